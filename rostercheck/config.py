@@ -1,0 +1,364 @@
+"""Configuration: discovery, presets, and validation of every key.
+
+The config file is a contract with users, so nothing in it is silently ignored: an unknown key,
+kind, code or value is an ``InputError`` naming the key and suggesting the nearest valid name.
+Precedence, lowest first: built-in defaults, presets, the config file, command-line options.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rostercheck.errors import InputError, suggest
+from rostercheck.legend import KINDS, Shift, make_shift, normalise_code
+from rostercheck.model import LAYOUTS, RosterOptions
+from rostercheck.presets import DEFAULT_PRESETS, PRESETS
+
+TOP_KEYS = ("preset", "timezone", "period-gap", "builtin-legend", "roster", "shifts", "rules", "repair")
+ROSTER_KEYS = ("sheet", "layout", "header-row", "date-row", "name-column", "year")
+COMMON_RULE_KEYS = ("kind", "severity", "enabled", "applies-to", "description", "citation")
+APPLIES_KEYS = ("pgy", "teams", "roles", "residents")
+SEVERITIES = ("error", "warning")
+#: ``[repair]`` keys; their meaning is documented with the repair command.
+REPAIR_KEYS = (
+    "time-limit", "workers", "seed", "max-changes", "locks", "lock-residents", "only-residents",
+    "eligibility", "allow-remaining", "keep-coverage",
+)
+
+
+@dataclass
+class RuleConfig:
+    """One configured rule instance: the kind's options filled in and validated."""
+
+    id: str
+    kind: str
+    params: dict[str, Any]
+    severity: str = "error"
+    enabled: bool = True
+    applies_to: dict[str, list] = field(default_factory=dict)
+    citation: str = ""
+    description: str = ""
+    origin: str = "config"
+
+
+@dataclass
+class Config:
+    path: str | None = None
+    presets: list[str] = field(default_factory=lambda: list(DEFAULT_PRESETS))
+    timezone: str | None = None
+    period_gap: float = 2.0
+    builtin_legend: bool = True
+    shifts: dict[str, Shift] = field(default_factory=dict)
+    roster: RosterOptions = field(default_factory=RosterOptions)
+    rules: list[RuleConfig] = field(default_factory=list)
+    repair: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def enabled_rules(self) -> list[RuleConfig]:
+        return [r for r in self.rules if r.enabled]
+
+
+# ------------------------------------------------------------------------------------- discovery
+def find_config(roster: str | os.PathLike | None, explicit: str | os.PathLike | None) -> tuple[Path, str] | None:
+    """The config to use: ``--config``, else beside the roster, else the working directory, else
+    ``[tool.rostercheck]`` in ./pyproject.toml. Returns (path, table) or None."""
+    if explicit is not None:
+        p = Path(explicit)
+        if not p.is_file():
+            raise InputError("config file not found", file=str(explicit))
+        table = "tool.rostercheck" if p.name == "pyproject.toml" else ""
+        return p, table
+    candidates = []
+    if roster is not None:
+        candidates.append(Path(roster).resolve().parent / "rostercheck.toml")
+    candidates.append(Path.cwd() / "rostercheck.toml")
+    for c in candidates:
+        if c.is_file():
+            return c, ""
+    pp = Path.cwd() / "pyproject.toml"
+    if pp.is_file():
+        try:
+            data = tomllib.loads(pp.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            return None  # someone else's pyproject; not ours to judge
+        if "rostercheck" in data.get("tool", {}):
+            return pp, "tool.rostercheck"
+    return None
+
+
+def load(roster: str | os.PathLike | None = None, explicit: str | os.PathLike | None = None) -> Config:
+    found = find_config(roster, explicit)
+    if found is None:
+        return parse({}, path=None)
+    path, table = found
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("config is not UTF-8 text", file=str(path)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"not valid TOML: {e}", file=str(path)) from None
+    if table:
+        data = data.get("tool", {}).get("rostercheck", {})
+    return parse(data, path=str(path), prefix=table)
+
+
+# ------------------------------------------------------------------------------------- parsing
+class _Where:
+    def __init__(self, path: str | None, prefix: str = "") -> None:
+        self.path, self.prefix = path, prefix
+
+    def err(self, key: str, msg: str) -> InputError:
+        full = f"{self.prefix}.{key}" if self.prefix else key
+        return InputError(msg, file=self.path or "config", key=full)
+
+    def unknown(self, table: dict, allowed: tuple[str, ...], at: str) -> None:
+        for k in table:
+            if k not in allowed:
+                key = f"{at}.{k}" if at else k
+                raise self.err(key, f"unknown key{suggest(k, allowed)}; expected one of {', '.join(allowed)}")
+
+
+def parse(data: dict[str, Any], *, path: str | None, prefix: str = "") -> Config:
+    w = _Where(path, prefix)
+    w.unknown(data, TOP_KEYS, "")
+    cfg = Config(path=path)
+
+    preset = data.get("preset", DEFAULT_PRESETS)
+    names = [preset] if isinstance(preset, str) else preset
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise w.err("preset", "expected a preset name or a list of them")
+    names = [] if names == ["none"] else names
+    for n in names:
+        if n not in PRESETS:
+            raise w.err("preset", f"unknown preset {n!r}{suggest(n, PRESETS)}; expected one of "
+                        + ", ".join([*PRESETS, "none"]))
+    cfg.presets = names
+
+    tz = data.get("timezone")
+    if tz is not None:
+        if not isinstance(tz, str):
+            raise w.err("timezone", "expected a time zone name like 'America/Chicago'")
+        try:
+            from zoneinfo import ZoneInfo, available_timezones
+
+            ZoneInfo(tz)
+        except Exception:
+            raise w.err("timezone", f"unknown time zone {tz!r}{suggest(tz, available_timezones())}") from None
+        cfg.timezone = tz
+
+    gap = data.get("period-gap", 2)
+    if isinstance(gap, bool) or not isinstance(gap, (int, float)) or not 0 <= gap <= 24:
+        raise w.err("period-gap", "expected hours between 0 and 24 (gaps shorter than this join shifts "
+                    "into one work period)")
+    cfg.period_gap = float(gap)
+
+    bl = data.get("builtin-legend", True)
+    if not isinstance(bl, bool):
+        raise w.err("builtin-legend", "expected true or false")
+    cfg.builtin_legend = bl
+
+    cfg.roster = _roster(data.get("roster", {}), w)
+    shifts = data.get("shifts", {})
+    if not isinstance(shifts, dict):
+        raise w.err("shifts", "expected a table of code = { start, end, kind }")
+    for code, spec in shifts.items():
+        key = f"shifts.{code}"
+        if isinstance(spec, str):
+            spec = {"kind": spec}
+        if not isinstance(spec, dict):
+            raise w.err(key, "expected a table like { start = \"07:00\", end = \"19:00\", kind = \"work\" }")
+        if not normalise_code(code):
+            raise w.err(key, "a shift code cannot be blank")
+        where = {"file": path or "config", "key": f"{prefix}.{key}" if prefix else key}
+        cfg.shifts[normalise_code(code)] = make_shift(code, spec, origin="config", where=where)
+
+    cfg.rules = _rules(data.get("rules", {}), names, w)
+    repair = data.get("repair", {})
+    if not isinstance(repair, dict):
+        raise w.err("repair", "expected a table")
+    w.unknown(repair, REPAIR_KEYS, "repair")
+    cfg.repair = repair
+    return cfg
+
+
+def _roster(t: Any, w: _Where) -> RosterOptions:
+    if not isinstance(t, dict):
+        raise w.err("roster", "expected a table")
+    w.unknown(t, ROSTER_KEYS, "roster")
+    o = RosterOptions()
+    if "sheet" in t:
+        s = t["sheet"]
+        s = [s] if isinstance(s, str) else s
+        if not isinstance(s, list) or not all(isinstance(x, str) for x in s):
+            raise w.err("roster.sheet", "expected a sheet name or a list of them")
+        o.sheet = s
+    if "layout" in t:
+        if t["layout"] not in LAYOUTS:
+            raise w.err("roster.layout", f"expected one of {', '.join(LAYOUTS)}{suggest(str(t['layout']), LAYOUTS)}")
+        o.layout = t["layout"]
+    for key, attr in (("header-row", "header_row"), ("date-row", "date_row")):
+        if key in t:
+            v = t[key]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise w.err(f"roster.{key}", "expected a row number (1 is the first row)")
+            setattr(o, attr, v)
+    if "name-column" in t:
+        if not isinstance(t["name-column"], str) or not t["name-column"].strip():
+            raise w.err("roster.name-column", "expected a column header (\"Resident\") or letter (\"B\")")
+        o.name_column = t["name-column"]
+    if "year" in t:
+        v = t["year"]
+        if isinstance(v, bool) or not isinstance(v, int) or not 1900 <= v <= 2200:
+            raise w.err("roster.year", "expected a year like 2026")
+        o.year = v
+    return o
+
+
+def _rules(t: Any, presets: list[str], w: _Where) -> list[RuleConfig]:
+    from rostercheck import rules as registry
+
+    if not isinstance(t, dict):
+        raise w.err("rules", "expected a table of [rules.ID] tables")
+    merged: dict[str, dict[str, Any]] = {}
+    origin: dict[str, str] = {}
+    for p in presets:
+        for rid, spec in PRESETS[p].items():
+            merged[rid] = dict(spec)
+            origin[rid] = f"preset {p}"
+    for rid, spec in t.items():
+        key = f"rules.{rid}"
+        if not isinstance(spec, dict):
+            raise w.err(key, "expected a table of rule settings")
+        if rid in merged:
+            if "kind" in spec and spec["kind"] != merged[rid]["kind"]:
+                raise w.err(f"{key}.kind", f"rule {rid!r} is a {merged[rid]['kind']} rule; give a new rule a "
+                            "new id to use another kind")
+            merged[rid].update(spec)
+        else:
+            kind = spec.get("kind", rid if rid in registry.KINDS else None)
+            if kind is None:
+                known = [*merged, *(r for p in PRESETS.values() for r in p)]
+                raise w.err(key, f"unknown rule {rid!r}{suggest(rid, known)}; a new rule needs a `kind` "
+                            f"(one of {', '.join(registry.KINDS)})")
+            merged[rid] = {**spec, "kind": kind}
+            origin[rid] = "config"
+    return [_rule(rid, spec, origin[rid], w) for rid, spec in merged.items()]
+
+
+def _rule(rid: str, spec: dict[str, Any], origin: str, w: _Where) -> RuleConfig:
+    from rostercheck import rules as registry
+
+    key = f"rules.{rid}"
+    kind = spec["kind"]
+    if kind not in registry.KINDS:
+        raise w.err(f"{key}.kind", f"unknown rule kind {kind!r}{suggest(kind, registry.KINDS)}; expected one "
+                    f"of {', '.join(registry.KINDS)}")
+    opts = registry.options(kind)
+    allowed = (*COMMON_RULE_KEYS, *opts)
+    w.unknown(spec, allowed, key)
+    params = {name: _value(o, spec.get(name, o.default), f"{key}.{name}", w) for name, o in opts.items()}
+    if kind == "max-count" and (params["every"] is None) == (params["max"] is None):
+        raise w.err(key, "give exactly one of `every` (one in N days) and `max`")
+    if kind == "coverage" and not params["codes"]:
+        raise w.err(f"{key}.codes", "a coverage rule needs the codes it counts")
+    sev = spec.get("severity", "error")
+    if sev not in SEVERITIES:
+        raise w.err(f"{key}.severity", f"expected one of {', '.join(SEVERITIES)}{suggest(str(sev), SEVERITIES)}")
+    enabled = spec.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise w.err(f"{key}.enabled", "expected true or false")
+    applies = spec.get("applies-to", {})
+    if not isinstance(applies, dict):
+        raise w.err(f"{key}.applies-to", "expected a table like { pgy = [1] }")
+    w.unknown(applies, APPLIES_KEYS, f"{key}.applies-to")
+    scope: dict[str, list] = {}
+    for k, v in applies.items():
+        v = v if isinstance(v, list) else [v]
+        if k == "pgy":
+            if not all(isinstance(x, int) and not isinstance(x, bool) for x in v):
+                raise w.err(f"{key}.applies-to.pgy", "expected PGY levels as numbers, like [1, 2]")
+        elif not all(isinstance(x, str) for x in v):
+            raise w.err(f"{key}.applies-to.{k}", "expected a list of names")
+        scope[k] = v
+    return RuleConfig(
+        id=rid, kind=kind, params=params, severity=sev, enabled=enabled, applies_to=scope,
+        citation=str(spec.get("citation", "")), description=str(spec.get("description", "")), origin=origin,
+    )
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
+
+
+def _value(o: Any, v: Any, key: str, w: _Where) -> Any:
+    """Check one option value against its declared type; return it in the form rules use."""
+    if v is None:
+        return None
+    t = o.type
+    if t in ("int", "number"):
+        ok = isinstance(v, int) if t == "int" else isinstance(v, (int, float))
+        if isinstance(v, bool) or not ok:
+            raise w.err(key, f"expected {'a whole number' if t == 'int' else 'a number'}, got {v!r}")
+        if o.minimum is not None and v < o.minimum:
+            raise w.err(key, f"expected at least {o.minimum:g}, got {v!r}")
+        return v
+    if t == "bool":
+        if not isinstance(v, bool):
+            raise w.err(key, f"expected true or false, got {v!r}")
+        return v
+    if t == "choice":
+        if v not in o.choices:
+            raise w.err(key, f"expected one of {', '.join(o.choices)}{suggest(str(v), o.choices)}, got {v!r}")
+        return v
+    if t in ("kinds", "codes", "weekdays"):
+        v = [v] if isinstance(v, str) else v
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise w.err(key, "expected a list of names")
+        if t == "kinds":
+            for x in v:
+                if x not in KINDS:
+                    raise w.err(key, f"unknown shift kind {x!r}{suggest(x, KINDS)}; expected one of {', '.join(KINDS)}")
+            return list(v)
+        if t == "weekdays":
+            out = [x.strip().lower()[:3] for x in v]
+            for x, raw in zip(out, v):
+                if x not in _WEEKDAYS:
+                    raise w.err(key, f"unknown weekday {raw!r}; expected mon, tue, wed, thu, fri, sat or sun")
+            return out
+        return [normalise_code(x) for x in v]
+    if t == "date":
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        try:
+            return dt.date.fromisoformat(str(v)).isoformat()
+        except ValueError:
+            raise w.err(key, f"expected a date like 2026-07-01, got {v!r}") from None
+    if t == "hhmm-range":
+        m = _RANGE.match(str(v))
+        if not m:
+            raise w.err(key, f"expected a time range like \"18:00-23:00\", got {v!r}")
+        from rostercheck.legend import parse_time
+
+        a = parse_time(m.group(1), where={"key": key})
+        b = parse_time(m.group(2), where={"key": key})
+        if b <= a:
+            raise w.err(key, "the range must end after it starts, on the same day")
+        return (a, b)
+    raise AssertionError(f"option type {t!r} has no validator")  # a programming error, not input
+
+
+def check_codes(cfg: Config, legend: dict[str, Shift]) -> None:
+    """Codes named by rules must exist in the legend actually in force for this roster."""
+    w = _Where(cfg.path)
+    for r in cfg.rules:
+        for name, v in r.params.items():
+            if isinstance(v, list) and name == "codes":
+                for c in v:
+                    if c not in legend:
+                        raise w.err(f"rules.{r.id}.codes", f"unknown shift code {c!r}{suggest(c, legend)}")

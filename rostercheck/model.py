@@ -1,0 +1,124 @@
+"""The records that flow between stages: read -> normalise -> check -> repair -> report.
+
+Readers produce a ``RawRoster`` (text exactly as found, with positions); ``timeline.build``
+turns it plus a ``Legend`` into a ``Timeline`` of real intervals; rules turn a timeline into
+``Finding`` records; every report format is a rendering of the same findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: Columns of ``RawRoster.entries``; one row per roster cell (blank cells included, so that a
+#: repair knows where to write).
+ENTRY_COLUMNS = ("resident", "date", "slot", "text", "start", "end", "sheet", "cell")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a value came from, carried from the reader to the report."""
+
+    file: str
+    sheet: str | None = None
+    cell: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"file": self.file, "sheet": self.sheet, "cell": self.cell}
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    """A person on the roster. ``name`` is unique within one roster (duplicates get a suffix)."""
+
+    name: str
+    pgy: int | None = None
+    team: str | None = None
+    role: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LegendRow:
+    """One row of a legend sheet, before validation (times still text)."""
+
+    code: str
+    description: str = ""
+    start: str | None = None
+    end: str | None = None
+    kind: str | None = None
+    hours: float | None = None
+    source: Source | None = None
+
+
+@dataclass
+class RawRoster:
+    """A roster as read: no legend applied yet.
+
+    ``entries`` has the columns in ``ENTRY_COLUMNS``: ``resident`` (int index into ``residents``),
+    ``date`` (datetime64 day), ``slot`` ("" for whole-day cells, "AM"/"PM" for half-day grids),
+    ``text`` (the cell's text, stripped), ``start``/``end`` (explicit "HH:MM" times from a long
+    file, else None), ``sheet`` and ``cell`` (A1 address; for csv the sheet is None).
+    """
+
+    path: str
+    residents: list[Resident]
+    entries: pd.DataFrame
+    layout: str = "grid"
+    sheets: list[str] = field(default_factory=list)
+    legend: list[LegendRow] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Finding:
+    """One rule broken once: the unit every report renders."""
+
+    rule: str
+    severity: str
+    resident: str | None
+    start: str  # local ISO minute, "2026-07-04T07:00"
+    end: str
+    value: float
+    limit: float
+    unit: str
+    message: str
+    cells: list[Source] = field(default_factory=list)
+    kind: str = ""
+    dates: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "kind": self.kind,
+            "severity": self.severity,
+            "resident": self.resident,
+            "start": self.start,
+            "end": self.end,
+            "value": self.value,
+            "limit": self.limit,
+            "unit": self.unit,
+            "message": self.message,
+            "cells": [c.as_dict() for c in self.cells],
+        }
+
+    def sort_key(self) -> tuple:
+        return (self.resident or "", self.start, self.rule)
+
+
+LAYOUTS = ("grid", "half-day", "long")
+
+
+@dataclass
+class RosterOptions:
+    """How to read a roster where detection alone is not enough (``[roster]`` and CLI options).
+
+    Every field is optional: ``None`` means "detect". Rows are 1-based as in Excel.
+    """
+
+    sheet: list[str] | None = None
+    layout: str | None = None
+    header_row: int | None = None
+    date_row: int | None = None
+    name_column: str | None = None  # a header text ("Resident") or a column letter ("B")
+    year: int | None = None

@@ -1,0 +1,1 @@
+"""Renderings of findings. Each format is a function of the same records (``CheckResult``)."""

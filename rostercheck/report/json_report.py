@@ -1,0 +1,50 @@
+"""The JSON report: a stable contract (version 1), documented in docs/json.md.
+
+Keys are only ever added, never renamed or removed, within a version.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from rostercheck.check import CheckResult
+
+VERSION = 1
+
+
+def document(results: Sequence[CheckResult]) -> dict:
+    violations = []
+    for res in results:
+        for f in res.findings:
+            d = f.as_dict()
+            d["roster"] = res.path
+            violations.append(d)
+    return {
+        "version": VERSION,
+        "rosters": [r.path for r in results],
+        "summary": {
+            "residents": sum(r.timeline.n_residents for r in results),
+            "days": max((r.days for r in results), default=0),
+            "errors": sum(r.errors for r in results),
+            "warnings": sum(r.warnings for r in results),
+            "rules": sorted({rc.id for r in results for rc in r.rules}),
+        },
+        "files": [
+            {
+                "roster": r.path,
+                "residents": r.timeline.n_residents,
+                "days": r.days,
+                "first-date": r.timeline.date_of(r.timeline.first),
+                "last-date": r.timeline.date_of(r.timeline.n_days - 1),
+                "errors": r.errors,
+                "warnings": r.warnings,
+            }
+            for r in results
+        ],
+        "violations": violations,
+    }
+
+
+def render(results: Sequence[CheckResult]) -> str:
+    return json.dumps(document(results), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,72 @@
+"""No more than so many shifts of a kind in every window: call no more often than every third night.
+
+Each shift counts on the date it starts (a call from Monday 07:00 to Tuesday 07:00 is Monday's).
+The limit is `max` per `per` days, or with `every = N` one in N days, scaled to the window's
+on-service days (leave days leave the window) and rounded down: 28 days allow 9 calls one in three.
+
+Example: `[rules.call-frequency]` with `every = 3`, `average-days = 28`, on a 28-day roster
+  PASS: 9 calls in the 28 days
+  FAIL: 10 calls in the 28 days
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from rostercheck.rules.base import WINDOW_OPTIONS, Hit, Option, floor_div, window_hits, window_sums, windows
+from rostercheck.timeline import Timeline
+
+KIND = "max-count"
+OPTIONS = (
+    Option("kinds", "kinds", ["call"], "shift kinds counted"),
+    Option("codes", "codes", [], "shift codes counted (in addition to `kinds`)"),
+    Option("every", "int", None, "one in this many days (alternative to `max`)", minimum=1),
+    Option("max", "number", None, "shifts allowed per `per` days (alternative to `every`)", minimum=0),
+    Option("per", "int", None, "days `max` is stated per (default: `average-days`)", minimum=1),
+    Option("average-days", "int", 28, "window length in days", minimum=1),
+    *WINDOW_OPTIONS,
+)
+
+
+def _what(p: dict[str, Any]) -> str:
+    names = list(p["kinds"]) + list(p["codes"])
+    return "/".join(names) + " shifts" if names != ["call"] else "calls"
+
+
+def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
+    w = windows(tl, p["average-days"], p)
+    count = window_sums(tl.count_by_day(p["kinds"], p["codes"]), w)
+    if p["every"] is not None:
+        limit = floor_div(w.on, p["every"])
+        rule_txt = f"one in {p['every']} days"
+    else:
+        per = p["per"] or p["average-days"]
+        limit = floor_div(p["max"] * w.on, per)
+        rule_txt = f"{p['max']:g} per {per} days"
+    bad = count > limit
+    what = _what(p)
+
+    def make(r: int, wi: int, n: int) -> Hit:
+        d0, d1 = int(w.start[wi]), int(w.end[wi])
+        s = tl.shifts
+        m = (s["resident"] == r) & (s["day"] >= d0) & (s["day"] < d1)
+        m &= s["kind"].isin(p["kinds"]) | s["code"].isin(p["codes"])
+        more = f"; {n} overlapping windows exceed it" if n > 1 else ""
+        return Hit(
+            resident=r,
+            start=int(tl.day_start[d0]),
+            end=int(tl.day_start[d1]),
+            value=float(count[r, wi]),
+            limit=float(limit[r, wi]),
+            unit=what,
+            message=(
+                f"{int(count[r, wi])} {what} in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
+                f"({int(w.on[r, wi])} on-service days; maximum {int(limit[r, wi])}: {rule_txt}){more}"
+            ),
+            cells=tl.cells_of(m),
+        )
+
+    yield from window_hits(tl, bad, (count - limit).astype(float), w, scope, make)

@@ -1,0 +1,77 @@
+"""At least so many evenings free of work in every window: a protected evening each week.
+
+An evening (18:00-23:00 by default) is free when no work, call or night shift overlaps it. A leave
+day's evening is not counted as a free evening, and leave days leave the window (the requirement
+scales with the days that remain, rounded up).
+
+Example: `[rules.protected-evening]` with `min = 1`, `per = 7`, `evening = "18:00-23:00"`
+  PASS: a week of 07:00-19:00 days with one day ending at 17:00
+  FAIL: a week in which every day runs to 19:00 or later
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rostercheck.rules.base import (
+    WINDOW_OPTIONS,
+    Hit,
+    Option,
+    ceil_div,
+    fmt,
+    window_hits,
+    window_sums,
+    windows,
+)
+from rostercheck.timeline import Timeline, _local_to_abs
+
+KIND = "min-free-evenings"
+OPTIONS = (
+    Option("min", "number", 1, "free evenings required per `per` days", minimum=0),
+    Option("per", "int", 7, "days the minimum is stated per", minimum=1),
+    Option("average-days", "int", None, "window length in days (default: `per`)", minimum=1),
+    Option("evening", "hhmm-range", "18:00-23:00", "the evening to keep free, local time"),
+    *WINDOW_OPTIONS,
+)
+
+
+def free_evenings(tl: Timeline, evening: tuple[int, int]) -> np.ndarray:
+    """[R, D] True where the date's evening has no work and the date is not leave."""
+    R, D = tl.n_residents, tl.n_days
+    base = tl.days.values.astype("datetime64[m]")
+    es = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
+    ee = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
+    r = np.repeat(np.arange(R, dtype=np.int64), D)
+    busy = tl.work.overlaps(r, np.tile(es, R), np.tile(ee, R)).reshape(R, D)
+    return ~busy & ~tl.leave
+
+
+def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
+    w = windows(tl, p["average-days"] or p["per"], p)
+    free = window_sums(free_evenings(tl, p["evening"]).astype(np.int64), w)
+    need = ceil_div(p["min"] * w.on, p["per"])
+    bad = free < need
+    h0, h1 = (f"{m // 60:02d}:{m % 60:02d}" for m in p["evening"])
+
+    def make(r: int, wi: int, n: int) -> Hit:
+        d0, d1 = int(w.start[wi]), int(w.end[wi])
+        more = f"; {n} overlapping windows fall short" if n > 1 else ""
+        return Hit(
+            resident=r,
+            start=int(tl.day_start[d0]),
+            end=int(tl.day_start[d1]),
+            value=float(free[r, wi]),
+            limit=float(need[r, wi]),
+            unit="evenings",
+            message=(
+                f"{int(free[r, wi])} free evenings ({h0}-{h1}) in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
+                f"(minimum {int(need[r, wi])}: {fmt(p['min'])} per {p['per']} days){more}"
+            ),
+            cells=tl.cells_in_days(r, d0, d1, frozenset({"work", "call", "night"})),
+        )
+
+    yield from window_hits(tl, bad, (need - free).astype(float), w, scope, make)

@@ -1,0 +1,52 @@
+"""Small rosters made in code, so each rule can be tested alone on the smallest input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from rostercheck.check import CheckResult, check_raw
+from rostercheck.config import parse
+from rostercheck.model import RawRoster, Resident, Source
+
+
+def raw_roster(
+    rows: dict[str, list[str] | str],
+    start: str = "2026-07-01",
+    *,
+    pgy: dict[str, int] | None = None,
+    team: dict[str, str] | None = None,
+    path: str = "test.xlsx",
+    sheet: str = "Roster",
+) -> RawRoster:
+    """A grid roster: one list of cell texts per resident (or a space-separated string), day by day.
+
+    Cells sit at row 2 + i, column B + day, as a reader would report them for a header in row 1.
+    """
+    residents, recs = [], []
+    for i, (name, cells) in enumerate(rows.items()):
+        codes = cells.split() if isinstance(cells, str) else cells
+        codes = ["" if c in ("-", ".") else c for c in codes]
+        residents.append(Resident(name, (pgy or {}).get(name, 1), (team or {}).get(name), None,
+                                  Source(path, sheet, f"A{i + 2}")))
+        for d, text in enumerate(codes):
+            recs.append({
+                "resident": i, "date": pd.Timestamp(start) + pd.Timedelta(days=d), "slot": "", "text": text,
+                "start": None, "end": None, "sheet": sheet, "cell": f"{get_column_letter(d + 2)}{i + 2}",
+            })
+    return RawRoster(path, residents, pd.DataFrame(recs), "grid", [sheet])
+
+
+def check(rows: dict[str, list[str] | str], config: dict[str, Any] | None = None, **kw: Any) -> CheckResult:
+    return check_raw(raw_roster(rows, **kw), parse(config or {}, path="test.toml"))
+
+
+def only(config_rules: dict[str, Any], *, preset: str | list[str] = "none", **extra: Any) -> dict[str, Any]:
+    """A config with just these rules."""
+    return {"preset": preset, "rules": config_rules, **extra}
+
+
+def rule_hits(result: CheckResult, rule: str) -> list:
+    return [f for f in result.findings if f.rule == rule]
