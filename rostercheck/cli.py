@@ -169,6 +169,83 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
     sys.exit(EXIT_ERRORS if errors or (strict and warnings) else EXIT_OK)
 
 
+@main.command(epilog=EXIT_HELP)
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the repaired copy here (same "
+              "format as the input; never the input itself).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Format of the change report on stdout.")
+@click.option("--changes", "changes_path", type=click.Path(dir_okay=False), help="Also write the change "
+              "list as csv.")
+@click.option("--lock", multiple=True, metavar="'NAME:YYYY-MM-DD'", help="A cell that must not change "
+              "(repeatable).")
+@click.option("--lock-resident", multiple=True, metavar="NAME", help="A resident whose cells must not "
+              "change (repeatable).")
+@click.option("--only-residents", metavar="NAMES", help="Comma-separated residents who may be changed; "
+              "everyone else is locked.")
+@click.option("--max-changes", type=click.IntRange(min=0), help="Refuse answers with more changed cells.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), help="Seconds for the solver (default 30).")
+@click.option("--workers", type=click.IntRange(min=0), help="Solver threads (default: all cores).")
+@click.option("--seed", type=int, help="Same seed, same answer (deterministic search).")
+@click.option("--allow-remaining", is_flag=True, help="If no compliant roster exists, return the one with "
+              "the fewest remaining errors instead.")
+@click.option("--fix-warnings", is_flag=True, help="Treat warnings as rules the repair must satisfy.")
+@click.option("--previous", type=click.Path(), help="The prior month's roster, as fixed history.")
+@click.option("--keep-macros", is_flag=True, help="Keep VBA macros in a repaired .xlsm copy.")
+@guarded
+def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, lock: tuple[str, ...],
+           lock_resident: tuple[str, ...], only_residents: str | None, max_changes: int | None,
+           time_limit: float | None, workers: int | None, seed: int | None, allow_remaining: bool,
+           fix_warnings: bool, previous: str | None, keep_macros: bool, **kw: Any) -> None:
+    """Repair ROSTER with the fewest changed cells: every error fixed, coverage kept, leave,
+    wellness time and locked cells untouched."""
+    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.repair import Settings
+    from rostercheck.repair import repair as run_repair
+    from rostercheck.repair.report import render_json, render_text
+    from rostercheck.repair.solve import print_progress
+    from rostercheck.workbook import changes_csv, write_changes
+
+    inputs = [roster, *([previous] if previous else [])]
+    for path, opt in ((output, "--output"), (changes_path, "--changes")):
+        if path:
+            refuse_inputs(path, inputs, option=opt)
+    cfg = load_config(roster, kw)
+    st = Settings.from_config(cfg.repair, cfg.path)
+    st.locks += list(lock)
+    st.lock_residents += list(lock_resident)
+    if only_residents:
+        st.only_residents = [n.strip() for n in only_residents.split(",") if n.strip()]
+    for name, value in (("max_changes", max_changes), ("time_limit", time_limit), ("workers", workers),
+                        ("seed", seed)):
+        if value is not None:
+            setattr(st, name, value)
+    st.allow_remaining = st.allow_remaining or allow_remaining
+    st.fix_warnings = fix_warnings
+    raw = read_with(roster, cfg)
+    prev = read_with(previous, cfg) if previous else None
+    progress = print_progress() if fmt == "text" else None
+    result = run_repair(raw, cfg, st, previous=prev, progress=progress)
+    if progress:
+        sys.stderr.write("\r" + " " * 70 + "\r")
+    written = None
+    if result.repaired is not None and output:
+        write_changes(roster, output, result.outcome.changes, keep_macros=keep_macros)
+        written = output
+    if changes_path and result.repaired is not None:
+        atomic_write(changes_path, changes_csv(result.outcome.changes))
+    if fmt == "json":
+        click.echo(render_json(result, written), nl=False)
+    else:
+        click.echo(render_text(result, written, color=_use_color(sys.stdout)), nl=False)
+    if result.outcome.status == "infeasible":
+        sys.exit(EXIT_INFEASIBLE)
+    if result.after is None or result.after.errors or (result.after.warnings and fix_warnings):
+        sys.exit(EXIT_ERRORS)
+    sys.exit(EXIT_OK)
+
+
 @main.command()
 @click.argument("rule_id", required=False)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Show rules as this config "

@@ -1,0 +1,179 @@
+"""The reading stage: a roster file in, a ``RawRoster`` out (text as found, every cell's address).
+
+``read_roster`` is the only entry point. It opens the file (``source``), decides per sheet what
+the sheet is (``detect``), reads grids (``grid``), long tables (``long``) and legend sheets
+(``legend_sheet``), then merges the sheets: one resident per name across sheets, entries
+re-indexed onto that list. Nothing here interprets codes; that is the legend's job.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+import pandas as pd
+
+from rostercheck.errors import InputError, suggest
+from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions
+from rostercheck.read.cells import filled
+from rostercheck.read.detect import DATE_ROW_BELOW, MIN_DATES, SCAN_ROWS, Plan, classify
+from rostercheck.read.grid import EmptyRoster, read_grid
+from rostercheck.read.legend_sheet import read_legend
+from rostercheck.read.long import read_long
+from rostercheck.read.result import SheetRoster
+from rostercheck.read.source import Sheet, open_book
+
+__all__ = ["read_roster"]
+
+_LAYOUT_NAMES = {"grid": "a whole-day grid", "half-day": "a half-day (AM/PM) grid", "long": "a long table"}
+
+
+def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -> RawRoster:
+    """Read a roster spreadsheet (.xlsx/.xlsm/.xls/.xlsb/.ods or .csv) without changing it.
+
+    Sheets are picked by ``options.sheet`` or else every visible sheet that has a roster header;
+    a legend sheet anywhere in the workbook is read into ``RawRoster.legend``. Every problem is an
+    ``InputError`` naming the file, sheet and cell.
+    """
+    options = options or RosterOptions()
+    book = open_book(path)
+    file = book.file
+    if book.is_csv:
+        wanted: list = [None]
+        explicit = False
+        scan: list = [None]
+    else:
+        explicit = bool(options.sheet)
+        wanted = _named_sheets(file, book.names, options.sheet) if explicit else list(book.visible)
+        scan = [n for n in book.names if n in book.visible or n in wanted]
+        if not scan:
+            raise InputError("no roster found: the workbook has no visible sheets", file=file)
+
+    head_rows = SCAN_ROWS + max(options.header_row or 0, options.date_row or 0) + DATE_ROW_BELOW + 1
+    legend: list[LegendRow] = []
+    parts: list[SheetRoster] = []
+    problems: dict[str | None, InputError] = {}
+    legends_named: list[str] = []
+    for name in scan:
+        plan = classify(book.sheet(name, head_rows), options)
+        if isinstance(plan, InputError):
+            if name in wanted:
+                if explicit:
+                    raise plan
+                problems[name] = plan
+            continue
+        if plan.kind == "legend":
+            legend.extend(read_legend(book.sheet(name), plan))
+            if explicit and name in wanted:
+                legends_named.append(name)
+            continue
+        if name not in wanted:
+            continue
+        try:
+            parts.append(_read_sheet(book.sheet(name), plan, options))
+        except EmptyRoster as exc:
+            if explicit:
+                raise
+            problems[name] = exc
+
+    if not parts:
+        raise _no_roster(file, book.is_csv, problems, legends_named)
+    layouts = {p.layout for p in parts}
+    if len(layouts) > 1:
+        a = parts[0]
+        b = next(p for p in parts if p.layout != a.layout)
+        raise InputError(
+            f"sheet {a.sheet!r} is {_LAYOUT_NAMES[a.layout]} but sheet {b.sheet!r} is {_LAYOUT_NAMES[b.layout]}; "
+            "expected one layout per roster (pick sheets with --sheet)",
+            file=file,
+            sheet=b.sheet,
+        )
+    residents, entries = _merge(parts)
+    return RawRoster(
+        path=file,
+        residents=residents,
+        entries=entries,
+        layout=parts[0].layout,
+        sheets=[p.sheet for p in parts if p.sheet is not None],
+        legend=legend,
+    )
+
+
+def _named_sheets(file: str, names: list[str], requested: list[str]) -> list[str]:
+    out: list[str] = []
+    for name in requested:
+        if name not in names:
+            raise InputError(
+                f"no sheet named {name!r}{suggest(name, names)}; the workbook has " + ", ".join(repr(n) for n in names),
+                file=file,
+                key="sheet",
+            )
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _read_sheet(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
+    if plan.kind == "long":
+        return read_long(sheet, plan, options)
+    return read_grid(sheet, plan, options)
+
+
+def _no_roster(file: str, is_csv: bool, problems: dict[str | None, InputError], legends_named: list[str]) -> InputError:
+    if legends_named:
+        return InputError(
+            f"sheet {legends_named[0]!r} is a legend (Code/Description), not a roster; expected a roster sheet",
+            file=file,
+            sheet=legends_named[0],
+        )
+    if len(problems) == 1:
+        return next(iter(problems.values()))
+    if problems and all(isinstance(p, EmptyRoster) for p in problems.values()):
+        return next(iter(problems.values()))
+    tried = ", ".join(repr(n) for n in problems)
+    return InputError(
+        f"no roster found (tried sheets {tried}): expected a sheet with a header row holding a "
+        f"'Resident' or 'Name' column and at least {MIN_DATES} dates, or 'Resident', 'Date' and 'Code' columns",
+        file=file,
+    )
+
+
+def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], pd.DataFrame]:
+    """One resident per name across sheets (July and August sheets hold the same people)."""
+    index: dict[str, int] = {}
+    residents: list[Resident] = []
+    resident_cols: list[np.ndarray] = []
+    for part in parts:
+        remap = np.empty(len(part.residents), dtype=np.int64)
+        for k, r in enumerate(part.residents):
+            g = index.get(r.name)
+            if g is None:
+                g = index[r.name] = len(residents)
+                residents.append(r)
+            else:
+                old = residents[g]
+                residents[g] = dataclasses.replace(
+                    old,
+                    pgy=old.pgy if old.pgy is not None else r.pgy,
+                    team=old.team if old.team is not None else r.team,
+                    role=old.role if old.role is not None else r.role,
+                )
+            remap[k] = g
+        resident_cols.append(remap[part.resident])
+
+    def cat(attr: str) -> np.ndarray:
+        return np.concatenate([getattr(p, attr) for p in parts])
+
+    sheet = np.concatenate([filled(len(p), p.sheet) for p in parts])
+    data = {
+        "resident": pd.Series(np.concatenate(resident_cols), dtype="int64"),
+        "date": pd.Series(cat("date").astype("datetime64[ns]")),
+        "slot": pd.Series(cat("slot"), dtype=object),
+        "text": pd.Series(cat("text"), dtype=object),
+        "start": pd.Series(cat("start"), dtype=object),
+        "end": pd.Series(cat("end"), dtype=object),
+        "sheet": pd.Series(sheet, dtype=object),
+        "cell": pd.Series(cat("cell"), dtype=object),
+    }
+    return residents, pd.DataFrame({c: data[c] for c in ENTRY_COLUMNS})

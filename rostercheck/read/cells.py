@@ -1,0 +1,152 @@
+"""Cell values to text and cell positions to A1 addresses.
+
+Spreadsheets hand us a mix of str, float, bool, date and time objects. Everything downstream
+wants text, so conversion happens here once. Large grids have few distinct values (a few dozen
+shift codes over half a million cells), so the array helpers convert each *distinct* value once
+and spread the result with a vectorised take instead of touching every cell in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+#: Characters that look like a space (or nothing) in Excel but are not ASCII spaces.
+_ODD_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u200b": "", "\ufeff": ""})
+_LETTERS_RE = re.compile(r"^[A-Za-z]{1,3}$")
+
+
+def column_letters(index: int) -> str:
+    """0-based column index -> Excel letters, because users and repairs speak "E7", not (6, 4)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int | None:
+    """Excel letters -> 0-based index, or None when the text cannot be a column reference."""
+    if not _LETTERS_RE.match(letters.strip()):
+        return None
+    n = 0
+    for ch in letters.strip().upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def a1(row: int, col: int) -> str:
+    """0-based absolute (row, col) -> "E7"."""
+    return f"{column_letters(col)}{row + 1}"
+
+
+def addresses(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """A1 addresses for many cells at once (0-based absolute positions), as an object array.
+
+    Letters and row numbers are formatted once per distinct column and row, then joined with a
+    vectorised string add, so a year-long grid does not format half a million addresses by hand.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    if rows.size == 0:
+        return np.empty(0, dtype=object)
+    ucols, cinv = np.unique(cols, return_inverse=True)
+    urows, rinv = np.unique(rows, return_inverse=True)
+    letters = np.array([column_letters(c) for c in ucols.tolist()], dtype=object)
+    numbers = np.array(list(map(str, (urows + 1).tolist())), dtype=object)
+    return np.add(letters[cinv], numbers[rinv])  # object add: builds each str once, in C
+
+
+def grid_addresses(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Addresses of every (row, col) pair, row-major: ``addresses`` for a rectangular block."""
+    letters = np.array([column_letters(int(c)) for c in cols], dtype=object)
+    numbers = np.array([str(int(r) + 1) for r in rows], dtype=object)
+    return np.add(np.tile(letters, len(numbers)), np.repeat(numbers, len(letters)))
+
+
+def filled(n: int, value: object) -> np.ndarray:
+    """An object array of ``n`` copies of ``value`` (``np.full`` is several times slower for objects)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def cell_text(value: object) -> str:
+    """One cell value as the text a person sees, stripped (NBSP and zero-width spaces included).
+
+    Whole numbers lose their ".0" (Excel shows 5, calamine gives 5.0); dates are ISO; times
+    "HH:MM", so a code or a PGY typed as a number reads the same as one typed as text.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.translate(_ODD_SPACES).strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if float(value).is_integer() else format(float(value), "g")
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value).translate(_ODD_SPACES).strip()
+
+
+def collapse(text: str) -> str:
+    """Stripped text with every whitespace run as one space: names compare as people read them."""
+    return " ".join(text.translate(_ODD_SPACES).split())
+
+
+def map_unique(values: np.ndarray, func) -> np.ndarray:
+    """Apply ``func`` to each distinct value of an object array and spread the results back.
+
+    Shift grids repeat a few codes many times, so this is the difference between ~30 Python calls
+    and ~500,000. ``pd.factorize`` hashes in C and keeps first-appearance order.
+    """
+    flat = np.asarray(values, dtype=object).ravel()
+    if flat.size == 0:
+        return np.empty(np.shape(values), dtype=object)
+    codes, uniques = factorize(flat)
+    mapped = np.empty(len(uniques), dtype=object)
+    for k, u in enumerate(uniques):
+        mapped[k] = func(u)
+    return mapped[codes].reshape(np.shape(values))
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """``pd.factorize`` that keeps None as None (pandas would turn it into NaN, or drop it)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object).ravel())
+    out = list(uniques)
+    missing = codes < 0
+    if missing.any():
+        codes = np.where(missing, len(out), codes)
+        out.append(None)
+    return codes, out
+
+
+def text_array(values: np.ndarray) -> np.ndarray:
+    """``cell_text`` over an array of any shape, once per distinct value."""
+    return map_unique(values, cell_text)
+
+
+def has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def first_true(mask: np.ndarray) -> int | None:
+    """Index of the first True in a 1-D mask, or None: where to point an error."""
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if hits.size else None

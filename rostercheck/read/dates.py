@@ -1,0 +1,158 @@
+"""Dates as rosters write them in header cells and date columns.
+
+Real rosters mix real Excel dates with text typed by hand: ``2026-07-01``, ``7/1/2026``,
+``7/1/26``, ``7/1`` (year implied), ``Wed 7/1``, ``Jul 1``, ``1-Jul-26``. A header cell is parsed
+into (year or None, month, day) first; years are filled in afterwards for a whole run at once,
+because "7/1" only means something next to its neighbours and the configured year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rostercheck.errors import InputError
+from rostercheck.read.cells import cell_text
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+WEEKDAYS = frozenset(
+    {
+        "mon", "monday", "tue", "tues", "tuesday", "wed", "weds", "wednesday", "thu", "thur", "thurs",
+        "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday",
+    }
+)  # fmt: skip
+#: Weekday rows written with one or two letters (M T W Th F Sa Su).
+_WEEKDAY_LETTERS = frozenset({"m", "t", "w", "th", "r", "f", "sa", "s", "su", "u", "tu", "mo", "we", "fr"})
+SLOT_LABELS = {
+    "am": "AM", "a.m.": "AM", "a.m": "AM", "morning": "AM", "pm": "PM", "p.m.": "PM", "p.m": "PM",
+    "afternoon": "PM",
+}  # fmt: skip
+
+_WD = r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?"
+_WD_PREFIX = re.compile(rf"^{_WD}\s*[,\-]?\s*(?=\d|[a-z]{{3}})")
+_WD_SUFFIX = re.compile(rf"\s*[,\-]?\s*\(?{_WD}\)?$")
+_TIME_TAIL = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]m)?)?"
+_ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME_TAIL}$")
+_US = re.compile(rf"^(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}|\d{{2}}))?{_TIME_TAIL}$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})?$")
+_MONTH_DAY = re.compile(r"^([a-z]{3,9})\.?[\s-]*(\d{1,2})(?:st|nd|rd|th)?(?:\s*,?[\s-]*(\d{4}|\d{2}))?$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s-]*([a-z]{3,9})\.?(?:[\s,-]*(\d{4}|\d{2}))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderDate:
+    """A date as written: ``year`` is None for "7/1"-style text."""
+
+    year: int | None
+    month: int
+    day: int
+
+
+def _year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    y = int(text)
+    if len(text) == 2:
+        y += 2000 if y < 70 else 1900
+    return y
+
+
+def _valid(year: int | None, month: int, day: int) -> HeaderDate | None:
+    try:
+        dt.date(2000 if year is None else year, month, day)  # 2000 is a leap year: 2/29 passes
+    except ValueError:
+        return None
+    return HeaderDate(year, month, day)
+
+
+@lru_cache(maxsize=4096)
+def _match(text: str) -> tuple[int | None, int, int] | None:
+    """(year, month, day) as written, not yet checked to be a real date."""
+    s = " ".join(text.lower().split())
+    if not s or len(s) > 40 or not any(ch.isdigit() for ch in s):
+        return None
+    s = _WD_PREFIX.sub("", s)
+    s = _WD_SUFFIX.sub("", s).strip()
+    if m := _ISO.match(s):
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if m := _US.match(s):
+        return _year(m.group(3)), int(m.group(1)), int(m.group(2))
+    if m := _DOTTED.match(s):
+        return _year(m.group(3)), int(m.group(2)), int(m.group(1))
+    if (m := _MONTH_DAY.match(s)) and m.group(1) in _MONTHS:
+        return _year(m.group(3)), _MONTHS[m.group(1)], int(m.group(2))
+    if (m := _DAY_MONTH.match(s)) and m.group(2) in _MONTHS:
+        return _year(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))
+    return None
+
+
+def parse_date_text(text: str) -> HeaderDate | None:
+    """Hand-typed date text -> HeaderDate, or None when it is not a (real) date."""
+    found = _match(text)
+    return _valid(*found) if found is not None else None
+
+
+def looks_like_date(text: str) -> bool:
+    """Written like a date, real or not ("2/30/2026"): such a header is a typo, not a totals column."""
+    found = _match(text)
+    return found is not None and 1 <= found[1] <= 12 and 1 <= found[2] <= 31
+
+
+def parse_date_value(value: object) -> HeaderDate | None:
+    """A cell value (real date or text) -> HeaderDate; numbers are never dates (too ambiguous)."""
+    if isinstance(value, dt.datetime):
+        return HeaderDate(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return HeaderDate(value.year, value.month, value.day)
+    if isinstance(value, str):
+        return parse_date_text(cell_text(value))
+    return None
+
+
+def is_weekday_label(text: str) -> bool:
+    t = text.strip().lower().rstrip(".")
+    return t in WEEKDAYS or t in _WEEKDAY_LETTERS
+
+
+def slot_label(text: str) -> str | None:
+    return SLOT_LABELS.get(text.strip().lower())
+
+
+def resolve_years(
+    parsed: Sequence[HeaderDate],
+    year: int | None,
+    where: Callable[[int], dict],
+    texts: Sequence[str],
+) -> list[dt.date]:
+    """Give every yearless date a year.
+
+    ``year`` is the year of the first yearless date; a later yearless date whose month comes
+    before that first month belongs to the next year (a July-June academic year, or a December
+    grid running into January). ``where(k)`` locates the k-th date for error messages.
+    """
+    out: list[dt.date] = []
+    base_month: int | None = None
+    for k, p in enumerate(parsed):
+        y = p.year
+        if y is None:
+            if year is None:
+                raise InputError(
+                    f"date {texts[k]!r} has no year; expected a full date like 7/1/2026, "
+                    "or give the year of the first date (--year / [roster] year)",
+                    **where(k),
+                )
+            if base_month is None:
+                base_month = p.month
+            y = year + (1 if p.month < base_month else 0)
+        try:
+            out.append(dt.date(y, p.month, p.day))
+        except ValueError:
+            raise InputError(f"{texts[k]!r} is not a real date in {y}", **where(k)) from None
+    return out

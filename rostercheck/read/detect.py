@@ -1,0 +1,220 @@
+"""Which kind of sheet this is, and where its header is.
+
+The first row (within ``SCAN_ROWS``) that looks like any kind of header decides:
+
+* a *long* header has a name column, a ``Date`` column and a ``Code``/``Shift`` column;
+* a *legend* header has a ``Code`` column and a ``Description``/``Start``/``Kind``/... column;
+* a *grid* header has a name-like header (``Resident``, ``Name``...) and/or at least
+  ``MIN_DATES`` date cells.
+
+For grids the date cells may sit in the name row or in their own row a few rows above (or just
+below) it, with weekday rows around them; both rows are found here. Whether a grid is whole-day
+or half-day is decided by ``grid`` once it sees the date columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rostercheck.errors import InputError
+from rostercheck.model import LAYOUTS, RosterOptions
+from rostercheck.read import headers as H
+from rostercheck.read.cells import map_unique, text_array
+from rostercheck.read.dates import parse_date_value
+from rostercheck.read.source import Sheet
+
+SCAN_ROWS = 30
+MIN_DATES = 3
+#: How far from the name row a separate date row may be.
+DATE_ROW_ABOVE = 6
+DATE_ROW_BELOW = 3
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a sheet is: ``kind`` in ("grid", "long", "legend"); rows are 0-based into values."""
+
+    kind: str
+    header: int
+    date_row: int | None = None
+
+
+class HeadScan:
+    """Header keys and date flags for the top rows of a sheet, computed once per sheet."""
+
+    def __init__(self, sheet: Sheet, nrows: int) -> None:
+        head = sheet.values[:nrows]
+        self.sheet = sheet
+        self.nrows = int(head.shape[0])
+        self.texts = text_array(head)
+        self.keys = map_unique(self.texts, H.header_key)
+        self.is_date = map_unique(head, lambda v: parse_date_value(v) is not None).astype(bool)
+
+    def row_keys(self, i: int) -> list[str]:
+        return list(self.keys[i]) if 0 <= i < self.nrows else []
+
+    def has(self, i: int, words: frozenset[str]) -> bool:
+        return any(k in words for k in self.row_keys(i))
+
+    def date_count(self, i: int) -> int:
+        return int(self.is_date[i].sum()) if 0 <= i < self.nrows else 0
+
+    def is_long(self, i: int) -> bool:
+        return self.has(i, H.NAME) and self.has(i, H.DATE) and self.has(i, H.CODE)
+
+    def is_legend(self, i: int) -> bool:
+        return self.has(i, H.LEGEND_CODE) and self.has(i, H.LEGEND_OTHER) and not self.has(i, H.DATE)
+
+    def is_grid(self, i: int) -> bool:
+        return self.has(i, H.NAME) or self.date_count(i) >= MIN_DATES
+
+
+def _row_index(sheet: Sheet, row: int, what: str) -> int:
+    """A 1-based sheet row from options -> index into values, checking it holds something."""
+    i = row - 1 - sheet.row0
+    if row < 1 or i < 0 or i >= sheet.nrows or not any(str(v).strip() for v in sheet.values[i]):
+        raise InputError(
+            f"{what} {row} is empty; expected the row with the roster's header",
+            file=sheet.file,
+            sheet=sheet.name,
+            cell=f"A{row}" if row >= 1 else None,
+        )
+    return i
+
+
+def no_header(sheet: Sheet) -> InputError:
+    return InputError(
+        f"no header row found in the first {SCAN_ROWS} rows: expected a row with a 'Resident' or 'Name' "
+        f"column and/or at least {MIN_DATES} date cells (or a long table with 'Resident', 'Date' and "
+        "'Code' columns); set header_row if it is further down",
+        file=sheet.file,
+        sheet=sheet.name,
+    )
+
+
+def classify(sheet: Sheet, options: RosterOptions) -> Plan | InputError:
+    """The plan for reading ``sheet`` (its top rows suffice), or the error saying why it is not a roster.
+
+    The error is returned, not raised: in a workbook scanned for rosters, a sheet that is not one
+    is simply skipped; only a sheet the user named makes it fatal.
+    """
+    if options.layout is not None and options.layout not in LAYOUTS:
+        raise InputError(f"unknown layout {options.layout!r}; expected one of {', '.join(LAYOUTS)}", key="layout")
+    if sheet.values.size == 0:
+        return InputError("empty roster: the sheet has no cells", file=sheet.file, sheet=sheet.name)
+    try:
+        return _classify(sheet, options)
+    except InputError as exc:  # e.g. header_row points at an empty row of a notes sheet
+        return exc
+
+
+def _classify(sheet: Sheet, options: RosterOptions) -> Plan | InputError:
+    extra = max(options.header_row or 0, options.date_row or 0) - sheet.row0
+    scan = HeadScan(sheet, max(SCAN_ROWS, extra + DATE_ROW_BELOW + 1))
+
+    first = None
+    for i in range(min(SCAN_ROWS, scan.nrows)):
+        if scan.is_long(i) or scan.is_legend(i) or scan.is_grid(i):
+            first = i
+            break
+    if first is not None and scan.is_legend(first) and not scan.is_long(first) and scan.date_count(first) < MIN_DATES:
+        return Plan("legend", first)
+
+    if options.layout == "long" or (
+        options.layout is None and options.date_row is None and _long_header(scan, sheet, options, first)
+    ):
+        if options.header_row is not None:
+            return Plan("long", _row_index(sheet, options.header_row, "header row"))
+        for i in range(min(SCAN_ROWS, scan.nrows)):
+            if scan.has(i, H.NAME) and scan.has(i, H.DATE):
+                return Plan("long", i)
+        return InputError(
+            f"no header row found in the first {SCAN_ROWS} rows: expected a row with 'Resident' (or "
+            "'Name') and 'Date' columns for a long roster",
+            file=sheet.file,
+            sheet=sheet.name,
+        )
+    return _grid_plan(scan, sheet, options, first)
+
+
+def _long_header(scan: HeadScan, sheet: Sheet, options: RosterOptions, first: int | None) -> bool:
+    if options.header_row is not None:
+        i = options.header_row - 1 - sheet.row0
+        return 0 <= i < scan.nrows and scan.is_long(i)
+    return first is not None and scan.is_long(first)
+
+
+def _grid_plan(scan: HeadScan, sheet: Sheet, options: RosterOptions, first: int | None) -> Plan | InputError:
+    h = _row_index(sheet, options.header_row, "header row") if options.header_row is not None else None
+    d = _row_index(sheet, options.date_row, "date row") if options.date_row is not None else None
+
+    if h is not None and d is None:
+        d = h if scan.date_count(h) >= 1 else _near_dates(scan, h)
+        return Plan("grid", h, h if d is None else d)
+    if d is not None and h is None:
+        return Plan("grid", _near_name(scan, d), d)
+    if h is not None and d is not None:
+        return Plan("grid", h, d)
+
+    if first is None:
+        return no_header(sheet)
+    if scan.date_count(first) >= MIN_DATES:
+        d = first
+        h = first if scan.has(first, H.NAME) else _near_name(scan, first, only_below=True)
+        return Plan("grid", h, d)
+    # A name header without dates: the dates are just below it (above was scanned already).
+    d = first if scan.date_count(first) >= 1 else _near_dates(scan, first)
+    if d is None:
+        return _no_dates(scan, sheet, first)
+    return Plan("grid", first, d)
+
+
+def _near_dates(scan: HeadScan, h: int) -> int | None:
+    """The row with dates nearest the name row: above first (the usual), then below.
+
+    Next to a known name row two dates suffice (a short roster); a lone date is more likely an
+    "updated on" cell in the title.
+    """
+    for i in range(h - 1, max(-1, h - 1 - DATE_ROW_ABOVE), -1):
+        if scan.date_count(i) >= 2:
+            return i
+    for i in range(h + 1, min(scan.nrows, h + 1 + DATE_ROW_BELOW)):
+        if scan.date_count(i) >= 2:
+            return i
+    return None
+
+
+def _near_name(scan: HeadScan, d: int, only_below: bool = False) -> int:
+    """The row with the name header for a date row: itself, a few rows below, else above."""
+    if scan.has(d, H.NAME):
+        return d
+    for i in range(d + 1, min(scan.nrows, d + 1 + DATE_ROW_ABOVE)):
+        if scan.date_count(i) >= MIN_DATES:
+            break  # another date row: a new block, not our header
+        if scan.has(i, H.NAME):
+            return i
+    if not only_below:
+        for i in range(d - 1, max(-1, d - 1 - DATE_ROW_BELOW), -1):
+            if scan.has(i, H.NAME):
+                return i
+    return d
+
+
+def _no_dates(scan: HeadScan, sheet: Sheet, h: int) -> InputError:
+    """Why a name row has no usable dates: name the first header cell that should have been one."""
+    keys = scan.row_keys(h)
+    name_col = H.find(keys, H.NAME)
+    attrs = H.PGY | H.TEAM | H.ROLE
+    for j in range(len(keys)):
+        if j == name_col or keys[j] in attrs or not scan.texts[h, j]:
+            continue
+        if name_col is not None and j < name_col:
+            continue
+        return InputError(
+            f"expected a date like 2026-07-01, 7/1/2026 or 'Wed 7/1' in the date header, got {scan.texts[h, j]!r}",
+            **sheet.where(h, j),
+        )
+    return InputError(
+        f"no date columns found: expected dates in header row {sheet.row_number(h)} or in a row just above it",
+        **sheet.where(h, name_col if name_col is not None else 0),
+    )

@@ -1,0 +1,78 @@
+"""Header words, and how a header cell is compared with them.
+
+Headers are matched exactly after normalising (case, spaces, a trailing colon), never by
+substring: a title row "Resident schedule July 2026" must not look like a ``Resident`` column.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rostercheck.read.cells import collapse
+
+NAME = frozenset(
+    {
+        "resident", "residents", "name", "names", "resident name", "resident names", "full name",
+        "provider", "providers", "provider name", "physician", "physicians", "physician name",
+        "trainee", "trainees", "trainee name", "doctor", "doctors", "doctor name", "staff",
+        "staff name", "employee", "employee name", "fellow", "fellows", "house officer", "person",
+    }
+)  # fmt: skip
+PGY = frozenset({"pgy", "year", "level", "pgy level", "pgy year", "class", "training level", "pg year", "yr"})
+TEAM = frozenset({"team", "rotation", "service", "firm", "unit"})
+ROLE = frozenset({"role", "position", "type", "title"})
+#: Long files: the date, code, time and slot columns.
+DATE = frozenset({"date", "day", "shift date", "work date", "duty date"})
+CODE = frozenset({"code", "shift", "assignment", "shift code", "assignment code", "activity", "duty"})
+START = frozenset({"start", "start time", "from", "time in", "begin", "begins", "starts"})
+END = frozenset({"end", "end time", "to", "time out", "finish", "ends", "until"})
+SLOT = frozenset({"slot", "session", "am/pm", "half day", "half-day", "half"})
+#: Legend sheets.
+LEGEND_CODE = frozenset({"code", "shift code", "abbreviation", "abbrev", "abbr", "symbol"})
+LEGEND_DESCRIPTION = frozenset({"description", "meaning", "desc", "definition", "explanation", "shift name"})
+LEGEND_START = frozenset({"start", "start time", "begins", "from"})
+LEGEND_END = frozenset({"end", "end time", "ends", "to", "until"})
+LEGEND_KIND = frozenset({"kind", "category", "type"})
+LEGEND_HOURS = frozenset({"hours", "hrs", "length", "duration"})
+LEGEND_OTHER = LEGEND_DESCRIPTION | LEGEND_START | LEGEND_END | LEGEND_KIND | LEGEND_HOURS
+
+#: Name-column texts that close the roster: everything below is a footer.
+_FOOTER = re.compile(
+    r"^(?:"
+    r"(?:legend|key|notes?|comments?|totals?|sum|count|abbreviations?|remarks?)\s*(?::.*)?"
+    r"|(?:generated|printed|prepared|created|exported|produced|(?:last\s+)?updated|(?:last\s+)?modified)\b.*"
+    r"|page\s+\d+.*"
+    r"|(?:total|#)\s.*"
+    r")$",
+    re.IGNORECASE,
+)
+#: Name-column texts of sub-header rows (a weekday or AM/PM row labelled in the name column).
+SUBHEADER = frozenset({"day", "days", "weekday", "dow", "date", "dates", "am/pm", "session", "slot", "time"})
+_PGY_GROUP = re.compile(r"^(?:pgy|pg)\s*-?\s*(\d{1,2})(?:\s+(?:residents?|trainees?|interns?))?$", re.I)
+_INTERNS = re.compile(r"^interns?$", re.I)
+
+
+def header_key(text: str) -> str:
+    """Header text as compared with the word lists: lower case, one space, no trailing ':'/'.'/'*'."""
+    return collapse(text).lower().strip(" :.*#").replace("_", " ")
+
+
+def is_footer(name: str) -> bool:
+    return bool(_FOOTER.match(name))
+
+
+def group_pgy(name: str) -> int | None:
+    """A "PGY-2" or "Interns" row heading a group of residents -> that level, else None."""
+    if m := _PGY_GROUP.match(name):
+        return int(m.group(1))
+    if _INTERNS.match(name):
+        return 1
+    return None
+
+
+def find(keys: list[str], words: frozenset[str], exclude: set[int] | None = None) -> int | None:
+    """Index of the first key in ``words`` (skipping ``exclude``), or None."""
+    for j, k in enumerate(keys):
+        if k in words and (exclude is None or j not in exclude):
+            return j
+    return None

@@ -1,0 +1,73 @@
+"""A workbook's own legend sheet: what each code means there.
+
+Only the text is read here; ``legend.legend_from_rows`` validates it. Times are normalised to
+"HH:MM" now, though, because only the reader knows which cell a bad time came from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rostercheck.errors import InputError
+from rostercheck.model import LegendRow, Source
+from rostercheck.read import headers as H
+from rostercheck.read.attributes import time_text
+from rostercheck.read.cells import cell_text, collapse, text_array
+from rostercheck.read.detect import Plan
+from rostercheck.read.source import Sheet
+
+_HOURS = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hours?)?$", re.IGNORECASE)
+
+
+def read_legend(sheet: Sheet, plan: Plan) -> list[LegendRow]:
+    texts = text_array(sheet.values)
+    h = plan.header
+    keys = [H.header_key(t) for t in texts[h]]
+    code_col = H.find(keys, H.LEGEND_CODE)
+    assert code_col is not None  # detect only plans a legend with a code column
+    taken = {code_col}
+
+    def col(words: frozenset[str]) -> int | None:
+        c = H.find(keys, words, taken)
+        if c is not None:
+            taken.add(c)
+        return c
+
+    start_col, end_col = col(H.LEGEND_START), col(H.LEGEND_END)
+    kind_col, hours_col = col(H.LEGEND_KIND), col(H.LEGEND_HOURS)
+    desc_col = col(H.LEGEND_DESCRIPTION)
+    if desc_col is None:  # "Code | Name | Start | End": the name of the shift describes it
+        desc_col = col(H.NAME | frozenset({"shift", "label"}))
+
+    rows: list[LegendRow] = []
+    for i in range(h + 1, sheet.nrows):
+        code = collapse(texts[i, code_col])
+        if not code:
+            continue
+        rows.append(
+            LegendRow(
+                code=code,
+                description=collapse(texts[i, desc_col]) if desc_col is not None else "",
+                start=time_text(sheet.values[i, start_col], sheet.where(i, start_col))
+                if start_col is not None
+                else None,
+                end=time_text(sheet.values[i, end_col], sheet.where(i, end_col)) if end_col is not None else None,
+                kind=(collapse(texts[i, kind_col]).lower() or None) if kind_col is not None else None,
+                hours=_hours(sheet, i, hours_col) if hours_col is not None else None,
+                source=Source(sheet.file, sheet.name, sheet.address(i, code_col)),
+            )
+        )
+    return rows
+
+
+def _hours(sheet: Sheet, i: int, j: int) -> float | None:
+    value = sheet.values[i, j]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = cell_text(value)
+    if not text:
+        return None
+    m = _HOURS.match(text)
+    if not m:
+        raise InputError(f"expected a number of hours like 12 or '12h', got {text!r}", **sheet.where(i, j))
+    return float(m.group(1))

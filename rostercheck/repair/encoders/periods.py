@@ -1,0 +1,182 @@
+"""max-period-length and min-rest, as forbidden combinations of options on nearby dates.
+
+A work period is a chain of shift segments, each starting before the chain so far has been idle
+for `period-gap`. Chains are enumerated once over every option any resident could hold (they
+depend on dates and the legend, not on people), then instantiated for the residents who can hold
+every link. A chain longer than a cap is forbidden outright. For rest, a chain ending at E
+followed by a segment starting at s, too soon after E, is forbidden unless some work lies in
+(E, s) — if it does, that work is itself part of a longer chain or the true next period, and
+those combinations are enumerated too. Both encodings are exact for periods up to ``MAX_SPAN``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rostercheck.config import RuleConfig
+from rostercheck.repair.cpmodel import Group, RepairModel
+from rostercheck.rules.base import fmt
+
+MAX_SPAN = 72 * 60  # minutes; no period rule needs longer chains
+
+
+@dataclass(frozen=True)
+class Seg:
+    start: int
+    end: int
+    kinds: frozenset[str]
+    d: int
+    s: int  # slot index
+    o: int
+
+
+@dataclass
+class Chain:
+    links: tuple[Seg, ...]
+    start: int
+    end: int
+    kinds: frozenset[str]
+
+    @property
+    def span(self) -> int:
+        return self.end - self.start
+
+    def cells(self) -> set[tuple[int, int, int]]:
+        return {(x.d, x.s, x.o) for x in self.links}
+
+
+class Universe:
+    """Every segment any cell could hold, sorted by start, with an overlap index for bridges."""
+
+    def __init__(self, m: RepairModel) -> None:
+        pb = m.pb
+        can = m.allowed.any(axis=0)  # [D, S, O]: someone can hold it
+        segs: list[Seg] = []
+        for (d, s_ix, o) in zip(*np.nonzero(can)):
+            f = pb.fact(int(d), pb.slots[s_ix], int(o))
+            for (a, b), k in zip(f.segments, f.seg_kinds):
+                segs.append(Seg(a, b, k, int(d), int(s_ix), int(o)))
+        segs.sort(key=lambda x: (x.start, x.end))
+        self.segs = segs
+        self.starts = np.array([x.start for x in segs], dtype=np.int64)
+        self.ends = np.array([x.end for x in segs], dtype=np.int64)
+        # running max of ends lets "which segments overlap (a, b)" be a bounded scan
+        self.gap = pb.tl.period_gap
+
+    def starting_in(self, lo: int, hi: int) -> range:
+        """Indices of segments with lo <= start < hi."""
+        return range(int(np.searchsorted(self.starts, lo, "left")), int(np.searchsorted(self.starts, hi, "left")))
+
+    def overlapping(self, a: int, b: int) -> list[Seg]:
+        """Segments with work inside (a, b)."""
+        hi = int(np.searchsorted(self.starts, b, "left"))
+        idx = np.flatnonzero(self.ends[:hi] > a)
+        return [self.segs[i] for i in idx.tolist()]
+
+    def chains(self, stop: int) -> list[Chain]:
+        """All chains (sub-periods) up to ``stop`` minutes of span, links in start order."""
+        out: list[Chain] = []
+        for i, first in enumerate(self.segs):
+            stack = [(Chain((first,), first.start, first.end, first.kinds), i)]
+            while stack:
+                ch, last = stack.pop()
+                out.append(ch)
+                if ch.span > stop:
+                    continue
+                used = {(x.d, x.s): x.o for x in ch.links}
+                for j in self.starting_in(self.segs[last].start, ch.end + self.gap):
+                    if j <= last:
+                        continue
+                    nx = self.segs[j]
+                    if used.get((nx.d, nx.s), nx.o) != nx.o:
+                        continue  # one cell cannot hold two options
+                    if nx.end <= ch.end and nx in ch.links:
+                        continue
+                    stack.append((Chain((*ch.links, nx), ch.start, max(ch.end, nx.end), ch.kinds | nx.kinds), j))
+        return out
+
+
+def _universe(m: RepairModel) -> tuple[Universe, list[Chain]]:
+    cache = m.__dict__.setdefault("_chains", {})
+    if "u" not in cache:
+        u = Universe(m)
+        cache["u"] = u
+        cache["chains"] = u.chains(MAX_SPAN)
+    return cache["u"], cache["chains"]
+
+
+def _holders(m: RepairModel, cells: set[tuple[int, int, int]], scope: np.ndarray) -> np.ndarray:
+    ok = scope.copy()
+    for d, s, o in cells:
+        ok &= m.allowed[:, d, s, o]
+    return np.flatnonzero(ok)
+
+
+def _has(kinds: frozenset[str], want: list[str]) -> bool:
+    return not want or any(k in kinds for k in want)
+
+
+def _group(m: RepairModel, rc: RuleConfig, r: int, d: int, text: str) -> Group:
+    cache = m.__dict__.setdefault("_period_groups", {})
+    key = (rc.id, r, d)
+    if key not in cache:
+        cache[key] = m.group(rc.id, rc.severity, r, d, d + 1, text, rc.kind)
+    return cache[key]
+
+
+def _day(m: RepairModel, t: int) -> int:
+    return int(np.searchsorted(m.pb.tl.day_start, t, side="right") - 1)
+
+
+def encode_length(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
+    p = rc.params
+    cap = int(round((p["limit"] + p["transition-hours"]) * 60))
+    if cap >= MAX_SPAN:
+        m.unencoded.append(rc.id)
+        return False
+    _, chains = _universe(m)
+    checked = m.pb.tl.checked_start
+    for ch in chains:
+        if ch.span <= cap or not _has(ch.kinds, p["kinds"]) or ch.end <= checked:
+            continue
+        # only minimal chains: dropping the last link must leave a chain that is within the rule
+        if len(ch.links) > 1:
+            prefix_end = max(x.end for x in ch.links[:-1])
+            prefix_kinds = frozenset().union(*(x.kinds for x in ch.links[:-1]))
+            if prefix_end - ch.start > cap and _has(prefix_kinds, p["kinds"]):
+                continue
+        for r in _holders(m, ch.cells(), scope).tolist():
+            d = _day(m, ch.start)
+            g = _group(m, rc, r, d, f"no work period over {fmt(cap / 60)} h starting {m.pb.tl.date_of(d)}")
+            m.forbid([m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in ch.links], g)
+    return True
+
+
+def encode_rest(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
+    p = rc.params
+    u, chains = _universe(m)
+    checked = m.pb.tl.checked_start
+    after = p["after-hours"] * 60
+    for ch in chains:
+        if ch.span > MAX_SPAN or ch.span < after - 1e-6 or not _has(ch.kinds, p["after-kinds"]):
+            continue
+        need = int(np.ceil(max(p["min-hours"], p["ratio"] * ch.span / 60) * 60 - 1e-6))
+        if need <= u.gap:
+            continue  # shorter gaps join the next shift into the same period
+        cells = ch.cells()
+        for j in u.starting_in(ch.end + u.gap, ch.end + need):
+            nx = u.segs[j]
+            if nx.start <= checked:
+                continue
+            if any((nx.d, nx.s) == (d, s) and nx.o != o for d, s, o in cells):
+                continue
+            bridges = [b for b in u.overlapping(ch.end, nx.start) if (b.d, b.s, b.o) not in cells]
+            for r in _holders(m, cells | {(nx.d, nx.s, nx.o)}, scope).tolist():
+                d = _day(m, ch.end)
+                g = _group(m, rc, r, d, f"at least {fmt(need / 60)} h free after work ending {m.pb.tl.date_of(d)}")
+                lits = [m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in (*ch.links, nx)]
+                unless = [m.lit(r, b.d, m.pb.slots[b.s], b.o) for b in bridges]
+                m.forbid(lits, g, unless=unless)
+    return True

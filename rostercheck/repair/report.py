@@ -1,0 +1,81 @@
+"""Reports of a repair: the change list and an honest statement of what was proven."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from rostercheck.repair import RepairResult
+from rostercheck.report.json_report import document
+
+
+def status_line(res: RepairResult) -> str:
+    o = res.outcome
+    if o.status == "infeasible":
+        return "No compliant roster exists with these rules, coverage and locks."
+    if o.status == "unknown":
+        return (f"No compliant roster found within the time limit ({o.wall:.1f} s); this is not proof that "
+                "none exists: raise --time-limit.")
+    n = o.objective or 0
+    who = f" for {o.touched} resident{'s' * (o.touched != 1)}" if o.touched is not None and n else ""
+    if o.status == "optimal":
+        proof = "proven minimal" if n else "already compliant"
+    else:
+        proof = f"best found; proven lower bound {o.bound} (time limit reached after {o.wall:.1f} s)"
+    return f"{n} change{'s' * (n != 1)}{who} ({proof})"
+
+
+def render_text(res: RepairResult, written: str | None, *, color: bool = False) -> str:
+    def st(text: str, **kw: object) -> str:
+        return click.style(text, **kw) if color else text  # type: ignore[arg-type]
+
+    o, b = res.outcome, res.before
+    out = [f"{b.path}: {b.errors} error{'s' * (b.errors != 1)}, {b.warnings} warning{'s' * (b.warnings != 1)} "
+           "before repair"]
+    if o.status == "infeasible":
+        out.append(st(status_line(res), fg="red", bold=True))
+        out += [f"  {line}" for line in o.explanation]
+        return "\n".join(out) + "\n"
+    out.append(st("Repair: " + status_line(res), bold=True))
+    for ch in o.changes:
+        where = f" ({ch.sheet}!{ch.cell})" if ch.sheet and ch.cell else (f" ({ch.cell})" if ch.cell else "")
+        slot = f" {ch.slot}" if ch.slot else ""
+        out.append(f"  {ch.resident} {ch.date}{slot}: {ch.old or '(blank)'} -> {ch.new or '(blank)'}{where}")
+    if res.after is not None:
+        a = res.after
+        verdict = (f"checked again: {a.errors} error{'s' * (a.errors != 1)}, "
+                   f"{a.warnings} warning{'s' * (a.warnings != 1)}")
+        out.append(st(verdict, fg="green" if not a.errors else "red"))
+        for f in a.findings:
+            if f.severity == "error":
+                out.append(f"  still: {f.resident or ''} {f.rule}: {f.message}")
+    if o.unencoded:
+        out.append("rules only re-checked after solving (not in the model): " + ", ".join(o.unencoded))
+    if o.remaining_groups:
+        out.append(f"{len(o.remaining_groups)} rule instance(s) left unmet (--allow-remaining)")
+    if written:
+        out.append(f"wrote {written}")
+    return "\n".join(out) + "\n"
+
+
+def render_json(res: RepairResult, written: str | None) -> str:
+    o = res.outcome
+    doc = {
+        "version": 1,
+        "roster": res.before.path,
+        "status": o.status,
+        "proven_minimal": o.status == "optimal",
+        "changed_cells": o.objective,
+        "lower_bound": o.bound,
+        "residents_touched": o.touched,
+        "warnings_left": o.warnings_left,
+        "changes": [c.as_dict() for c in o.changes],
+        "before": {"errors": res.before.errors, "warnings": res.before.warnings},
+        "after": (document([res.after]) if res.after is not None else None),
+        "rechecked_only": o.unencoded,
+        "explanation": o.explanation,
+        "output": written,
+        "solver": {"wall_seconds": round(o.wall, 3), "stages": o.stages, "model": o.model_stats},
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
