@@ -11,9 +11,11 @@ the checked days, so history informs windows and rest without being judged again
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -37,6 +39,14 @@ FAR = np.int64(2**40)
 _LANE = np.int64(2**42)
 
 HALF_DAY_SLOTS = {"AM": (8 * 60, 12 * 60), "PM": (13 * 60, 17 * 60)}
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+@cache
+def _zone(name: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 @dataclass
@@ -126,7 +136,12 @@ class Timeline:
         return pd.DatetimeIndex(ts)
 
     def iso(self, minutes: int) -> str:
-        return self.local(minutes)[0].strftime("%Y-%m-%dT%H:%M")
+        """One instant as local 'YYYY-MM-DDTHH:MM' (per finding, so plain datetime, not pandas)."""
+        if self.tz:
+            t = dt.datetime.fromtimestamp(int(minutes) * 60, _zone(self.tz))
+        else:
+            t = _EPOCH + dt.timedelta(minutes=int(minutes))
+        return t.strftime("%Y-%m-%dT%H:%M")
 
     def date_of(self, day: int) -> str:
         return self.days[day].strftime("%Y-%m-%d")
@@ -230,19 +245,44 @@ class Timeline:
         np.add.at(C, (sel["resident"].to_numpy(), sel["day"].to_numpy()), 1)
         return C
 
-    def cells_of(self, mask: pd.Series | np.ndarray) -> list[int]:
-        return sorted(set(self.shifts.loc[mask, "cell"].tolist()))
-
-    def cells_in_days(self, resident: int, d0: int, d1: int, kinds: frozenset[str] | None = None) -> list[int]:
-        """Cells of one resident's shifts on days [d0, d1), optionally of some kinds."""
+    @cached_property
+    def _by_resident_day(self) -> tuple[np.ndarray, ...]:
+        """Shift rows sorted by (resident, day): a finding's cells are one binary search away."""
         s = self.shifts
-        m = (s["resident"] == resident) & (s["day"] >= d0) & (s["day"] < d1)
-        if kinds is not None:
-            m &= s["kind"].isin(kinds)
-        return self.cells_of(m)
+        key = s["resident"].to_numpy(dtype=np.int64) * self.n_days + s["day"].to_numpy(dtype=np.int64)
+        order = np.argsort(key, kind="stable")
+        return (key[order], order, s["kind"].to_numpy()[order], s["code"].to_numpy()[order],
+                s["cell"].to_numpy()[order], s["start"].to_numpy()[order], s["end"].to_numpy()[order])
 
-    def blank_cells(self, resident: int, d0: int, d1: int) -> list[int]:
-        return self.cells_in_days(resident, d0, d1)
+    def rows_in_days(
+        self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None
+    ) -> np.ndarray:
+        """Positions (in the sorted index) of one resident's shifts on days [d0, d1), optionally only
+        those of some kinds or codes (a shift matching either counts)."""
+        key, _, kind, code, *_ = self._by_resident_day
+        lo = np.searchsorted(key, resident * self.n_days + max(d0, 0), side="left")
+        hi = np.searchsorted(key, resident * self.n_days + min(d1, self.n_days), side="left")
+        idx = np.arange(lo, hi)
+        if kinds is None and codes is None:
+            return idx
+        keep = np.zeros(len(idx), dtype=bool)
+        if kinds is not None:
+            keep |= np.isin(kind[idx], list(kinds))
+        if codes is not None:
+            keep |= np.isin(code[idx], list(codes))
+        return idx[keep]
+
+    def cells_in_days(
+        self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None
+    ) -> list[int]:
+        """Cells of one resident's shifts on days [d0, d1), optionally of some kinds or codes."""
+        idx = self.rows_in_days(resident, d0, d1, kinds, codes)
+        return sorted(set(self._by_resident_day[4][idx].tolist()))
+
+    def latest_end(self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None,
+                   codes: Iterable[str] | None = None) -> int:
+        idx = self.rows_in_days(resident, d0, d1, kinds, codes)
+        return int(self._by_resident_day[6][idx].max())
 
 
 # ==================================================================== building a timeline

@@ -48,8 +48,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             continue
         if not in_checked(tl, int(tl.day_start[d + 1])):
             continue
-        s = tl.shifts
-        m = (s["day"] == d) & s["code"].isin(p["codes"]) & scope[s["resident"].to_numpy()]
+        holders = np.flatnonzero(C[:, d] & scope)
         yield Hit(
             resident=None,
             start=int(tl.day_start[d]),
@@ -58,5 +57,5 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(limit),
             unit="residents",
             message=f"{n} residents on {codes} on {tl.date_of(d)} (needs {word} {limit})",
-            cells=tl.cells_of(m),
+            cells=[c for r in holders.tolist() for c in tl.cells_in_days(r, d, d + 1, codes=p["codes"])],
         )

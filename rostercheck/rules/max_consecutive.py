@@ -45,18 +45,16 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     X = tl.count_by_day(p["kinds"], p["codes"]) > 0
     r, d0, d1 = _runs(X)
     length = d1 - d0 + 1
-    s = tl.shifts
-    counted = s["kind"].isin(p["kinds"]) | s["code"].isin(p["codes"])
+    kinds, codes = p["kinds"], p["codes"]
     names = "/".join(list(p["kinds"]) + list(p["codes"]))
     for i in np.flatnonzero((length > p["max"]) & scope[r]):
         ri, a, b = int(r[i]), int(d0[i]), int(d1[i])
         if not in_checked(tl, int(tl.day_start[b + 1])):
             continue
-        m = counted & (s["resident"] == ri) & (s["day"] >= a) & (s["day"] <= b)
         yield Hit(
             resident=ri,
             start=int(tl.day_start[a]),
-            end=int(s.loc[m, "end"].max()),
+            end=tl.latest_end(ri, a, b + 1, kinds, codes),
             value=float(length[i]),
             limit=float(p["max"]),
             unit=f"consecutive {names} shifts",
@@ -64,7 +62,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
                 f"{int(length[i])} {names} shifts on consecutive dates {tl.date_of(a)} to {tl.date_of(b)} "
                 f"(maximum {p['max']})"
             ),
-            cells=tl.cells_of(m),
+            cells=tl.cells_in_days(ri, a, b + 1, kinds, codes),
         )
     if p["rest-after-hours"] is None:
         return
@@ -72,8 +70,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     u = tl.work
     for i in np.flatnonzero((length >= p["rest-after-run"]) & scope[r]):
         ri, a, b = int(r[i]), int(d0[i]), int(d1[i])
-        m = counted & (s["resident"] == ri) & (s["day"] == b)
-        run_end = int(s.loc[m, "end"].max())
+        run_end = tl.latest_end(ri, b, b + 1, kinds, codes)
         q = run_end + ri * int(_LANE)
         j = int(np.searchsorted(u.lane_end, q, side="left"))
         # j is the union interval holding the run's last shift (its end is at or after the run's)
@@ -86,8 +83,10 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         gap = (nxt - run_end) / 60.0
         if gap >= need - 1e-6 or not in_checked(tl, nxt):
             continue
-        m_run = counted & (s["resident"] == ri) & (s["day"] >= a) & (s["day"] <= b)
-        m_next = (s["resident"] == ri) & (s["start"] == nxt)
+        nxt_day = int(np.searchsorted(tl.day_start, nxt, side="right") - 1)
+        idx = tl.rows_in_days(ri, max(nxt_day - 1, 0), nxt_day + 1)
+        _, _, _, _, cell_col, start_col, _ = tl._by_resident_day
+        nxt_cells = cell_col[idx][start_col[idx] == nxt].tolist()
         yield Hit(
             resident=ri,
             start=int(tl.day_start[a]),
@@ -99,5 +98,5 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
                 f"{gap:.1f} h free after {b - a + 1} {names} shifts ending "
                 f"{tl.iso(run_end).replace('T', ' ')} (minimum {fmt(need)} h after a run)"
             ),
-            cells=tl.cells_of(m_run | m_next),
+            cells=sorted(set(tl.cells_in_days(ri, a, b + 1, kinds, codes)) | set(nxt_cells)),
         )

@@ -51,9 +51,6 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
 
     def make(r: int, wi: int, n: int) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])
-        s = tl.shifts
-        m = (s["resident"] == r) & (s["day"] >= d0) & (s["day"] < d1)
-        m &= s["kind"].isin(p["kinds"]) | s["code"].isin(p["codes"])
         more = f"; {n} overlapping windows exceed it" if n > 1 else ""
         return Hit(
             resident=r,
@@ -66,7 +63,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
                 f"{int(count[r, wi])} {what} in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
                 f"({int(w.on[r, wi])} on-service days; maximum {int(limit[r, wi])}: {rule_txt}){more}"
             ),
-            cells=tl.cells_of(m),
+            cells=tl.cells_in_days(r, d0, d1, p["kinds"], p["codes"]),
         )
 
     yield from window_hits(tl, bad, (count - limit).astype(float), w, scope, make)
