@@ -14,13 +14,17 @@ from typing import Any, NoReturn
 
 import click
 
+from rostercheck.report import FORMATS
+
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
+FORMAT_NAMES = list(FORMATS)
 
 EXIT_HELP = """\b
 Exit codes:
   0  no errors (warnings allowed unless --strict)
-  1  the roster breaks a rule (an error, or a warning with --strict)
-  2  an input file or the config cannot be used (one line says where)
+  1  the roster breaks a rule (an error, or a warning with --strict); diff: the change adds one
+  2  an input file, the config or a baseline cannot be used (one line says where; with
+     several rosters, the usable ones are still checked and reported first)
   3  repair: no compliant roster exists (the reason is explained)"""
 
 
@@ -51,6 +55,17 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             _fail(f"unexpected {type(e).__name__}: {e} (set ROSTERCHECK_DEBUG=1 for details, and please report it)")
 
     return wrapper
+
+
+def _distinct(*outputs: str | None) -> None:
+    """Two outputs of one command must be two files, or one would silently replace the other."""
+    seen = set()
+    for p in outputs:
+        if p:
+            key = os.path.realpath(p)
+            if key in seen:
+                _fail(f"{p}: given for two outputs; each output needs its own file")
+            seen.add(key)
 
 
 def _use_color(stream: Any) -> bool:
@@ -119,53 +134,93 @@ def main() -> None:
     rostercheck check july.xlsx            what rules does this roster break?
     rostercheck repair july.xlsx -o out.xlsx   the fewest changes that fix it
     rostercheck rules                      every rule kind and preset, with examples
+    rostercheck report july.xlsx --html r.html   a page for people who do not read a terminal
     """
 
 
 @main.command(epilog=EXIT_HELP)
 @click.argument("rosters", nargs=-1, required=True, type=click.Path())
 @with_roster_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(["auto", *FORMAT_NAMES]), default="auto", show_default=True,
+              help="Report format. auto: github (workflow-command annotations) under GitHub Actions "
+              "(GITHUB_ACTIONS=true) when printing to stdout, else text. junit: JUnit XML for GitLab and "
+              "Jenkins test widgets.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file "
               "instead of stdout.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
 @click.option("--quiet", "-q", is_flag=True, help="Text format: print only the summary line.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as history for averaging "
               "windows and rest at the start of the month.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Rosters checked at once, in "
+              "worker processes (default 0: all cores; 1: one after another).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Fail only on findings "
+              "not recorded in this file (made by `rostercheck baseline`); recorded ones that no longer "
+              "occur are listed as fixed.")
+@click.option("--annotate", "annotate_path", type=click.Path(dir_okay=False), help="Also write a copy of "
+              "the roster workbook (.xlsx) with offending cells filled and commented and a first sheet "
+              "'Violations' linking to them (one roster at a time; a csv roster gives a new .xlsx).")
+@click.option("--keep-macros", is_flag=True, help="Keep VBA macros in an annotated .xlsm copy.")
 @guarded
 def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, quiet: bool,
-          previous: str | None, **kw: Any) -> None:
-    """Check ROSTERS (xlsx, xlsm or csv) against the configured rules."""
-    from rostercheck.check import check_raw
+          previous: str | None, jobs: int, baseline_path: str | None, annotate_path: str | None,
+          keep_macros: bool, **kw: Any) -> None:
+    """Check ROSTERS against the configured rules: files (xlsx, xlsm or csv), directories (searched
+    recursively for *.xlsx, *.xlsm and *.csv) and globs (expanded here, so quote them in CI). Each
+    roster uses the config beside it; output is in path order."""
+    from rostercheck.batch import check_many, expand_inputs, render_batch
     from rostercheck.output import atomic_write, refuse_inputs
 
+    paths, problems = expand_inputs(rosters)
     if output:
-        refuse_inputs(output, [*rosters, *([previous] if previous else [])], option="--output")
-    results = []
-    for path in rosters:
-        cfg = load_config(path, kw)
-        raw = read_with(path, cfg)
-        prev = read_with(previous, cfg) if previous else None
-        results.append(check_raw(raw, cfg, prev))
-    if fmt == "json":
-        from rostercheck.report import json_report
+        refuse_inputs(output, [*paths, *([previous] if previous else [])], option="--output")
+    if annotate_path:
+        from rostercheck.report.annotate import check_target
 
-        text = json_report.render(results)
-    else:
-        from rostercheck.report import text as text_report
+        if len(paths) != 1 or problems:
+            _fail("--annotate writes one annotated copy: give exactly one roster file")
+        refuse_inputs(annotate_path, [*paths, *([previous] if previous else [])], option="--annotate")
+        _distinct(annotate_path, output)
+        check_target(annotate_path, paths[0], keep_macros=keep_macros)
+    base = None
+    if baseline_path:
+        from rostercheck import baseline as bl
 
-        text = text_report.render(results, color=not output and _use_color(sys.stdout), quiet=quiet)
+        base = bl.load(baseline_path)
+    outcomes = check_many(paths, kw, previous, jobs)
+    results = [o.result for o in outcomes if o.error is None]
+    problems = sorted(problems + [o for o in outcomes if o.error is not None], key=lambda o: o.path)
+    block = None
+    if base is not None:
+        results, comparison = bl.apply(base, results)
+        block = comparison.block()
+    if fmt == "auto":
+        from rostercheck.report.github import auto_format
+
+        fmt = auto_format(to_file=bool(output))
+    text, carried = render_batch(fmt, results, problems, block, color=not output and _use_color(sys.stdout),
+                                 quiet=quiet, strict=strict)
     if output:
         atomic_write(output, text)
-        if fmt != "json":
+        if fmt != "json" and results:
             from rostercheck.report.text import summary_line
 
             click.echo(summary_line(results))
     else:
         click.echo(text, nl=False)
+    if annotate_path and results:
+        from rostercheck.report.annotate import annotate_check
+
+        done = annotate_check(results[0], annotate_path, keep_macros=keep_macros)
+        if not quiet:
+            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked)", err=True)
+    if block is not None and not carried:
+        click.echo(bl.text_lines(block)[0], err=True)
+    for p in problems:
+        click.echo(f"rostercheck: error: {p.error}", err=True)
     errors = sum(r.errors for r in results)
     warnings = sum(r.warnings for r in results)
+    if problems:
+        sys.exit(EXIT_INPUT)
     sys.exit(EXIT_ERRORS if errors or (strict and warnings) else EXIT_OK)
 
 
@@ -193,11 +248,15 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 @click.option("--fix-warnings", is_flag=True, help="Treat warnings as rules the repair must satisfy.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as fixed history.")
 @click.option("--keep-macros", is_flag=True, help="Keep VBA macros in a repaired .xlsm copy.")
+@click.option("--annotate", "annotate_path", type=click.Path(dir_okay=False), help="Also write an annotated "
+              "copy (.xlsx): changed cells marked as in the repaired copy, findings left after the repair "
+              "filled and commented, and a first sheet 'Violations' linking to them.")
 @guarded
 def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, lock: tuple[str, ...],
            lock_resident: tuple[str, ...], only_residents: str | None, max_changes: int | None,
            time_limit: float | None, workers: int | None, seed: int | None, allow_remaining: bool,
-           fix_warnings: bool, previous: str | None, keep_macros: bool, **kw: Any) -> None:
+           fix_warnings: bool, previous: str | None, keep_macros: bool, annotate_path: str | None,
+           **kw: Any) -> None:
     """Repair ROSTER with the fewest changed cells: every error fixed, coverage kept, leave,
     wellness time and locked cells untouched."""
     from rostercheck.output import atomic_write, refuse_inputs
@@ -208,9 +267,14 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
     from rostercheck.workbook import changes_csv, write_changes
 
     inputs = [roster, *([previous] if previous else [])]
-    for path, opt in ((output, "--output"), (changes_path, "--changes")):
+    for path, opt in ((output, "--output"), (changes_path, "--changes"), (annotate_path, "--annotate")):
         if path:
             refuse_inputs(path, inputs, option=opt)
+    if annotate_path:
+        from rostercheck.report.annotate import check_target
+
+        _distinct(annotate_path, output, changes_path)
+        check_target(annotate_path, roster, keep_macros=keep_macros)
     cfg = load_config(roster, kw)
     st = Settings.from_config(cfg.repair, cfg.path)
     st.locks += list(lock)
@@ -235,6 +299,11 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
         written = output
     if changes_path and result.repaired is not None:
         atomic_write(changes_path, changes_csv(result.outcome.changes))
+    if annotate_path:
+        from rostercheck.report.annotate import annotate_repair
+
+        done = annotate_repair(result, annotate_path, keep_macros=keep_macros)
+        click.echo(f"rostercheck: wrote {done.path} ({done.changed} changed, {done.cells} cells marked)", err=True)
     if fmt == "json":
         click.echo(render_json(result, written), nl=False)
     else:
@@ -256,6 +325,123 @@ def rules(rule_id: str | None, config_path: str | None) -> None:
     from rostercheck.rules_doc import describe, overview
 
     click.echo(describe(rule_id, config_path) if rule_id else overview(config_path), nl=False)
+
+
+@main.command("baseline", epilog=EXIT_HELP)
+@click.argument("rosters", nargs=-1, required=True, type=click.Path())
+@with_roster_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=".rostercheck-baseline.json",
+              show_default=True, help="The baseline file to write (rosters are named relative to its folder).")
+@click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Rosters checked at once (default 0: "
+              "all cores).")
+@guarded
+def baseline_command(rosters: tuple[str, ...], output: str, previous: str | None, jobs: int, **kw: Any) -> None:
+    """Record the current findings of ROSTERS (files, directories, globs), so that
+    `check --baseline FILE` fails only on findings added later. Findings are matched by roster, rule,
+    resident and dates, not by cell, so inserting a row keeps the baseline valid."""
+    from rostercheck import baseline as bl
+    from rostercheck.batch import check_many, expand_inputs
+    from rostercheck.output import atomic_write, refuse_inputs
+
+    paths, problems = expand_inputs(rosters)
+    refuse_inputs(output, paths, option="--output")
+    outcomes = check_many(paths, kw, previous, jobs)
+    problems = sorted(problems + [o for o in outcomes if o.error is not None], key=lambda o: o.path)
+    if problems:  # a baseline missing a file's findings would fail that file's every check later
+        for p in problems:
+            click.echo(f"rostercheck: error: {p.error}", err=True)
+        _fail(f"{output}: not written: every roster must be readable to record a baseline")
+    results = [o.result for o in outcomes]
+    doc = bl.document(results, os.path.dirname(os.path.abspath(output)))
+    atomic_write(output, bl.dumps(doc))
+    n, errors = len(doc["entries"]), sum(r.errors for r in results)
+    click.echo(f"recorded {n} finding{'s' * (n != 1)} ({errors} error{'s' * (errors != 1)}, {n - errors} "
+               f"warning{'s' * (n - errors != 1)}) from {len(results)} roster{'s' * (len(results) != 1)} in {output}")
+    sys.exit(EXIT_OK)
+
+
+@main.command("diff", epilog=EXIT_HELP)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@with_roster_options
+@click.option("--git", "rev", metavar="REV", help="Compare PATH with its version at this git revision "
+              "(commit, branch or tag), e.g. `diff --git origin/main -- rosters/july.xlsx`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--strict", is_flag=True, help="Warnings the change introduces fail too (exit 1).")
+@guarded
+def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool, **kw: Any) -> None:
+    """What a change to a roster does: `diff OLD NEW` or `diff --git REV -- PATH`.
+
+    Lists the changed assignments (resident, date, old code, new code), residents added or removed,
+    and the findings the change introduces and fixes, both versions checked with PATH's (NEW's)
+    config. Exits 1 when the change introduces an error."""
+    from rostercheck.diff import compare, git_version, read_version, render_json, render_text
+
+    if rev is None and len(paths) != 2:
+        raise click.UsageError("give two rosters (OLD NEW), or one with --git REV -- PATH")
+    if rev is not None and len(paths) != 1:
+        raise click.UsageError("with --git, give one roster: --git REV -- PATH")
+    new_path = paths[-1]
+    cfg = load_config(new_path, kw)
+    new = read_with(new_path, cfg)
+    if rev is None:
+        d = compare(read_with(paths[0], cfg), new, cfg, old_label=paths[0], new_label=new_path)
+    else:
+        with git_version(rev, new_path) as (tmp, label):
+            old = read_version(tmp, label, cfg.roster) if tmp else None
+            d = compare(old, new, cfg, old_label=label, new_label=new_path)
+    click.echo(render_json(d) if fmt == "json" else render_text(d), nl=False)
+    sys.exit(EXIT_ERRORS if d.fails(strict) else EXIT_OK)
+
+
+@main.command("report", epilog="\b\nExit codes:\n  0  the page was written (whatever the roster breaks)\n"
+              "  2  an input file or the config cannot be used (one line says where)")
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--html", "html_path", required=True, type=click.Path(dir_okay=False), help="Write the report "
+              "here: one self-contained page (no network) with the calendar, weekly hours, rules and findings.")
+@click.option("--repair", "do_repair", is_flag=True, help="Also repair the roster and show before and after "
+              "with the changes marked (settings from the config's [repair] table).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), help="With --repair: seconds for the solver "
+              "(default 30).")
+@click.option("--seed", type=int, help="With --repair: same seed, same answer.")
+@click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
+@guarded
+def report_command(roster: str, html_path: str, do_repair: bool, time_limit: float | None, seed: int | None,
+                   previous: str | None, **kw: Any) -> None:
+    """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
+    line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
+    from rostercheck.check import check_raw
+    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.report.html import render_page
+    from rostercheck.report.text import summary_line
+
+    refuse_inputs(html_path, [roster, *([previous] if previous else [])], option="--html")
+    cfg = load_config(roster, kw)
+    raw = read_with(roster, cfg)
+    prev = read_with(previous, cfg) if previous else None
+    fixed = None
+    if do_repair:
+        from rostercheck.repair import Settings
+        from rostercheck.repair import repair as run_repair
+
+        st = Settings.from_config(cfg.repair, cfg.path)
+        for name, value in (("time_limit", time_limit), ("seed", seed)):
+            if value is not None:
+                setattr(st, name, value)
+        fixed = run_repair(raw, cfg, st, previous=prev)
+        result = fixed.before
+    else:
+        result = check_raw(raw, cfg, prev)
+    atomic_write(html_path, render_page(result, raw=raw, repair=fixed))
+    click.echo(summary_line([result]))
+    if fixed is not None:
+        from rostercheck.repair.report import status_line
+
+        click.echo(f"repair: {status_line(fixed)}")
+    click.echo(f"wrote {html_path}")
+    sys.exit(EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -46,5 +46,5 @@ def document(results: Sequence[CheckResult]) -> dict:
     }
 
 
-def render(results: Sequence[CheckResult]) -> str:
+def render(results: Sequence[CheckResult], **_: object) -> str:
     return json.dumps(document(results), indent=2, ensure_ascii=False) + "\n"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from itertools import groupby
 
 import click
 
@@ -22,10 +22,31 @@ def _cells(f: Finding, limit: int = 6) -> str:
 
 
 def _when(f: Finding) -> str:
+    """Whole days as an inclusive date range (the end is exclusive in the record), else times; the
+    end drops the year when it is the start's, to keep the column narrow."""
     s, e = f.start.replace("T", " "), f.end.replace("T", " ")
     if s.endswith("00:00") and e.endswith("00:00"):
-        return f"{s[:10]}..{e[:10]}"
-    return f"{s} -> {e}"
+        last = (dt.date.fromisoformat(e[:10]) - dt.timedelta(days=1)).isoformat()
+        if last <= s[:10]:
+            return s[:10]
+        return f"{s[:10]}..{last[5:] if last[:4] == s[:4] else last}"
+    return f"{s} -> {e[5:] if e[:4] == s[:4] else e}"
+
+
+def _group_key(group: tuple[str | None, list[Finding]]) -> tuple:
+    """Most serious resident first: more errors, then more warnings, then by name; coverage last on ties."""
+    name, items = group
+    errors = sum(f.severity == "error" for f in items)
+    return (-errors, -(len(items) - errors), name is None, name or "")
+
+
+def _counts(items: Sequence[Finding]) -> str:
+    errors = sum(f.severity == "error" for f in items)
+    warnings = len(items) - errors
+    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    return ", ".join(parts)
 
 
 def summary_line(results: Sequence[CheckResult]) -> str:
@@ -40,7 +61,13 @@ def summary_line(results: Sequence[CheckResult]) -> str:
             f"for {flagged} of {residents} residents in {files}")
 
 
-def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool = False) -> str:
+def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool = False, **_: object) -> str:
+    """Per roster: a header, then findings grouped by resident (most serious resident first, errors
+    before warnings), in columns aligned across the whole roster; then one summary line.
+
+    ``color`` adds ANSI styles; the CLI asks for it only on a terminal with NO_COLOR unset, so logs
+    and files stay plain. ``quiet`` leaves only the summary line.
+    """
     def st(text: str, **kw: object) -> str:
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
 
@@ -50,18 +77,21 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
             tl = res.timeline
             out.append(st(f"{res.path}", bold=True) + f": {tl.n_residents} residents, {res.days} days "
                        f"({tl.date_of(tl.first)} to {tl.date_of(tl.n_days - 1)}), {len(res.rules)} rules")
-            by_res = sorted(res.findings, key=lambda f: (f.resident is None, f.resident or ""))
-            for name, group in groupby(by_res, key=lambda f: f.resident):
-                items = sorted(group, key=lambda f: (f.severity != "error", f.start, f.rule))
+            groups: dict[str | None, list[Finding]] = {}
+            for f in res.findings:
+                groups.setdefault(f.resident, []).append(f)
+            rw = max((len(f.rule) for f in res.findings), default=0)
+            ww = max((len(_when(f)) for f in res.findings), default=0)
+            for name, items in sorted(groups.items(), key=_group_key):
+                items = sorted(items, key=lambda f: (f.severity != "error", f.start, f.rule))
                 out.append("")
-                out.append(st(name or "Coverage (whole roster)", bold=True))
-                rw = max(len(f.rule) for f in items)
+                out.append(st(name or "Coverage (whole roster)", bold=True) + f"  ({_counts(items)})")
                 for f in items:
                     sev = st(f"{f.severity:<7}", **_SEV_STYLE.get(f.severity, {}))
-                    out.append(f"  {sev}  {f.rule:<{rw}}  {_when(f)}  {f.message}")
+                    out.append(f"  {sev}  {f.rule:<{rw}}  {_when(f):<{ww}}  {f.message}")
                     cells = _cells(f)
                     if cells:
-                        out.append(f"  {'':7}  {'':<{rw}}  " + st(f"cells: {cells}", dim=True))
+                        out.append(" " * (2 + 7 + 2 + rw + 2 + ww + 2) + st(f"cells: {cells}", dim=True))
             out.append("")
     line = summary_line(results)
     errors = sum(r.errors for r in results)

@@ -1,0 +1,192 @@
+"""Checking many rosters in one run: what CI needs from ``check`` and ``baseline``.
+
+A repository of rosters is checked the way code is linted: the command takes files, directories
+and globs (expanded here, so quoted globs work the same on every shell and in CI YAML), checks the
+files in worker processes, and hands results back in path order so the report never depends on
+which file finished first. A file that cannot be read is one line of error, not the end of the run:
+the others are still checked and reported, and the caller exits 2 afterwards.
+
+What crosses the process boundary is a ``FileOutcome``: a path plus either a pickled ``CheckResult``
+or the error's one-line text (never a live exception, whose pickling is fragile).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rostercheck.errors import InputError
+
+#: Files a directory or a glob expands to. Files named explicitly may have any extension the reader
+#: knows (or none: then the reader's one-line "not a spreadsheet" error says so).
+ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+_GLOB_CHARS = frozenset("*?[")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class FileOutcome:
+    """One input's result: exactly one of ``result`` and ``error`` is set."""
+
+    path: str
+    result: Any = None  # CheckResult; Any keeps this module free of the pandas import
+    error: str | None = None
+
+
+# ------------------------------------------------------------------------------------ expansion
+def _is_roster_name(name: str) -> bool:
+    return (name.lower().endswith(ROSTER_SUFFIXES) and not name.startswith("~$")  # Excel lock files
+            and not name.startswith("."))
+
+
+def _walk(directory: str) -> list[str]:
+    found: list[str] = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .git, .venv, ...
+        found += [os.path.join(root, f) for f in files if _is_roster_name(f)]
+    return found
+
+
+def expand_inputs(args: Iterable[str]) -> tuple[list[str], list[FileOutcome]]:
+    """Files, directories and globs -> (roster paths deduplicated and sorted by path, unusable args).
+
+    A path that does not exist is kept (the reader reports it as that input's one-line error). A
+    glob or a directory that yields no roster is returned as an unusable input: in CI it almost
+    always means a wrong pattern, and a check that silently checked nothing would pass.
+    """
+    seen: set[str] = set()
+    empty: list[FileOutcome] = []
+    for arg in args:
+        if os.path.isdir(arg):
+            hits = _walk(arg)
+            if not hits:
+                kinds = ", ".join("*" + s for s in ROSTER_SUFFIXES)
+                empty.append(FileOutcome(arg, error=f"{arg}: no roster files ({kinds}) in this folder"))
+        elif not os.path.exists(arg) and _GLOB_CHARS & set(arg):
+            hits = []
+            for m in sorted(glob.glob(arg, recursive=True)):
+                if os.path.isdir(m):
+                    hits += _walk(m)
+                elif _is_roster_name(os.path.basename(m)):
+                    hits.append(m)
+            if not hits:
+                empty.append(FileOutcome(arg, error=f"{arg}: no roster files match this pattern"))
+        else:
+            hits = [arg]
+        seen.update(os.path.normpath(h) for h in hits)
+    return sorted(seen, key=lambda p: Path(p).parts), empty
+
+
+# ------------------------------------------------------------------------------------ running
+def default_jobs() -> int:
+    """All the cores this process may use (the affinity mask, which containers and CI runners set)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0) -> list[R]:
+    """``[fn(x) for x in items]``, in worker processes when that can help; results in input order.
+
+    ``jobs`` 0 means all cores; one item or ``jobs == 1`` runs here, with no pool to start. ``fn``
+    must be a module-level function and its arguments and results must pickle. Where processes cannot
+    be started (a sandbox without semaphores), the work runs serially rather than failing.
+    """
+    jobs = jobs or default_jobs()
+    workers = min(jobs, len(items))
+    if workers <= 1:
+        return [fn(x) for x in items]
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers)
+    except (OSError, NotImplementedError, ImportError):
+        return [fn(x) for x in items]
+    with pool:
+        return list(pool.map(fn, items))  # map yields in submission order, whatever finishes first
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    """Everything one worker needs to check one file (plain data, so it pickles)."""
+
+    path: str
+    options: tuple[tuple[str, Any], ...]  # the command's roster options (``--config``, ``--sheet``, ...)
+    previous: str | None = None
+
+
+def check_file(job: CheckJob) -> FileOutcome:
+    """Check one roster with its own config (found beside it); an unusable input becomes its error line."""
+    from rostercheck.check import check_raw
+    from rostercheck.cli import load_config, read_with
+
+    try:
+        kw = dict(job.options)
+        cfg = load_config(job.path, kw)
+        raw = read_with(job.path, cfg)
+        prev = read_with(job.previous, cfg) if job.previous else None
+        return FileOutcome(job.path, result=check_raw(raw, cfg, prev))
+    except InputError as e:
+        msg = str(e)  # a config or --previous error names that file: say which roster it stopped
+        return FileOutcome(job.path, error=msg if msg.startswith(job.path) else f"{job.path}: {msg}")
+    except Exception as e:
+        if os.environ.get("ROSTERCHECK_DEBUG"):
+            raise
+        return FileOutcome(job.path, error=f"{job.path}: unexpected {type(e).__name__}: {e} (set "
+                           "ROSTERCHECK_DEBUG=1 for details, and please report it)")
+
+
+def check_many(paths: Sequence[str], options: dict[str, Any], previous: str | None = None,
+               jobs: int = 0) -> list[FileOutcome]:
+    """Check every path (in parallel when there are several), results in the order of ``paths``."""
+    opts = tuple(sorted(options.items()))
+    return run_ordered(check_file, [CheckJob(p, opts, previous) for p in paths], jobs)
+
+
+# ------------------------------------------------------------------------------------ reporting
+#: Formats whose renderer takes ``problems``, ``baseline`` and ``strict`` itself.
+_AWARE = ("github", "junit")
+
+
+def render_batch(fmt: str, results: Sequence[Any], problems: Sequence[FileOutcome] = (),
+                 baseline: dict[str, Any] | None = None, **options: Any) -> tuple[str, bool]:
+    """Render ``results`` in ``fmt`` with what a batch adds (unusable inputs, the baseline block).
+
+    Returns the text and whether it carries the baseline summary; when it does not (a format that
+    has no place for it), the caller prints that summary on stderr. Text and JSON are decorated
+    here rather than in their renderers, so those keep their one-argument contract: JSON only gains
+    keys (``baseline``, ``unusable``), text gains lines just above its final summary line.
+    """
+    import json
+
+    from rostercheck.report import render
+
+    if fmt in _AWARE:
+        return render(fmt, results, problems=problems, baseline=baseline, **options), True
+    options.pop("strict", None)
+    if fmt == "text" and not results:
+        return "", False  # nothing was checked: the errors on stderr say why; no "ok" line
+    text = render(fmt, results, **options)
+    if fmt == "json":
+        doc = json.loads(text)
+        if baseline is not None:
+            doc["baseline"] = baseline
+        if problems:
+            doc["unusable"] = [{"roster": p.path, "message": p.error} for p in problems]
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", True
+    if fmt == "text":
+        from rostercheck.baseline import text_lines
+
+        extra = text_lines(baseline) if baseline is not None else []
+        extra += [f"not checked: {p.error}" for p in problems]
+        if extra:
+            lines = text.rstrip("\n").split("\n")
+            text = "\n".join([*lines[:-1], *extra, lines[-1]]) + "\n"
+        return text, True
+    return text, False
