@@ -319,11 +319,16 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
 @click.argument("rule_id", required=False)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Show rules as this config "
               "sets them.")
+@click.option("--markdown", is_flag=True, help="Every preset and kind as one Markdown page (docs/rules.md).")
 @guarded
-def rules(rule_id: str | None, config_path: str | None) -> None:
+def rules(rule_id: str | None, config_path: str | None, markdown: bool) -> None:
     """List every rule kind and preset, or show one rule or kind in full."""
     from rostercheck.rules_doc import describe, overview
+    from rostercheck.rules_doc import markdown as as_markdown
 
+    if markdown:
+        click.echo(as_markdown(), nl=False)
+        return
     click.echo(describe(rule_id, config_path) if rule_id else overview(config_path), nl=False)
 
 

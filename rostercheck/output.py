@@ -38,6 +38,10 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None] | bytes |
             data = write.encode("utf-8") if isinstance(write, str) else write
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+        # mkstemp makes owner-only files; outputs are meant to be shared like any saved file
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

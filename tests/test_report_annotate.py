@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -225,14 +226,46 @@ def test_same_file_for_two_outputs_is_refused(tmp_path, roster):
     assert code == 2 and not out.exists()
 
 
-def test_macros_are_kept_only_when_asked(tmp_path):
+def make_xlsm(tmp_path: Path) -> Path:
+    """An .xlsm with a (stand-in) VBA project part, wired up as Excel does."""
     src = write_xlsx(tmp_path / "m.xlsx", ROWS, extra=False)
-    xlsm = tmp_path / "m.xlsm"
-    xlsm.write_bytes(src.read_bytes())
+    out = tmp_path / "m.xlsm"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(b'<Default Extension="xml"', b'<Default Extension="bin" '
+                                    b'ContentType="application/vnd.ms-office.vbaProject"/><Default Extension="xml"')
+            if name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVBA" Type="http://schemas.microsoft'
+                                    b'.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
+                                    b"</Relationships>")
+            zout.writestr(name, data)
+        zout.writestr("xl/vbaProject.bin", VBA)
+    return out
+
+
+VBA = b"stand-in VBA project"
+
+
+def test_macros_are_kept_only_when_asked(tmp_path):
+    xlsm = make_xlsm(tmp_path)
+    before = sha(xlsm)
+    # names that would give a file Excel refuses to open are refused up front
     assert run("check", str(xlsm), "--annotate", str(tmp_path / "a.xlsm"))[0] == 2
     assert run("check", str(xlsm), "--keep-macros", "--annotate", str(tmp_path / "a.xlsx"))[0] == 2
-    assert run("check", str(xlsm), "--annotate", str(tmp_path / "a.xlsx"))[0] == 1
-    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["July"]["F2"].fill.fill_type == "solid"
+    assert run("check", str(xlsm), "--keep-macros", "--annotate", str(tmp_path / "kept.xlsm"))[0] == 1
+    assert run("check", str(xlsm), "--annotate", str(tmp_path / "dropped.xlsx"))[0] == 1
+    assert sha(xlsm) == before
+    with zipfile.ZipFile(tmp_path / "kept.xlsm") as z:
+        assert z.read("xl/vbaProject.bin") == VBA and b"macroEnabled" in z.read("[Content_Types].xml")
+    with zipfile.ZipFile(tmp_path / "dropped.xlsx") as z:
+        assert "xl/vbaProject.bin" not in z.namelist() and b"macroEnabled" not in z.read("[Content_Types].xml")
+    for name in ("kept.xlsm", "dropped.xlsx"):
+        wb = openpyxl.load_workbook(tmp_path / name)
+        assert wb.sheetnames[0] == "Violations" and rgb(wb["July"]["F2"]) == ERROR_FILL
 
 
 # ------------------------------------------------------------------------------------ repair

@@ -125,6 +125,8 @@ def test_exactly_the_named_cells_are_flagged_error_over_warning(page):
     assert both["title"].index("shift-length") < both["title"].index("consecutive-nights")
     assert "value 36 hours, limit 28 hours" in both["title"]
     assert all(c["title"] is None for c in grid[2])
+    # without the read roster, the cells are placed through the timeline: the same flags
+    assert flagged(parsed(render_page(res)).grids["before"]) == flagged(grid)
 
 
 def test_names_and_messages_are_escaped(page):

@@ -194,7 +194,9 @@ def solve(pb: Problem, cfg: Config, *, progress: Callable[[str], None] | None = 
         is_main = name in ("changed cells", "remaining errors")
         solver = _solver(pb, left() if first else min(left(), max(budget * 0.2, 1.0)))
         cb = _Progress(progress if is_main else None, name)
+        t_stage = time.monotonic()
         status = solver.solve(mm, cb)
+        stage_s = round(time.monotonic() - t_stage, 3)
         sname = solver.status_name(status)
         if status == cp.INFEASIBLE and first:
             out.status = "infeasible"
@@ -209,7 +211,7 @@ def solve(pb: Problem, cfg: Config, *, progress: Callable[[str], None] | None = 
             break  # keep the previous stage's solution
         value = int(round(solver.objective_value))
         bound = int(round(solver.best_objective_bound))
-        out.stages.append({"stage": name, "value": value, "bound": bound, "status": sname.lower()})
+        out.stages.append({"stage": name, "value": value, "bound": bound, "status": sname.lower(), "seconds": stage_s})
         _take(m, solver, out)
         if name == "changed cells":
             out.objective, out.bound = value, bound

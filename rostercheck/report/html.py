@@ -417,11 +417,6 @@ def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: An
     )
 
 
-def render(results: Sequence[CheckResult], **_: object) -> str:
-    """Format-registry entry: the page of the first roster (the ``report`` command passes one)."""
-    return render_page(results[0])
-
-
 CSS = """
 :root{--err:#d9480f;--errbg:#ffe3e3;--warn:#f59f00;--line:#dee2e6;--ink:#212529;--mute:#6c757d}
 *{box-sizing:border-box}
