@@ -216,17 +216,43 @@ def tiny_rosters(draw):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_rosters())
-def test_property_repairs_pass_check_and_are_minimal(rows):
+@given(tiny_rosters(), st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5)), max_size=2))
+def test_property_repairs_pass_check_and_are_minimal(rows, lock_at):
     raw = raw_roster(rows)
-    res = repair(raw, ACGME, Settings(time_limit=10, workers=1, seed=1))
+    names = list(rows)
+    n_days = len(next(iter(rows.values())))
+    locked = {(names[r % len(names)], f"2026-07-{(d % n_days) + 1:02d}") for r, d in lock_at}
+    res = repair(raw, ACGME, Settings(time_limit=10, workers=1, seed=1, locks=[f"{n}:{d}" for n, d in locked]))
     if res.outcome.status == "infeasible":
         assert res.outcome.explanation
         return
     assert res.outcome.status == "optimal"
-    assert_sound(raw, res)
-    if res.outcome.objective <= 3:
+    assert_sound(raw, res, locked=locked)
+    if res.outcome.objective <= 3 and not locked:
         assert not fewer_changes_exist(raw, res.outcome.objective)
+
+
+def test_progress_line_reports_best_and_bound():
+    lines: list[str] = []
+    raw = raw_roster(cycle_roster(4, 14, CYCLE, swaps=[(5, 0, 1)]))
+    repair(raw, ACGME, Settings(time_limit=10, workers=1), progress=lines.append)
+    assert lines and all("best" in ln and "bound" in ln for ln in lines)
+
+
+def test_repair_uses_the_checker_as_oracle_on_generated_rosters():
+    from rostercheck.synth import generate, plant
+
+    for seed in range(3):
+        base = generate(18, 28, seed=seed)
+        planted, plants = plant(base, 3, seed=seed)
+        cfg = parse(planted.config(), path="synth.toml")
+        raw = planted.raw()
+        assert check_raw(raw, cfg).errors > 0
+        res = repair(raw, cfg, Settings(time_limit=20, workers=2, seed=seed))
+        assert res.outcome.status == "optimal"
+        assert res.after.errors == 0
+        assert res.outcome.objective <= sum(len(p.changes) for p in plants)
+        assert coverage(res.repaired, cfg) == coverage(raw, cfg)
 
 
 def test_apply_changes_never_touches_the_original():

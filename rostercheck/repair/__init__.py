@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pandas as pd
-
 from rostercheck.check import CheckResult, check_raw, legend_for
 from rostercheck.config import Config, check_codes
 from rostercheck.model import RawRoster
-from rostercheck.repair.problem import Settings, build_problem
+from rostercheck.repair.problem import Settings, apply_changes, build_problem
 from rostercheck.repair.solve import Change, Outcome, solve
 from rostercheck.timeline import build
 
@@ -27,23 +25,6 @@ class RepairResult:
     after: CheckResult | None
     outcome: Outcome
     repaired: RawRoster | None
-
-
-def apply_changes(raw: RawRoster, changes: list[Change], cells: pd.DataFrame) -> RawRoster:
-    """A copy of the read roster with the changes written in (blank days of long files added)."""
-    e = raw.entries.copy()
-    add = []
-    for ch in changes:
-        entry = int(cells.at[ch.row, "entry"])
-        if entry >= 0 and not bool(cells.at[ch.row, "hist"]):
-            e.at[entry, "text"] = ch.new
-        else:
-            r = int(cells.at[ch.row, "r"])
-            add.append({"resident": r, "date": pd.Timestamp(ch.date), "slot": ch.slot, "text": ch.new,
-                        "start": None, "end": None, "sheet": None, "cell": None})
-    if add:
-        e = pd.concat([e, pd.DataFrame(add)], ignore_index=True)
-    return RawRoster(raw.path, raw.residents, e, raw.layout, raw.sheets, raw.legend)
 
 
 def repair(
@@ -59,7 +40,7 @@ def repair(
     check_codes(cfg, legend)
     tl = build(raw, legend, tz=cfg.timezone, period_gap_hours=cfg.period_gap, previous=previous)
     pb = build_problem(raw, tl, settings, previous)
-    outcome = solve(pb, cfg, progress=progress)
+    outcome = solve(pb, cfg, progress=progress, before=before)
     if outcome.status in ("infeasible", "unknown"):
         return RepairResult(before, None, outcome, None)
     repaired = apply_changes(raw, outcome.changes, pb.cells)

@@ -116,6 +116,7 @@ class Problem:
     domains: list[list[int]]  # per cell row: allowed option ids (fixed cells: [orig])
     facts: dict[tuple[int, str, int], Facts]
     slots: list[str]
+    previous: RawRoster | None = None
 
     def fact(self, d: int, slot: str, o: int) -> Facts:
         return self.facts[(d, slot, o)]
@@ -265,7 +266,8 @@ def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: Ra
     ]
 
     facts = _facts(tl, raw, options, slots)
-    return Problem(tl, raw, settings, options, option_text, cells.drop(columns=["key"]), domains, facts, slots)
+    return Problem(tl, raw, settings, options, option_text, cells.drop(columns=["key"]), domains, facts, slots,
+                   previous)
 
 
 def _facts(tl: Timeline, raw: RawRoster, options: list[Option], slots: list[str]) -> dict[tuple[int, str, int], Facts]:
@@ -325,3 +327,22 @@ def _union(st: np.ndarray, en: np.ndarray, gap: int) -> list[tuple[int, int]]:
         return []
     m, _ = merge(np.zeros(len(st), np.int64), st, en, gap=gap)
     return list(zip(m.start.tolist(), m.end.tolist()))
+
+
+def apply_changes(raw: RawRoster, changes: list, cells: pd.DataFrame) -> RawRoster:
+    """A copy of the read roster with the changes written in (blank days of long files added)."""
+    e = raw.entries.copy()
+    add = []
+    for ch in changes:
+        entry = int(cells.at[ch.row, "entry"])
+        if entry >= 0 and not bool(cells.at[ch.row, "hist"]):
+            e.at[entry, "text"] = ch.new
+        else:
+            r = int(cells.at[ch.row, "r"])
+            add.append({"resident": r, "date": pd.Timestamp(ch.date), "slot": ch.slot, "text": ch.new,
+                        "start": None, "end": None, "sheet": None, "cell": None})
+    if add:
+        e = pd.concat([e, pd.DataFrame(add)], ignore_index=True)
+    return RawRoster(raw.path, raw.residents, e, raw.layout, raw.sheets, raw.legend)
+
+

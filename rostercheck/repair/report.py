@@ -69,7 +69,7 @@ def render_json(res: RepairResult, written: str | None) -> str:
         "changed_cells": o.objective,
         "lower_bound": o.bound,
         "residents_touched": o.touched,
-        "warnings_left": o.warnings_left,
+        "warnings_left": res.after.warnings if res.after is not None else None,
         "changes": [c.as_dict() for c in o.changes],
         "before": {"errors": res.before.errors, "warnings": res.before.warnings},
         "after": (document([res.after]) if res.after is not None else None),

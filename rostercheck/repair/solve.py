@@ -59,8 +59,15 @@ class Outcome:
     model_stats: dict = field(default_factory=dict)
 
 
-def build_model(pb: Problem, cfg: Config) -> RepairModel:
+#: Rule kinds encoded lazily: only for residents whose candidate rosters break them. Their exact
+#: encodings are large (free-day blocks per window), and most residents never come near the limit.
+LAZY_KINDS = frozenset({"min-free-days"})
+
+
+def build_model(pb: Problem, cfg: Config, lazy_start: dict[str, set[int]] | None = None) -> RepairModel:
+    """The model with every enabled rule encoded; lazy kinds only for ``lazy_start`` residents."""
     m = RepairModel(pb)
+    m.lazy = {}  # rule id -> (rule config, residents in scope, residents encoded so far)
     coverage_rules = False
     for rc in cfg.enabled_rules:
         if rc.kind == "coverage":
@@ -69,10 +76,45 @@ def build_model(pb: Problem, cfg: Config) -> RepairModel:
         if enc is None:
             m.unencoded.append(rc.id)
             continue
-        enc(m, rc, rule_scope(pb.tl, rc.applies_to))
+        sc = rule_scope(pb.tl, rc.applies_to)
+        if rc.kind in LAZY_KINDS and lazy_start is not None:
+            first = {r for r in (lazy_start.get(rc.id) or set()) if sc[r]}
+            m.lazy[rc.id] = (rc, sc, set())
+            encode_lazy(m, rc.id, first)
+            continue
+        enc(m, rc, sc)
     if not coverage_rules:
         _keep_coverage(m)
     return m
+
+
+def encode_lazy(m: RepairModel, rule_id: str, residents: set[int]) -> int:
+    """Add a lazy rule's constraints for more residents; returns how many were new."""
+    rc, sc, done = m.lazy[rule_id]
+    new = {r for r in residents if sc[r] and r not in done}
+    if new:
+        mask = np.zeros(len(sc), dtype=bool)
+        mask[list(new)] = True
+        ENCODERS[rc.kind](m, rc, mask)
+        done |= new
+    return len(new)
+
+
+def lazy_violations(pb: Problem, cfg: Config, m: RepairModel, choice: dict[int, int]) -> dict[str, set[int]]:
+    """Ask the checker which residents break a lazy rule in this candidate roster."""
+    from rostercheck.check import check_raw
+    from rostercheck.repair.problem import apply_changes
+
+    if not m.lazy:
+        return {}
+    changes = _changes(m, choice)
+    result = check_raw(apply_changes(pb.raw, changes, pb.cells), cfg, pb.previous)
+    index = {r.name: i for i, r in enumerate(pb.tl.residents)}
+    out: dict[str, set[int]] = {}
+    for f in result.findings:
+        if f.rule in m.lazy and f.resident in index:
+            out.setdefault(f.rule, set()).add(index[f.resident])
+    return out
 
 
 def _keep_coverage(m: RepairModel) -> None:
@@ -122,17 +164,53 @@ def _solver(pb: Problem, seconds: float, *, workers: int | None = None) -> cp.Cp
     return s
 
 
-def solve(pb: Problem, cfg: Config, *, progress: Callable[[str], None] | None = None) -> Outcome:
+def _force(mm: cp.CpModel, groups: list[Group]) -> None:
+    """Make groups hard by fixing their literal's domain, so a clone can lift it again."""
+    for g in groups:
+        var = mm.proto.variables[g.lit.index]
+        var.domain.clear()
+        var.domain.extend([1, 1])
+
+
+def _hint(m: RepairModel, choice: dict[int, int] | None) -> None:
+    m.m.clear_hints()
+    for i, lits in enumerate(m.x):
+        if len(lits) > 1:
+            want = int(m.orig[i]) if choice is None else choice[i]
+            for o, x in lits.items():
+                m.m.add_hint(x, int(o == want))
+
+
+def solve(
+    pb: Problem,
+    cfg: Config,
+    *,
+    progress: Callable[[str], None] | None = None,
+    before: object | None = None,
+) -> Outcome:
     t0 = time.monotonic()
     st = pb.settings
-    m = build_model(pb, cfg)
+    lazy_start: dict[str, set[int]] | None = None
+    if not st.allow_remaining and before is not None:
+        index = {r.name: i for i, r in enumerate(pb.tl.residents)}
+        lazy_start = {}
+        for f in before.findings:  # type: ignore[attr-defined]
+            if f.resident in index:
+                lazy_start.setdefault(f.rule, set()).add(index[f.resident])
+        lazy_ids = {rc.id for rc in cfg.enabled_rules if rc.kind in LAZY_KINDS and rc.severity == "error"}
+        lazy_start = {k: v for k, v in lazy_start.items() if k in lazy_ids} | {
+            k: set() for k in lazy_ids if k not in lazy_start
+        }
+    m = build_model(pb, cfg, lazy_start)
     build_s = time.monotonic() - t0
     out = Outcome("unknown", unencoded=list(m.unencoded))
     mm = m.m
-    hard = [g for g in m.groups if g.severity in ("error", "coverage") or (st.fix_warnings and g.severity == "warning")]
-    hard_ids = {id(g) for g in hard}
-    soft = [g for g in m.groups if id(g) not in hard_ids]
-    base = mm.clone()  # before hard groups are forced: the explanation needs them as assumptions
+
+    def is_hard(g: Group) -> bool:
+        return g.severity in ("error", "coverage") or (st.fix_warnings and g.severity == "warning")
+
+    hard = [g for g in m.groups if is_hard(g)]
+    soft = [g for g in m.groups if not is_hard(g)]
 
     changed = []
     for i, lits in enumerate(m.x):
@@ -143,24 +221,14 @@ def solve(pb: Problem, cfg: Config, *, progress: Callable[[str], None] | None = 
         mm.add(changed_expr <= st.max_changes)
     if st.allow_remaining:
         # rules may go unmet (fewest first); coverage and locks may not
-        for g in hard:
-            if g.severity == "coverage":
-                mm.add(g.lit == 1)
+        _force(mm, [g for g in hard if g.severity == "coverage"])
         relaxable = [g for g in hard if g.severity != "coverage"]
         remaining = sum(1 - g.lit for g in relaxable) if relaxable else 0
     else:
-        for g in hard:
-            mm.add(g.lit == 1)
+        _force(mm, hard)
         remaining = 0
     warn_expr = sum(1 - g.lit for g in soft) if soft else 0
-
-    # hint: the original roster
-    for i, lits in enumerate(m.x):
-        if len(lits) > 1:
-            for o, x in lits.items():
-                mm.add_hint(x, int(o == int(m.orig[i])))
-    out.model_stats = {"variables": len(mm.proto.variables), "constraints": len(mm.proto.constraints),
-                       "groups": len(m.groups), "build_seconds": round(build_s, 3)}
+    _hint(m, None)  # the original roster: already compliant means zero changes at once
 
     budget = st.time_limit
     deadline = t0 + budget
@@ -186,71 +254,92 @@ def solve(pb: Problem, cfg: Config, *, progress: Callable[[str], None] | None = 
 
     solver = None
     first = True
+    lazy_rounds = 0
     for name, expr in stages:
         if isinstance(expr, int):
             out.stages.append({"stage": name, "value": expr, "status": "fixed"})
             continue
         mm.minimize(expr)
         is_main = name in ("changed cells", "remaining errors")
-        solver = _solver(pb, left() if first else min(left(), max(budget * 0.2, 1.0)))
-        cb = _Progress(progress if is_main else None, name)
         t_stage = time.monotonic()
-        status = solver.solve(mm, cb)
+        while True:
+            solver = _solver(pb, left() if first else min(left(), max(budget * 0.1, 1.0)))
+            status = solver.solve(mm, _Progress(progress if is_main else None, name))
+            if status == cp.INFEASIBLE and first:
+                out.status = "infeasible"
+                out.wall = time.monotonic() - t0
+                out.explanation = explain(m, [g for g in m.groups if is_hard(g)], left())
+                out.model_stats = _stats(m, build_s, lazy_rounds)
+                return out
+            if status not in (cp.OPTIMAL, cp.FEASIBLE):
+                break
+            candidate = _choice(m, solver)
+            viol = lazy_violations(pb, cfg, m, candidate)
+            n_before = len(m.groups)
+            added = sum(encode_lazy(m, rid, rs) for rid, rs in viol.items())
+            if not added:
+                break
+            # the candidate broke a rule encoded only for some residents: add it for these, solve again
+            lazy_rounds += 1
+            _force(mm, m.groups[n_before:])
+            _hint(m, candidate)
+            if deadline - time.monotonic() < 0.1:
+                status = cp.UNKNOWN
+                break
         stage_s = round(time.monotonic() - t_stage, 3)
-        sname = solver.status_name(status)
-        if status == cp.INFEASIBLE and first:
-            out.status = "infeasible"
-            out.wall = time.monotonic() - t0
-            out.explanation = explain(m, base, hard, left())
-            return out
         if status not in (cp.OPTIMAL, cp.FEASIBLE):
             if first:
                 out.status = "unknown"
                 out.wall = time.monotonic() - t0
+                out.model_stats = _stats(m, build_s, lazy_rounds)
                 return out
             break  # keep the previous stage's solution
         value = int(round(solver.objective_value))
         bound = int(round(solver.best_objective_bound))
-        out.stages.append({"stage": name, "value": value, "bound": bound, "status": sname.lower(), "seconds": stage_s})
-        _take(m, solver, out)
+        out.stages.append({"stage": name, "value": value, "bound": bound,
+                           "status": solver.status_name(status).lower(), "seconds": stage_s})
+        out.choice = candidate
         if name == "changed cells":
             out.objective, out.bound = value, bound
             out.status = "optimal" if status == cp.OPTIMAL else "feasible"
         first = False
         if status != cp.OPTIMAL:
             break  # a later stage may not trade away an unproven earlier one
-        # keep this stage's value, hint the next with this solution
         if name != "hours moved":
-            mm.add(expr == value)
-        mm.clear_hints()
-        for i, lits in enumerate(m.x):
-            if len(lits) > 1:
-                for o, x in lits.items():
-                    mm.add_hint(x, int(out.choice[i] == o))
+            mm.add(expr == value)  # keep this stage's value while improving the next
+        _hint(m, out.choice)
         if left() <= 0.06:
             break
     if solver is not None and soft:
         out.warnings_left = next((s["value"] for s in out.stages if s["stage"] == "warnings left"), None)
     out.touched = next((s["value"] for s in out.stages if s["stage"] == "residents touched"), None)
-    if st.allow_remaining:
-        out.remaining_groups = (
-            [g for g in hard if g.severity != "coverage" and not _value(solver, g.lit)] if solver else []
-        )
+    if st.allow_remaining and solver is not None:
+        out.remaining_groups = [g for g in m.groups if is_hard(g) and g.severity != "coverage"
+                                and not _value(solver, g.lit)]
     out.changes = _changes(m, out.choice)
     out.wall = time.monotonic() - t0
+    out.model_stats = _stats(m, build_s, lazy_rounds)
+    return out
+
+
+def _stats(m: RepairModel, build_s: float, lazy_rounds: int) -> dict:
+    return {"variables": len(m.m.proto.variables), "constraints": len(m.m.proto.constraints),
+            "groups": len(m.groups), "build_seconds": round(build_s, 3), "lazy_rounds": lazy_rounds,
+            "lazy_residents": {rid: len(done) for rid, (_, _, done) in getattr(m, "lazy", {}).items()}}
+
+
+def _choice(m: RepairModel, solver: cp.CpSolver) -> dict[int, int]:
+    out = {}
+    for i, lits in enumerate(m.x):
+        if len(lits) == 1:
+            out[i] = next(iter(lits))
+        else:
+            out[i] = next(o for o, x in lits.items() if solver.boolean_value(x))
     return out
 
 
 def _value(solver: cp.CpSolver, lit: object) -> int:
     return int(lit) if isinstance(lit, int) else int(solver.boolean_value(lit))
-
-
-def _take(m: RepairModel, solver: cp.CpSolver, out: Outcome) -> None:
-    for i, lits in enumerate(m.x):
-        if len(lits) == 1:
-            out.choice[i] = next(iter(lits))
-        else:
-            out.choice[i] = next(o for o, x in lits.items() if solver.boolean_value(x))
 
 
 def _changes(m: RepairModel, choice: dict[int, int]) -> list[Change]:
@@ -304,9 +393,9 @@ def _hours_deviation(m: RepairModel) -> object:
 
 
 # ---------------------------------------------------------------------------------- explanation
-def explain(m: RepairModel, base: cp.CpModel, hard: list[Group], seconds: float) -> list[str]:
+def explain(m: RepairModel, hard: list[Group], seconds: float) -> list[str]:
     """Why no compliant roster exists, in words, from an unsatisfiable core of rule instances."""
-    core = _core(base, hard, seconds)
+    core = _core(m.m, hard, seconds)
     if core is None:
         return ["No compliant roster exists within the rules, coverage and locks, but the solver could "
                 "not isolate a reason in the time allowed."]
@@ -315,15 +404,24 @@ def explain(m: RepairModel, base: cp.CpModel, hard: list[Group], seconds: float)
     return [_sentence(m, g, groups) for g in sorted(groups, key=lambda g: (g.d0, g.rule, g.resident or -1))]
 
 
-def _core(base: cp.CpModel, hard: list[Group], seconds: float) -> list[int] | None:
-    model = base.clone()
-    model.clear_hints()
-    model.clear_objective()
-    model.add_assumptions([_lit_of(model, g.lit.index) for g in hard])
+def _unforced(model: cp.CpModel, hard: list[Group], keep: list[int]) -> cp.CpModel:
+    """A copy with hard groups free again, no objective, and ``keep`` as assumptions."""
+    c = model.clone()
+    c.clear_hints()
+    c.clear_objective()
+    for g in hard:
+        var = c.proto.variables[g.lit.index]
+        var.domain.clear()
+        var.domain.extend([0, 1])
+    c.add_assumptions([_lit_of(c, i) for i in keep])
+    return c
+
+
+def _core(model: cp.CpModel, hard: list[Group], seconds: float) -> list[int] | None:
     s = cp.CpSolver()
     s.parameters.num_workers = 1
     s.parameters.max_time_in_seconds = max(seconds, 2.0)
-    status = s.solve(model)
+    status = s.solve(_unforced(model, hard, [g.lit.index for g in hard]))
     if status != cp.INFEASIBLE:
         return None
     core = list(s.sufficient_assumptions_for_infeasibility())
@@ -333,14 +431,10 @@ def _core(base: cp.CpModel, hard: list[Group], seconds: float) -> list[int] | No
         i = 0
         while i < len(core) and time.monotonic() < t_end:
             trial = core[:i] + core[i + 1:]
-            mm = base.clone()
-            mm.clear_hints()
-            mm.clear_objective()
-            mm.add_assumptions([_lit_of(mm, x) for x in trial])
             s2 = cp.CpSolver()
             s2.parameters.num_workers = 1
             s2.parameters.max_time_in_seconds = 2.0
-            if s2.solve(mm) == cp.INFEASIBLE:
+            if s2.solve(_unforced(model, hard, trial)) == cp.INFEASIBLE:
                 core = trial
             else:
                 i += 1
