@@ -98,6 +98,12 @@ def open_book(path: str | os.PathLike) -> Book:
     if ext in CSV_EXTENSIONS:
         return _open_csv(p, file)
     if ext in EXCEL_EXTENSIONS:
+        from rostercheck.safety import inspect
+
+        try:
+            inspect(p, file)  # bombs, entities, absurd extents, formulas without values: before any reader
+        except OSError as exc:
+            raise InputError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
         return _open_excel(p, file)
     raise InputError(
         f"not a spreadsheet: expected a file ending in {', '.join(EXCEL_EXTENSIONS + CSV_EXTENSIONS)}"

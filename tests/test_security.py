@@ -1,0 +1,190 @@
+"""Hostile input: each attack is refused with exit 2 and one line, in bounded time and memory."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from rostercheck.cli import main
+from rostercheck.errors import InputError
+from rostercheck.output import atomic_write
+from rostercheck.safety import MAX_RATIO
+
+
+def run(*args: str) -> tuple[int, str]:
+    r = CliRunner().invoke(main, list(args))
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    return r.exit_code, r.stderr
+
+
+def roster(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "July"
+    ws.append(["Resident", "2026-07-01", "2026-07-02", "2026-07-03"])
+    ws.append(["Avery Chen", "D", "D", "OFF"])
+    wb.save(path)
+    return path
+
+
+def rezip(src: Path, dst: Path, edit) -> Path:
+    zin = zipfile.ZipFile(src)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, edit(item.filename, zin.read(item.filename)))
+        extra = edit("__extra__", b"")
+        if extra:
+            zout.writestr("xl/extra.xml", extra)
+    return dst
+
+
+def one_line_exit_2(code: int, err: str, *needles: str) -> None:
+    assert code == 2, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err and "unexpected" not in err, err
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+
+
+def test_billion_laughs_is_refused(tmp_path):
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i > 1 else b"&lol;" * 10)
+                       for i in range(1, 10))
+            + b"]>")
+    src = roster(tmp_path / "ok.xlsx")
+    bad = rezip(src, tmp_path / "laughs.xlsx",
+                lambda n, d: bomb + d if n == "xl/worksheets/sheet1.xml" else d)
+    one_line_exit_2(*run("check", str(bad)), "laughs.xlsx", "entit")
+
+
+def test_external_entity_is_refused(tmp_path):
+    xxe = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    src = roster(tmp_path / "ok.xlsx")
+    bad = rezip(src, tmp_path / "xxe.xlsx",
+                lambda n, d: xxe + d if n == "xl/worksheets/sheet1.xml" else d)
+    one_line_exit_2(*run("check", str(bad)), "xxe.xlsx", "DTD")
+
+
+def test_zip_bomb_by_ratio_is_refused(tmp_path):
+    src = roster(tmp_path / "ok.xlsx")
+    payload = b"<x/>" * (600_000)  # 2.4 MB that deflates to a few KB
+    bad = rezip(src, tmp_path / "bomb.xlsx", lambda n, d: payload if n == "__extra__" else d)
+    info = zipfile.ZipFile(bad).getinfo("xl/extra.xml")
+    assert info.file_size > MAX_RATIO * info.compress_size
+    one_line_exit_2(*run("check", str(bad)), "bomb.xlsx", "zip bomb")
+
+
+def test_absurd_dimensions_are_refused_before_any_reader_allocates(tmp_path):
+    src = roster(tmp_path / "ok.xlsx")
+
+    def far(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return data.replace(b'<c r="D2"', b'<c r="XFD1048576"')
+        return data
+
+    bad = rezip(src, tmp_path / "far.xlsx", far)
+    one_line_exit_2(*run("check", str(bad)), "far.xlsx", "sheet 'July'", "XFD1048576")
+
+
+def test_formula_without_cached_value_names_the_cell(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "July"
+    ws.append(["Resident", "2026-07-01", "2026-07-02"])
+    ws.append(["Avery Chen", "D", '=IF(1,"D","N")'])  # openpyxl stores no cached value
+    wb.save(tmp_path / "f.xlsx")
+    one_line_exit_2(*run("check", str(tmp_path / "f.xlsx")), "sheet 'July'", "cell C2", "never evaluates")
+
+
+def test_formula_with_cached_value_is_read_not_evaluated(tmp_path):
+    src = roster(tmp_path / "ok.xlsx")
+
+    def cached(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            # C2 holds D as a cached string result of a formula that would say N if evaluated
+            import re
+
+            return re.sub(rb'<c r="C2"[^>]*>.*?</c>', b'<c r="C2" t="str"><f>IF(0,"D","N")</f><v>D</v></c>', data)
+        return data
+
+    good = rezip(src, tmp_path / "cached.xlsx", cached)
+    code, err = run("check", str(good), "--preset", "none")
+    assert code == 0, err
+
+
+def test_encrypted_workbook_says_how_to_fix(tmp_path):
+    p = tmp_path / "locked.xlsx"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000)
+    one_line_exit_2(*run("check", str(p)), "locked.xlsx", "password")
+
+
+def test_ods_is_read_by_calamine(tmp_path):
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        "<office:body><office:spreadsheet><table:table table:name=\"July\">"
+        + "".join("<table:table-row>" + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>' for v in row)
+            + "</table:table-row>" for row in [["Resident", "2026-07-01", "2026-07-02", "2026-07-03"],
+                                                ["Avery Chen", "C", "D", "OFF"]])
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    p = tmp_path / "july.ods"
+    p.write_bytes(buf.getvalue())
+    code, err = run("check", str(p))
+    assert code == 1, err  # C then D the next morning: a 36 h period
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+
+    def boom(tmp: str) -> None:
+        Path(tmp).write_text("half")
+        raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, boom)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temp file left behind
+    atomic_write(target, "new")
+    assert target.read_text() == "new"
+    assert oct(target.stat().st_mode & 0o777) != oct(0o600)
+
+
+def test_output_over_any_input_is_refused(tmp_path):
+    src = roster(tmp_path / "r.xlsx")
+    prev = roster(tmp_path / "june.xlsx")
+    for args in (["check", str(src), "--previous", str(prev), "-o", str(prev)],
+                 ["repair", str(src), "-o", str(src)],
+                 ["repair", str(src), "--changes", str(src)]):
+        code, err = run(*args)
+        one_line_exit_2(code, err, "never overwrites an input")
+
+
+def test_inspect_raises_input_error_not_anything_else(tmp_path):
+    from rostercheck.safety import inspect
+
+    p = tmp_path / "x.xlsx"
+    p.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+    with contextlib.suppress(InputError):
+        inspect(p)
