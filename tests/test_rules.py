@@ -355,3 +355,13 @@ def test_history_windows_start_in_the_previous_month(rule, june, july):
     assert rule_hits(check_raw(cur, cfg_), rule) == []
     (f,) = rule_hits(check_raw(cur, cfg_, previous=prev), rule)
     assert f.start < "2026-07-01" < f.end
+
+
+def test_golden_weekend_needs_nothing_from_a_window_without_a_weekend():
+    # 2026-07-06 is a Monday: five weekdays hold no Saturday-Sunday pair
+    r = check({"A": ["S12"] * 5}, cfg("golden-weekend"), start="2026-07-06")
+    assert rule_hits(r, "golden-weekend") == []
+    # ... but a fortnight holding two worked weekends needs one free (ceil(2 x 7 / 28) = 1)
+    r = check({"A": ["S12"] * 14}, cfg("golden-weekend"), start="2026-07-06")
+    (f,) = rule_hits(r, "golden-weekend")
+    assert (f.value, f.limit) == (0.0, 1.0)

@@ -154,6 +154,12 @@ def test_ods_is_read_by_calamine(tmp_path):
     assert code == 1, err  # C then D the next morning: a 36 h period
 
 
+def test_legacy_xls_is_read_by_calamine():
+    # tests/data/july.xls was written once with xlwt (BIFF8): Resident, 3 dates, Avery Chen C D OFF
+    code, err = run("check", str(Path(__file__).parent / "data" / "july.xls"), "--preset", "acgme")
+    assert code == 1, err  # C then D the next morning: a 36 h period
+
+
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
     target = tmp_path / "out.txt"
     target.write_text("old")

@@ -3,7 +3,8 @@
 A weekend is free (golden) when nothing of work, call, night or home call touches Saturday 00:00
 to Monday 00:00, so a Friday night ending Saturday 07:00 spoils it, and neither day is leave. A
 weekend counts in a window when both its days lie inside it. The requirement is `min` per `per`
-days, scaled to the window's on-service days and rounded up.
+days, scaled to the weekends the window holds (neither day on leave) and rounded up, so a window
+with no weekend in it needs none.
 
 Example: `[rules.golden-weekend]` with `min = 1`, `per = 28`
   PASS: four weeks in which one Saturday and Sunday are both off
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from rostercheck.rules.base import WINDOW_OPTIONS, Hit, Option, ceil_div, fmt, window_hits, windows
+from rostercheck.rules.base import WINDOW_OPTIONS, Hit, Option, Windows, ceil_div, fmt, window_hits, windows
 from rostercheck.timeline import Timeline
 
 KIND = "min-free-weekends"
@@ -44,13 +45,35 @@ def free_weekends(tl: Timeline) -> np.ndarray:
     return out
 
 
+def weekend_need(tl: Timeline, w: Windows, p: dict[str, Any]) -> np.ndarray:
+    """Free weekends required per resident and window [R, W].
+
+    Scaled by the weekends a window holds (both days inside, neither on leave), not by its days:
+    `min` per `per` days is `min * 7 / per` per weekend, rounded up, so a 28-day window with four
+    weekends needs one and a window holding no weekend needs none.
+    """
+    R, D = tl.n_residents, tl.n_days
+    sat = np.zeros(D, dtype=bool)
+    sat[: D - 1] = tl.days.day_of_week[: D - 1] == 5
+    avail = np.zeros((R, D), dtype=np.int64)
+    idx = np.flatnonzero(sat)
+    if p.get("exclude-leave", True):
+        avail[:, idx] = ~(tl.leave[:, idx] | tl.leave[:, idx + 1])
+    else:
+        avail[:, idx] = 1
+    P = np.concatenate([np.zeros((R, 1), np.int64), np.cumsum(avail, axis=1)], axis=1)
+    last_sat = np.maximum(w.end - 1, w.start)
+    weekends = P[:, last_sat] - P[:, w.start]
+    return ceil_div(p["min"] * weekends * 7, p["per"])
+
+
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"] or p["per"], p)
     F = free_weekends(tl).astype(np.int64)
     P = np.concatenate([np.zeros((F.shape[0], 1), np.int64), np.cumsum(F, axis=1)], axis=1)
     last_sat = np.maximum(w.end - 1, w.start)  # a Saturday on the window's last day has no Sunday in it
     free = P[:, last_sat] - P[:, w.start]
-    need = ceil_div(p["min"] * w.on, p["per"])
+    need = weekend_need(tl, w, p)
     bad = free < need
 
     def make(r: int, wi: int, n: int) -> Hit:

@@ -174,9 +174,11 @@ def _work_free(m: RepairModel, r: int, a: int, b: int, name: str) -> Lit:
 
 
 def encode_weekends(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
+    from rostercheck.rules.min_free_weekends import weekend_need
+
     tl, p = m.pb.tl, rc.params
     w = windows(tl, p["average-days"] or p["per"], p)
-    need = ceil_div(p["min"] * w.on, p["per"])
+    need = weekend_need(tl, w, p)
     sats = [d for d in range(tl.n_days - 1) if tl.days[d].day_of_week == 5]
     for r in np.flatnonzero(scope).tolist():
         free = {d: _free_lit(m, r, int(tl.day_start[d]), int(tl.day_start[d + 2]), f"wkd_{r}_{d}") for d in sats}
