@@ -74,10 +74,8 @@ def _use_color(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-roster_options = [
-    click.option("--config", "config_path", type=click.Path(dir_okay=False), help="rostercheck.toml to use "
-                 "(default: beside the roster, then the working directory, then [tool.rostercheck] in "
-                 "pyproject.toml)."),
+#: How to read a roster: the command-line side of ``[roster]`` (``init`` takes only these).
+reading_options = [
     click.option("--sheet", multiple=True, help="Sheet to read (repeatable; default: every sheet that "
                  "looks like a roster)."),
     click.option("--layout", type=click.Choice(["grid", "half-day", "long"]), help="Roster layout "
@@ -86,6 +84,17 @@ roster_options = [
     click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
     click.option("--year", type=click.IntRange(1900, 2200), help="Year for dates written as M/D."),
+    click.option("--rows", "rows", multiple=True, metavar="COLUMN=PATTERN", help="Read only rows whose COLUMN "
+                 "(header text or letter) matches PATTERN: a case-blind glob like 'ROLE=PGY*', or 're:' and a "
+                 "regular expression (repeatable, one column)."),
+    click.option("--am", metavar="HH:MM-HH:MM", help="Times of a half-day grid's AM columns (default 08:00-12:00)."),
+    click.option("--pm", metavar="HH:MM-HH:MM", help="Times of a half-day grid's PM columns (default 13:00-17:00)."),
+]
+roster_options = [
+    click.option("--config", "config_path", type=click.Path(dir_okay=False), help="rostercheck.toml to use "
+                 "(default: beside the roster, then the working directory, then [tool.rostercheck] in "
+                 "pyproject.toml)."),
+    *reading_options,
     click.option("--preset", help="Comma-separated presets to use instead of the config's (e.g. "
                  "acgme,wellness; 'none' for only the config's rules)."),
 ]
@@ -97,17 +106,42 @@ def with_roster_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def load_config(roster: str | None, kw: dict[str, Any]) -> Any:
-    """Config file, then command-line options on top."""
+def with_reading_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed(reading_options):
+        fn = opt(fn)
+    return fn
+
+
+def apply_reading_options(o: Any, kw: dict[str, Any]) -> Any:
+    """Command-line reading options over ``o`` (a RosterOptions), validated as ``[roster]`` keys are."""
     from rostercheck import config as cfgmod
 
-    cfg = cfgmod.load(roster, kw.get("config_path"))
-    o = cfg.roster
     if kw.get("sheet"):
         o.sheet = list(kw["sheet"])
     for attr in ("layout", "header_row", "date_row", "name_column", "year"):
         if kw.get(attr) is not None:
             setattr(o, attr, kw[attr])
+    if kw.get("rows"):
+        pairs = [r.partition("=") for r in kw["rows"]]
+        columns = {c.strip() for c, _, _ in pairs}
+        if any(not eq or not c.strip() for c, eq, _ in pairs) or len(columns) != 1:
+            from rostercheck.errors import InputError
+
+            raise InputError("--rows: expected COLUMN=PATTERN, one column for every --rows (e.g. --rows 'ROLE=PGY*')")
+        rows = {"column": columns.pop(), "match": [p for _, _, p in pairs]}
+        o.rows = cfgmod.parse({"roster": {"rows": rows}}, path="--rows").roster.rows
+    for key in ("am", "pm"):
+        if kw.get(key) is not None:
+            setattr(o, key, getattr(cfgmod.parse({"roster": {key: kw[key]}}, path=f"--{key}").roster, key))
+    return o
+
+
+def load_config(roster: str | None, kw: dict[str, Any]) -> Any:
+    """Config file, then command-line options on top."""
+    from rostercheck import config as cfgmod
+
+    cfg = cfgmod.load(roster, kw.get("config_path"))
+    apply_reading_options(cfg.roster, kw)
     if kw.get("preset"):
         names = [n.strip() for n in kw["preset"].split(",") if n.strip()]
         data = {"preset": names}
@@ -131,6 +165,8 @@ def main() -> None:
     """Check residency rosters against duty-hour and protected-time rules, and repair them.
 
     \b
+    rostercheck init block.xlsx            draft a commented config for a new workbook
+    rostercheck codes block.xlsx           the codes in use and what each means
     rostercheck check july.xlsx            what rules does this roster break?
     rostercheck repair july.xlsx -o out.xlsx   the fewest changes that fix it
     rostercheck rules                      every rule kind and preset, with examples
@@ -447,6 +483,58 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
         click.echo(f"repair: {status_line(fixed)}")
     click.echo(f"wrote {html_path}")
     sys.exit(EXIT_OK)
+
+
+@main.command("init", epilog="\b\nExit codes:\n  0  the config was written\n  2  the roster cannot be read, or "
+              "the config file already exists (init never overwrites one)")
+@click.argument("roster", type=click.Path())
+@with_reading_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the config here instead of "
+              "rostercheck.toml beside the roster (never over an existing file).")
+@guarded
+def init_command(roster: str, output: str | None, **kw: Any) -> None:
+    """Inspect ROSTER and write a commented rostercheck.toml beside it: the layout found, a `rows`
+    filter when residents share the sheet with faculty or students, and every code with a guessed
+    meaning (CONFIRM: a guess to check; TODO: unknown, counted as work). Prints what it found and
+    what is left to decide; `rostercheck check ROSTER` runs with the file as written."""
+    from rostercheck import onboard
+    from rostercheck.model import RosterOptions
+    from rostercheck.output import atomic_write
+
+    options = apply_reading_options(RosterOptions(), kw)
+    target = onboard.init_target(roster, output)
+    found = onboard.draft(roster, options)
+    text = onboard.render_config(found, options)
+    onboard.check_draft(text, roster, options)
+    atomic_write(target, text)
+    shown = output or os.path.join(os.path.dirname(roster), onboard.CONFIG_NAME)
+    beside = os.path.realpath(target) == os.path.realpath(
+        os.path.join(os.path.dirname(os.path.abspath(roster)), onboard.CONFIG_NAME))
+    then = f"rostercheck check {roster}" + ("" if beside else f" --config {output}")
+    click.echo(onboard.render_summary(found, shown, then), nl=False)
+    sys.exit(EXIT_OK)
+
+
+@main.command("codes", epilog="\b\nExit codes:\n  0  every code in the roster is defined\n  1  some codes are "
+              "not defined (shown as NOT DEFINED; check would stop on them)\n  2  the roster or the config cannot "
+              "be used (one line says where)")
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@guarded
+def codes_command(roster: str, fmt: str, **kw: Any) -> None:
+    """List the codes in ROSTER: how many cells hold each, where it first appears, and what it means
+    under the config in force (kind, times, and whether that comes from the built-in legend, the
+    workbook's legend sheet or the config), or NOT DEFINED."""
+    from rostercheck.check import legend_for
+    from rostercheck.onboard import codes_report, render_codes_json, render_codes_text
+
+    cfg = load_config(roster, kw)
+    raw = read_with(roster, cfg)
+    report = codes_report(raw, legend_for(raw, cfg), cfg.path)
+    click.echo(render_codes_json(report) if fmt == "json" else render_codes_text(report), nl=False)
+    sys.exit(EXIT_ERRORS if report.undefined else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,11 +17,12 @@ from typing import Any
 
 from rostercheck.errors import InputError, suggest
 from rostercheck.legend import KINDS, Shift, make_shift, normalise_code
-from rostercheck.model import LAYOUTS, RosterOptions
+from rostercheck.model import LAYOUTS, RosterOptions, RowFilter
 from rostercheck.presets import DEFAULT_PRESETS, PRESETS
 
 TOP_KEYS = ("preset", "timezone", "period-gap", "builtin-legend", "roster", "shifts", "rules", "repair")
-ROSTER_KEYS = ("sheet", "layout", "header-row", "date-row", "name-column", "year")
+ROSTER_KEYS = ("sheet", "layout", "header-row", "date-row", "name-column", "year", "rows", "am", "pm")
+ROWS_KEYS = ("column", "match")
 COMMON_RULE_KEYS = ("kind", "severity", "enabled", "applies-to", "description", "citation")
 APPLIES_KEYS = ("pgy", "teams", "roles", "residents")
 SEVERITIES = ("error", "warning")
@@ -217,7 +218,47 @@ def _roster(t: Any, w: _Where) -> RosterOptions:
         if isinstance(v, bool) or not isinstance(v, int) or not 1900 <= v <= 2200:
             raise w.err("roster.year", "expected a year like 2026")
         o.year = v
+    if "rows" in t:
+        o.rows = _rows_filter(t["rows"], w)
+    for key in ("am", "pm"):
+        if key in t:
+            setattr(o, key, _session(t[key], f"roster.{key}", w))
     return o
+
+
+def _rows_filter(v: Any, w: _Where) -> RowFilter:
+    """``rows = { column = "ROLE", match = ["PGY*", "re:^R\\d$"] }``: which rows are residents."""
+    from rostercheck.read.rows import pattern_error
+
+    example = 'expected a table like { column = "ROLE", match = ["PGY*"] }'
+    if not isinstance(v, dict):
+        raise w.err("roster.rows", example)
+    w.unknown(v, ROWS_KEYS, "roster.rows")
+    column = v.get("column")
+    if not isinstance(column, str) or not column.strip():
+        raise w.err("roster.rows.column", "expected the header text (\"ROLE\") or letter (\"B\") of a column")
+    match = v.get("match")
+    match = [match] if isinstance(match, str) else match
+    if not isinstance(match, list) or not match or not all(isinstance(x, str) for x in match):
+        raise w.err("roster.rows.match", 'expected a pattern or a list of them, like ["PGY*", "R?"]')
+    for x in match:
+        if (problem := pattern_error(x)) is not None:
+            raise w.err("roster.rows.match", problem)
+    return RowFilter(column.strip(), tuple(match))
+
+
+def _session(v: Any, key: str, w: _Where) -> tuple[str, str]:
+    """``am = "08:00-12:00"`` -> ("08:00", "12:00"), a range within one day."""
+    from rostercheck.legend import parse_time
+
+    m = _RANGE.match(v) if isinstance(v, str) else None
+    if not m:
+        raise w.err(key, f"expected a time range like \"08:00-12:00\", got {v!r}")
+    a = parse_time(m.group(1), where={"file": w.path or "config", "key": key})
+    b = parse_time(m.group(2), where={"file": w.path or "config", "key": key})
+    if b <= a:
+        raise w.err(key, "the range must end after it starts, on the same day")
+    return f"{a // 60:02d}:{a % 60:02d}", f"{b // 60:02d}:{b % 60:02d}"
 
 
 def _rules(t: Any, presets: list[str], w: _Where) -> list[RuleConfig]:
@@ -350,6 +391,28 @@ def _value(o: Any, v: Any, key: str, w: _Where) -> Any:
         if b <= a:
             raise w.err(key, "the range must end after it starts, on the same day")
         return (a, b)
+    if t == "clock-range":  # like hhmm-range, but may cross midnight: "23:00-06:00" (kept as text)
+        m = _RANGE.match(str(v))
+        if not m:
+            raise w.err(key, f"expected a time range like \"23:00-06:00\", got {v!r}")
+        from rostercheck.legend import parse_time
+
+        a = parse_time(m.group(1), where={"key": key}) % 1440
+        b = parse_time(m.group(2), where={"key": key}) % 1440
+        if a == b:
+            raise w.err(key, "the range must not be empty (an end before the start means the next day)")
+        return f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}"  # rules read it with clock_range()
+    if t == "weekday-time":  # "sat 00:01" -> "sat 00:01" (normalised; rules parse it)
+        parts = str(v).strip().lower().split()
+        day = parts[0][:3] if parts else ""
+        if len(parts) != 2 or day not in _WEEKDAYS or not re.fullmatch(r"\d{1,2}:\d{2}", parts[1]):
+            raise w.err(key, f"expected a weekday and a time like \"sat 00:01\", got {v!r}")
+        from rostercheck.legend import parse_time
+
+        mins = parse_time(parts[1], where={"key": key})
+        if mins >= 1440:
+            raise w.err(key, f"expected a time before 24:00, got {v!r}")
+        return f"{day} {mins // 60:02d}:{mins % 60:02d}"
     raise AssertionError(f"option type {t!r} has no validator")  # a programming error, not input
 
 

@@ -182,6 +182,136 @@ def guess_kind(code: str, description: str) -> tuple[str, bool]:
     return "work", False
 
 
+# ------------------------------------------------------------------------------ guesses for init
+# What codes commonly mean in residency rosters, for drafting a program's config (``rostercheck
+# init``). Never used by a check: ``_BUILTIN`` is the legend that applies without a config. A
+# draft writes every guess out, so a program sees and owns each meaning.
+
+
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """A common meaning of a code: a ``[shifts]`` entry, and why it may be wrong.
+
+    ``doubt`` is empty when the code means the same nearly everywhere; otherwise it names the
+    other common meaning, whose entry is ``other``.
+    """
+
+    spec: dict[str, str]
+    doubt: str = ""
+    other: dict[str, str] | None = None
+
+
+def _work(description: str) -> dict[str, str]:
+    return {"kind": "work", "description": description}
+
+
+_CALL_24 = {"kind": "call", "start": "07:00", "end": "07:00", "description": "24-hour in-house call"}
+_NIGHT = {"kind": "night", "start": "19:00", "end": "07:00", "description": "night"}
+_OFF = {"kind": "off", "description": "day off"}
+_WEEKEND = {"kind": "off", "description": "weekend (off)"}
+_WELLNESS = {"kind": "wellness", "start": "13:00", "end": "17:00", "description": "wellness half-day"}
+_CLINIC = _work("clinic")
+_LEAVE = {
+    "vacation": ("V", "VAC", "VACA"), "leave": ("LV", "LOA"), "annual leave": ("AL",), "sick leave": ("SL", "SICK"),
+    "paid time off": ("PTO",), "parental leave": ("PL", "PAR", "MAT", "FMLA"), "conference leave": ("CME",),
+    "bereavement leave": ("BRV", "BL"), "interview leave": ("INTV",),
+}  # fmt: skip
+_WORK = {
+    "clinic": ("CL", "CLINIC", "CLIN", "FMC", "CC", "CONT", "OPC", "AMB"),
+    "inpatient service": ("IP", "INPT", "WARDS", "WARD", "FMS", "FMIS", "MED"),
+    "didactics": ("DID", "DIDACTICS", "CONF", "LECT", "GR", "NOON", "ACAD", "HALF DAY", "AHD", "EDU"),
+    "emergency department": ("ED", "ER", "EM"),
+    "intensive care": ("ICU", "MICU", "SICU", "CCU", "PICU", "CRIT"),
+    "obstetrics": ("OB", "L&D", "L+D", "OBS", "MFM"),
+    "gynecology": ("GYN", "WH", "OBGYN"),
+    "pediatrics": ("PEDS", "PED", "PIP", "PEDI", "PEDS ED"),
+    "newborn care": ("NICU", "NB", "NBN", "NURSERY"),
+    "surgery": ("SURG", "GS", "OR"),
+    "subspecialty rotation": (
+        "ORTHO", "DERM", "ENT", "URO", "CARD", "CARDS", "GI", "NEURO", "ONC", "HEME", "RHEUM", "ENDO", "PULM",
+        "NEPH", "RENAL", "ID", "RAD", "OPHTHO", "PALL", "TOX", "ALLERGY",
+    ),
+    "psychiatry / behavioral health": ("PSYCH", "BH", "BHC"),
+    "sports medicine": ("SPORTS", "SM", "MSK"),
+    "geriatrics": ("GERI", "GER", "NH", "SNF", "LTC"),
+    "hospital medicine": ("HOSP", "HM", "HOSPITALIST"),
+    "community medicine": ("COMM", "CM", "POP", "PH", "RURAL", "HV"),
+    "elective": ("EL", "ELEC", "ELECTIVE", "SEL"),
+    "research": ("RES", "RESEARCH", "SCHOL", "QI", "PI"),
+    "administration": ("ADMIN", "ADM", "CHIEF", "MTG"),
+    "procedures": ("PROC", "US", "POCUS", "SIM"),
+    "orientation": ("ORIENT", "ORI", "BOOT"),
+    "in-training exam": ("ITE", "EXAM", "BOARDS"),
+    "teaching": ("TEACH", "PRECEPT"),
+    "day shift": ("D", "DAY"),
+}
+_GUESSES: dict[str, Guess] = {
+    **{c: Guess(_work(what)) for what, codes in _WORK.items() for c in codes},
+    **{c: Guess({"kind": "leave", "description": what}) for what, codes in _LEAVE.items() for c in codes},
+    "D": Guess({"start": "07:00", "end": "19:00", "kind": "work", "description": "day (ward)"}),
+    "DAY": Guess({"start": "07:00", "end": "19:00", "kind": "work", "description": "day (ward)"}),
+    "AM": Guess({"start": "08:00", "end": "12:00", "kind": "work", "description": "morning session"}),
+    "PM": Guess({"start": "13:00", "end": "17:00", "kind": "work", "description": "afternoon session"}),
+    "SW": Guess({"start": "14:00", "end": "23:00", "kind": "work", "description": "swing shift"}),
+    "SWING": Guess({"start": "14:00", "end": "23:00", "kind": "work", "description": "swing shift"}),
+    "NF": Guess({**_NIGHT, "description": "night float"}),
+    "NIGHT": Guess(_NIGHT),
+    "NIGHTS": Guess(_NIGHT),
+    "CALL": Guess(_CALL_24),
+    "24": Guess(_CALL_24, "24 usually means a 24-hour call; some sheets use it for hours worked"),
+    "HC": Guess({"kind": "home-call", "start": "17:00", "end": "07:00", "description": "home call"}),
+    "BU": Guess({"kind": "home-call", "start": "17:00", "end": "07:00", "description": "backup call (from home)"},
+                "backup call is home call in most programs; in-house in some"),
+    "PC": Guess({"kind": "off", "description": "post-call (off)"}),
+    "POST": Guess({"kind": "off", "description": "post-call (off)"}),
+    "OFF": Guess(_OFF),
+    "O": Guess(_OFF),
+    "DO": Guess(_OFF),
+    "X": Guess({"kind": "off", "description": "not scheduled (off)"}, "X often marks a day off; some sheets use it "
+               "for 'scheduled' or 'unavailable'"),
+    "HOL": Guess({"kind": "off", "description": "holiday (off)"}),
+    "HOLIDAY": Guess({"kind": "off", "description": "holiday (off)"}),
+    "WKND": Guess(_WEEKEND),
+    "WE": Guess(_WEEKEND),
+    "WEEKEND": Guess(_WEEKEND),
+    "WELL": Guess(_WELLNESS),
+    "WELLNESS": Guess(_WELLNESS),
+    "APPT": Guess({"kind": "wellness", "description": "appointment (protected)"}),
+    # ambiguous: the first meaning is the default; init picks between them from the roster itself
+    "C": Guess(_CALL_24, "C is call in some programs and clinic in others", _CLINIC),
+    "W": Guess(_WELLNESS, "W is wellness time in some programs and a weekend day off in others", _WEEKEND),
+    "LD": Guess({"start": "07:00", "end": "21:00", "kind": "work", "description": "long day"},
+                "LD is a long day in some programs and labor and delivery in others", _work("labor and delivery")),
+    "N": Guess(_NIGHT, "N is a night shift in most programs and the newborn nursery in some",
+               _work("newborn nursery")),
+    "H": Guess({"kind": "off", "description": "holiday (off)"}, "H is a holiday in some programs and a hospital "
+               "shift in others", _work("hospital")),
+    "S": Guess({"kind": "leave", "description": "sick leave"}, "S is sick leave in some programs and a swing or "
+               "surgery shift in others", _work("swing or surgery shift")),
+    "A": Guess({"kind": "leave", "description": "absent / away"}, "A is an absence in some programs and an "
+               "admitting shift in others", _work("admitting")),
+}  # fmt: skip
+
+
+def guessed_codes() -> frozenset[str]:
+    """Every code ``guess_code`` knows by name (it also knows ``IP2`` from ``IP``)."""
+    return frozenset(_GUESSES) | frozenset(_BUILTIN)
+
+
+def guess_code(code: str) -> Guess | None:
+    """The common meaning of ``code`` (normalised), or None when rostercheck has no idea.
+
+    A code with a trailing level or team number ("IP2", "CL-B") is looked up without it.
+    """
+    norm = normalise_code(code)
+    if norm in _GUESSES:
+        return _GUESSES[norm]
+    base = re.sub(r"[\s\-_.]*[0-9]+$|[\s\-_.]+[A-Z]$", "", norm)  # "IP2", "CL-B"; not "GRP" -> "GR"
+    if base != norm and len(base) >= 2 and base in _GUESSES and not _GUESSES[base].doubt:
+        return _GUESSES[base]
+    return None
+
+
 def legend_from_rows(rows: list[LegendRow]) -> dict[str, Shift]:
     """Shifts from a legend sheet; a missing Kind is guessed from the description."""
     out: dict[str, Shift] = {}

@@ -109,6 +109,20 @@ class Finding:
 LAYOUTS = ("grid", "half-day", "long")
 
 
+@dataclass(frozen=True)
+class RowFilter:
+    """``[roster] rows``: keep only the rows whose ``column`` matches one of ``match``.
+
+    Program sheets list faculty, pharmacists and students beside residents, told apart only by a
+    role column; the filter drops them before anything is read from them. ``column`` is a header
+    text or a column letter; each pattern is a case-blind glob (``PGY*``, ``R?``) or, after a
+    ``re:`` prefix, a regular expression searched in the cell text.
+    """
+
+    column: str
+    match: tuple[str, ...]
+
+
 @dataclass
 class RosterOptions:
     """How to read a roster where detection alone is not enough (``[roster]`` and CLI options).
@@ -122,3 +136,7 @@ class RosterOptions:
     date_row: int | None = None
     name_column: str | None = None  # a header text ("Resident") or a column letter ("B")
     year: int | None = None
+    rows: RowFilter | None = None
+    #: times of the AM and PM columns of a half-day grid, ("HH:MM", "HH:MM"); None: 08-12, 13-17
+    am: tuple[str, str] | None = None
+    pm: tuple[str, str] | None = None

@@ -11,11 +11,13 @@ the checked days, so history informs windows and rest without being judged again
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,7 @@ import pandas as pd
 from rostercheck.errors import InputError
 from rostercheck.legend import (
     BUSY_KINDS,
+    KINDS,
     WHOLE_DAY_DEFAULT,
     WORK_KINDS,
     Shift,
@@ -38,6 +41,8 @@ FAR = np.int64(2**40)
 #: Offset that separates residents on one flat, sorted time axis (residents never overlap).
 _LANE = np.int64(2**42)
 
+#: Kind of a shift row as a small integer (``Timeline.kind_id``), in the order of ``legend.KINDS``.
+KIND_ID = {k: i for i, k in enumerate(KINDS)}
 HALF_DAY_SLOTS = {"AM": (8 * 60, 12 * 60), "PM": (13 * 60, 17 * 60)}
 _EPOCH = dt.datetime(1970, 1, 1)
 
@@ -83,9 +88,15 @@ def merge(resident: np.ndarray, start: np.ndarray, end: np.ndarray, gap: int = 0
     Returns the merged intervals and, for each input row (in input order), the index of the merged
     interval it fell into.
     """
-    order = np.lexsort((start, resident))
-    r, s, e = resident[order], start[order], end[order]
-    ls, le = s + r.astype(np.int64) * _LANE, e + r.astype(np.int64) * _LANE
+    lane = resident.astype(np.int64) * _LANE
+    key = start + lane  # (resident, start) as one int64: residents never share a lane
+    if len(key) < 2 or bool((key[1:] >= key[:-1]).all()):
+        order = np.arange(len(key))  # rows of a grid roster come sorted: no sort at all
+        r, s, e, ls = resident, start, end, key
+    else:
+        order = np.argsort(key, kind="stable")  # same order as lexsort((start, resident)), one key
+        r, s, e, ls = resident[order], start[order], end[order], key[order]
+    le = e + lane[order]
     run_end = np.maximum.accumulate(le) if len(le) else le
     new = np.ones(len(s), dtype=bool)
     if len(s) > 1:
@@ -99,6 +110,52 @@ def merge(resident: np.ndarray, start: np.ndarray, end: np.ndarray, gap: int = 0
     return merged, group
 
 
+class CellSources(Sequence[Source]):
+    """Where each roster cell came from (``Timeline.cells``), made into a ``Source`` only when asked.
+
+    A year-long roster has half a million cells and its findings name a handful; building one
+    ``Source`` per cell up front cost more than checking every rule. Indexing gives the same
+    ``Source`` a list would.
+    """
+
+    def __init__(self) -> None:
+        self._offsets: list[int] = []
+        self._paths: list[str] = []
+        self._sheets: list[np.ndarray] = []
+        self._cells: list[np.ndarray] = []
+        self._n = 0
+
+    def extend_from(self, path: str, sheets: np.ndarray, cells: np.ndarray) -> None:
+        """Append one roster's cells: its path, and per entry its sheet name (or None) and A1 cell."""
+        self._offsets.append(self._n)
+        self._paths.append(path)
+        self._sheets.append(np.asarray(sheets, dtype=object))
+        self._cells.append(np.asarray(cells, dtype=object))
+        self._n += len(cells)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> Source: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Source]: ...
+
+    def __getitem__(self, i: int | slice) -> Source | list[Source]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        i = int(i)
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError("cell index out of range")
+        part = 0 if len(self._offsets) == 1 else bisect.bisect_right(self._offsets, i) - 1
+        k = i - self._offsets[part]
+        sheet = self._sheets[part][k]
+        return Source(self._paths[part], sheet if isinstance(sheet, str) else None, self._cells[part][k])
+
+
 @dataclass
 class Timeline:
     """A roster as real time: what every rule and the repair model read."""
@@ -108,7 +165,7 @@ class Timeline:
     first: int
     day_start: np.ndarray  # absolute minutes of each local midnight, len(days) + 1
     shifts: pd.DataFrame  # resident, day, code, kind, start, end, counted, cell, entry
-    cells: list[Source]
+    cells: Sequence[Source]  # per cell id (``shifts["cell"]``): where it is in the file
     leave: np.ndarray  # bool [R, D]: the day holds a leave code
     legend: dict[str, Shift]
     tz: str | None = None
@@ -137,47 +194,93 @@ class Timeline:
 
     def iso(self, minutes: int) -> str:
         """One instant as local 'YYYY-MM-DDTHH:MM' (per finding, so plain datetime, not pandas)."""
+        minutes = int(minutes)
+        starts, dates = self._day_text
+        d = bisect.bisect_right(starts, minutes) - 1
+        if 0 <= d < len(dates) and starts[d + 1] - starts[d] == MIN_PER_DAY:
+            # on the axis, on a day without a clock change: the local time is midnight plus minutes
+            m = minutes - starts[d]
+            return f"{dates[d]}T{m // 60:02d}:{m % 60:02d}"
         if self.tz:
-            t = dt.datetime.fromtimestamp(int(minutes) * 60, _zone(self.tz))
+            t = dt.datetime.fromtimestamp(minutes * 60, _zone(self.tz))
         else:
-            t = _EPOCH + dt.timedelta(minutes=int(minutes))
+            t = _EPOCH + dt.timedelta(minutes=minutes)
         return t.strftime("%Y-%m-%dT%H:%M")
 
     def date_of(self, day: int) -> str:
-        return self.days[day].strftime("%Y-%m-%d")
+        return self._day_text[1][day] if 0 <= day < self.n_days else self.days[day].strftime("%Y-%m-%d")
+
+    @cached_property
+    def _day_text(self) -> tuple[list[int], list[str]]:
+        """Each day's midnight (absolute minutes) and date as text, made once: findings name dates
+        by the thousand and a pandas Timestamp per name costs more than the rule."""
+        return [int(x) for x in self.day_start], list(self.days.strftime("%Y-%m-%d"))
+
+    # ---------------------------------------------------------------- shift rows as integers
+    def col(self, name: str) -> np.ndarray:
+        """One column of ``shifts`` as a numpy array (a view where pandas allows)."""
+        return self.shifts[name].to_numpy()
+
+    @cached_property
+    def kind_id(self) -> np.ndarray:
+        """Each shift row's kind as an index into ``legend.KINDS`` (``build`` fills it in directly)."""
+        return self.shifts["kind"].map(KIND_ID).to_numpy(dtype=np.int8)
+
+    @cached_property
+    def _code_index(self) -> tuple[np.ndarray, list[str]]:
+        """Each shift row's code as an index into a list of codes (``build`` fills it in directly)."""
+        ids, names = pd.factorize(self.shifts["code"].to_numpy(dtype=object))
+        return ids, list(names)
+
+    def shift_mask(self, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> np.ndarray:
+        """Rows of ``shifts`` holding one of ``kinds`` or one of ``codes``: a lookup table indexed by
+        small integers, not string comparisons over half a million rows."""
+        mask = np.zeros(len(self.shifts), dtype=bool)
+        if kinds:
+            lut = np.zeros(len(KINDS), dtype=bool)
+            lut[[KIND_ID[k] for k in kinds if k in KIND_ID]] = True
+            mask |= lut[self.kind_id]
+        if codes:
+            ids, names = self._code_index
+            want = set(codes)
+            mask |= np.array([n in want for n in names] + [False], dtype=bool)[ids]
+        return mask
 
     # ---------------------------------------------------------------- derived intervals
     @cached_property
+    def _work_idx(self) -> np.ndarray:
+        st, en = self.col("start"), self.col("end")
+        return np.flatnonzero(self.shift_mask(WORK_KINDS) & (en > st))
+
+    @cached_property
     def work_rows(self) -> pd.DataFrame:
-        s = self.shifts
-        return s[s["kind"].isin(WORK_KINDS) & (s["end"] > s["start"])]
+        return self.shifts.iloc[self._work_idx]
 
     @cached_property
     def _periods(self) -> tuple[Intervals, np.ndarray]:
-        w = self.work_rows
-        return merge(
-            w["resident"].to_numpy(), w["start"].to_numpy(), w["end"].to_numpy(), gap=self.period_gap
-        )
+        w = self._work_idx
+        return merge(self.col("resident")[w], self.col("start")[w], self.col("end")[w], gap=self.period_gap)
 
     @cached_property
     def work(self) -> Intervals:
         """Union of work intervals per resident: what hours are summed over."""
-        w = self.work_rows
-        return merge(w["resident"].to_numpy(), w["start"].to_numpy(), w["end"].to_numpy())[0]
+        w = self._work_idx
+        return merge(self.col("resident")[w], self.col("start")[w], self.col("end")[w])[0]
 
     @cached_property
     def periods(self) -> pd.DataFrame:
         """Work periods (see rules.md): span, hours, and whether they hold call or night."""
         merged, group = self._periods
-        w = self.work_rows
         n = len(merged.start)
         # hours = union measure inside each period (a lunch hour is not counted)
         u = self.work
         ug = np.searchsorted(merged.lane_start, u.lane_start, side="right") - 1
         hours = np.bincount(ug, weights=(u.end - u.start), minlength=n) / 60.0 if n else np.zeros(0)
-        kinds = w["kind"].to_numpy()
-        has_call = np.bincount(group, weights=(kinds == "call"), minlength=n) > 0 if n else np.zeros(0, bool)
-        has_night = np.bincount(group, weights=(kinds == "night"), minlength=n) > 0 if n else np.zeros(0, bool)
+        kinds = self.kind_id[self._work_idx]
+        has_call = np.zeros(n, dtype=bool)
+        has_call[group[kinds == KIND_ID["call"]]] = True
+        has_night = np.zeros(n, dtype=bool)
+        has_night[group[kinds == KIND_ID["night"]]] = True
         return pd.DataFrame(
             {
                 "resident": merged.resident,
@@ -193,7 +296,7 @@ class Timeline:
     def period_cells(self, period_ids: np.ndarray) -> list[list[int]]:
         """Cell ids behind each given work period (only for the few periods a finding names)."""
         _, group = self._periods
-        cells = self.work_rows["cell"].to_numpy()
+        cells = self.col("cell")[self._work_idx]
         wanted = set(int(p) for p in period_ids)
         mask = np.isin(group, list(wanted))
         by: dict[int, list[int]] = {p: [] for p in wanted}
@@ -204,55 +307,63 @@ class Timeline:
     @cached_property
     def busy(self) -> Intervals:
         """Work, call, night and home call, plus whole leave days: what a free day must avoid."""
-        s = self.shifts
-        b = s[s["kind"].isin(BUSY_KINDS) & (s["end"] > s["start"])]
+        st, en = self.col("start"), self.col("end")
+        b = np.flatnonzero(self.shift_mask(BUSY_KINDS) & (en > st))
         lr, ld = np.nonzero(self.leave)
-        r = np.r_[b["resident"].to_numpy(), lr]
-        st = np.r_[b["start"].to_numpy(), self.day_start[ld]]
-        en = np.r_[b["end"].to_numpy(), self.day_start[ld + 1]]
+        r = np.r_[self.col("resident")[b], lr]
+        st = np.r_[st[b], self.day_start[ld]]
+        en = np.r_[en[b], self.day_start[ld + 1]]
         return merge(r.astype(np.int64), st.astype(np.int64), en.astype(np.int64))[0]
 
     def hours_by_day(self, counted_only: bool = False) -> np.ndarray:
         """Work hours of each resident on each day [R, D], intervals split at local midnight."""
         R, D = self.n_residents, self.n_days
-        H = np.zeros((R, D))
+        M = np.zeros(R * D)  # minutes, flat: bincount is many times faster than np.add.at
         u = self.work
         if len(u.start):
+            # each interval adds to the days it touches: the first, then (for the few that cross
+            # midnight) the next, and so on; nothing loops over intervals that are done
             d0 = np.searchsorted(self.day_start, u.start, side="right") - 1
-            longest = int(((u.end - u.start).max() // MIN_PER_DAY) + 2)
-            for k in range(longest + 1):
-                d = d0 + k
+            d1 = np.searchsorted(self.day_start, u.end, side="left")  # first day starting at or after the end
+            live = np.arange(len(u.start))
+            k = 0
+            while len(live):
+                d = d0[live] + k
                 ok = (d >= 0) & (d < D)
-                lo = np.maximum(u.start[ok], self.day_start[d[ok]])
-                hi = np.minimum(u.end[ok], self.day_start[d[ok] + 1])
-                np.add.at(H, (u.resident[ok], d[ok]), np.maximum(hi - lo, 0) / 60.0)
-        hc = self.shifts[self.shifts["counted"] > 0]
+                i, d = live[ok], d[ok]
+                lo = np.maximum(u.start[i], self.day_start[d])
+                hi = np.minimum(u.end[i], self.day_start[d + 1])
+                M += np.bincount(u.resident[i] * D + d, weights=np.maximum(hi - lo, 0), minlength=R * D)
+                k += 1
+                live = live[d0[live] + k < np.minimum(d1[live], D)]
+        H = (M / 60.0).reshape(R, D)
+        counted = self.col("counted")
+        hc = np.flatnonzero(counted > 0)
         if len(hc):
-            np.add.at(H, (hc["resident"].to_numpy(), hc["day"].to_numpy()), hc["counted"].to_numpy())
+            np.add.at(H, (self.col("resident")[hc], self.col("day")[hc]), counted[hc])
         return H
 
     def count_by_day(self, kinds: list[str] | None = None, codes: list[str] | None = None) -> np.ndarray:
         """How many shifts of these kinds/codes *start* on each date [R, D] (count rules attribute a
         shift to its start date, so a call from Monday 07:00 is Monday's call)."""
-        s = self.shifts
-        mask = np.zeros(len(s), dtype=bool)
-        if kinds:
-            mask |= s["kind"].isin(kinds).to_numpy()
-        if codes:
-            mask |= s["code"].isin(codes).to_numpy()
-        C = np.zeros((self.n_residents, self.n_days), dtype=np.int64)
-        sel = s[mask].drop_duplicates(["resident", "day", "code"])
-        np.add.at(C, (sel["resident"].to_numpy(), sel["day"].to_numpy()), 1)
-        return C
+        R, D = self.n_residents, self.n_days
+        sel = np.flatnonzero(self.shift_mask(kinds, codes))
+        ids, names = self._code_index
+        picked, compact = np.unique(ids[sel], return_inverse=True)  # the few codes selected, 0..k-1
+        seen = np.zeros((R * D, max(len(picked), 1)), dtype=bool)  # a code twice on one date counts once
+        seen[self.col("resident")[sel] * D + self.col("day")[sel], compact.ravel()] = True
+        return seen.sum(axis=1, dtype=np.int64).reshape(R, D)
 
     @cached_property
     def _by_resident_day(self) -> tuple[np.ndarray, ...]:
         """Shift rows sorted by (resident, day): a finding's cells are one binary search away."""
-        s = self.shifts
-        key = s["resident"].to_numpy(dtype=np.int64) * self.n_days + s["day"].to_numpy(dtype=np.int64)
-        order = np.argsort(key, kind="stable")
-        return (key[order], order, s["kind"].to_numpy()[order], s["code"].to_numpy()[order],
-                s["cell"].to_numpy()[order], s["start"].to_numpy()[order], s["end"].to_numpy()[order])
+        key = self.col("resident").astype(np.int64) * self.n_days + self.col("day").astype(np.int64)
+        if len(key) < 2 or bool((key[1:] >= key[:-1]).all()):
+            order = np.arange(len(key))  # a grid roster's rows come in this order already
+        else:
+            order = np.argsort(key, kind="stable")
+        return (key[order], order, self.kind_id[order], self._code_index[0][order],
+                self.col("cell")[order], self.col("start")[order], self.col("end")[order])
 
     def rows_in_days(
         self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None
@@ -267,10 +378,21 @@ class Timeline:
             return idx
         keep = np.zeros(len(idx), dtype=bool)
         if kinds is not None:
-            keep |= np.isin(kind[idx], list(kinds))
+            keep |= self._lut("kinds", kinds)[kind[idx]]
         if codes is not None:
-            keep |= np.isin(code[idx], list(codes))
+            keep |= self._lut("codes", codes)[code[idx]]
         return idx[keep]
+
+    def _lut(self, what: str, values: Iterable[str]) -> np.ndarray:
+        """A boolean table over kind ids or code ids (the last entry for "no code"), made once per set."""
+        cache = self.__dict__.setdefault("_luts", {})
+        key = (what, frozenset(values))
+        if key not in cache:
+            if what == "kinds":
+                cache[key] = np.array([k in key[1] for k in KINDS], dtype=bool)
+            else:
+                cache[key] = np.array([n in key[1] for n in self._code_index[1]] + [False], dtype=bool)
+        return cache[key]
 
     def cells_in_days(
         self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None
@@ -288,28 +410,59 @@ class Timeline:
 # ==================================================================== building a timeline
 
 
-def _local_to_abs(naive: pd.Series | pd.DatetimeIndex, tz: str | None) -> np.ndarray:
+def _local_to_abs(naive: pd.Series | pd.DatetimeIndex | np.ndarray, tz: str | None) -> np.ndarray:
     """Naive local datetimes -> absolute minutes. With a zone, DST gaps shift forward and repeated
     hours take their first occurrence, so a night across a change measures its real length."""
-    idx = pd.DatetimeIndex(naive)
-    if tz:
-        idx = idx.tz_localize(tz, ambiguous=np.ones(len(idx), dtype=bool), nonexistent="shift_forward")
-        idx = idx.tz_convert("UTC").tz_localize(None)
+    minutes = np.asarray(naive, dtype="datetime64[m]").astype(np.int64)
+    if not tz:  # naive time is the axis itself: a cast, no pandas index (half a million rows)
+        return minutes
+    if len(minutes) > 4096:
+        # A year of shifts starts at a few thousand distinct local minutes (dates x shift starts):
+        # convert each once and spread the result, instead of half a million zone look-ups.
+        lo = int(minutes.min())
+        span = int(minutes.max()) - lo + 1
+        if span <= 64 * len(minutes):
+            used = np.zeros(span, dtype=bool)
+            used[minutes - lo] = True
+            distinct = np.flatnonzero(used)
+            if 4 * len(distinct) < len(minutes):
+                table = np.zeros(span, dtype=np.int64)
+                table[distinct] = _zone_minutes(distinct + lo, tz)
+                return table[minutes - lo]
+    return _zone_minutes(minutes, tz)
+
+
+def _zone_minutes(minutes: np.ndarray, tz: str) -> np.ndarray:
+    """Local minutes since 1970 in zone ``tz`` -> absolute minutes (UTC)."""
+    idx = pd.DatetimeIndex(minutes.astype("datetime64[m]"))
+    idx = idx.tz_localize(tz, ambiguous=np.ones(len(idx), dtype=bool), nonexistent="shift_forward")
+    idx = idx.tz_convert("UTC").tz_localize(None)
     return idx.as_unit("s").asi8 // 60
 
 
-def _parse_texts(raw: RawRoster, legend: dict[str, Shift]) -> pd.Series:
-    """Map each distinct cell text to its codes once; one error lists every unknown code."""
-    texts = raw.entries["text"].fillna("").astype(str)
-    uniq = pd.unique(texts)
-    parsed: dict[str, list[str] | None] = {t: split_codes(t, legend) for t in uniq}
+def _parse_texts(raw: RawRoster, legend: dict[str, Shift], code_id: dict[str, int]) -> tuple[np.ndarray, list[list[int]]]:
+    """Map each distinct cell text to its codes once; one error lists every unknown code.
+
+    Returns, per entry, the index of its text among the distinct texts, and per distinct text the
+    ids (``code_id``) of its codes in cell order. A blank cell is a text with no codes.
+    """
+    tid, uniq = pd.factorize(raw.entries["text"].to_numpy(dtype=object))
+    texts = ["" if u is None or (isinstance(u, float) and u != u) else str(u) for u in uniq] + [""]
+    tid = np.where(tid < 0, len(uniq), tid)  # missing text: the blank added last
+    parsed: dict[str, list[str] | None] = {t: split_codes(t, legend) for t in set(texts)}
     bad = [t for t, codes in parsed.items() if codes is None]
     if bad:
+        all_texts = raw.entries["text"].fillna("").astype(str)
         counts: Counter[str] = Counter()
         first: dict[str, tuple[str | None, str]] = {}
-        bad_rows = raw.entries[texts.isin(bad)]
+        bad_rows = raw.entries[all_texts.isin(bad)]
+        # name codes as `codes` and `init` do: L&D stays one code unless L and D stand alone elsewhere
+        from rostercheck.onboard import cell_codes
+
+        as_codes = cell_codes([t for t in texts if t], legend)
         for sheet, cell, text in zip(bad_rows["sheet"], bad_rows["cell"], bad_rows["text"]):
-            for code in unknown_parts(str(text), legend):
+            parts = [c for c in as_codes.get(str(text), []) if c not in legend] or unknown_parts(str(text), legend)
+            for code in parts:
                 counts[code] += 1
                 first.setdefault(code, (sheet, cell))
         listed = "; ".join(
@@ -325,75 +478,98 @@ def _parse_texts(raw: RawRoster, legend: dict[str, Shift]) -> pd.Series:
             sheet=sheet0,
             cell=cell0,
         )
-    return texts.map(parsed)
+    return tid, [[code_id[c] for c in parsed[t] or ()] for t in texts]
+
+
+def slot_times(legend: dict[str, Shift]) -> dict[str, tuple[int, int]]:
+    """Times of a half-day grid's AM and PM columns, in minutes after midnight.
+
+    They are the legend's ``AM`` and ``PM`` codes when those are timed within one day (the
+    built-in legend has 08:00-12:00 and 13:00-17:00; ``[roster] am``/``pm`` and ``[shifts]``
+    change them), so that every stage building a timeline from one legend agrees; else
+    ``HALF_DAY_SLOTS``.
+    """
+    out = dict(HALF_DAY_SLOTS)
+    for slot in out:
+        s = legend.get(slot)
+        if s is not None and s.start is not None and s.length is not None and s.start + s.length <= MIN_PER_DAY:
+            out[slot] = (s.start, s.start + s.length)
+    return out
 
 
 def _entries_to_shifts(
-    raw: RawRoster, legend: dict[str, Shift], day_index: dict[pd.Timestamp, int], res_map: np.ndarray, cell0: int
-) -> pd.DataFrame:
-    e = raw.entries.reset_index(drop=True)
-    codes = _parse_texts(raw, legend)
-    df = pd.DataFrame(
-        {
-            "entry": np.arange(len(e)),
-            "resident": res_map[e["resident"].to_numpy(dtype=np.int64)],
-            "date": pd.to_datetime(e["date"]).dt.normalize(),
-            "slot": e["slot"].fillna("").astype(str).to_numpy(),
-            "xstart": e["start"].to_numpy(),
-            "xend": e["end"].to_numpy(),
-            "cell": np.arange(len(e)) + cell0,
-            "code": codes.to_numpy(),
-        }
-    ).explode("code")
-    df = df[df["code"].notna()].reset_index(drop=True)
-    info = pd.DataFrame(
-        {
-            "code": list(legend),
-            "kind": [s.kind for s in legend.values()],
-            "lstart": [s.start if s.start is not None else -1 for s in legend.values()],
-            "llen": [s.length if s.length is not None else -1 for s in legend.values()],
-            "counted": [s.counted_hours or 0.0 for s in legend.values()],
-        }
-    )
-    df = df.merge(info, on="code", how="left")
-    start = df["lstart"].to_numpy(dtype=np.int64).copy()
-    length = df["llen"].to_numpy(dtype=np.int64).copy()
-    kind = df["kind"].to_numpy()
-    # half-day grids: work and wellness codes take their slot's times
-    for slot, (s0, s1) in HALF_DAY_SLOTS.items():
-        m = (df["slot"].to_numpy() == slot) & np.isin(kind, ["work", "wellness"])
-        start[m], length[m] = s0, s1 - s0
-    untimed_work = (start < 0) & (kind == "work")
+    raw: RawRoster, legend: dict[str, Shift], start_day: np.datetime64, res_map: np.ndarray, cell0: int
+) -> dict[str, np.ndarray]:
+    """One row per code in a cell (a ``CL/W`` cell gives two), as column arrays in entry order.
+
+    Everything is per distinct text or per legend code, then spread with integer takes: a year of
+    1,500 residents is half a million cells holding a dozen distinct texts.
+    """
+    e = raw.entries
+    n = len(e)
+    code_id = {c: i for i, c in enumerate(legend)}
+    tid, per_text = _parse_texts(raw, legend, code_id)
+    count = np.array([len(c) for c in per_text], dtype=np.int64)[tid]  # codes in each entry's cell
+    if count.max(initial=0) <= 1:
+        entry = np.flatnonzero(count)
+        first_code = np.array([c[0] if c else -1 for c in per_text], dtype=np.int64)
+        code = first_code[tid[entry]]
+    else:  # multi-code cells: repeat the entry once per code
+        entry = np.repeat(np.arange(n, dtype=np.int64), count)
+        offsets = np.cumsum(count) - count
+        k = np.arange(len(entry), dtype=np.int64) - np.repeat(offsets, count)
+        flat = np.array([x for c in per_text for x in c], dtype=np.int64)
+        text_offsets = np.cumsum([len(c) for c in per_text]) - np.array([len(c) for c in per_text])
+        code = flat[text_offsets[tid[entry]] + k]
+    shifts = list(legend.values())
+    kind_of = np.array([KIND_ID[s.kind] for s in shifts], dtype=np.int8)
+    lstart = np.array([s.start if s.start is not None else -1 for s in shifts], dtype=np.int64)
+    llen = np.array([s.length if s.length is not None else -1 for s in shifts], dtype=np.int64)
+    counted = np.array([s.counted_hours or 0.0 for s in shifts], dtype=float)
+    kind = kind_of[code]
+    start = lstart[code]
+    length = llen[code]
+    # half-day grids: work and wellness codes take their slot's times (a whole-day grid has no
+    # slots, so its half a million blank slot texts are not even looked at)
+    timed_by_slot = np.flatnonzero((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"]))
+    if raw.layout != "grid" and len(timed_by_slot):
+        slot_ids, slot_names = pd.factorize(e["slot"].to_numpy(dtype=object)[entry[timed_by_slot]])
+        sessions = slot_times(legend)
+        for k_slot, name in enumerate(slot_names):
+            if name in sessions:
+                s0, s1 = sessions[name]
+                m = timed_by_slot[slot_ids == k_slot]
+                start[m], length[m] = s0, s1 - s0
+    untimed_work = (start < 0) & (kind == KIND_ID["work"])
     start[untimed_work], length[untimed_work] = WHOLE_DAY_DEFAULT
-    # explicit times from a long file win over the legend
-    xs = df["xstart"].notna().to_numpy() & df["xend"].notna().to_numpy()
-    if xs.any():
-        rows = np.flatnonzero(xs)
-        for i in rows:  # only rows that carry explicit times; few in practice
-            where = {"file": raw.path, "sheet": e.at[int(df.at[i, "entry"]), "sheet"],
-                     "cell": e.at[int(df.at[i, "entry"]), "cell"]}
-            s0 = parse_time(df.at[i, "xstart"], where=where)
-            s1 = parse_time(df.at[i, "xend"], where=where)
+    # explicit times from a long file win over the legend (grids have none)
+    xstart = e["start"].to_numpy(dtype=object)
+    xend = e["end"].to_numpy(dtype=object)
+    has = pd.notna(xstart) & pd.notna(xend) if raw.layout == "long" else np.zeros(n, dtype=bool)
+    if has.any():
+        rows = np.flatnonzero(has[entry])
+        for i in rows.tolist():  # only rows that carry explicit times; few in practice
+            j = int(entry[i])
+            where = {"file": raw.path, "sheet": e["sheet"].iat[j], "cell": e["cell"].iat[j]}
+            s0 = parse_time(xstart[j], where=where)
+            s1 = parse_time(xend[j], where=where)
             start[i], length[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY
-    timed = start >= 0
-    day = df["date"].map(day_index).to_numpy(dtype=np.int64)
-    base = df["date"].to_numpy(dtype="datetime64[m]")
-    s_naive = base + start.astype("timedelta64[m]")
-    e_naive = s_naive + length.astype("timedelta64[m]")
-    return pd.DataFrame(
-        {
-            "resident": df["resident"].to_numpy(dtype=np.int64),
-            "day": day,
-            "code": df["code"].to_numpy(),
-            "kind": kind,
-            "timed": timed,
-            "s_naive": s_naive,
-            "e_naive": e_naive,
-            "counted": df["counted"].to_numpy(dtype=float),
-            "cell": df["cell"].to_numpy(dtype=np.int64),
-            "entry": df["entry"].to_numpy(dtype=np.int64),
-        }
-    )
+    date = pd.to_datetime(e["date"]).to_numpy().astype("datetime64[D]")[entry]
+    day = (date - start_day).astype(np.int64)
+    base = date.astype("datetime64[m]").astype(np.int64)
+    s_naive = base + start
+    return {
+        "resident": res_map[e["resident"].to_numpy(dtype=np.int64)[entry]],
+        "day": day,
+        "code": code,
+        "kind": kind,
+        "timed": start >= 0,
+        "s_naive": s_naive,
+        "e_naive": s_naive + length,
+        "counted": counted[code],
+        "cell": entry + cell0,
+        "entry": entry,
+    }
 
 
 def build(
@@ -411,63 +587,64 @@ def build(
     # residents: the checked roster's, in its order; history only for people who are in it
     residents = list(raw.residents)
     by_name = {r.name: i for i, r in enumerate(residents)}
-    cur_dates = pd.to_datetime(raw.entries["date"]).dt.normalize()
+    cur_dates = pd.to_datetime(raw.entries["date"]).to_numpy().astype("datetime64[D]")
     first_date, last_date = cur_dates.min(), cur_dates.max()
     if previous is not None:
-        prev_dates = pd.to_datetime(previous.entries["date"]).dt.normalize()
+        prev_dates = pd.to_datetime(previous.entries["date"]).to_numpy().astype("datetime64[D]")
         start_date = min(prev_dates.min(), first_date)
     else:
         start_date = first_date
-    days = pd.date_range(start_date, last_date, freq="D")
-    day_index = {d: i for i, d in enumerate(days)}
-    first = int(day_index[first_date])
+    days = pd.date_range(pd.Timestamp(start_date), pd.Timestamp(last_date), freq="D")
+    first = int((first_date - start_date).astype(np.int64))
 
     parts = []
-    cells: list[Source] = []
+    cells = CellSources()
     for ro in rosters:
         if ro is previous:
             res_map = np.array([by_name.get(r.name, -1) for r in ro.residents], dtype=np.int64)
             ent = ro.entries
             keep = res_map[ent["resident"].to_numpy(dtype=np.int64)] >= 0
-            keep &= (pd.to_datetime(ent["date"]).dt.normalize() < first_date).to_numpy()
+            keep &= pd.to_datetime(ent["date"]).to_numpy().astype("datetime64[D]") < first_date
             ro = RawRoster(ro.path, ro.residents, ent[keep].reset_index(drop=True), ro.layout, ro.sheets)
         else:
             res_map = np.arange(len(ro.residents), dtype=np.int64)
-        part = _entries_to_shifts(ro, legend, day_index, res_map, len(cells))
-        cells.extend(
-            Source(ro.path, sh if isinstance(sh, str) else None, c)
-            for sh, c in zip(ro.entries["sheet"].tolist(), ro.entries["cell"].tolist())
-        )
+        part = _entries_to_shifts(ro, legend, start_date, res_map, len(cells))
+        cells.extend_from(ro.path, ro.entries["sheet"].to_numpy(dtype=object), ro.entries["cell"].to_numpy(dtype=object))
         parts.append(part)
-    sh = pd.concat(parts, ignore_index=True)
+    sh = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
-    day_start = _local_to_abs(pd.date_range(start_date, periods=len(days) + 1, freq="D"), tz)
-    st = np.zeros(len(sh), dtype=np.int64)
-    en = np.zeros(len(sh), dtype=np.int64)
-    t = sh["timed"].to_numpy()
-    if t.any():
-        st[t] = _local_to_abs(pd.DatetimeIndex(sh.loc[t, "s_naive"]), tz)
-        en[t] = _local_to_abs(pd.DatetimeIndex(sh.loc[t, "e_naive"]), tz)
-    # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
-    st[~t] = day_start[sh.loc[~t, "day"].to_numpy()]
-    en[~t] = st[~t]
+    day_start = _local_to_abs(pd.date_range(pd.Timestamp(start_date), periods=len(days) + 1, freq="D"), tz)
+    t = sh["timed"]
+    if t.all() and not tz:
+        st, en = sh["s_naive"], sh["e_naive"]
+    else:
+        st = np.zeros(len(t), dtype=np.int64)
+        en = np.zeros(len(t), dtype=np.int64)
+        if t.any():
+            st[t] = _local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
+            en[t] = _local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
+        # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
+        st[~t] = day_start[sh["day"][~t]]
+        en[~t] = st[~t]
+    code_names = np.array(list(legend), dtype=object)
+    kind_names = np.array(KINDS, dtype=object)
     shifts = pd.DataFrame(
         {
-            "resident": sh["resident"].to_numpy(),
-            "day": sh["day"].to_numpy(),
-            "code": sh["code"].to_numpy(),
-            "kind": sh["kind"].to_numpy(),
+            "resident": sh["resident"],
+            "day": sh["day"],
+            "code": pd.Series(code_names[sh["code"]], dtype=object),
+            "kind": pd.Series(kind_names[sh["kind"]], dtype=object),
             "start": st,
             "end": en,
-            "counted": sh["counted"].to_numpy(),
-            "cell": sh["cell"].to_numpy(),
-            "entry": sh["entry"].to_numpy(),
+            "counted": sh["counted"],
+            "cell": sh["cell"],
+            "entry": sh["entry"],
         }
     )
     leave = np.zeros((len(residents), len(days)), dtype=bool)
-    lv = shifts[shifts["kind"] == "leave"]
-    leave[lv["resident"].to_numpy(), lv["day"].to_numpy()] = True
-    return Timeline(
+    lv = sh["kind"] == KIND_ID["leave"]
+    leave[sh["resident"][lv], sh["day"][lv]] = True
+    tl = Timeline(
         residents=residents,
         days=days,
         first=first,
@@ -480,3 +657,6 @@ def build(
         period_gap=round(period_gap_hours * 60),
         files=[r.path for r in rosters],
     )
+    tl.__dict__["kind_id"] = sh["kind"]  # fill the cached properties: no string pass over the rows
+    tl.__dict__["_code_index"] = (sh["code"], list(legend))
+    return tl

@@ -59,3 +59,185 @@ def make_csv(path: Path, rows: Sequence[Sequence[object]], delimiter: str = ",",
 def col(n: int) -> str:
     """1-based column number -> letters, for building expected addresses."""
     return get_column_letter(n)
+
+
+# ------------------------------------------------------------------------------ family medicine
+# A family-medicine block sheet as programs make them for people, not machines: title rows, weekday
+# names on one row and dates on another (each date merged over an AM and a PM column), the column
+# names (TEMPLATE, ROLE, PROVIDER) three rows below the dates, residents, faculty, a pharmacist and
+# students in one grid told apart only by ROLE, section-title rows, a holiday marker row without a
+# name, count columns right of the last date, non-breaking spaces in empty cells, and about fifty
+# codes, some of them ambiguous (C, W) or unknown to rostercheck (FQHC, TELE, GRP).
+
+FM_DAYS = days(28)  # Wednesday 2026-07-01 to Tuesday 2026-07-28
+FM_FIRST_COL = 4  # D: July 1 AM
+FM_HEADER_ROW = 8
+FM_DATE_ROW = 5
+NBSP = "\u00a0"
+#: Mina Park has continuity clinic the morning after her call of Wednesday July 1: 29 h of work.
+FM_VIOLATION = ("Mina Park", dt.date(2026, 7, 2))
+
+_OUTPATIENT_PM = ["DERM", "SPORTS", "ENT", "URO", "CARD", "GERI", "NH", "BH", "QI", "PROC", "US", "HV", "COMM", "POP"]
+_UNKNOWN = ["FQHC", "TELE", "GRP"]  # codes no dictionary knows: init must list them as TODO work
+
+
+def _sessions(kind: str, k: int, weekend_code: str | None) -> list[tuple[str, str]]:
+    """28 (AM, PM) pairs for one resident on one rotation; ``k`` varies the pattern between people."""
+    out: list[tuple[str, str]] = []
+    for i, day in enumerate(FM_DAYS):
+        wd = day.weekday()  # 0 Monday
+        weekend = wd >= 5
+        if day == dt.date(2026, 7, 3) and kind != "IP":
+            out.append(("HOL", "HOL"))
+        elif kind == "IP":  # inpatient service: 24-hour call every fourth day, then post-call
+            phase = (i + k) % 4
+            out.append([("C", "C"), ("PC", "PC"), ("IP", "IP"), ("IP", "IP" if not weekend else "")][phase])
+        elif kind == "NF":  # night float Sunday to Thursday
+            out.append(("NF", "NF") if wd in (6, 0, 1, 2, 3) else ("OFF", "OFF"))
+        elif kind == "OB":
+            out.append((weekend_code or NBSP, weekend_code or "") if weekend else ("L&D", "OB"))
+        else:  # outpatient: continuity clinic, electives, didactics, wellness
+            if weekend:
+                out.append((weekend_code or NBSP, weekend_code or NBSP))
+            elif wd == 2:
+                out.append(("CL", "DID") if i % 14 else ("CL/DID", "DID"))
+            else:
+                pm = _OUTPATIENT_PM[(i + k) % len(_OUTPATIENT_PM)]
+                if (i + k) % 9 == 0:
+                    pm = _UNKNOWN[(i + k) // 9 % len(_UNKNOWN)]
+                if (i + 3 * k) % 10 == 0:
+                    pm = "W"
+                am = ("CL", "cl", "CL" + NBSP, "FMC", "EL", "ED", "ICU", "PEDS", "NB", "ADMIN", "SIM")[(i + k) % 11]
+                out.append((am, pm))
+    if kind == "VAC":
+        for i in range(5, 12):
+            out[i] = ("VAC", "VAC") if FM_DAYS[i].weekday() < 5 else out[i]
+    return out
+
+
+FM_RESIDENTS: dict[str, tuple[str, str, int]] = {  # name: (role, rotation, pattern)
+    "Mina Park": ("PGY 1", "IP", 0),
+    "Luis Ortega": ("PGY 1", "IP", 2),
+    "Hana Sato": ("PGY 1", "OB", 0),
+    "Omar Haddad": ("PGY 1", "CL", 1),
+    "Grace Liu": ("PGY 2", "NF", 0),
+    "Tomas Varga": ("PGY 2", "CL", 2),
+    "Ivy Chen": ("PGY 2", "VAC", 3),
+    "Ben Okafor": ("PGY 2", "IP", 1),
+    "Sara Novak": ("PGY 3", "CL", 4),
+    "Dev Patel": ("PGY 3", "IP", 3),
+    "Nora Kim": ("PGY 3", "CL", 5),
+    "Eli Brooks": ("PGY 3", "LV", 6),
+}
+FM_OTHERS: dict[str, tuple[str, list[str]]] = {  # name: (role, weekday AM/PM codes in turn)
+    "Dr. Ruth Adler": ("FAC", ["ATT", "PRECEPT", "ADMIN", "CL"]),
+    "Dr. Sam Wolfe": ("FAC", ["PRECEPT", "SUPV", "ATT", "OFF"]),
+    "Dr. Kay Moreno": ("FAC", ["CL", "ATT", "SUPV", "PRECEPT"]),
+    "Pat Lee, PharmD": ("PharmD", ["RPH", "ACU"]),
+    "Jo Rivera": ("MS3", ["MS-CL", "SHADOW", "ORIENT"]),
+    "Max Stone": ("MS3", ["MS-CL", "DID", "SHADOW"]),
+}
+
+
+def fm_block_sheet(
+    path: Path,
+    *,
+    labels_in_header: bool = False,
+    weekend_code: str | None = "WKND",
+    violation: bool = True,
+    yearless: bool = False,
+) -> Path:
+    """The family-medicine block sheet described above, as ``path`` (sheet 'Block 1', plus a
+    'Notes' sheet). ``labels_in_header`` writes AM/PM in the TEMPLATE/ROLE/PROVIDER row instead of
+    a row of their own; ``weekend_code`` fills weekend cells of outpatient rotations (W makes W
+    mean "weekend" in this program); ``yearless`` writes the dates as text like "7/1", so only the
+    title says the year."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Block 1"
+    ws["A1"] = "Lakeside Family Medicine Residency"
+    ws["A2"] = "Block 1 Schedule: July 1 - July 28, 2026"
+    ws["E2"] = "Updated"
+    ws["F2"] = dt.datetime(2026, 6, 20)
+    ws["A3"] = NBSP
+    last = FM_FIRST_COL + 2 * len(FM_DAYS) - 1
+    for k, day in enumerate(FM_DAYS):
+        c = FM_FIRST_COL + 2 * k
+        ws.cell(4, c, day.strftime("%A"))
+        ws.cell(FM_DATE_ROW, c, f"{day.month}/{day.day}" if yearless else dt.datetime(day.year, day.month, day.day))
+        ws.merge_cells(start_row=4, start_column=c, end_row=4, end_column=c + 1)
+        ws.merge_cells(start_row=FM_DATE_ROW, start_column=c, end_row=FM_DATE_ROW, end_column=c + 1)
+        label_row = FM_HEADER_ROW if labels_in_header else 6
+        ws.cell(label_row, c, "AM")
+        ws.cell(label_row, c + 1, "PM")
+    for c in range(1, last + 1, 7):
+        ws.cell(7, c, NBSP)  # a blank-looking row that is not blank
+    for c, text in enumerate(["TEMPLATE", "ROLE", "PROVIDER"], start=1):
+        ws.cell(FM_HEADER_ROW, c, text)
+    counts = ["# CL", "# IP", "Calls", "Total"]
+    for k, text in enumerate(counts):
+        ws.cell(FM_HEADER_ROW, last + 2 + k, text)
+
+    row = FM_HEADER_ROW + 1
+    # a holiday marker: codes, no name
+    ws.cell(row, FM_FIRST_COL + 4, "HOL")
+    ws.cell(row, FM_FIRST_COL + 5, "HOL")
+    row += 1
+
+    def section(title: str, merged: bool) -> None:
+        nonlocal row
+        if merged:
+            ws.cell(row, 1, title)
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        else:
+            ws.cell(row, 3, title)
+        row += 1
+
+    def person(name: str, role: str, template: str, cells: list[tuple[str, str]]) -> None:
+        nonlocal row
+        ws.cell(row, 1, template)
+        ws.cell(row, 2, role)
+        ws.cell(row, 3, name)
+        for k, (am, pm) in enumerate(cells):
+            for off, code in ((0, am), (1, pm)):
+                if code:
+                    ws.cell(row, FM_FIRST_COL + 2 * k + off, code)
+        flat = [c.strip() for pair in cells for c in pair if c.strip()]
+        for k, n in enumerate([sum(c.upper().startswith("CL") for c in flat), flat.count("IP"), flat.count("C")]):
+            ws.cell(row, last + 2 + k, n)
+        ws.cell(row, last + 5, len(flat))
+        row += 1
+
+    for level, merged in (("PGY 1", True), ("PGY 2", False), ("PGY 3", True)):
+        section(f"{level} Rotations", merged)
+        for name, (role, rotation, k) in FM_RESIDENTS.items():
+            if role != level:
+                continue
+            kind = {"VAC": "CL", "LV": "CL"}.get(rotation, rotation)
+            cells = _sessions(kind, k, weekend_code)
+            if rotation == "VAC":
+                cells = _sessions("VAC", k, weekend_code)
+            if rotation == "LV":  # a week of leave, one sick day
+                cells = [("LV", "LV") if 14 <= i < 19 else c for i, c in enumerate(cells)]
+                cells[20] = ("SL", "SL")
+            if name == FM_VIOLATION[0] and violation:
+                i = FM_DAYS.index(FM_VIOLATION[1])
+                cells[i] = ("CL", "PC")  # clinic the morning after a call
+            person(name, role, f"T{len(name) % 4 + 1}", cells)
+    for title, merged, roles in (("Faculty", False, ("FAC",)), ("Pharmacy", True, ("PharmD",)),
+                                 ("Students", False, ("MS3",))):  # fmt: skip
+        section(title, merged)
+        for name, (role, codes) in FM_OTHERS.items():
+            if role not in roles:
+                continue
+            cells = [
+                ("", "") if d.weekday() >= 5 else (codes[i % len(codes)], codes[(i + 1) % len(codes)])
+                for i, d in enumerate(FM_DAYS)
+            ]
+            person(name, role, "", cells)
+    row += 1
+    ws.cell(row, 3, "Notes: swaps need the chief resident's approval")
+    ws.cell(row + 1, 1, "CL = continuity clinic, C = call, W = wellness")
+    wb.create_sheet("Notes")["A1"] = "Call swaps: email the chiefs."
+    wb.save(path)
+    return path

@@ -10,23 +10,35 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from rostercheck.errors import InputError, suggest
-from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions
+from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions, Source
 from rostercheck.read.cells import filled
 from rostercheck.read.detect import DATE_ROW_BELOW, MIN_DATES, SCAN_ROWS, Plan, classify
 from rostercheck.read.grid import EmptyRoster, read_grid
 from rostercheck.read.legend_sheet import read_legend
 from rostercheck.read.long import read_long
-from rostercheck.read.result import SheetRoster
+from rostercheck.read.result import SheetInfo, SheetRoster
 from rostercheck.read.source import Sheet, open_book
 
-__all__ = ["read_roster"]
+__all__ = ["Inspection", "inspect_roster", "read_roster"]
 
 _LAYOUT_NAMES = {"grid": "a whole-day grid", "half-day": "a half-day (AM/PM) grid", "long": "a long table"}
+
+
+@dataclass
+class Inspection:
+    """A roster as read, plus what was found where (``init`` reports it and writes it down)."""
+
+    roster: RawRoster
+    sheets: list[SheetInfo]
+    legend_sheets: list[str]
+    #: roster-looking sheets left out because ``sheet`` named others, or skipped as empty
+    other_sheets: list[str]
 
 
 def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -> RawRoster:
@@ -36,7 +48,16 @@ def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -
     a legend sheet anywhere in the workbook is read into ``RawRoster.legend``. Every problem is an
     ``InputError`` naming the file, sheet and cell.
     """
-    options = options or RosterOptions()
+    return _read(path, options or RosterOptions(), lenient=False).roster
+
+
+def inspect_roster(path: str | os.PathLike, options: RosterOptions | None = None) -> Inspection:
+    """``read_roster`` for a file nobody has configured yet: the same detection, plus where things
+    are, and an unreadable PGY cell (a ``FAC`` in a PGY column) read as no level instead of an error."""
+    return _read(path, options or RosterOptions(), lenient=True)
+
+
+def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Inspection:
     book = open_book(path)
     file = book.file
     if book.is_csv:
@@ -55,6 +76,8 @@ def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -
     parts: list[SheetRoster] = []
     problems: dict[str | None, InputError] = {}
     legends_named: list[str] = []
+    legend_sheets: list[str] = []
+    others: list[str] = []
     for name in scan:
         plan = classify(book.sheet(name, head_rows), options)
         if isinstance(plan, InputError):
@@ -65,17 +88,20 @@ def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -
             continue
         if plan.kind == "legend":
             legend.extend(read_legend(book.sheet(name), plan))
+            legend_sheets.append(name)
             if explicit and name in wanted:
                 legends_named.append(name)
             continue
         if name not in wanted:
+            others.append(name)
             continue
         try:
-            parts.append(_read_sheet(book.sheet(name), plan, options))
+            parts.append(_read_sheet(book.sheet(name), plan, options, lenient))
         except EmptyRoster as exc:
             if explicit:
                 raise
             problems[name] = exc
+            others.append(name)
 
     if not parts:
         raise _no_roster(file, book.is_csv, problems, legends_named)
@@ -90,14 +116,34 @@ def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -
             sheet=b.sheet,
         )
     residents, entries = _merge(parts)
-    return RawRoster(
+    raw = RawRoster(
         path=file,
         residents=residents,
         entries=entries,
         layout=parts[0].layout,
         sheets=[p.sheet for p in parts if p.sheet is not None],
-        legend=legend,
+        legend=legend + _session_rows(file, options),
     )
+    return Inspection(raw, [p.info for p in parts if p.info is not None], legend_sheets, others)
+
+
+def _session_rows(file: str, options: RosterOptions) -> list[LegendRow]:
+    """``[roster] am``/``pm`` as legend rows for the ``AM``/``PM`` codes.
+
+    The timeline takes a half-day grid's session times from the legend's ``AM`` and ``PM`` codes
+    (the built-in legend has them at 08:00-12:00 and 13:00-17:00), so every stage that builds a
+    timeline from this roster's legend (check, repair, diff) sees the same times. They come after
+    the workbook's own legend sheet, which they override, and before ``[shifts]``, which overrides
+    them.
+    """
+    rows = []
+    for code, times, word in (("AM", options.am, "morning"), ("PM", options.pm, "afternoon")):
+        if times is not None:
+            rows.append(
+                LegendRow(code, f"{word} session ([roster] {code.lower()})", times[0], times[1], "work",
+                          source=Source(file))
+            )  # fmt: skip
+    return rows
 
 
 def _named_sheets(file: str, names: list[str], requested: list[str]) -> list[str]:
@@ -114,10 +160,10 @@ def _named_sheets(file: str, names: list[str], requested: list[str]) -> list[str
     return out
 
 
-def _read_sheet(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
+def _read_sheet(sheet: Sheet, plan: Plan, options: RosterOptions, lenient: bool) -> SheetRoster:
     if plan.kind == "long":
-        return read_long(sheet, plan, options)
-    return read_grid(sheet, plan, options)
+        return read_long(sheet, plan, options, lenient=lenient)
+    return read_grid(sheet, plan, options, lenient=lenient)
 
 
 def _no_roster(file: str, is_csv: bool, problems: dict[str | None, InputError], legends_named: list[str]) -> InputError:

@@ -33,6 +33,24 @@ def parse_pgy(value: object, where: dict) -> int | None:
     raise InputError(f"expected a PGY level like 'PGY-2', 'R2' or 2, got {text!r}", **where)
 
 
+#: A role cell that names a training level ("PGY 1", "PGY-2", "R3", "Intern"): a letter prefix is
+#: required, so a role of "2" or "Team 2" is not mistaken for one.
+_LEVEL_LABEL = re.compile(r"^(?:pgy|pg|r)\s*[-_ ]?\s*(\d{1,2})$", re.IGNORECASE)
+
+
+def level_from_label(text: str) -> int | None:
+    """The PGY level a role cell names, else None (``FAC``, ``MS3``, ``PharmD`` name none).
+
+    Sheets that tell residents from faculty by a role column often have no PGY column: the role
+    is the level, and duty-hour rules scoped to PGY-1 need it.
+    """
+    value = collapse(text)
+    if _INTERN.match(value):
+        return 1
+    m = _LEVEL_LABEL.match(value)
+    return int(m.group(1)) if m and 1 <= int(m.group(1)) <= 12 else None
+
+
 def parse_label(value: object) -> str | None:
     """Team or role text, spaces collapsed; blank -> None."""
     text = collapse(cell_text(value))

@@ -7,6 +7,7 @@ Python only walks the rows (to read names), never the cells.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -14,8 +15,16 @@ import numpy as np
 from rostercheck.errors import InputError, suggest
 from rostercheck.model import Resident, RosterOptions, Source
 from rostercheck.read import headers as H
-from rostercheck.read.attributes import parse_label, parse_pgy
-from rostercheck.read.cells import collapse, column_index, column_letters, grid_addresses, has_letter, text_array
+from rostercheck.read.attributes import level_from_label, parse_label, parse_pgy
+from rostercheck.read.cells import (
+    collapse,
+    column_index,
+    column_letters,
+    grid_addresses,
+    has_letter,
+    map_unique,
+    text_array,
+)
 from rostercheck.read.dates import (
     HeaderDate,
     is_weekday_label,
@@ -25,7 +34,8 @@ from rostercheck.read.dates import (
     slot_label,
 )
 from rostercheck.read.detect import MIN_DATES, Plan
-from rostercheck.read.result import SheetRoster, nones
+from rostercheck.read.result import SheetInfo, SheetRoster, nones
+from rostercheck.read.rows import compile_patterns, describe
 from rostercheck.read.source import Sheet
 
 #: Rows sampled when guessing the name column of a grid without a name header.
@@ -36,8 +46,18 @@ class EmptyRoster(InputError):
     """A sheet with a roster header but nobody on it (a template, or next month not filled in yet)."""
 
 
-def column_for(sheet: Sheet, spec: str, rows: list[int], texts: np.ndarray) -> int:
-    """``name_column`` from options: a header text in one of ``rows``, else a column letter."""
+def column_for(
+    sheet: Sheet,
+    spec: str,
+    rows: list[int],
+    texts: np.ndarray,
+    *,
+    key: str = "name_column",
+    what: str = "name column",
+    holding: str = "residents' names",
+) -> int:
+    """A column named in options (``name_column``, ``rows.column``): a header text in one of
+    ``rows``, else a column letter."""
     want = H.header_key(spec)
     for i in rows:
         for j in range(sheet.ncols):
@@ -49,14 +69,14 @@ def column_for(sheet: Sheet, spec: str, rows: list[int], texts: np.ndarray) -> i
         if 0 <= j < sheet.ncols:
             return j
         raise InputError(
-            f"name column {spec.strip().upper()} is empty; expected the column holding residents' names",
+            f"{what} {spec.strip().upper()} is empty; expected the column holding {holding}",
             file=sheet.file,
             sheet=sheet.name,
         )
     headers = [str(t) for i in rows for t in texts[i] if t]
     raise InputError(
         f"no column headed {spec!r} in the header{suggest(spec, headers)}; expected a header text "
-        "or a column letter for name_column",
+        f"or a column letter for {key}",
         **sheet.where(rows[0], 0),
     )
 
@@ -72,13 +92,15 @@ class _Columns:
         self.last_header = last_header  # last row that belongs to the header (weekday/AM-PM rows)
         self.spacers: list[int] = []  # blank-headed columns between dates
         self.date_row = 0
+        self.label_row: int | None = None
 
 
-def _label_row(texts: np.ndarray, rows: range, d: int, first: int, end: int, ndates: int) -> int | None:
+def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: int, ndates: int) -> int | None:
     """An AM/PM sub-header row: every filled cell over the dates is AM or PM, at least one per date.
 
     Strict on purpose: "AM"/"PM" are also shift codes, and a resident row of them must not turn a
-    whole-day grid into a half-day one.
+    whole-day grid into a half-day one. The header row itself may carry the labels (``TEMPLATE |
+    ROLE | PROVIDER | AM | PM ...``), whatever its other headers say.
     """
     header_words = H.NAME | H.PGY | H.TEAM | H.ROLE | H.SUBHEADER
     for r in rows:
@@ -88,7 +110,7 @@ def _label_row(texts: np.ndarray, rows: range, d: int, first: int, end: int, nda
         if not (cells and len(cells) >= max(2, ndates) and all(slot_label(t) for t in cells)):
             continue
         # A resident's name left of the dates means a resident row, whatever its codes are.
-        if all(not t or H.header_key(t) in header_words or slot_label(t) for t in texts[r, :first]):
+        if r == h or all(not t or H.header_key(t) in header_words or slot_label(t) for t in texts[r, :first]):
             return r
     return None
 
@@ -104,7 +126,9 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     first, last = found[0], found[-1]
 
     top, bottom = min(h, d), max(h, d)
-    label_row = _label_row(texts, range(max(0, top - 2), min(sheet.nrows, bottom + 2)), d, first, last + 1, len(found))
+    label_row = _label_row(
+        texts, range(max(0, top - 2), min(sheet.nrows, bottom + 2)), d, h, first, last + 1, len(found)
+    )
     gaps = np.diff(found)
     every_other = len(found) >= 2 and bool((gaps == 2).all()) and all(texts[d, j + 1] == "" for j in found[:-1])
     abs_d = sheet.row0 + d
@@ -191,6 +215,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     out = _Columns(cols, [dates[k] for k in col_date], slots, "half-day" if half else "grid", last_header)
     out.spacers = spacers
     out.date_row = d
+    out.label_row = label_row
     return out
 
 
@@ -226,8 +251,13 @@ def _infer_name_column(sheet: Sheet, texts: np.ndarray, before: int, skip: set[i
     return best
 
 
-def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
-    """A grid or half-day sheet -> residents and one entry per (resident, date, slot) cell."""
+def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool = False) -> SheetRoster:
+    """A grid or half-day sheet -> residents and one entry per (resident, date, slot) cell.
+
+    ``lenient`` (for ``init``, which reads a file nobody has configured yet) turns an unreadable
+    PGY cell into "no level" instead of an error, so the draft can suggest the ``rows`` filter
+    that makes the error go away.
+    """
     texts = text_array(sheet.values)
     h = plan.header
     d = plan.date_row if plan.date_row is not None else h
@@ -245,24 +275,37 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
         attr[what] = col
         if col is not None:
             taken.add(col)
+    filter_col = None
+    if options.rows is not None:
+        filter_col = column_for(
+            sheet, options.rows.column, header_rows, texts,
+            key="[roster] rows.column", what="rows column", holding="the role that tells residents from others",
+        )  # fmt: skip
 
-    columns = _date_columns(sheet, texts, h, d, taken, options)
+    columns = _date_columns(sheet, texts, h, d, taken | ({filter_col} if filter_col is not None else set()), options)
     start = columns.last_header + 1
     if name_col is None:
         name_col = _infer_name_column(sheet, texts, int(columns.cols[0]), taken, start, h)
 
-    residents, rows = _resident_rows(sheet, texts, name_col, attr, columns, start)
+    info = _sheet_info(sheet, texts, plan, columns, name_col, attr, filter_col, header_rows)
+    keep = None
+    if options.rows is not None and filter_col is not None:
+        keep = map_unique(texts[start:, filter_col], compile_patterns(options.rows.match)).astype(bool)
+    walk = _RowWalk(sheet, texts, name_col, attr, columns, start, keep, filter_col, lenient, info)
+    residents, rows = walk.run()
     if not rows:
-        raise EmptyRoster(
-            f"empty roster: no resident names below the header in column {column_letters(sheet.col0 + name_col)}",
-            **sheet.where(h, name_col),
-        )
+        raise _empty(sheet, h, name_col, options, filter_col, info)
 
     r = np.asarray(rows, dtype=np.int64)
     _check_spacers(sheet, texts, r, columns)
     n, m = r.size, columns.cols.size
     body = texts[np.ix_(r, columns.cols)].ravel()
     cells = grid_addresses(r + sheet.row0, columns.cols + sheet.col0)
+    left = [j for j in range(int(columns.cols[0])) if j != name_col and (texts[header_rows, j] != "").any()]
+    info.labels = {
+        column_letters(sheet.col0 + j): (_header_text(texts, header_rows, j), [collapse(t) for t in texts[r, j]])
+        for j in left
+    }
     return SheetRoster(
         sheet=sheet.name,
         layout=columns.layout,
@@ -274,47 +317,200 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
         start=nones(n * m),
         end=nones(n * m),
         cell=cells,
+        info=info,
     )
 
 
-def _resident_rows(
-    sheet: Sheet, texts: np.ndarray, name_col: int, attr: dict[str, int | None], columns: _Columns, start: int
-) -> tuple[list[Resident], list[int]]:
-    """Walk the rows below the header: who is on the roster, and which rows hold their cells."""
-    residents: list[Resident] = []
-    rows: list[int] = []
-    seen: set[str] = set()
-    group_pgy: int | None = None
+def _header_text(texts: np.ndarray, rows: list[int], j: int) -> str:
+    return next((collapse(texts[i, j]) for i in rows if texts[i, j]), "")
+
+
+def _sheet_info(
+    sheet: Sheet,
+    texts: np.ndarray,
+    plan: Plan,
+    columns: _Columns,
+    name_col: int,
+    attr: dict[str, int | None],
+    filter_col: int | None,
+    header_rows: list[int],
+) -> SheetInfo:
+    """Where everything is, in the sheet's own row numbers and column letters (for ``init``)."""
+
+    def named(j: int) -> tuple[str, str]:
+        return column_letters(sheet.col0 + j), _header_text(texts, header_rows, j)
+
+    d = columns.date_row
     cols = columns.cols
-    for i in range(start, sheet.nrows):
-        name = collapse(texts[i, name_col])
-        if not name or not has_letter(name):
-            if (texts[i, cols] != "").sum() >= MIN_DATES and (
-                sum(parse_date_value(sheet.values[i, j]) is not None for j in cols) >= MIN_DATES
-            ):
+    first, last = int(cols[0]), int(cols[-1])
+    found = {"name": name_col, **attr, "rows": filter_col}
+    label_rows = [i for i in (*header_rows, columns.label_row) if i is not None]
+    after = [
+        named(j) if _header_text(texts, header_rows, j) else (column_letters(sheet.col0 + j), "")
+        for j in range(last + 1, sheet.ncols)
+        if (texts[label_rows, j] != "").any() or (texts[columns.last_header + 1 :, j] != "").any()
+    ]
+    return SheetInfo(
+        sheet=sheet.name,
+        layout=columns.layout,
+        header_row=sheet.row_number(plan.header),
+        date_row=sheet.row_number(d),
+        slot_row=sheet.row_number(columns.label_row) if columns.label_row is not None else None,
+        weekday_row=_weekday_row(sheet, texts, d, plan.header, first, last),
+        columns={k: named(j) for k, j in found.items() if j is not None},
+        dates=(columns.dates.min().astype(dt.date), columns.dates.max().astype(dt.date)),
+        date_columns=(column_letters(sheet.col0 + first), column_letters(sheet.col0 + last)),
+        after_dates=after,
+    )
+
+
+def _weekday_row(sheet: Sheet, texts: np.ndarray, d: int, h: int, first: int, last: int) -> int | None:
+    """The row of weekday names over the dates (``Mon``, ``Tuesday``, ``Th``), if there is one."""
+    for i in range(max(0, min(d, h) - 2), min(sheet.nrows, max(d, h) + 3)):
+        cells = [t for t in texts[i, first : last + 1] if t]
+        if i != d and len(cells) >= 2 and all(is_weekday_label(t) for t in cells):
+            return sheet.row_number(i)
+    return None
+
+
+def _empty(
+    sheet: Sheet, h: int, name_col: int, options: RosterOptions, filter_col: int | None, info: SheetInfo
+) -> EmptyRoster:
+    if options.rows is not None and filter_col is not None and info.dropped:
+        values = sorted({v for _, v in info.dropped if v})
+        shown = ", ".join(repr(v) for v in values[:8]) + (", ..." if len(values) > 8 else "")
+        return EmptyRoster(
+            f"empty roster: no row's {info.columns['rows'][1] or 'rows column'} (column "
+            f"{column_letters(sheet.col0 + filter_col)}) matches {describe(options.rows.match)} "
+            f"([roster] rows); the column holds {shown or 'only blanks'}",
+            **sheet.where(h, filter_col),
+        )
+    return EmptyRoster(
+        f"empty roster: no resident names below the header in column {column_letters(sheet.col0 + name_col)}",
+        **sheet.where(h, name_col),
+    )
+
+
+class _RowWalk:
+    """Walk the rows below the header: who is on the roster, and which rows hold their cells.
+
+    Python visits rows (a few hundred), never cells: the attribute columns are compared for all
+    rows at once before the walk, and a row's date cells are counted (one numpy call) only for the
+    few rows that might not be people.
+
+    Rows that are not people are skipped, in this order: a footer ends the roster; a repeated
+    header is an error (a second block of dates would be misread); a row the ``rows`` filter
+    drops is gone before anything is read from it; rows without a name (holiday markers, totals),
+    sub-header rows, and section titles ("PGY 1 Rotations", "Faculty") are skipped.
+    """
+
+    def __init__(
+        self,
+        sheet: Sheet,
+        texts: np.ndarray,
+        name_col: int,
+        attr: dict[str, int | None],
+        columns: _Columns,
+        start: int,
+        keep: np.ndarray | None,
+        filter_col: int | None,
+        lenient: bool,
+        info: SheetInfo,
+    ) -> None:
+        self.sheet, self.texts, self.name_col, self.attr = sheet, texts, name_col, attr
+        self.columns, self.start, self.keep, self.filter_col = columns, start, keep, filter_col
+        self.lenient, self.info = lenient, info
+        below = texts[start:]
+        used = [c for c in attr.values() if c is not None]
+        if used and below.size:
+            filled = below[:, used] != ""
+            # a role/PGY/team column counts only if it is used at all (a template leaves it blank)
+            in_use = filled.any(axis=0)
+            self.no_attrs = ~filled[:, in_use].any(axis=1) if in_use.any() else np.zeros(len(below), bool)
+        else:
+            self.no_attrs = np.zeros(len(below), bool)
+
+    def run(self) -> tuple[list[Resident], list[int]]:
+        sheet, texts, cols, info = self.sheet, self.texts, self.columns.cols, self.info
+        residents: list[Resident] = []
+        rows: list[int] = []
+        seen: set[str] = set()
+        group_pgy: int | None = None
+        for k, i in enumerate(range(self.start, sheet.nrows)):
+            name = collapse(texts[i, self.name_col])
+            if not name or not has_letter(name):
+                codes = self.codes(i)
+                if codes >= MIN_DATES and (
+                    sum(parse_date_value(sheet.values[i, j]) is not None for j in cols) >= MIN_DATES
+                ):
+                    raise _second_header(sheet, i)
+                if codes and (self.keep is None or self.keep[k]):
+                    info.nameless.append(sheet.row_number(i))  # a holiday marker, a totals row
+                elif not codes and (title := self.title_left(i)):
+                    group_pgy = H.group_pgy(title)  # a title merged over the columns left of the names
+                    info.sections.append((sheet.row_number(i), title))
+                continue
+            if H.is_footer(name):
+                break
+            key = H.header_key(name)
+            if key in H.NAME:
                 raise _second_header(sheet, i)
-            continue  # a holiday marker, a spacer or a totals row without a name
-        if H.is_footer(name):
-            break
-        key = H.header_key(name)
-        if key in H.NAME:
-            raise _second_header(sheet, i)
-        if key in H.SUBHEADER or is_weekday_label(name) or slot_label(name):
-            continue
-        level = H.group_pgy(name)
-        if level is not None and not (texts[i, cols] != "").any():
-            group_pgy = level  # a "PGY-2" row heading the residents below it
-            continue
-        pgy = parse_pgy(sheet.values[i, attr["pgy"]], sheet.where(i, attr["pgy"])) if attr["pgy"] is not None else None
+            if self.keep is not None and self.filter_col is not None and not self.keep[k]:
+                info.dropped.append((sheet.row_number(i), collapse(texts[i, self.filter_col])))
+                continue
+            if key in H.SUBHEADER or is_weekday_label(name) or slot_label(name):
+                continue
+            section = H.is_section(name)
+            if (section and self.no_attrs[k]) or ((section or self.no_attrs[k]) and not self.codes(i)):
+                # "PGY 1 Rotations", "Faculty", or a name-only row where everyone else has a role;
+                # a level heads the residents below it, any other title ends the level above
+                group_pgy = H.group_pgy(name)
+                info.sections.append((sheet.row_number(i), name))
+                continue
+            resident = self.resident(i, name, group_pgy)
+            if resident.name in seen:
+                resident = dataclasses.replace(resident, name=f"{name} (row {sheet.row_number(i)})")
+            seen.add(resident.name)
+            residents.append(resident)
+            rows.append(i)
+        return residents, rows
+
+    def codes(self, i: int) -> int:
+        """How many date cells of row ``i`` hold something (asked only of the few candidate rows)."""
+        return int((self.texts[i, self.columns.cols] != "").sum())
+
+    def title_left(self, i: int) -> str | None:
+        """A section title written left of the name column ("PGY 3 Rotations" merged over A:C)."""
+        first = int(self.columns.cols[0])
+        text = next((collapse(t) for t in self.texts[i, :first] if t), "")
+        return text if text and H.is_section(text) else None
+
+    def resident(self, i: int, name: str, group_pgy: int | None) -> Resident:
+        """One person: the name, and PGY level, team and role from their columns."""
+        sheet, attr = self.sheet, self.attr
+        pgy = self.pgy(i) if attr["pgy"] is not None else None
         team = parse_label(sheet.values[i, attr["team"]]) if attr["team"] is not None else None
         role = parse_label(sheet.values[i, attr["role"]]) if attr["role"] is not None else None
-        if name in seen:
-            name = f"{name} (row {sheet.row_number(i)})"  # two people with one name on one sheet
-        seen.add(name)
-        source = Source(sheet.file, sheet.name, sheet.address(i, name_col))
-        residents.append(Resident(name, pgy if pgy is not None else group_pgy, team, role, source))
-        rows.append(i)
-    return residents, rows
+        if pgy is None and attr["pgy"] is None and role is not None:
+            pgy = level_from_label(role)  # a role column of "PGY 1", "FAC", "MS3"
+        source = Source(sheet.file, sheet.name, sheet.address(i, self.name_col))
+        return Resident(name, pgy if pgy is not None else group_pgy, team, role, source)
+
+    def pgy(self, i: int) -> int | None:
+        col = self.attr["pgy"]
+        assert col is not None
+        where = self.sheet.where(i, col)
+        try:
+            return parse_pgy(self.sheet.values[i, col], where)
+        except InputError as exc:
+            if self.lenient:
+                return None
+            header = self.info.columns["pgy"][1]
+            raise InputError(
+                f"{exc.message}; if this row is not a resident (faculty, a student), read only residents with "
+                f'[roster] rows = {{ column = "{header or column_letters(self.sheet.col0 + col)}", match = ["PGY*"] }}',
+                **where,
+            ) from None
 
 
 def _check_spacers(sheet: Sheet, texts: np.ndarray, rows: np.ndarray, columns: _Columns) -> None:

@@ -49,7 +49,20 @@ _FOOTER = re.compile(
 #: Name-column texts of sub-header rows (a weekday or AM/PM row labelled in the name column).
 SUBHEADER = frozenset({"day", "days", "weekday", "dow", "date", "dates", "am/pm", "session", "slot", "time"})
 _PGY_GROUP = re.compile(r"^(?:pgy|pg)\s*-?\s*(\d{1,2})(?:\s+(?:residents?|trainees?|interns?))?$", re.I)
+#: "PGY 1 Rotations", "PGY-2 schedule": a level followed by words, only ever a section title.
+_PGY_SECTION = re.compile(r"^(?:pgy|pg)\s*-?\s*(\d{1,2})\s*[:\-]?\s+[a-z][a-z ()&/'-]*$", re.I)
 _INTERNS = re.compile(r"^interns?$", re.I)
+#: Section-title rows of program sheets that list more than residents ("Faculty", "Medical
+#: Students", "Clinical Pharmacists", "Residents"). Matched only on rows without codes (or without
+#: a role where others have one), so a person named "Pharmacy, Jo" with shifts is still a person.
+_SECTION = re.compile(
+    r"^(?:[a-z][a-z&/'-]*\s+){0,3}"
+    r"(?:faculty|attendings?|preceptors?|pharmac(?:y|ists?)|students?|residents|interns|trainees|fellows|"
+    r"rotations?|staff|providers|physicians|nurses|nursing|learners|others?|behavioral\s+health|"
+    r"(?:first|second|third|fourth)[\s-]+years?)"
+    r"(?:\s*\(.*\))?\s*:?$",
+    re.I,
+)
 
 
 def header_key(text: str) -> str:
@@ -63,11 +76,16 @@ def is_footer(name: str) -> bool:
 
 def group_pgy(name: str) -> int | None:
     """A "PGY-2" or "Interns" row heading a group of residents -> that level, else None."""
-    if m := _PGY_GROUP.match(name):
+    if m := _PGY_GROUP.match(name) or _PGY_SECTION.match(name):
         return int(m.group(1))
     if _INTERNS.match(name):
         return 1
     return None
+
+
+def is_section(name: str) -> bool:
+    """A section-title text ("Faculty", "PGY 1 Rotations", "Medical Students")."""
+    return bool(_SECTION.match(name)) or group_pgy(name) is not None
 
 
 def find(keys: list[str], words: frozenset[str], exclude: set[int] | None = None) -> int | None:

@@ -30,7 +30,8 @@ from rostercheck.read.cells import (
 from rostercheck.read.dates import HeaderDate, parse_date_value, slot_label
 from rostercheck.read.detect import Plan
 from rostercheck.read.grid import EmptyRoster, column_for
-from rostercheck.read.result import SheetRoster, nones
+from rostercheck.read.result import SheetInfo, SheetRoster, nones
+from rostercheck.read.rows import compile_patterns, describe
 from rostercheck.read.source import Sheet
 
 _BAD = object()  # a value that failed to parse; the first one found is reported with its cell
@@ -71,8 +72,11 @@ def _required(sheet: Sheet, keys: list[str], words: frozenset[str], taken: set[i
     return col
 
 
-def read_long(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
-    """A long sheet -> residents (in order of first appearance) and one entry per data row."""
+def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool = False) -> SheetRoster:
+    """A long sheet -> residents (in order of first appearance) and one entry per data row.
+
+    ``lenient``: an unreadable PGY cell is "no level" rather than an error (``init`` only).
+    """
     h = plan.header
     texts = _ColumnTexts(sheet.values)
     keys = [H.header_key(t) for t in text_array(sheet.values[h])]
@@ -91,6 +95,23 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
         optional[what] = H.find(keys, words, taken)
         if optional[what] is not None:
             taken.add(optional[what])
+    filter_col = None
+    if options.rows is not None:
+        filter_col = column_for(
+            sheet, options.rows.column, [h], text_array(sheet.values[: h + 1]),
+            key="[roster] rows.column", what="rows column", holding="the role that tells residents from others",
+        )  # fmt: skip
+    found = {"name": name_col, "date": date_col, "code": code_col, **optional, "rows": filter_col}
+    info = SheetInfo(
+        sheet=sheet.name,
+        layout="long",
+        header_row=sheet.row_number(h),
+        columns={
+            k: (column_letters(sheet.col0 + j), collapse(text_array(sheet.values[h, j : j + 1])[0]))
+            for k, j in found.items()
+            if j is not None
+        },
+    )
 
     body = np.arange(h + 1, sheet.nrows, dtype=np.int64)
     names = map_unique(texts[body, name_col], collapse)
@@ -99,7 +120,19 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
         body, names = body[:footer], names[:footer]
     repeat = map_unique(names, lambda t: H.header_key(t) in H.NAME).astype(bool)  # a header pasted again
     keep = map_unique(names, has_letter).astype(bool) & ~repeat
+    if filter_col is not None and options.rows is not None:  # dropped before anything is read from them
+        values = map_unique(texts[body, filter_col], collapse)
+        wanted = map_unique(values, compile_patterns(options.rows.match)).astype(bool)
+        out = keep & ~wanted
+        info.dropped = [(sheet.row_number(int(i)), str(v)) for i, v in zip(body[out], values[out], strict=True)]
+        keep &= wanted
     rows, names = body[keep], names[keep]
+    if rows.size == 0 and info.dropped and options.rows is not None:
+        raise EmptyRoster(
+            f"empty roster: no row matches {describe(options.rows.match)} in column {info.columns['rows'][0]} "
+            "([roster] rows)",
+            **sheet.where(h, filter_col),
+        )
     if rows.size == 0:
         raise EmptyRoster(
             f"empty roster: no rows with a resident name below the header in column "
@@ -112,7 +145,10 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
     ends = _times(sheet, rows, optional["end"])
     slots = _slots(sheet, texts, rows, optional["slot"])
     codes, uniques = pd.factorize(names)
-    residents = _residents(sheet, rows, codes, list(uniques), name_col, optional)
+    residents = _residents(sheet, rows, codes, list(uniques), name_col, optional, lenient)
+    dates_seen = dates.astype("datetime64[D]")
+    if dates_seen.size:
+        info.dates = (dates_seen.min().astype(dt.date), dates_seen.max().astype(dt.date))
     return SheetRoster(
         sheet=sheet.name,
         layout="long",
@@ -124,6 +160,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRoster:
         start=starts,
         end=ends,
         cell=addresses(rows + sheet.row0, np.full(rows.size, code_col + sheet.col0)),
+        info=info,
     )
 
 
@@ -207,6 +244,7 @@ def _residents(
     names: list[str],
     name_col: int,
     optional: dict[str, int | None],
+    lenient: bool = False,
 ) -> list[Resident]:
     """One Resident per distinct name; attributes from the first row that fills them in."""
     _, first_rows = np.unique(codes, return_index=True)
@@ -221,7 +259,12 @@ def _residents(
                 for r, k in firsts.items():
                     i = int(rows[k])
                     value = sheet.values[i, col]
-                    found[int(r)] = parse_pgy(value, sheet.where(i, col)) if what == "pgy" else parse_label(value)
+                    if what != "pgy":
+                        found[int(r)] = parse_label(value)
+                    elif lenient:
+                        found[int(r)] = _pgy_or_none(value)
+                    else:
+                        found[int(r)] = parse_pgy(value, sheet.where(i, col))
         attrs[what] = found
     return [
         Resident(
@@ -233,3 +276,10 @@ def _residents(
         )
         for r, name in enumerate(names)
     ]
+
+
+def _pgy_or_none(value: object) -> int | None:
+    try:
+        return parse_pgy(value, {})
+    except InputError:
+        return None

@@ -16,7 +16,7 @@ from rostercheck.repair.problem import Settings, apply_changes, build_problem
 from rostercheck.repair.solve import Change, Outcome, solve
 from rostercheck.timeline import build
 
-__all__ = ["Change", "Outcome", "RepairResult", "Settings", "apply_changes", "repair"]
+__all__ = ["Change", "Outcome", "RepairResult", "Settings", "apply_changes", "repair", "repair_whole"]
 
 
 @dataclass
@@ -35,11 +35,29 @@ def repair(
     previous: RawRoster | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RepairResult:
+    """Repair ``raw``; rosters longer than two months are repaired month by month (``decompose``)."""
+    from rostercheck.repair.decompose import repair_by_blocks, should_decompose
+
+    if should_decompose(raw):
+        return repair_by_blocks(raw, cfg, settings, previous=previous, progress=progress)
+    return repair_whole(raw, cfg, settings, previous=previous, progress=progress)
+
+
+def repair_whole(
+    raw: RawRoster,
+    cfg: Config,
+    settings: Settings,
+    *,
+    previous: RawRoster | None = None,
+    progress: Callable[[str], None] | None = None,
+    domain_from: RawRoster | None = None,
+) -> RepairResult:
+    """One model for the whole roster (``domain_from``: see ``build_problem``)."""
     before = check_raw(raw, cfg, previous)
     legend = legend_for(raw, cfg)
     check_codes(cfg, legend)
     tl = build(raw, legend, tz=cfg.timezone, period_gap_hours=cfg.period_gap, previous=previous)
-    pb = build_problem(raw, tl, settings, previous)
+    pb = build_problem(raw, tl, settings, previous, domain_from=domain_from)
     outcome = solve(pb, cfg, progress=progress, before=before)
     if outcome.status in ("infeasible", "unknown"):
         return RepairResult(before, None, outcome, None)

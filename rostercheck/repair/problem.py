@@ -131,7 +131,11 @@ def _option_of(text: str, legend: dict[str, Shift]) -> Option:
     return tuple(sorted(set(codes)))
 
 
-def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: RawRoster | None = None) -> Problem:
+def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: RawRoster | None = None, *,
+                  domain_from: RawRoster | None = None) -> Problem:
+    """The repair problem for ``raw``. ``domain_from`` (a longer roster holding ``raw``) decides which
+    options each resident may take, so that a block of a year-long roster offers exactly what the
+    whole year would (``repair.decompose``); by default ``raw`` itself decides."""
     legend = tl.legend
     slots = sorted(set(raw.entries["slot"].fillna("").astype(str))) or [""]
     by_name = {r.name: i for i, r in enumerate(tl.residents)}
@@ -172,6 +176,10 @@ def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: Ra
 
     # ---- options
     uniq = pd.unique(cells["text"])
+    domain_texts = None
+    if domain_from is not None:
+        domain_texts = domain_from.entries["text"].fillna("").astype(str).to_numpy()
+        uniq = pd.unique(np.r_[uniq, pd.unique(domain_texts)])
     opt_of_text = {t: _option_of(t, legend) for t in uniq}
     cells["key"] = cells["text"].map(opt_of_text)
     options: list[Option] = sorted(set(opt_of_text.values()), key=lambda o: (len(o), o))
@@ -227,7 +235,14 @@ def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: Ra
     group = [(r.team or "", r.pgy) for r in res]
     held: dict[tuple, set[int]] = {}
     live = cells[~cells["hist"]]
-    for r, o in set(zip(live["r"].tolist(), live["opt"].tolist())):
+    pairs = set(zip(live["r"].tolist(), live["opt"].tolist()))
+    if domain_from is not None:
+        rmap = np.array([by_name.get(r.name, -1) for r in domain_from.residents], dtype=np.int64)
+        dr = rmap[domain_from.entries["resident"].to_numpy(dtype=np.int64)]
+        text_oid = {t: oid[o] for t, o in opt_of_text.items()}
+        dopt = pd.Series(domain_texts).map(text_oid).to_numpy()
+        pairs |= {(r, int(o)) for r, o in set(zip(dr.tolist(), dopt.tolist())) if r >= 0}
+    for r, o in pairs:
         held.setdefault(group[r], set()).add(o)
     assignable = [o for o in range(len(options)) if not protected[o]]
 

@@ -22,7 +22,9 @@ def status_line(res: RepairResult) -> str:
     if o.status == "optimal":
         proof = "proven minimal" if n else "already compliant"
     else:
-        proof = f"best found; proven lower bound {o.bound} (time limit reached after {o.wall:.1f} s)"
+        why = o.model_stats.get("decomposition", {}).get("why_not_proven")  # month-by-month repairs say why
+        bound = f"proven lower bound {o.bound}" if o.bound is not None else "no proven lower bound"
+        proof = f"best found; {bound} ({why or f'time limit reached after {o.wall:.1f} s'})"
     return f"{n} change{'s' * (n != 1)}{who} ({proof})"
 
 

@@ -268,7 +268,8 @@ def solve(
             if status == cp.INFEASIBLE and first:
                 out.status = "infeasible"
                 out.wall = time.monotonic() - t0
-                out.explanation = explain(m, [g for g in m.groups if is_hard(g)], left())
+                if getattr(st, "explain", True):  # month-by-month repairs try again instead (decompose)
+                    out.explanation = explain(m, [g for g in m.groups if is_hard(g)], left())
                 out.model_stats = _stats(m, build_s, lazy_rounds)
                 return out
             if status not in (cp.OPTIMAL, cp.FEASIBLE):

@@ -13,6 +13,8 @@ from rostercheck.rules import (
     max_count,
     max_hours,
     max_period_length,
+    max_rolling_hours,
+    max_weekends,
     min_count,
     min_free_days,
     min_free_evenings,
@@ -34,6 +36,8 @@ KINDS: dict[str, ModuleType] = {
         coverage,
         min_free_evenings,
         min_free_weekends,
+        max_rolling_hours,
+        max_weekends,
     )
 }
 

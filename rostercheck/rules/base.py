@@ -81,7 +81,19 @@ def windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     """Every window the rule must look at: inside the known days, touching the checked days.
 
     A timeline shorter than the window is one window (limits then scale with its length).
+    Several rules ask for the same windows (four weeks, rolling), so they are made once per timeline.
     """
+    key = (days, p.get("window", "rolling"), p.get("anchor"), bool(p.get("exclude-leave", True)))
+    cache = tl.__dict__.setdefault("_windows", {})
+    if key not in cache:
+        w = _windows(tl, days, p)
+        for a in (w.start, w.end, w.on):
+            a.flags.writeable = False  # shared by every rule that asks: nobody may change them
+        cache[key] = w
+    return cache[key]
+
+
+def _windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     D = tl.n_days
     if p.get("window", "rolling") == "block":
         anchor = p.get("anchor")

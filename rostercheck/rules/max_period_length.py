@@ -2,7 +2,8 @@
 
 A work period is a run of work, call and night shifts with no gap of `period-gap` (2 h) or more
 between them, so a day shift 07:00-19:00 followed by a night 19:00-07:00 is one 24-hour period.
-Its length is its span, from first start to last end. The limit is inclusive.
+Its length is its span, from first start to last end. The limit is inclusive. With `kinds` or
+`codes`, only periods holding such a shift are limited (New York: emergency-department shifts).
 
 Example: `[rules.shift-length]` with `limit = 24`, `transition-hours = 4`
   PASS: call 07:00 to 07:00 the next day, then rounds until 11:00 (28 h)
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from rostercheck.rules.base import Hit, Option, fmt, in_checked
+from rostercheck.rules.period_facts import holding
 from rostercheck.timeline import Timeline
 
 KIND = "max-period-length"
@@ -24,6 +26,8 @@ OPTIONS = (
     Option("limit", "number", 24, "hours of continuous work allowed", minimum=0),
     Option("transition-hours", "number", 0, "hours of hand-over allowed on top of the limit", minimum=0),
     Option("kinds", "kinds", [], "only periods holding a shift of one of these kinds (empty: all)"),
+    Option("codes", "codes", [], "only periods holding a shift with one of these codes (with `kinds`: "
+           "either; both empty: all)"),
 )
 
 
@@ -31,16 +35,13 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     per = tl.periods
     cap = p["limit"] + p["transition-hours"]
     bad = (per["span"].to_numpy() > cap + 1e-6) & scope[per["resident"].to_numpy()]
-    if p["kinds"]:
-        want = np.zeros(len(per), dtype=bool)
-        for k in p["kinds"]:
-            col = {"call": "has_call", "night": "has_night"}.get(k)
-            want |= per[col].to_numpy() if col else (k == "work")
-        bad &= want
+    if p["kinds"] or p["codes"]:
+        bad &= holding(tl, p["kinds"], p["codes"])
     ids = np.flatnonzero(bad)
-    ids = np.array([i for i in ids if in_checked(tl, int(per.at[i, "end"]))], dtype=np.int64)
+    columns = {c: per[c].to_numpy() for c in ("resident", "start", "end", "span")}
+    ids = np.array([i for i in ids if in_checked(tl, int(columns["end"][i]))], dtype=np.int64)
     for i, cells in zip(ids, tl.period_cells(ids)):
-        row = per.iloc[int(i)]
+        row = {c: v[i] for c, v in columns.items()}  # not per.iloc: a pandas row per finding costs ~50 us
         extra = f" + {fmt(p['transition-hours'])} h transition" if p["transition-hours"] else ""
         yield Hit(
             resident=int(row["resident"]),

@@ -45,9 +45,22 @@ def free_evenings(tl: Timeline, evening: tuple[int, int]) -> np.ndarray:
     base = tl.days.values.astype("datetime64[m]")
     es = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
     ee = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
-    r = np.repeat(np.arange(R, dtype=np.int64), D)
-    busy = tl.work.overlaps(r, np.tile(es, R), np.tile(ee, R)).reshape(R, D)
-    return ~busy & ~tl.leave
+    # Each work interval marks the evenings it overlaps (most overlap none or one), instead of
+    # asking, for every resident and date, whether some interval overlaps that evening.
+    busy = np.zeros(R * D, dtype=bool)
+    u = tl.work
+    first = np.searchsorted(ee, u.start, side="right")  # first evening ending after the interval starts
+    live = np.flatnonzero(first < D)
+    k = 0
+    while len(live):
+        d = first[live] + k
+        hit = es[d] < u.end[live]  # evenings end in order, so a miss ends this interval's run
+        live, d = live[hit], d[hit]
+        busy[u.resident[live] * D + d] = True
+        k += 1
+        more = first[live] + k < D
+        live = live[more]
+    return ~busy.reshape(R, D) & ~tl.leave
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:

@@ -76,6 +76,8 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     need = weekend_need(tl, w, p)
     bad = free < need
 
+    weekend = (tl.days.day_of_week >= 5).tolist()  # once, not a pandas Timestamp per day per finding
+
     def make(r: int, wi: int, n: int) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])
         more = f"; {n} overlapping windows fall short" if n > 1 else ""
@@ -90,7 +92,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
                 f"{int(free[r, wi])} free weekends in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
                 f"(minimum {int(need[r, wi])}: {fmt(p['min'])} per {p['per']} days){more}"
             ),
-            cells=[c for d in range(d0, d1) if tl.days[d].day_of_week >= 5
+            cells=[c for d in range(d0, d1) if weekend[d]
                    for c in tl.cells_in_days(r, d, d + 1, frozenset({"work", "call", "night", "home-call"}))],
         )
 

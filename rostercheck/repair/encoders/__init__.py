@@ -12,7 +12,16 @@ import numpy as np
 
 from rostercheck.config import RuleConfig
 from rostercheck.repair.cpmodel import RepairModel
-from rostercheck.repair.encoders import consecutive, counts, coverage, free_time, max_hours, periods
+from rostercheck.repair.encoders import (
+    consecutive,
+    counts,
+    coverage,
+    free_time,
+    max_hours,
+    periods,
+    rolling_hours,
+    weekends,
+)
 
 Encoder = Callable[[RepairModel, RuleConfig, np.ndarray], bool]
 
@@ -27,4 +36,6 @@ ENCODERS: dict[str, Encoder] = {
     "coverage": coverage.encode,
     "min-free-evenings": free_time.encode_evenings,
     "min-free-weekends": free_time.encode_weekends,
+    "max-rolling-hours": rolling_hours.encode,
+    "max-weekends": weekends.encode,
 }

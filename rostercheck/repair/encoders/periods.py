@@ -114,8 +114,32 @@ def _holders(m: RepairModel, cells: set[tuple[int, int, int]], scope: np.ndarray
     return np.flatnonzero(ok)
 
 
+def holders(m: RepairModel, ch: Chain, scope: np.ndarray, extra: set[tuple[int, int, int]] = frozenset()) -> np.ndarray:
+    """Residents in scope who can hold every link of ``ch`` (and ``extra``) *and* may work a period
+    that long: a hard `max-period-length` rule encoded earlier already forbids longer chains, so a
+    clause about them would be redundant (and on a long rota, most of the model)."""
+    caps = m.__dict__.get("_cap")
+    if caps is not None:
+        scope = scope & (caps >= ch.span)
+    return _holders(m, ch.cells() | set(extra), scope)
+
+
 def _has(kinds: frozenset[str], want: list[str]) -> bool:
     return not want or any(k in kinds for k in want)
+
+
+def _holds(m: RepairModel, links: tuple[Seg, ...], kinds: list[str], codes: list[str]) -> bool:
+    """Does a chain hold a shift of one of ``kinds`` or ``codes`` (both empty: always)?
+
+    A segment carries the codes of its whole cell option, so a multi-code cell whose codes fall in
+    two separate periods counts both codes in each: the encoding is then stricter than the rule,
+    never weaker.
+    """
+    if not kinds and not codes:
+        return True
+    if kinds and any(k in x.kinds for x in links for k in kinds):
+        return True
+    return bool(codes) and any(c in m.pb.options[x.o] for x in links for c in codes)
 
 
 def _group(m: RepairModel, rc: RuleConfig, r: int, d: int, text: str) -> Group:
@@ -138,14 +162,18 @@ def encode_length(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
         return False
     _, chains = _universe(m)
     checked = m.pb.tl.checked_start
+    if rc.severity == "error" and not p["kinds"] and not p["codes"] and not m.pb.settings.allow_remaining:
+        # a hard cap on every period of these residents: longer chains can never be chosen, so the
+        # rules encoded after this one need no clauses about them (see ``holders``)
+        caps = m.__dict__.setdefault("_cap", np.full(m.pb.tl.n_residents, np.inf))
+        caps[scope] = np.minimum(caps[scope], cap)
     for ch in chains:
-        if ch.span <= cap or not _has(ch.kinds, p["kinds"]) or ch.end <= checked:
+        if ch.span <= cap or not _holds(m, ch.links, p["kinds"], p["codes"]) or ch.end <= checked:
             continue
         # only minimal chains: dropping the last link must leave a chain that is within the rule
         if len(ch.links) > 1:
             prefix_end = max(x.end for x in ch.links[:-1])
-            prefix_kinds = frozenset().union(*(x.kinds for x in ch.links[:-1]))
-            if prefix_end - ch.start > cap and _has(prefix_kinds, p["kinds"]):
+            if prefix_end - ch.start > cap and _holds(m, ch.links[:-1], p["kinds"], p["codes"]):
                 continue
         for r in _holders(m, ch.cells(), scope).tolist():
             d = _day(m, ch.start)
@@ -160,11 +188,13 @@ def encode_rest(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     checked = m.pb.tl.checked_start
     after = p["after-hours"] * 60
     for ch in chains:
-        if ch.span > MAX_SPAN or ch.span < after - 1e-6 or not _has(ch.kinds, p["after-kinds"]):
+        if ch.span > MAX_SPAN or ch.span < after - 1e-6 or not _holds(m, ch.links, p["after-kinds"], p["codes"]):
             continue
         need = int(np.ceil(max(p["min-hours"], p["ratio"] * ch.span / 60) * 60 - 1e-6))
         if need <= u.gap:
             continue  # shorter gaps join the next shift into the same period
+        if p["side"] == "both":
+            _rest_before(m, rc, scope, u, ch, need)
         cells = ch.cells()
         for j in u.starting_in(ch.end + u.gap, ch.end + need):
             nx = u.segs[j]
@@ -173,10 +203,44 @@ def encode_rest(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
             if any((nx.d, nx.s) == (d, s) and nx.o != o for d, s, o in cells):
                 continue
             bridges = [b for b in u.overlapping(ch.end, nx.start) if (b.d, b.s, b.o) not in cells]
-            for r in _holders(m, cells | {(nx.d, nx.s, nx.o)}, scope).tolist():
+            for r in holders(m, ch, scope, {(nx.d, nx.s, nx.o)}).tolist():
                 d = _day(m, ch.end)
                 g = _group(m, rc, r, d, f"at least {fmt(need / 60)} h free after work ending {m.pb.tl.date_of(d)}")
                 lits = [m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in (*ch.links, nx)]
                 unless = [m.lit(r, b.d, m.pb.slots[b.s], b.o) for b in bridges]
                 m.forbid(lits, g, unless=unless)
     return True
+
+
+def _ending_in(u: Universe, lo: int, hi: int) -> list[Seg]:
+    """Segments with lo < end <= hi (an index by end, built once)."""
+    if not hasattr(u, "_by_end"):
+        order = np.argsort(u.ends, kind="stable")
+        u._by_end = (order, u.ends[order])  # type: ignore[attr-defined]
+    order, ends = u._by_end  # type: ignore[attr-defined]
+    a, b = np.searchsorted(ends, lo, "right"), np.searchsorted(ends, hi, "right")
+    return [u.segs[i] for i in order[a:b].tolist()]
+
+
+def _rest_before(m: RepairModel, rc: RuleConfig, scope: np.ndarray, u: Universe, ch: Chain, need: int) -> None:
+    """``side = "both"``: rest owed *before* a triggering period too.
+
+    ``ch`` begins the next period (it is a prefix of it, so the real period triggers the rule and
+    needs at least as much rest); a segment ending at E, too soon before it, is forbidden with it
+    unless some work lies between them (then E is not where the previous period ends, or the chain
+    is not where the next one begins).
+    """
+    if ch.start <= m.pb.tl.checked_start:
+        return
+    cells = ch.cells()
+    for pv in _ending_in(u, ch.start - need, ch.start - u.gap):
+        if any((pv.d, pv.s) == (d, s) and pv.o != o for d, s, o in cells):
+            continue
+        mine = cells | {(pv.d, pv.s, pv.o)}
+        bridges = [b for b in u.overlapping(pv.end, ch.start) if (b.d, b.s, b.o) not in mine]
+        for r in holders(m, ch, scope, {(pv.d, pv.s, pv.o)}).tolist():
+            d = _day(m, ch.start)
+            g = _group(m, rc, r, d, f"at least {fmt(need / 60)} h free before work starting {m.pb.tl.date_of(d)}")
+            lits = [m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in (pv, *ch.links)]
+            unless = [m.lit(r, b.d, m.pb.slots[b.s], b.o) for b in bridges]
+            m.forbid(lits, g, unless=unless)

@@ -1,0 +1,132 @@
+"""No more than so many worked weekends in so many: at most one weekend in two.
+
+A weekend runs from `from` to `to` inclusive (UK 2016 contract: Saturday 00:01 to Sunday 23:59)
+and is worked when any work, call or night shift touches it (and home call, unless `home-call =
+false`). Only weekends lying wholly inside the roster count. Over every run of `average-weekends`
+consecutive weekends (none: all of the roster's weekends, read as one rota cycle) the worked ones
+may be at most `max` per `per`, rounded down: one in two allows 2 of 4 weekends, and 2 of 5. With
+`exclude-leave`, a weekend whose every date is leave leaves the count.
+
+Example: `[rules.uk-weekends]` with `max = 1`, `per = 2`, on a 4-weekend roster
+  PASS: alternate weekends worked (2 of 4)
+  FAIL: a Saturday shift on 3 of the 4 weekends
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rostercheck.legend import BUSY_KINDS, WORK_KINDS
+from rostercheck.rules.base import Hit, Option, Windows, fmt, window_hits
+from rostercheck.rules.period_facts import cells_overlapping
+from rostercheck.timeline import Timeline, _local_to_abs
+
+KIND = "max-weekends"
+OPTIONS = (
+    Option("max", "number", 1, "worked weekends allowed per `per` weekends", minimum=0),
+    Option("per", "int", 2, "weekends the maximum is stated per", minimum=1),
+    Option("average-weekends", "int", None, "window length in weekends (none: all the roster's weekends)",
+           minimum=1),
+    Option("from", "weekday-time", "sat 00:01", "when a weekend starts, local time"),
+    Option("to", "weekday-time", "sun 23:59", "when a weekend ends, local time (inclusive)"),
+    Option("home-call", "bool", True, "home call on a weekend makes it a worked weekend"),
+    Option("exclude-leave", "bool", True, "a weekend made only of leave days leaves the count"),
+)
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _parse(text: str) -> tuple[int, int]:
+    day, hhmm = text.split()
+    h, m = hhmm.split(":")
+    return _DAYS.index(day), int(h) * 60 + int(m)
+
+
+def weekends(tl: Timeline, p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every weekend wholly on the day axis: first day, last day (inclusive), and [start, end) in
+    absolute minutes, the end one minute after `to` so that work at `to` itself counts."""
+    (wf, tf), (wt, tt) = _parse(p["from"]), _parse(p["to"])
+    span = (wt - wf) % 7
+    if span == 0 and tt < tf:
+        span = 7
+    first = np.flatnonzero(tl.days.day_of_week == wf)
+    first = first[first + span < tl.n_days]
+    base = tl.days[first]
+    s = _local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(minutes=tf)), tl.tz)
+    e = _local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(days=span, minutes=tt + 1)), tl.tz)
+    return first, first + span, np.asarray(s, dtype=np.int64), np.asarray(e, dtype=np.int64)
+
+
+def worked(tl: Timeline, p: dict[str, Any], ws: np.ndarray, we: np.ndarray) -> np.ndarray:
+    """[R, K] True where resident r works (or is on home call) somewhere in weekend k."""
+    R, K = tl.n_residents, len(ws)
+    if not K:
+        return np.zeros((R, 0), dtype=bool)
+    s = tl.shifts
+    kinds = BUSY_KINDS if p["home-call"] else WORK_KINDS
+    rows = s[s["kind"].isin(kinds).to_numpy() & (s["end"] > s["start"]).to_numpy()]
+    out = np.zeros((R, K), dtype=bool)
+    r, a, b = (rows[c].to_numpy() for c in ("resident", "start", "end"))
+    # weekends are disjoint and sorted: the first one ending after a shift's start is the only
+    # candidate unless the shift is long enough to reach the next
+    k = np.searchsorted(we, a, side="right")
+    for _ in range(3):  # a shift of up to 72 h reaches at most three weekends' worth of time
+        ok = k < K
+        hit = ok.copy()
+        hit[ok] = ws[k[ok]] < b[ok]
+        out[r[hit], k[hit]] = True
+        k = k + 1
+    return out
+
+
+def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
+    d0, d1, ws, we = weekends(tl, p)
+    K = len(d0)
+    if not K:
+        return
+    W = worked(tl, p, ws, we).astype(np.int64)
+    R = tl.n_residents
+    if p["exclude-leave"]:
+        L = np.concatenate([np.zeros((R, 1), int), np.cumsum(tl.leave, axis=1)], axis=1)
+        counted = (L[:, d1 + 1] - L[:, d0]) < (d1 + 1 - d0)[None, :]
+    else:
+        counted = np.ones((R, K), dtype=bool)
+    W = W * counted
+    n = p["average-weekends"] or K
+    n = min(n, K)
+    first = np.arange(K - n + 1)
+    Pw = np.concatenate([np.zeros((R, 1), np.int64), np.cumsum(W, axis=1)], axis=1)
+    Pc = np.concatenate([np.zeros((R, 1), np.int64), np.cumsum(counted, axis=1)], axis=1)
+    count = Pw[:, first + n] - Pw[:, first]
+    on = Pc[:, first + n] - Pc[:, first]
+    limit = np.floor(np.round(p["max"] * on / p["per"], 9)).astype(np.int64)
+    w = Windows(d0[first].astype(np.int64), (d1[first + n - 1] + 1).astype(np.int64), on)
+    touches = we[first + n - 1] > tl.checked_start
+    bad = (count > limit) & touches[None, :]
+
+    def make(r: int, wi: int, m: int) -> Hit:
+        a, b = int(w.start[wi]), int(w.end[wi])
+        more = f"; {m} overlapping windows exceed it" if m > 1 else ""
+        ks = np.arange(first[wi], first[wi] + n)
+        hit_ks = ks[W[r, ks] > 0]
+        kinds = BUSY_KINDS if p["home-call"] else WORK_KINDS
+        cells = sorted({c for k in hit_ks.tolist() for c in cells_overlapping(tl, r, int(ws[k]), int(we[k]), kinds)})
+        return Hit(
+            resident=r,
+            start=int(tl.day_start[a]),
+            end=int(tl.day_start[b]),
+            value=float(count[r, wi]),
+            limit=float(limit[r, wi]),
+            unit="weekends",
+            message=(
+                f"{int(count[r, wi])} of {int(on[r, wi])} weekends worked from {tl.date_of(a)} to "
+                f"{tl.date_of(b - 1)} (maximum {int(limit[r, wi])}: {fmt(p['max'])} in {p['per']}){more}"
+            ),
+            cells=cells,
+        )
+
+    yield from window_hits(tl, bad, (count - limit).astype(float), w, scope, make)
