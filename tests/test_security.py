@@ -194,3 +194,37 @@ def test_inspect_raises_input_error_not_anything_else(tmp_path):
     p.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
     with contextlib.suppress(InputError):
         inspect(p)
+
+
+def test_huge_shared_string_table_is_refused(tmp_path):
+    src = roster(tmp_path / "ok.xlsx")
+    sst = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="9000000" '
+           b'uniqueCount="9000000"><si><t>x</t></si></sst>')
+    bad = rezip(src, tmp_path / "sst.xlsx", lambda n, d: sst if n == "__extra__" else d)
+    with zipfile.ZipFile(bad) as z:  # move the extra part to where a shared-string table lives
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    parts["xl/sharedStrings.xml"] = parts.pop("xl/extra.xml")
+    with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    one_line_exit_2(*run("check", str(bad)), "sst.xlsx", "shared strings")
+
+
+def test_names_and_codes_in_any_script_reach_the_report(tmp_path):
+    import json
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "七月"
+    ws.append(["Resident", "2026-07-01", "2026-07-02", "2026-07-03"])
+    names = ["José Núñez", "李雷", "عائشة الحربي", "😀 Emoji Person", "Zoë\u00a0Ångström"]
+    for n in names:
+        ws.append([n, "C", "D", "OFF"])  # each breaks shift-length: call then a day shift
+    wb.save(tmp_path / "intl.xlsx")
+    r = CliRunner().invoke(main, ["check", str(tmp_path / "intl.xlsx"), "--format", "json", "--preset", "acgme"])
+    assert r.exit_code == 1, r.stderr
+    doc = json.loads(r.stdout)
+    flagged = {v["resident"] for v in doc["violations"] if v["rule"] == "shift-length"}
+    assert flagged == {"José Núñez", "李雷", "عائشة الحربي", "😀 Emoji Person", "Zoë Ångström"}
+    assert {c["sheet"] for v in doc["violations"] for c in v["cells"]} == {"七月"}
