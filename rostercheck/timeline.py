@@ -348,7 +348,7 @@ class Timeline:
         shift to its start date, so a call from Monday 07:00 is Monday's call)."""
         R, D = self.n_residents, self.n_days
         sel = np.flatnonzero(self.shift_mask(kinds, codes))
-        ids, names = self._code_index
+        ids = self._code_index[0]
         picked, compact = np.unique(ids[sel], return_inverse=True)  # the few codes selected, 0..k-1
         seen = np.zeros((R * D, max(len(picked), 1)), dtype=bool)  # a code twice on one date counts once
         seen[self.col("resident")[sel] * D + self.col("day")[sel], compact.ravel()] = True
@@ -440,7 +440,9 @@ def _zone_minutes(minutes: np.ndarray, tz: str) -> np.ndarray:
     return idx.as_unit("s").asi8 // 60
 
 
-def _parse_texts(raw: RawRoster, legend: dict[str, Shift], code_id: dict[str, int]) -> tuple[np.ndarray, list[list[int]]]:
+def _parse_texts(
+    raw: RawRoster, legend: dict[str, Shift], code_id: dict[str, int]
+) -> tuple[np.ndarray, list[list[int]]]:
     """Map each distinct cell text to its codes once; one error lists every unknown code.
 
     Returns, per entry, the index of its text among the distinct texts, and per distinct text the
@@ -609,7 +611,9 @@ def build(
         else:
             res_map = np.arange(len(ro.residents), dtype=np.int64)
         part = _entries_to_shifts(ro, legend, start_date, res_map, len(cells))
-        cells.extend_from(ro.path, ro.entries["sheet"].to_numpy(dtype=object), ro.entries["cell"].to_numpy(dtype=object))
+        cells.extend_from(
+            ro.path, ro.entries["sheet"].to_numpy(dtype=object), ro.entries["cell"].to_numpy(dtype=object)
+        )
         parts.append(part)
     sh = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 

@@ -9,10 +9,14 @@ order, with a rolling horizon:
   in month *k* is seen whole), with the months before it, already repaired, as fixed history (as
   ``--previous`` would give them). Only month *k*'s changes are kept; month *k + 1* is solved again
   as the next horizon. A horizon that breaks nothing in month *k* is skipped.
-* **The neighbourhood.** Only the residents who break a rule in the horizon, and their teams (the
-  people they can swap shifts with without changing a date's staffing), may change; everyone else
-  is fixed, which keeps each model a few thousand literals. When that has no answer, the horizon
-  is solved again with everyone free.
+* **The neighbourhood.** Only the residents who break a rule in the horizon and a few colleagues
+  each (the ones they could best swap shifts with without changing a date's staffing) are in the
+  model; everyone else keeps their cells, which keeps each model small. A group with no answer is
+  solved again with a wider circle of colleagues (``_PARTNERS``).
+* **Time.** The time limit is shared among the months, but each solve gets a few seconds at least,
+  so a year with many breaches may take longer than ``--time-limit`` (no new solve starts after
+  ``_OVERRUN`` times it). Whatever is still broken after the pass over the year gets a second pass
+  over the months concerned, with wider circles.
 * **The proof.** Each horizon is proven minimal *for its neighbourhood* or not; the whole is a
   heuristic. What is proven for the whole roster is a lower bound: each month checked alone (the
   first with ``--previous``) sees only its own cells and full windows inside it, so a resident
@@ -51,6 +55,9 @@ RELAXABLE_KINDS = frozenset({
 })
 #: Swap partners per resident breaking a rule, tried in turn while a group finds no answer.
 _PARTNERS = (4, 12, 40)
+#: No new solve starts after this many times the time limit (each solve gets a minimum, so a year
+#: with many breaches may need more than the limit; this bounds how much more).
+_OVERRUN = 1.8
 #: Seconds a horizon's solve gets at least (model building included).
 _MIN_SOLVE_SECONDS = 4.0
 #: Parameters that give a rule's window in days.
@@ -181,19 +188,16 @@ def _concat(a: RawRoster, b: RawRoster) -> RawRoster:
     return RawRoster(a.path, residents, pd.concat([a.entries, eb], ignore_index=True), a.layout, a.sheets, a.legend)
 
 
-def _compose(raw: RawRoster, runs: list[BlockRun]) -> RawRoster:
-    """The roster with every block's current answer written in."""
-    e = raw.entries.copy()
+def _apply(roster: RawRoster, run: BlockRun) -> RawRoster:
+    """The roster with one solve's answer written in (texts by entry, cells a long file left out added)."""
+    e = roster.entries.copy()
     text = e["text"].to_numpy(dtype=object).copy()
-    added: list[dict] = []
-    for run in runs:
-        for i, t in run.texts.items():
-            text[i] = t
-        added += run.added
+    for i, t in run.texts.items():
+        text[i] = t
     e["text"] = text
-    if added:
-        e = pd.concat([e, pd.DataFrame(added)], ignore_index=True)
-    return RawRoster(raw.path, raw.residents, e, raw.layout, raw.sheets, raw.legend)
+    if run.added:
+        e = pd.concat([e, pd.DataFrame(run.added)], ignore_index=True)
+    return RawRoster(roster.path, roster.residents, e, roster.layout, roster.sheets, roster.legend)
 
 
 def _history(composed: RawRoster, previous: RawRoster | None, start: np.datetime64, days: int) -> RawRoster | None:
@@ -218,8 +222,11 @@ def _block_settings(settings: object, blk: Block, seconds: float, max_changes: i
             continue
         if blk.first <= day < blk.end:
             locks.append(lock)
+    # A seeded (deterministic) search runs on one thread here: CP-SAT 9.15's interleaved parallel
+    # search, which a seed turns on, aborts the process on some of these small models.
+    workers = 1 if settings.seed is not None else settings.workers  # type: ignore[attr-defined]
     return dataclasses.replace(settings, time_limit=max(seconds, 0.5), locks=locks,  # type: ignore[type-var]
-                               max_changes=max_changes)
+                               max_changes=max_changes, workers=workers)
 
 
 def _errors(res: CheckResult, fix_warnings: bool) -> list[Finding]:
@@ -238,34 +245,47 @@ def lower_bound(raw: RawRoster, cfg: Config, blocks: list[Block], previous: RawR
     return out
 
 
-def _neighbourhoods(raw: RawRoster, rows: np.ndarray, errors: list[Finding], allowed: set[str] | None,
-                    partners: int) -> list[list[str]]:
+def _neighbourhoods(roster: RawRoster, rows: np.ndarray, errors: list[Finding], allowed: set[str] | None,
+                    partners: int, domain: RawRoster) -> list[list[str]]:
     """Who may change in a horizon, as independent groups: each resident breaking a rule with the
     ``partners`` colleagues they could best swap shifts with on the dates of the breach.
 
     A swap keeps each date's staffing, so a partner is someone who, on a date of the breach, holds
-    a code the resident holds elsewhere in the horizon while the resident holds one the partner
-    does (a post-call day traded for a night, a ward day for a day off). Teams are no guide: people
-    rotate through services while their team label stays. Residents whose groups share someone
-    are solved together.
+    a code the resident may take while the resident holds one the partner may take (the model's
+    own rule: a code someone of the same team and PGY holds somewhere in the roster). Best are
+    swaps that undo an odd cell on both sides (a clinic day in a ward week traded for a post-call
+    day in a clinic week, neither code seen on the days around): what a careless swap looks like.
+    Ties go to people on the same service in these weeks (the same codes on the same days); team
+    labels are no guide, since people rotate through services while their label stays. Groups that
+    share someone merge.
     """
     names = {f.resident for f in errors}
-    everyone = [r.name for r in raw.residents if allowed is None or r.name in allowed]
+    everyone = [r.name for r in roster.residents if allowed is None or r.name in allowed]
     if None in names:  # coverage: anyone eligible for the code may be needed
         return [everyone]
-    e = raw.entries.iloc[rows]
+    R = len(roster.residents)
+    e = roster.entries.iloc[rows]
+    texts = np.r_[e["text"].fillna("").astype(str).to_numpy(),
+                  domain.entries["text"].fillna("").astype(str).to_numpy()]
+    codes, uniq = pd.factorize(texts)
+    here, there = codes[: len(e)], codes[len(e):]
     res = e["resident"].to_numpy(dtype=np.int64)
-    day = _dates(raw)[rows]
+    day = _dates(roster)[rows]
     first = day.min()
     col = (day - first).astype(np.int64)
-    codes, _ = pd.factorize(e["text"].fillna("").astype(str).to_numpy())
-    R, D = len(raw.residents), int(col.max()) + 1
+    D, C = int(col.max()) + 1, len(uniq)
     grid = np.full((R, D), -1, dtype=np.int64)
-    grid[res, col] = codes  # half-day grids: one of the slots stands for the date; enough to rank partners
-    holds = np.zeros((R, int(codes.max(initial=0)) + 2), dtype=bool)
-    holds[res, codes] = True
-    index = {r.name: i for i, r in enumerate(raw.residents)}
-    ok = np.array([allowed is None or r.name in allowed for r in raw.residents])
+    grid[res, col] = here  # half-day grids: one slot stands for the date; enough to rank partners
+    # who may take which code: held by someone of the same team and PGY anywhere in the roster
+    groups_of = {}
+    group = np.array([groups_of.setdefault((r.team or "", r.pgy), len(groups_of)) for r in roster.residents])
+    index = {r.name: i for i, r in enumerate(roster.residents)}
+    dom_res = np.array([index.get(r.name, -1) for r in domain.residents])
+    dom_res = dom_res[domain.entries["resident"].to_numpy(dtype=np.int64)]
+    may = np.zeros((len(groups_of), C), dtype=bool)
+    may[group[dom_res[dom_res >= 0]], there[dom_res >= 0]] = True
+    may = may[group]  # [R, C]
+    ok = np.array([allowed is None or r.name in allowed for r in roster.residents])
     parent = {n: n for n in names}
 
     def find(x: str) -> str:
@@ -284,25 +304,34 @@ def _neighbourhoods(raw: RawRoster, rows: np.ndarray, errors: list[Finding], all
             if mine < 0:
                 continue
             theirs = grid[:, d]
-            score += (theirs != mine) & (theirs >= 0) & holds[v, np.maximum(theirs, 0)] & holds[:, mine]
+            t = np.maximum(theirs, 0)
+            swap = (theirs != mine) & (theirs >= 0) & may[v, t] & may[:, mine]
+            # odd: nobody holds their code of that date on the days around it (a week either side)
+            around = np.r_[max(d - 3, 0):d, d + 1:min(d + 4, D)]
+            odd_v = not (grid[v, around] == mine).any()
+            odd_u = ~(grid[:, around] == theirs[:, None]).any(axis=1)
+            score += swap * (1 + 10 * odd_v + 10 * odd_u + 20 * (odd_v & odd_u))
+        # ties: people on the same service as the resident these weeks (same codes on the same days)
+        score = 1000 * score + (grid == grid[v]).sum(axis=1) * (grid[v] >= 0).any()
         score[v] = 0
         score[~ok] = 0
         for u in np.argsort(-score, kind="stable")[:partners]:
             if score[u] <= 0:
                 break
-            name = raw.residents[int(u)].name
+            name = roster.residents[int(u)].name
             parent.setdefault(name, name)
             parent[find(name)] = find(f.resident)
-    groups: dict[str, list[str]] = {}
+    found: dict[str, list[str]] = {}
     for n in parent:
-        groups.setdefault(find(n), []).append(n)
-    return [sorted(g, key=index.__getitem__) for g in groups.values() if any(x in names for x in g)]
+        found.setdefault(find(n), []).append(n)
+    return [sorted(g, key=index.__getitem__) for g in found.values() if any(x in names for x in g)]
 
 
 def _solve(raw: RawRoster, blk: Block, rows: np.ndarray, cfg: Config, settings: object, history: RawRoster | None,
            seconds: float, max_changes: int | None, only: list[str] | None,
-           progress: Callable[[str], None] | None) -> tuple[BlockRun, RawRoster | None]:
-    """Repair the horizon ``rows``; keep the changes that fall in ``blk``."""
+           progress: Callable[[str], None] | None, domain: RawRoster) -> tuple[BlockRun, RawRoster | None]:
+    """Repair the horizon ``rows`` of ``raw`` (the roster as repaired so far); ``domain``: the
+    original roster, which decides the options each resident may take."""
     from rostercheck.repair import repair_whole
 
     t = time.monotonic()
@@ -328,7 +357,7 @@ def _solve(raw: RawRoster, blk: Block, rows: np.ndarray, cfg: Config, settings: 
             st = dataclasses.replace(st, only_residents=only)  # type: ignore[type-var]
     st.explain = False  # type: ignore[attr-defined]  # a group with no answer is tried wider, not explained
     shown = (lambda text: progress(f"{blk.label} {text}")) if progress else None
-    res = repair_whole(sub, cfg, st, previous=history, progress=shown, domain_from=raw)
+    res = repair_whole(sub, cfg, st, previous=history, progress=shown, domain_from=domain)
     o = res.outcome
     run = BlockRun(blk.label, "neighbourhood" if only is not None else "everyone", o.status,
                    bound=o.bound, seconds=time.monotonic() - t, variables=int(o.model_stats.get("variables", 0)),
@@ -339,14 +368,14 @@ def _solve(raw: RawRoster, blk: Block, rows: np.ndarray, cfg: Config, settings: 
         n = len(sub.entries)
         old_text = sub.entries["text"].fillna("").astype(str).to_numpy()
         new_text = new["text"].fillna("").astype(str).to_numpy()
-        day = _dates(sub)
-        inside = (day >= blk.first) & (day < blk.end)
-        for k in np.flatnonzero((old_text != new_text[:n]) & inside).tolist():
+        for k in np.flatnonzero(old_text != new_text[:n]).tolist():
             run.texts[int(rows[k])] = new["text"].iat[k]
-        extra = new.iloc[n:]
-        if len(extra):
-            ed = pd.to_datetime(extra["date"]).to_numpy().astype("datetime64[D]")
-            run.added = extra[(ed >= blk.first) & (ed < blk.end)].to_dict("records")
+        extra = new.iloc[n:].copy()
+        if len(extra):  # back to the whole roster's resident numbers
+            index = {r.name: i for i, r in enumerate(raw.residents)}
+            local = np.array([index[r.name] for r in res.repaired.residents], dtype=np.int64)
+            extra["resident"] = local[extra["resident"].to_numpy(dtype=np.int64)]
+            run.added = extra.to_dict("records")
         run.changes = len(run.texts) + sum(1 for a in run.added if a.get("text"))
     return run, res.repaired
 
@@ -375,37 +404,47 @@ def repair_by_blocks(
         why = "with --allow-remaining a repair may leave rules broken, so no month must change"
     per_month = lower_bound(raw, cfg, blocks, previous, fix_warnings) if why is None else None
     lookback = _lookback(cfg)
-    dates = _dates(raw)
 
-    runs: list[BlockRun] = []  # kept answers: disjoint cells
     solves: list[BlockRun] = []
-    composed = raw
+    composed = raw  # the roster as repaired so far: months before the horizon final, the rest as left
     used = 0
-    for k, blk in enumerate(blocks):
-        end = blocks[k + 1].end if k + 1 < len(blocks) else blk.end
-        rows = np.flatnonzero((dates >= blk.first) & (dates < end))
-        hist = _history(composed, previous, blk.first, lookback)
-        errors = [f for f in _errors(check_raw(_subset(raw, rows), cfg, hist), fix_warnings)]
-        if not any(f.start < str(blk.end) for f in errors):
-            continue  # nothing broken that starts in this month: the next horizon sees what is left
-        for partners in _PARTNERS:
-            groups = _neighbourhoods(raw, rows, errors, allowed, partners)
-            failed: list[Finding] = []
-            for g, people in enumerate(groups):
-                share = max(budget - (time.monotonic() - t0), 0.0) / (len(blocks) - k) / (len(groups) - g)
-                cap = None if max_changes is None else max(max_changes - used, 0)
-                run, _ = _solve(raw, blk, rows, cfg, settings, hist, max(share, _MIN_SOLVE_SECONDS), cap, people,
-                                progress)
-                solves.append(run)
-                if run.status in ("optimal", "feasible"):
-                    runs.append(run)
-                    used += run.changes
-                else:
-                    failed += [f for f in errors if f.resident in people]
-            if not failed:
-                break
-            errors = failed  # a wider circle of partners for the groups that found no answer
-        composed = _compose(raw, runs)
+    todo = list(range(len(blocks)))
+    for sweep in range(2):  # the second sweep only revisits months where something is still broken
+        for k in todo:
+            blk = blocks[k]
+            end = blocks[k + 1].end if k + 1 < len(blocks) else blk.end
+            dates = _dates(composed)
+            rows = np.flatnonzero((dates >= blk.first) & (dates < end))
+            hist = _history(composed, previous, blk.first, lookback)
+            errors = _errors(check_raw(_subset(composed, rows), cfg, hist), fix_warnings)
+            if not any(f.start < str(blk.end) for f in errors):
+                continue  # nothing broken that starts in this month: the next horizon sees what is left
+            for level, partners in enumerate(_PARTNERS[sweep:], start=sweep):
+                if time.monotonic() - t0 > _OVERRUN * budget:
+                    break  # out of time: what is left is reported
+                groups = _neighbourhoods(composed, rows, errors, allowed, partners, raw)
+                failed: list[Finding] = []
+                for g, people in enumerate(groups):
+                    share = max(budget - (time.monotonic() - t0), 0.0) / (len(blocks) - k) / (len(groups) - g)
+                    cap = None if max_changes is None else max(max_changes - used, 0)
+                    seconds = max(share, _MIN_SOLVE_SECONDS) * (1 + level)
+                    seconds = min(seconds, max(_OVERRUN * budget - (time.monotonic() - t0), _MIN_SOLVE_SECONDS))
+                    run, _ = _solve(composed, blk, rows, cfg, settings, hist, seconds, cap, people, progress, raw)
+                    solves.append(run)
+                    if run.status in ("optimal", "feasible"):
+                        composed = _apply(composed, run)  # the whole horizon: the next one starts from it
+                        used += run.changes
+                    else:
+                        failed += [f for f in errors if f.resident in people]
+                if not failed:
+                    break
+                errors = failed  # a wider circle of partners for the groups that found no answer
+        left = _errors(check_raw(composed, cfg, previous), fix_warnings)
+        firsts = np.array([b.first for b in blocks])
+        todo = sorted({int(np.searchsorted(firsts, np.datetime64(f.start[:10]), side="right")) - 1 for f in left})
+        todo = [max(k, 0) for k in todo]
+        if not todo:
+            break
 
     # ---- the whole roster, checked as one
     after = check_raw(composed, cfg, previous)

@@ -9,17 +9,19 @@
   and a longer period only adds span and night hours, so any chosen one makes a classified period.
 
 No run longer than `max`: sliding sums of ``max + 1`` days. Rest after a run of at least
-`rest-after-run` ending on date b (``X[b-k+1..b]`` true, ``X[b+1]`` false, so the run is maximal
-as the checker reads it): for `by-kind`, with the run's last counted shift ending at E, no work may
-overlap (E, E + rest); for `long`/`night`, a chosen chain that is the whole last period (nothing
-within `period-gap` before or after it) may not be followed by a segment starting too soon. Both
-are forbidden combinations of literals, exact with two exceptions that only make the model
-stricter: two classified periods starting on one date (the rest is then owed after each), and two
-cells whose shifts overlap in time (their night hours are summed). One exception is weaker: the
-rest after a classified work period longer than ``MAX_SPAN`` (72 h of shifts joined end to end) is
-beyond the chains; when the roster's options could make one, the rule is reported as re-checked
-only for those periods, unless a hard `max-period-length` rule encoded before this one caps every
-period of the residents concerned (as in every preset).
+`rest-after-run` ending on date b: a literal forced true when ``X[b-k+1..b]`` hold and ``X[b+1]``
+does not (the run is maximal, as the checker reads it), and one forced true when the resident
+works anywhere in an interval. Then, for `by-kind`, with the run's last counted shift ending at E,
+the run end and work in (E, E + rest) are forbidden together; for `long`/`night`, so are a chosen
+classified chain that is the whole period (nothing within `period-gap` before or after it), the
+run end, and work before its end + rest. Both are exact with two exceptions that only make the
+model stricter: two classified periods starting on one date (the rest is then owed after each),
+and two cells whose shifts overlap in time (their night hours are summed). One exception is
+weaker: the rest after a classified period longer than ``MAX_SPAN`` (72 h of shifts joined end to
+end) is beyond the chains; when the roster's options could make one, the rule is reported as
+re-checked only for those periods, unless a hard `max-period-length` rule encoded before this one
+caps every period of the residents concerned (as in every preset). Chains longer than such a cap
+are left out everywhere: they can never be chosen.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from rostercheck.config import RuleConfig
 from rostercheck.repair.cpmodel import Lit, RepairModel
 from rostercheck.repair.encoders.counts import _matching
 from rostercheck.repair.encoders.filtered import facts_of
-from rostercheck.repair.encoders.periods import MAX_SPAN, Chain, Seg, Universe, _group, _holders, _universe
+from rostercheck.repair.encoders.periods import MAX_SPAN, Chain, Seg, Universe, _group, _holders, _universe, holders
 from rostercheck.rules.base import fmt
 from rostercheck.rules.period_facts import clock_range, minutes_inside
 
@@ -134,7 +136,7 @@ def _by_class(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> dict[int, di
         if not 0 <= d < tl.n_days:
             continue
         prior = _period_start(u, ch)
-        for r in _holders(m, ch.cells(), scope).tolist():
+        for r in holders(m, ch, scope).tolist():
             links = [m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in ch.links]
             before = [m.lit(r, b.d, m.pb.slots[b.s], b.o) for b in prior]
             y = _and_not(m, links, before, f"cls_{rc.id}_{r}_{ch.start}")
@@ -164,12 +166,33 @@ def _and_not(m: RepairModel, pos: list[Lit], neg: list[Lit], name: str) -> Lit:
 
 
 # ------------------------------------------------------------------------------------ rest after
-def _run_ends(m: RepairModel, X: dict[int, Lit], b: int, k: int) -> tuple[list[Lit], list[Lit]] | None:
-    """Literals that make date b the end of a run of at least k: (all true, then the next false)."""
-    if b - k + 1 < 0:
-        return None
-    nxt = X.get(b + 1, 0)
-    return [X[d] for d in range(b - k + 1, b + 1)], [nxt]
+def _run_end(m: RepairModel, rc: RuleConfig, r: int, X: dict[int, Lit], b: int, k: int) -> Lit:
+    """A literal forced true when date b ends a run of at least k (``X[b-k+1..b]`` and not
+    ``X[b+1]``), cached per resident and date.
+
+    It only appears negated in the rest clauses, so the solver never sets it without need: one
+    direction of the equivalence keeps the encoding exact, in one clause instead of k + 1 literals
+    repeated in every rest clause.
+    """
+    cache = m.__dict__.setdefault("_run_end", {})
+    key = (rc.id, r, b)
+    if key not in cache:
+        if b - k + 1 < 0:
+            cache[key] = 0  # the axis starts later: no run that long can end here
+        else:
+            run = [X[d] for d in range(b - k + 1, b + 1)]
+            nxt = X.get(b + 1, 0)
+            if any(isinstance(x, int) and x == 0 for x in run) or (isinstance(nxt, int) and nxt == 1):
+                cache[key] = 0
+            else:
+                live = [x for x in run if not isinstance(x, int)]
+                if not live and isinstance(nxt, int):
+                    cache[key] = 1
+                else:
+                    z = m.m.new_bool_var(f"runend_{rc.id}_{r}_{b}")
+                    m.m.add_bool_or([z, *(~x for x in live), *([] if isinstance(nxt, int) else [nxt])])
+                    cache[key] = z
+    return cache[key]
 
 
 def _rest_by_kind(m: RepairModel, rc: RuleConfig, scope: np.ndarray, X: dict[int, dict[int, Lit]]) -> None:
@@ -181,8 +204,8 @@ def _rest_by_kind(m: RepairModel, rc: RuleConfig, scope: np.ndarray, X: dict[int
     counted = facts_of(m, p["kinds"], p["codes"])
     for r in np.flatnonzero(scope).tolist():
         for b in range(tl.n_days):
-            run = _run_ends(m, X[r], b, k)
-            if run is None:
+            run = _run_end(m, rc, r, X[r], b, k)
+            if isinstance(run, int) and run == 0:
                 continue
             ends: list[tuple[int, Lit]] = []  # (end of the option's counted shifts, its literal)
             for s in pb.slots:
@@ -199,8 +222,7 @@ def _rest_by_kind(m: RepairModel, rc: RuleConfig, scope: np.ndarray, X: dict[int
                 later = [y for i2, (E2, y) in enumerate(ends) if E2 > E and i2 != i]
                 history = _work_lits(m, r, E, checked + 1) if checked > E else []
                 g = _group(m, rc, r, b, f"at least {fmt(need / 60)} h free after the run ending {tl.date_of(b)}")
-                for w in _work_lits(m, r, E, E + need):
-                    m.forbid([x, w, *run[0]], g, unless=[*run[1], *later, *history])
+                m.forbid([x, _work_in(m, r, E, E + need), run], g, unless=[*later, *history])
 
 
 def _work_lits(m: RepairModel, r: int, a: int, b: int) -> list[Lit]:
@@ -220,6 +242,28 @@ def _work_lits(m: RepairModel, r: int, a: int, b: int) -> list[Lit]:
     return out
 
 
+def _work_in(m: RepairModel, r: int, a: int, b: int) -> Lit:
+    """A literal forced true when r works somewhere in (a, b), shared by every clause that asks.
+
+    Like the run-end literal it only appears negated, so one direction is exact.
+    """
+    cache = m.__dict__.setdefault("_work_in", {})
+    key = (r, a, b)
+    if key not in cache:
+        lits = _work_lits(m, r, a, b)
+        live = [x for x in lits if not isinstance(x, int)]
+        if any(isinstance(x, int) and x == 1 for x in lits):
+            cache[key] = 1
+        elif len(live) <= 1:
+            cache[key] = live[0] if live else 0
+        else:
+            w = m.m.new_bool_var(f"work_{r}_{a}_{b}")
+            for x in live:
+                m.m.add_implication(x, w)
+            cache[key] = w
+    return cache[key]
+
+
 def _rest_by_class(m: RepairModel, rc: RuleConfig, scope: np.ndarray, X: dict[int, dict[int, Lit]]) -> None:
     tl, p = m.pb.tl, rc.params
     u, chains = _universe(m)
@@ -231,7 +275,7 @@ def _rest_by_class(m: RepairModel, rc: RuleConfig, scope: np.ndarray, X: dict[in
     checked = tl.checked_start
     # could a resident in scope work a classified period longer than MAX_SPAN? Not if a hard
     # shift-length rule (encoded before this one) caps every period of theirs
-    open_ended = scope & ~m.__dict__.get("_capped", np.zeros(len(scope), dtype=bool))
+    open_ended = scope & ~(m.__dict__.get("_cap", np.full(len(scope), np.inf)) < MAX_SPAN)
     longer = False
     for ch in chains:
         if ch.span > MAX_SPAN:
@@ -242,23 +286,22 @@ def _rest_by_class(m: RepairModel, rc: RuleConfig, scope: np.ndarray, X: dict[in
         b = int(np.searchsorted(tl.day_start, ch.start, side="right") - 1)
         if not 0 <= b < tl.n_days:
             continue
+        if ch.end + need <= checked:
+            continue
+        # the chain is the whole period when nothing lies within `period-gap` before or after it;
+        # then any work before end + rest is too soon (unless it starts in the history, unjudged)
         cells = ch.cells()
-        prior = _period_start(u, ch)
-        for j in u.starting_in(ch.end + u.gap, ch.end + need):
-            nx = u.segs[j]
-            if nx.start <= checked:
+        unless = [*_period_start(u, ch), *(x for x in u.overlapping(ch.end, ch.end + u.gap)
+                                           if (x.d, x.s, x.o) not in cells)]
+        for r in holders(m, ch, scope).tolist():
+            run = _run_end(m, rc, r, X[r], b, k)
+            if isinstance(run, int) and run == 0:
                 continue
-            if any((nx.d, nx.s) == (d, s) and nx.o != o for d, s, o in cells):
-                continue
-            bridges = [x for x in u.overlapping(ch.end, nx.start) if (x.d, x.s, x.o) not in cells]
-            for r in _holders(m, cells | {(nx.d, nx.s, nx.o)}, scope).tolist():
-                run = _run_ends(m, X[r], b, k)
-                if run is None:
-                    continue
-                g = _group(m, rc, r, b, f"at least {fmt(need / 60)} h free after the run ending {tl.date_of(b)}")
-                lits = [m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in (*ch.links, nx)]
-                unless = [m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in (*prior, *bridges)]
-                m.forbid([*lits, *run[0]], g, unless=[*run[1], *unless])
+            g = _group(m, rc, r, b, f"at least {fmt(need / 60)} h free after the run ending {tl.date_of(b)}")
+            lits = [m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in ch.links]
+            free = [m.lit(r, x.d, m.pb.slots[x.s], x.o) for x in unless]
+            history = _work_lits(m, r, ch.end, checked + 1) if checked > ch.end else []
+            m.forbid([*lits, run, _work_in(m, r, ch.end, ch.end + need)], g, unless=[*free, *history])
     if longer:
         # the end of such a period is beyond the chains; other rules (a shift-length limit) usually
         # forbid it, but alone this rule is then only re-checked there

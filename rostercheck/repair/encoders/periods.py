@@ -119,7 +119,7 @@ def holders(m: RepairModel, ch: Chain, scope: np.ndarray, extra: set[tuple[int, 
     that long: a hard `max-period-length` rule encoded earlier already forbids longer chains, so a
     clause about them would be redundant (and on a long rota, most of the model)."""
     caps = m.__dict__.get("_cap")
-    if caps is not None:
+    if caps is not None and ch.start >= m.pb.tl.checked_start:  # history is fixed, not forbidden
         scope = scope & (caps >= ch.span)
     return _holders(m, ch.cells() | set(extra), scope)
 
