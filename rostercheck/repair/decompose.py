@@ -54,12 +54,12 @@ RELAXABLE_KINDS = frozenset({
     "min-count", "coverage", "min-free-evenings", "min-free-weekends",
 })
 #: Swap partners per resident breaking a rule, tried in turn while a group finds no answer.
-_PARTNERS = (4, 12, 40)
+_PARTNERS = (4, 12, 30)
 #: No new solve starts after this many times the time limit (each solve gets a minimum, so a year
 #: with many breaches may need more than the limit; this bounds how much more).
-_OVERRUN = 1.8
+_OVERRUN = 1.6
 #: Seconds a horizon's solve gets at least (model building included).
-_MIN_SOLVE_SECONDS = 4.0
+_MIN_SOLVE_SECONDS = 3.0
 #: Parameters that give a rule's window in days.
 _WINDOW_KEYS = ("average-days", "per", "days", "window-days")
 
