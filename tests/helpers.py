@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from rostercheck.check import CheckResult, check_raw
-from rostercheck.config import parse
+from rostercheck.check import CheckResult, check_raw, legend_for
+from rostercheck.config import Config, parse
+from rostercheck.legend import BUSY_KINDS, split_codes
 from rostercheck.model import RawRoster, Resident, Source
 
 
@@ -50,3 +52,14 @@ def only(config_rules: dict[str, Any], *, preset: str | list[str] = "none", **ex
 
 def rule_hits(result: CheckResult, rule: str) -> list:
     return [f for f in result.findings if f.rule == rule]
+
+
+def staffing(raw: RawRoster, cfg: Config) -> Counter:
+    """Residents per (date, slot, working code): what a repair promises to keep (off codes may trade)."""
+    legend = legend_for(raw, cfg)
+    out: Counter = Counter()
+    for date, slot, text in zip(raw.entries["date"], raw.entries["slot"], raw.entries["text"]):
+        for c in split_codes(text, legend) or []:
+            if legend[c].kind in BUSY_KINDS:
+                out[(date, slot, c)] += 1
+    return out

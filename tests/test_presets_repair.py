@@ -7,27 +7,14 @@ re-checked), and for a few cases a brute-force search confirms no roster with fe
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
-from helpers import raw_roster
+from helpers import raw_roster, staffing
 from test_presets import MONDAY, cfg
 from test_repair import fewer_changes_exist
 
 from rostercheck.check import check_raw, legend_for
 from rostercheck.config import parse
-from rostercheck.legend import BUSY_KINDS, split_codes
 from rostercheck.repair import Settings, repair
-
-
-def coverage(raw, config) -> Counter:
-    legend = legend_for(raw, config)
-    out: Counter = Counter()
-    for date, text in zip(raw.entries["date"], raw.entries["text"]):
-        for c in split_codes(text, legend) or []:
-            if legend[c].kind in BUSY_KINDS:
-                out[(date, c)] += 1
-    return out
 
 
 def repaired(rows: dict, config: dict, *, brute: bool = False, start: str = MONDAY):
@@ -38,7 +25,7 @@ def repaired(rows: dict, config: dict, *, brute: bool = False, start: str = MOND
     assert res.outcome.status == "optimal", res.outcome.explanation
     assert res.outcome.unencoded == []
     assert res.after.errors == 0, [f.message for f in res.after.findings]
-    assert coverage(res.repaired, c) == coverage(raw, c)
+    assert staffing(res.repaired, c) == staffing(raw, c)
     if brute:
         assert not fewer_changes_exist(raw, res.outcome.objective, c)
     return res

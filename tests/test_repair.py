@@ -12,7 +12,7 @@ import random
 from collections import Counter
 
 import pytest
-from helpers import raw_roster
+from helpers import raw_roster, staffing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,21 +33,11 @@ def cycle_roster(n: int, days: int, cycle: list[str], swaps: list[tuple[int, int
     return rows
 
 
-def coverage(raw, cfg=ACGME) -> Counter:
-    legend = legend_for(raw, cfg)
-    out: Counter = Counter()
-    for date, slot, text in zip(raw.entries["date"], raw.entries["slot"], raw.entries["text"]):
-        for c in split_codes(text, legend) or []:
-            if legend[c].kind in BUSY_KINDS:
-                out[(date, slot, c)] += 1
-    return out
-
-
 def assert_sound(raw, res, locked: set[tuple[str, str]] = frozenset()) -> None:
     """The repaired roster passes check, keeps coverage, and touched no leave, wellness or lock."""
     assert res.after is not None
     assert res.after.errors == 0, [f.message for f in res.after.findings]
-    assert coverage(res.repaired) == coverage(raw)
+    assert staffing(res.repaired, ACGME) == staffing(raw, ACGME)
     legend = legend_for(raw, ACGME)
     for ch in res.outcome.changes:
         assert (ch.resident, ch.date) not in locked
@@ -252,7 +242,7 @@ def test_repair_uses_the_checker_as_oracle_on_generated_rosters():
         assert res.outcome.status == "optimal"
         assert res.after.errors == 0
         assert res.outcome.objective <= sum(len(p.changes) for p in plants)
-        assert coverage(res.repaired, cfg) == coverage(raw, cfg)
+        assert staffing(res.repaired, cfg) == staffing(raw, cfg)
 
 
 def test_apply_changes_never_touches_the_original():

@@ -9,11 +9,11 @@ month-by-month repair (re-checked as one roster, coverage kept, an honest bound)
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import staffing
 
 from rostercheck import synth
 from rostercheck.check import check_raw
@@ -183,20 +183,6 @@ def test_the_bound_is_claimed_only_where_months_alone_are_relaxations() -> None:
     assert "fixed blocks" in relaxation(blocks, 28)
 
 
-def _staffing(raw, cfg) -> Counter:
-    """Residents per date on each working code: what a repair promises to keep (off codes may trade)."""
-    from rostercheck.check import legend_for
-    from rostercheck.legend import BUSY_KINDS, split_codes
-
-    legend = legend_for(raw, cfg)
-    out: Counter = Counter()
-    for date, text in zip(raw.entries["date"], raw.entries["text"]):
-        for c in split_codes(text, legend) or []:
-            if legend[c].kind in BUSY_KINDS:
-                out[(date, c)] += 1
-    return out
-
-
 def test_a_long_roster_is_repaired_month_by_month_and_checked_as_one() -> None:
     base = synth.generate(24, 90, seed=6)
     planted, plants = synth.plant(base, 3, seed=6, kinds=KINDS)
@@ -207,7 +193,7 @@ def test_a_long_roster_is_repaired_month_by_month_and_checked_as_one() -> None:
     dec = o.model_stats["decomposition"]
     assert res.after is not None and res.after.errors == 0, [f.message for f in res.after.findings]
     assert check_raw(res.repaired, cfg).errors == 0  # the oracle, once more from scratch
-    assert _staffing(res.repaired, cfg) == _staffing(raw, cfg)  # every date keeps its staffing
+    assert staffing(res.repaired, cfg) == staffing(raw, cfg)  # every date keeps its staffing
     # the change list is exactly the difference between the rosters
     old = raw.entries["text"].tolist()
     new = res.repaired.entries["text"].tolist()

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rostercheck.check import CheckResult, check_raw, legend_for
-from rostercheck.config import Config, check_codes
+from rostercheck.check import CheckResult, check_raw
+from rostercheck.config import Config
 from rostercheck.model import RawRoster
 from rostercheck.repair.problem import Settings, apply_changes, build_problem
 from rostercheck.repair.solve import Change, Outcome, solve
-from rostercheck.timeline import build
 
 __all__ = ["Change", "Outcome", "RepairResult", "Settings", "apply_changes", "repair", "repair_whole"]
 
@@ -54,10 +53,7 @@ def repair_whole(
 ) -> RepairResult:
     """One model for the whole roster (``domain_from``: see ``build_problem``)."""
     before = check_raw(raw, cfg, previous)
-    legend = legend_for(raw, cfg)
-    check_codes(cfg, legend)
-    tl = build(raw, legend, tz=cfg.timezone, period_gap_hours=cfg.period_gap, previous=previous)
-    pb = build_problem(raw, tl, settings, previous, domain_from=domain_from)
+    pb = build_problem(raw, before.timeline, settings, previous, domain_from=domain_from)
     outcome = solve(pb, cfg, progress=progress, before=before)
     if outcome.status in ("infeasible", "unknown"):
         return RepairResult(before, None, outcome, None)

@@ -16,17 +16,20 @@ from rostercheck.rules.base import ceil_div, windows
 from rostercheck.timeline import _local_to_abs
 
 
-def _busy_rows(m: RepairModel, r: int, a: int, b: int) -> tuple[bool, list[list[Lit]]]:
-    """Options of r's cells that would be busy somewhere in [a, b).
+def _busy_rows(m: RepairModel, r: int, a: int, b: int, what: str = "busy") -> tuple[bool, list[list[Lit]]]:
+    """Options of r's cells whose ``what`` intervals ("busy": work, call, home call and leave days;
+    "work": work only) fall somewhere in [a, b).
 
-    Returns (dead, per-row literal lists): dead when a fixed cell or leave makes [a, b) busy anyway.
+    Returns (dead, per-row literal lists): dead when a fixed cell (or leave, for busy time) makes
+    [a, b) taken anyway.
     """
     pb, tl = m.pb, m.pb.tl
     d_lo = max(int(np.searchsorted(tl.day_start, a, side="right") - 1) - 3, 0)
     d_hi = min(int(np.searchsorted(tl.day_start, b, side="left")) + 1, tl.n_days)
-    for d in range(max(d_lo, 0), d_hi):
-        if tl.leave[r, d] and tl.day_start[d] < b and tl.day_start[d + 1] > a:
-            return True, []
+    if what == "busy":
+        for d in range(d_lo, d_hi):
+            if tl.leave[r, d] and tl.day_start[d] < b and tl.day_start[d + 1] > a:
+                return True, []
     rows: list[list[Lit]] = []
     for d in range(d_lo, d_hi):
         for s in pb.slots:
@@ -35,7 +38,7 @@ def _busy_rows(m: RepairModel, r: int, a: int, b: int) -> tuple[bool, list[list[
                 continue
             lits: list[Lit] = []
             for o, x in m.x[row].items():
-                if any(s0 < b and e0 > a for s0, e0 in pb.fact(d, s, o).busy):
+                if any(s0 < b and e0 > a for s0, e0 in getattr(pb.fact(d, s, o), what)):
                     if isinstance(x, int):
                         if x == 1:
                             return True, []
@@ -46,13 +49,13 @@ def _busy_rows(m: RepairModel, r: int, a: int, b: int) -> tuple[bool, list[list[
     return False, rows
 
 
-def _free_lit(m: RepairModel, r: int, a: int, b: int, name: str) -> Lit:
-    """A literal that can be true only if [a, b) is free for r (0 if it never can be)."""
+def _free_lit(m: RepairModel, r: int, a: int, b: int, name: str, what: str = "busy") -> Lit:
+    """A literal that can be true only if [a, b) holds none of r's ``what`` time (0 if it never can)."""
     cache = m.__dict__.setdefault("_free", {})
-    key = (r, a, b)
+    key = (r, a, b, what)
     if key in cache:
         return cache[key]
-    dead, rows = _busy_rows(m, r, a, b)
+    dead, rows = _busy_rows(m, r, a, b, what)
     if dead:
         lit: Lit = 0
     elif not rows:
@@ -135,42 +138,13 @@ def encode_evenings(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     for r in np.flatnonzero(scope).tolist():
         free = {}
         for d in range(int(w.start.min()), int(w.end.max())):
-            free[d] = 0 if tl.leave[r, d] else _work_free(m, r, int(es[d]), int(ee[d]), f"eve_{r}_{d}")
+            free[d] = 0 if tl.leave[r, d] else _free_lit(m, r, int(es[d]), int(ee[d]), f"eve_{r}_{d}", "work")
         for wi in range(len(w.start)):
             a, b = int(w.start[wi]), int(w.end[wi])
             g = m.group(rc.id, rc.severity, r, a, b, f"at least {int(need[r, wi])} free evenings in "
                         f"{tl.date_of(a)} to {tl.date_of(b - 1)}", rc.kind)
             m.linear([(1, free[d]) for d in range(a, b)], int(need[r, wi]), None, g)
     return True
-
-
-def _work_free(m: RepairModel, r: int, a: int, b: int, name: str) -> Lit:
-    """Like ``_free_lit`` but only work counts (home call does not spoil an evening)."""
-    pb, tl = m.pb, m.pb.tl
-    d_lo = max(int(np.searchsorted(tl.day_start, a, side="right") - 1) - 3, 0)
-    d_hi = min(int(np.searchsorted(tl.day_start, b, side="left")) + 1, tl.n_days)
-    rows: list[list[Lit]] = []
-    for d in range(d_lo, d_hi):
-        for s in pb.slots:
-            row = m.row_of.get((r, d, s))
-            if row is None:
-                continue
-            lits: list[Lit] = []
-            for o, x in m.x[row].items():
-                if any(s0 < b and e0 > a for s0, e0 in pb.fact(d, s, o).work):
-                    if isinstance(x, int):
-                        if x == 1:
-                            return 0
-                        continue
-                    lits.append(x)
-            if lits:
-                rows.append(lits)
-    if not rows:
-        return 1
-    v = m.m.new_bool_var(name)
-    for lits in rows:
-        m.m.add_at_most_one([v, *lits])
-    return v
 
 
 def encode_weekends(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
