@@ -129,64 +129,177 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _cell_extent(data: bytes) -> tuple[int, int, int, int] | None:
-    """(first col, last col, first row, last row) over every ``<c r="...">`` and ``<row r="...">``.
+#: byte -> value lookups for the vectorised reference scan
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[9, 10, 13, 32]] = True
+_BEFORE_NAME = _SPACE.copy()
+_BEFORE_NAME[ord(":")] = True  # a prefixed attribute (x:r) may name a cell position too
+_LETTER = np.full(256, -1, dtype=np.int64)
+_LETTER[np.arange(65, 91)] = np.arange(1, 27)
+_LETTER[np.arange(97, 123)] = np.arange(1, 27)  # readers accept lower-case column letters
+_DIGIT = np.full(256, -1, dtype=np.int64)
+_DIGIT[np.arange(48, 58)] = np.arange(10)
+_QUOTE = np.zeros(256, dtype=bool)
+_QUOTE[[34, 39]] = True
+_NAME_START = np.zeros(256, dtype=bool)  # the byte before a prefix's ":" in an element name
+_NAME_START[np.r_[48:58, 65:91, 97:123, ord("_"), ord("-"), ord(".")]] = True
+_DELIM = _SPACE.copy()
+_DELIM[[ord(">"), ord("/")]] = True
+MAX_SPACES = 16  # whitespace around "=" in an attribute; no writer puts more
+_HUGE = 1 << 40
 
-    Vectorised over the raw bytes: a regex over half a million cells costs as much as reading them.
+
+def _skip(a: np.ndarray, at: np.ndarray, table: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Advance each position past up to ``limit`` bytes of ``table``; also say which ran out of room.
+
+    ``a`` is padded (``_padded``), so looking one byte ahead never runs off the end.
     """
-    a = np.frombuffer(data, dtype=np.uint8)
-    if len(a) < 16:
-        return None
-    out = []
-    for pat, letters in ((b'<c r="', True), (b'<row r="', False)):
-        n = len(a) - len(pat) - 12
-        if n <= 0:
-            continue
-        m = a[:n] == pat[0]
-        for k in range(1, len(pat)):
-            m &= a[k:n + k] == pat[k]
-        pos = np.flatnonzero(m) + len(pat)
-        if not len(pos):
-            continue
-        col = np.zeros(len(pos), dtype=np.int64)
-        at = pos.copy()
-        if letters:
-            live = np.ones(len(pos), dtype=bool)
-            for _ in range(3):
-                ch = a[at]
-                isl = live & (ch >= 65) & (ch <= 90)
-                col = np.where(isl, col * 26 + (ch.astype(np.int64) - 64), col)
-                at = at + isl
-                live = isl
-        row = np.zeros(len(pos), dtype=np.int64)
-        live = np.ones(len(pos), dtype=bool)
-        for _ in range(10):
-            ch = a[np.minimum(at, len(a) - 1)]
-            isd = live & (ch >= 48) & (ch <= 57)
-            row = np.where(isd, row * 10 + (ch.astype(np.int64) - 48), row)
-            at = at + isd
-            live = isd
-        out.append((col, row, letters))
-    if not out:
-        return None
-    cols = np.concatenate([c for c, _, is_cell in out if is_cell]) if any(x[2] for x in out) else np.ones(1, int)
-    rows = np.concatenate([r for _, r, _ in out])
-    cols = cols[cols > 0] if (cols > 0).any() else np.ones(1, int)
-    rows = rows[rows > 0] if (rows > 0).any() else np.ones(1, int)
-    return int(cols.min()), int(cols.max()), int(rows.min()), int(rows.max())
+    at = at.copy()
+    idx = np.flatnonzero(table[a[at]])
+    for _ in range(limit):
+        if not len(idx):
+            break
+        at[idx] += 1
+        idx = idx[table[a[at[idx]]]]
+    long = np.zeros(len(at), dtype=bool)
+    long[idx] = True
+    return at, long
+
+
+def _number(a: np.ndarray, at: np.ndarray, table: np.ndarray, base: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The number spelled by the run of ``table`` bytes at each position (letters base 26, digits base 10).
+
+    Runs longer than ``width`` are out of any sheet's range and read as ``_HUGE``. Only positions
+    still in their run are touched on each step, so short references cost little.
+    """
+    at = at.copy()
+    value = np.zeros(len(at), dtype=np.int64)
+    idx = np.arange(len(at))
+    for _ in range(width):
+        v = table[a[at[idx]]]
+        idx = idx[v >= 0]
+        if not len(idx):
+            return value, at
+        value[idx] = value[idx] * base + v[v >= 0]
+        at[idx] += 1
+    value[idx[table[a[at[idx]]] >= 0]] = _HUGE
+    return value, at
+
+
+def _padded(data: bytes) -> np.ndarray:
+    """The bytes as uint8 with zeros after them: a look-ahead never needs a bounds check."""
+    a = np.zeros(len(data) + 64, dtype=np.uint8)
+    a[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+    return a
+
+
+def _is_space(a: np.ndarray) -> np.ndarray:
+    """XML whitespace, by comparisons: a table lookup over every byte of a sheet costs more."""
+    return (a == 32) | (a == 10) | (a == 13) | (a == 9)
+
+
+def _elements(a: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Openings of ``c`` and ``row`` elements (plain or prefixed, ``x:c``), and whether any ``f`` exists.
+
+    Whole-array comparisons narrow the bytes to the few positions worth a look before any index
+    is taken: ``flatnonzero`` over every ``<`` of a sheet would cost more than the rest together.
+    """
+    opens = (a[:n] == 60) | (a[:n] == 58)  # "<", or ":" of a prefixed name (x14ac:dyDescent too; filtered below)
+    nxt = a[1 : n + 1]
+    is_c = np.flatnonzero(opens & (nxt == 99))
+    is_row = np.flatnonzero(opens[: n - 2] & (nxt[: n - 2] == 114) & (a[2:n] == 111) & (a[3 : n + 1] == 119))
+    is_f = np.flatnonzero(opens & (nxt == 102))
+    cells = is_c[_DELIM[a[is_c + 2]]]
+    rows = is_row[_DELIM[a[is_row + 4]]]
+    formulas = is_f[_DELIM[a[is_f + 2]]]
+    return _plain_or_prefixed(a, cells), _plain_or_prefixed(a, rows), bool(len(_plain_or_prefixed(a, formulas)))
+
+
+def _plain_or_prefixed(a: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Keep ``<name`` and ``...:name`` whose prefix is a name, the way XML spells an element."""
+    return pos[(a[pos] == 60) | _NAME_START[a[np.maximum(pos - 1, 0)]]]
+
+
+def _values(a: np.ndarray, n: int) -> np.ndarray:
+    """Where the value of every attribute named ``r`` starts (just after its quote).
+
+    A hostile file may write the attribute anywhere in the tag, in either quotes, with spaces
+    around ``=``; readers accept all of that, so this does too. Almost every one is ``r="``, so
+    only the others go through the slower whitespace skipping.
+    """
+    before = a[: n - 1]
+    pos = np.flatnonzero((a[1:n] == 114) & (_is_space(before) | (before == 58))) + 1  # " r" or ":r"
+    plain = (a[pos + 1] == 61) & _QUOTE[a[pos + 2]]
+    odd = pos[~plain]
+    if len(odd):
+        at, long = _skip(a, odd + 1, _SPACE, MAX_SPACES)
+        ok = (a[at] == 61) & ~long  # "="
+        at, long = _skip(a, at[ok] + 1, _SPACE, MAX_SPACES)
+        odd = at[_QUOTE[a[at]] & ~long]
+    return np.concatenate([pos[plain] + 3, odd + 1])
+
+
+def _small(a: np.ndarray, at: np.ndarray) -> bool:
+    """True when no reference has three letters (column AAA, past 702) or five digits (row 10,000).
+
+    Rosters live well inside 702 columns by 9,999 rows; a look at five bytes per reference proves
+    it without reading any number.
+    """
+    one = _LETTER[a[at]] > 0
+    two = one & (_LETTER[a[at + 1]] > 0)
+    if (two & (_LETTER[a[at + 2]] > 0)).any():
+        return False
+    return not (_DIGIT[a[at + one + two + 4]] >= 0).any()
+
+
+def _cell_extent(data: bytes) -> tuple[tuple[int, int, int, int] | None, bool]:
+    """Upper bounds of (first col, last col, first row, last row) a reader would allocate, and
+    whether the sheet has formulas.
+
+    A reader takes a cell's position from its ``r`` attribute, or counts on from the previous
+    cell or row when there is none. So the bounds come from every ``r`` attribute, widened by the
+    cells in the fullest row and by the number of rows when some cell or row has no ``r``.
+    Vectorised over the raw bytes (about 0.05 s for a 27 MB sheet; a regex costs several times that).
+    """
+    if len(data) < 16:
+        return None, False
+    a = _padded(data)
+    n = len(data)
+    cells, rows, formulas = _elements(a, n)
+    if not len(cells) and not len(rows):
+        return None, formulas
+    at = _values(a, n)
+    named = _LETTER[a[at]] > 0  # a cell's r has letters; a row's is a number
+    extra_cols = extra_rows = 0
+    if len(cells) > int(named.sum()):  # cells without r: each one counts on from the previous
+        extra_cols = int(np.bincount(np.searchsorted(rows, cells), minlength=len(rows) + 1).max())
+    if len(rows) > len(at) - int(named.sum()):  # rows without r: each one counts on too
+        extra_rows = len(rows)
+    if _small(a, at) and (702 + extra_cols) * (9_999 + extra_rows) <= MAX_CELLS:
+        return None, formulas
+    col, after = _number(a, at, _LETTER, 26, 3)
+    row, _ = _number(a, after, _DIGIT, 10, 7)
+    c = col[col > 0]
+    rr = row[row > 0]
+    c0, c1 = (int(c.min()), int(c.max())) if len(c) else (1, 1)
+    r0, r1 = (int(rr.min()), int(rr.max())) if len(rr) else (1, 1)
+    if extra_cols:
+        c0, c1 = 1, c1 + extra_cols
+    if extra_rows:
+        r0, r1 = 1, r1 + extra_rows
+    return (c0, c1, r0, r1), formulas
 
 
 def _check_sheet(data: bytes, name: str, sheet: str) -> None:
-    ext = _cell_extent(data)
-    if ext is None:
-        return
-    c0, c1, r0, r1 = ext
-    box = (c1 - c0 + 1) * (r1 - r0 + 1)
-    if c1 > 16384 or r1 > 1_048_576 or box > MAX_CELLS:
-        raise InputError(
-            f"cells span {_addr(c0, r0)}:{_addr(c1, r1)}, {box:,} cells (limit {MAX_CELLS:,}): refusing a sheet "
-            "that would need that much memory to read", file=name, sheet=sheet)
-    if _FORMULA.search(data):
+    ext, formulas = _cell_extent(data)
+    if ext is not None:
+        c0, c1, r0, r1 = ext
+        box = (c1 - c0 + 1) * (r1 - r0 + 1)
+        if c1 > 16384 or r1 > 1_048_576 or box > MAX_CELLS:
+            raise InputError(
+                f"cells span {_addr(min(c0, 16384), r0)}:{_addr(min(c1, 16384), r1)}, {box:,} cells (limit "
+                f"{MAX_CELLS:,}): refusing a sheet that would need that much memory to read", file=name, sheet=sheet)
+    if formulas:
         _check_formulas(data, name, sheet)
 
 

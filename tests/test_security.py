@@ -92,6 +92,63 @@ def test_absurd_dimensions_are_refused_before_any_reader_allocates(tmp_path):
     one_line_exit_2(*run("check", str(bad)), "far.xlsx", "sheet 'July'", "XFD1048576")
 
 
+#: The far cell written the ways an XML reader accepts it: the scan must not rely on ``<c r="``.
+FAR_CELLS = {
+    "attribute order": b'<c t="inlineStr" r="XFD1048576"><is><t>z</t></is></c>',
+    "single quotes": b"<c r='XFD1048576' t=\"inlineStr\"><is><t>z</t></is></c>",
+    "spaces around =": b'<c\nr = "XFD1048576" t="inlineStr"><is><t>z</t></is></c>',
+    "lower case": b'<c r="xfd1048576" t="inlineStr"><is><t>z</t></is></c>',
+    "prefixed element": b'<x:c r="XFD1048576" t="inlineStr"><x:is><x:t>z</x:t></x:is></x:c>',
+}
+
+
+@pytest.mark.parametrize("spelling", FAR_CELLS)
+def test_far_cell_is_refused_however_the_tag_is_written(tmp_path, spelling):
+    """calamine aborts the process on each of these (measured: it tries to allocate 550 GB)."""
+    src = roster(tmp_path / "ok.xlsx")
+    far = FAR_CELLS[spelling]
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return data.replace(b"</row></sheetData>", b'</row><row r="3">' + far + b"</row></sheetData>", 1)
+        return data
+
+    bad = rezip(src, tmp_path / "far.xlsx", edit)
+    one_line_exit_2(*run("check", str(bad)), "far.xlsx", "sheet 'July'", "1048576", "limit")
+
+
+def test_cells_without_positions_count_toward_the_box(tmp_path):
+    """Cells with no ``r`` follow the previous one: 400 of them and a row at 1,048,576 is a 400-wide box."""
+    src = roster(tmp_path / "ok.xlsx")
+    wide = b'<row r="3">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 400 + b"</row>"
+    far = b'<row r="1048576"><c t="inlineStr"><is><t>z</t></is></c></row>'
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return data.replace(b"</row></sheetData>", b"</row>" + wide + far + b"</sheetData>", 1)
+        return data
+
+    bad = rezip(src, tmp_path / "rless.xlsx", edit)
+    one_line_exit_2(*run("check", str(bad)), "rless.xlsx", "limit")
+
+
+def test_a_sheet_written_without_cell_positions_is_still_read(tmp_path):
+    """Some writers leave out ``r``: a normal-sized sheet like that must pass the inspection."""
+    src = roster(tmp_path / "ok.xlsx")
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            import re
+
+            return re.sub(rb'(<c) r="[A-Z]+[0-9]+"', rb"\1", data)
+        return data
+
+    plain = rezip(src, tmp_path / "plain.xlsx", edit)
+    assert b' r="A1"' not in zipfile.ZipFile(plain).read("xl/worksheets/sheet1.xml")
+    code, err = run("check", str(plain), "--format", "json")
+    assert code in (0, 1), err
+
+
 def test_formula_without_cached_value_names_the_cell(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active
