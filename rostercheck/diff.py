@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from rostercheck.errors import InputError
-from rostercheck.model import Finding, RawRoster, Source
+from rostercheck.model import Finding, RawRoster, Source, cell_name
 
 VERSION = 1
 
@@ -82,7 +82,7 @@ def _cells(raw: RawRoster, legend: dict) -> dict[_Cell, tuple[str, tuple[str, ..
     for res, date, slot, text, sheet, cell in zip(e["resident"], e["date"], e["slot"], e["text"], e["sheet"],
                                                   e["cell"]):
         key = (names[int(res)], date.date().isoformat(), slot or "")
-        grouped.setdefault(key, []).append((str(text or ""), sheet, cell))
+        grouped.setdefault(key, []).append((str(text or ""), sheet, cell_name(cell)))
     out = {}
     for key, items in grouped.items():
         texts = [t for t, _, _ in items if t.strip()]

@@ -15,6 +15,38 @@ import pandas as pd
 #: repair knows where to write).
 ENTRY_COLUMNS = ("resident", "date", "slot", "text", "start", "end", "sheet", "cell")
 
+#: ``cell`` positions are packed as ``row * CELL_STRIDE + column`` (0-based; Excel has 16,384 columns).
+CELL_STRIDE = 16_384
+
+
+def cell_position(row: int, col: int) -> int:
+    """The packed ``cell`` of a 0-based (row, column): "A1" is 0, "B1" 1, "A2" 16,384."""
+    return row * CELL_STRIDE + col
+
+
+def cell_name(value: object) -> str | None:
+    """An entry's ``cell`` as the A1 address people read ("E7"), or None for a cell with no place.
+
+    Readers store packed integer positions, because a year-long roster has half a million cells
+    and a report names a handful: formatting every address up front cost more than checking every
+    rule. Entries made elsewhere (repairs, tests) may carry the address as text or None.
+    """
+    if value is None or isinstance(value, str):
+        return value or None
+    try:
+        pos = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):  # NaN, after a concat with rows that have no cell
+        return None
+    if pos < 0:
+        return None
+    row, col = divmod(pos, CELL_STRIDE)
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -59,7 +91,9 @@ class RawRoster:
     ``entries`` has the columns in ``ENTRY_COLUMNS``: ``resident`` (int index into ``residents``),
     ``date`` (datetime64 day), ``slot`` ("" for whole-day cells, "AM"/"PM" for half-day grids),
     ``text`` (the cell's text, stripped), ``start``/``end`` (explicit "HH:MM" times from a long
-    file, else None), ``sheet`` and ``cell`` (A1 address; for csv the sheet is None).
+    file, else None), ``sheet`` (None for csv) and ``cell``: where the cell is, as a packed position
+    (``cell_position``; -1 for none) from the readers, or A1 text from elsewhere; ``cell_name``
+    reads either.
     """
 
     path: str

@@ -37,7 +37,7 @@ from rostercheck.legend import (
     split_codes,
     unknown_parts,
 )
-from rostercheck.model import RawRoster, RosterOptions, RowFilter
+from rostercheck.model import RawRoster, RosterOptions, RowFilter, cell_name
 from rostercheck.read import Inspection, inspect_roster, read_roster
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import level_from_label
@@ -116,9 +116,9 @@ def code_uses(raw: RawRoster, known: Collection[str]) -> list[CodeUse]:
     stats = pd.DataFrame({"cells": g.size(), "first": g["entry"].min(), "weekend": g["weekend"].mean()})
     stats = stats.sort_values(["cells", "first"], ascending=[False, True])
     sheets = e["sheet"].to_numpy(dtype=object)
-    cells = e["cell"].to_numpy(dtype=object)
+    cells = e["cell"].to_numpy()
     return [
-        CodeUse(str(c), int(n), sheets[f] if isinstance(sheets[f], str) else None, str(cells[f]), float(w))
+        CodeUse(str(c), int(n), sheets[f] if isinstance(sheets[f], str) else None, cell_name(cells[f]) or "", float(w))
         for c, n, f, w in zip(stats.index, stats["cells"], stats["first"], stats["weekend"], strict=True)
     ]
 

@@ -132,8 +132,6 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
 #: byte -> value lookups for the vectorised reference scan
 _SPACE = np.zeros(256, dtype=bool)
 _SPACE[[9, 10, 13, 32]] = True
-_BEFORE_NAME = _SPACE.copy()
-_BEFORE_NAME[ord(":")] = True  # a prefixed attribute (x:r) may name a cell position too
 _LETTER = np.full(256, -1, dtype=np.int64)
 _LETTER[np.arange(65, 91)] = np.arange(1, 27)
 _LETTER[np.arange(97, 123)] = np.arange(1, 27)  # readers accept lower-case column letters
@@ -227,8 +225,8 @@ def _values(a: np.ndarray, n: int) -> np.ndarray:
     around ``=``; readers accept all of that, so this does too. Almost every one is ``r="``, so
     only the others go through the slower whitespace skipping.
     """
-    before = a[: n - 1]
-    pos = np.flatnonzero((a[1:n] == 114) & (_is_space(before) | (before == 58))) + 1  # " r" or ":r"
+    # " r"; not ":r", which is a namespace (xmlns:r="http://...") or another attribute than r
+    pos = np.flatnonzero((a[1:n] == 114) & _is_space(a[: n - 1])) + 1
     plain = (a[pos + 1] == 61) & _QUOTE[a[pos + 2]]
     odd = pos[~plain]
     if len(odd):

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, Source
+from rostercheck.model import CELL_STRIDE, ENTRY_COLUMNS, LegendRow, RawRoster, Resident, Source
 
 __all__ = [
     "KINDS",
@@ -221,12 +221,10 @@ def _raw(
     legend: list[LegendRow] | None = None,
 ) -> RawRoster:
     """A grid RawRoster for a codes frame, cells addressed as ``write_xlsx`` lays them out."""
-    from openpyxl.utils import get_column_letter
-
     n, m = codes.shape
-    letters = np.array([get_column_letter(FIRST_DATE_COL + j) for j in range(m)], dtype=object)
-    rows = np.array([str(FIRST_ROW + i) for i in range(n)], dtype=object)
-    cells = (letters[None, :] + rows[:, None]).ravel()
+    # packed positions, as the reader stores them (FIRST_ROW and FIRST_DATE_COL are 1-based)
+    rows, cols = FIRST_ROW - 1 + np.arange(n), FIRST_DATE_COL - 1 + np.arange(m)
+    cells = (rows[:, None] * CELL_STRIDE + cols[None, :]).ravel()
     names = list(codes.index)
     residents = [
         Resident(str(name), int(pgy[name]), str(team[name]), None, Source(path, sheet, f"A{FIRST_ROW + i}"))
@@ -243,7 +241,7 @@ def _raw(
         "cell": cells,
     }
     # object columns as the reader makes them (pandas would otherwise infer its string dtype)
-    entries = pd.DataFrame({c: pd.Series(data[c], dtype=None if c in ("resident", "date") else object)
+    entries = pd.DataFrame({c: pd.Series(data[c], dtype=None if c in ("resident", "date", "cell") else object)
                             for c in ENTRY_COLUMNS})
     return RawRoster(path, residents, entries, "grid", [sheet], list(legend or []))
 

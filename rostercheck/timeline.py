@@ -33,7 +33,7 @@ from rostercheck.legend import (
     split_codes,
     unknown_parts,
 )
-from rostercheck.model import RawRoster, Resident, Source
+from rostercheck.model import RawRoster, Resident, Source, cell_name
 
 MIN_PER_DAY = 1440
 #: Sentinel for "before history" / "after the roster" in gap arithmetic; far from any real time.
@@ -126,11 +126,12 @@ class CellSources(Sequence[Source]):
         self._n = 0
 
     def extend_from(self, path: str, sheets: np.ndarray, cells: np.ndarray) -> None:
-        """Append one roster's cells: its path, and per entry its sheet name (or None) and A1 cell."""
+        """Append one roster's cells: its path, and per entry its sheet name (or None) and cell
+        (a packed position or A1 text: ``model.cell_name`` reads either, only when asked)."""
         self._offsets.append(self._n)
         self._paths.append(path)
         self._sheets.append(np.asarray(sheets, dtype=object))
-        self._cells.append(np.asarray(cells, dtype=object))
+        self._cells.append(np.asarray(cells))
         self._n += len(cells)
 
     def __len__(self) -> int:
@@ -153,7 +154,7 @@ class CellSources(Sequence[Source]):
         part = 0 if len(self._offsets) == 1 else bisect.bisect_right(self._offsets, i) - 1
         k = i - self._offsets[part]
         sheet = self._sheets[part][k]
-        return Source(self._paths[part], sheet if isinstance(sheet, str) else None, self._cells[part][k])
+        return Source(self._paths[part], sheet if isinstance(sheet, str) else None, cell_name(self._cells[part][k]))
 
 
 @dataclass
@@ -466,7 +467,7 @@ def _parse_texts(
             parts = [c for c in as_codes.get(str(text), []) if c not in legend] or unknown_parts(str(text), legend)
             for code in parts:
                 counts[code] += 1
-                first.setdefault(code, (sheet, cell))
+                first.setdefault(code, (sheet, cell_name(cell)))
         listed = "; ".join(
             f"{code!r} ({n} cell{'s' if n > 1 else ''}, first at "
             f"{(first[code][0] + '!') if first[code][0] else ''}{first[code][1]})"
@@ -552,7 +553,7 @@ def _entries_to_shifts(
         rows = np.flatnonzero(has[entry])
         for i in rows.tolist():  # only rows that carry explicit times; few in practice
             j = int(entry[i])
-            where = {"file": raw.path, "sheet": e["sheet"].iat[j], "cell": e["cell"].iat[j]}
+            where = {"file": raw.path, "sheet": e["sheet"].iat[j], "cell": cell_name(e["cell"].iat[j])}
             s0 = parse_time(xstart[j], where=where)
             s1 = parse_time(xend[j], where=where)
             start[i], length[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY
@@ -612,7 +613,7 @@ def build(
             res_map = np.arange(len(ro.residents), dtype=np.int64)
         part = _entries_to_shifts(ro, legend, start_date, res_map, len(cells))
         cells.extend_from(
-            ro.path, ro.entries["sheet"].to_numpy(dtype=object), ro.entries["cell"].to_numpy(dtype=object)
+            ro.path, ro.entries["sheet"].to_numpy(dtype=object), ro.entries["cell"].to_numpy()
         )
         parts.append(part)
     sh = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -11,8 +11,9 @@ import pytest
 from workbooks import days, make_csv, make_xlsx
 
 from rostercheck.errors import InputError
-from rostercheck.model import ENTRY_COLUMNS, RosterOptions
+from rostercheck.model import ENTRY_COLUMNS, RosterOptions, cell_name
 from rostercheck.read import read_roster
+from rostercheck.read.cells import cell_names
 
 NBSP = "\u00a0"
 
@@ -56,7 +57,7 @@ def test_basic_grid_columns_types_and_addresses(tmp_path: Path) -> None:
     assert str(e.date.dtype).startswith("datetime64")
     assert (e.date == e.date.dt.normalize()).all()
     assert e.resident.tolist() == [0, 0, 0, 1, 1, 1]
-    assert e.cell.tolist() == ["C2", "D2", "E2", "C3", "D3", "E3"]
+    assert cell_names(e.cell).tolist() == ["C2", "D2", "E2", "C3", "D3", "E3"]
     assert e.text.tolist() == ["D", "N", "", "C", "PC", "OFF"]
     assert e.slot.tolist() == [""] * 6
     assert e.start.tolist() == [None] * 6 and e.end.tolist() == [None] * 6
@@ -90,8 +91,8 @@ def test_title_rows_and_name_column_not_in_a(tmp_path: Path) -> None:
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
     assert names(roster) == ["Alice Adams", "Bob Brown"]
     assert roster.residents[1].source.cell == "C6"
-    assert entry(roster, "Alice Adams", "2026-07-01").cell == "E5"
-    assert entry(roster, "Bob Brown", "2026-07-03").cell == "G6"
+    assert cell_name(entry(roster, "Alice Adams", "2026-07-01").cell) == "E5"
+    assert cell_name(entry(roster, "Bob Brown", "2026-07-03").cell) == "G6"
     assert len(roster.entries) == 6  # the Total column is not a date
 
 
@@ -100,14 +101,14 @@ def test_addresses_when_used_range_does_not_start_at_a1(tmp_path: Path) -> None:
     path = make_xlsx(tmp_path / "r.xlsx", {"Roster": simple_grid()}, top=5, left=4)
     roster = read_roster(path)
     assert roster.residents[0].source.cell == "D6"
-    assert roster.entries.cell.tolist() == ["F6", "G6", "H6", "F7", "G7", "H7"]
+    assert cell_names(roster.entries.cell).tolist() == ["F6", "G6", "H6", "F7", "G7", "H7"]
 
 
 def test_addresses_beyond_column_z(tmp_path: Path) -> None:
     rows = [["Resident", *days(40)], ["Alice", *(["D"] * 40)]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
-    assert roster.entries.cell.tolist()[24:28] == ["Z2", "AA2", "AB2", "AC2"]
-    assert roster.entries.cell.iloc[-1] == "AO2"
+    assert cell_names(roster.entries.cell).tolist()[24:28] == ["Z2", "AA2", "AB2", "AC2"]
+    assert cell_name(roster.entries.cell.iloc[-1]) == "AO2"
 
 
 @pytest.mark.parametrize(
@@ -218,7 +219,7 @@ def test_weekday_row_above_and_below_dates_is_ignored(tmp_path: Path) -> None:
     ]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert names(roster) == ["Alice"]
-    assert roster.entries.cell.tolist() == ["B5", "C5", "D5"]
+    assert cell_names(roster.entries.cell).tolist() == ["B5", "C5", "D5"]
     assert roster.entries.text.tolist() == ["D", "N", "PC"]
 
 
@@ -226,7 +227,7 @@ def test_weekday_row_under_a_combined_header(tmp_path: Path) -> None:
     rows = [["Resident", *days(3)], ["Day", "Wed", "Thu", "Fri"], ["Alice", "D", "N", "PC"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert names(roster) == ["Alice"]
-    assert roster.entries.cell.tolist() == ["B3", "C3", "D3"]
+    assert cell_names(roster.entries.cell).tolist() == ["B3", "C3", "D3"]
 
 
 def test_dates_row_without_any_name_header(tmp_path: Path) -> None:
@@ -254,26 +255,26 @@ def test_date_row_and_header_row_options(tmp_path: Path) -> None:
     path = make_xlsx(tmp_path / "r.xlsx", {"R": rows})
     roster = read_roster(path, RosterOptions(header_row=5, date_row=2))
     assert names(roster) == ["Alice"]
-    assert roster.entries.cell.tolist() == ["B6", "C6"]
+    assert cell_names(roster.entries.cell).tolist() == ["B6", "C6"]
     assert roster.entries.date.dt.day.tolist() == [1, 2]
 
 
 def test_header_row_option_below_the_scan_window(tmp_path: Path) -> None:
     rows = [[f"note {i}"] for i in range(40)] + [["Resident", *days(3)], ["Alice", "D", "N", "C"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}), RosterOptions(header_row=41))
-    assert roster.entries.cell.tolist() == ["B42", "C42", "D42"]
+    assert cell_names(roster.entries.cell).tolist() == ["B42", "C42", "D42"]
 
 
 def test_columns_after_the_last_date_are_ignored(tmp_path: Path) -> None:
     rows = [["Resident", *days(3), "Total", "# calls", None, "notes"], ["Alice", "D", "C", "PC", 3, 1, None, "ok"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
-    assert roster.entries.cell.tolist() == ["B2", "C2", "D2"]
+    assert cell_names(roster.entries.cell).tolist() == ["B2", "C2", "D2"]
 
 
 def test_blank_spacer_column_between_dates_is_skipped(tmp_path: Path) -> None:
     rows = [["Resident", *days(3), None, *days(2, dt.date(2026, 7, 4))], ["Alice", "D", "C", "PC", None, "D", "D"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
-    assert roster.entries.cell.tolist() == ["B2", "C2", "D2", "F2", "G2"]
+    assert cell_names(roster.entries.cell).tolist() == ["B2", "C2", "D2", "F2", "G2"]
     assert roster.entries.date.dt.day.tolist() == [1, 2, 3, 4, 5]
 
 
@@ -296,7 +297,7 @@ def test_footer_blank_and_nameless_rows_are_ignored(tmp_path: Path) -> None:
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert names(roster) == ["Alice", "Bob"]
     assert entry(roster, "Bob", "2026-07-02").text == ""
-    assert entry(roster, "Bob", "2026-07-02").cell == "C5"
+    assert cell_name(entry(roster, "Bob", "2026-07-02").cell) == "C5"
 
 
 @pytest.mark.parametrize("footer", ["Notes", "Notes: swap pending", "Key", "Printed 7/1/2026", "Last updated by X"])
@@ -360,7 +361,7 @@ def test_two_month_sheets_share_residents(tmp_path: Path) -> None:
     assert roster.residents[0].source.sheet == "July"
     assert len(roster.entries) == 6 + 9
     aug1 = entry(roster, "Alice", "2026-08-01")
-    assert (aug1.text, aug1.sheet, aug1.cell) == ("V", "August", "C3")
+    assert (aug1.text, aug1.sheet, cell_name(aug1.cell)) == ("V", "August", "C3")
     assert entry(roster, "Alice", "2026-07-01").sheet == "July"
 
 
@@ -436,14 +437,14 @@ def test_layout_option_forces_whole_day(tmp_path: Path) -> None:
     assert read_roster(path).layout == "half-day"
     forced = read_roster(path, RosterOptions(layout="grid"))
     assert forced.layout == "grid"
-    assert forced.entries.cell.tolist() == ["B2", "D2", "F2"]
+    assert cell_names(forced.entries.cell).tolist() == ["B2", "D2", "F2"]
 
 
 def test_csv_grid(tmp_path: Path) -> None:
     rows = [["Roster July"], ["Resident", "PGY", "7/1/2026", "7/2/2026"], ["Alice", "PGY-1", "D", "n"]]
     roster = read_roster(make_csv(tmp_path / "r.csv", rows))
     assert roster.layout == "grid" and roster.sheets == []
-    assert roster.entries.cell.tolist() == ["C3", "D3"]
+    assert cell_names(roster.entries.cell).tolist() == ["C3", "D3"]
     assert roster.entries.sheet.tolist() == [None, None]
     assert roster.entries.text.tolist() == ["D", "n"]
     assert roster.residents[0].source.as_dict() == {"file": str(tmp_path / "r.csv"), "sheet": None, "cell": "A3"}
@@ -453,4 +454,4 @@ def test_header_row_option_with_a_notes_sheet(tmp_path: Path) -> None:
     rows = [["July roster"], [], ["Resident", *days(3)], ["Alice", "D", "N", "C"]]
     path = make_xlsx(tmp_path / "r.xlsx", {"Notes": [["hello"]], "July": rows})
     roster = read_roster(path, RosterOptions(header_row=3))
-    assert roster.sheets == ["July"] and roster.entries.cell.tolist() == ["B4", "C4", "D4"]
+    assert roster.sheets == ["July"] and cell_names(roster.entries.cell).tolist() == ["B4", "C4", "D4"]

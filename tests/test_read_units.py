@@ -10,15 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rostercheck.errors import InputError
-from rostercheck.model import RosterOptions
+from rostercheck.model import RosterOptions, cell_name, cell_position
 from rostercheck.read.attributes import parse_pgy, time_text
 from rostercheck.read.cells import (
     a1,
     addresses,
+    cell_names,
     cell_text,
     column_index,
     column_letters,
-    grid_addresses,
     map_unique,
     text_array,
 )
@@ -49,7 +49,10 @@ def test_column_index_rejects_non_letters() -> None:
 def test_addresses_vectorised() -> None:
     assert a1(6, 4) == "E7"
     assert addresses(np.array([6, 0, 99]), np.array([4, 27, 0])).tolist() == ["E7", "AB1", "A100"]
-    assert grid_addresses(np.array([1, 2]), np.array([2, 3])).tolist() == ["C2", "D2", "C3", "D3"]
+    packed = np.array([cell_position(6, 4), cell_position(0, 27), -1, cell_position(1_048_575, 16_383)])
+    assert cell_names(packed).tolist() == ["E7", "AB1", None, "XFD1048576"]
+    assert [cell_name(p) for p in packed.tolist()] == ["E7", "AB1", None, "XFD1048576"]
+    assert [cell_name(v) for v in ("C3", "", None, float("nan"))] == ["C3", None, None, None]
     assert addresses(np.array([], dtype=int), np.array([], dtype=int)).tolist() == []
 
 
@@ -151,5 +154,5 @@ def test_large_grid_parses_every_cell() -> None:
     plan = classify(sheet, RosterOptions())
     part = read_grid(sheet, plan, RosterOptions())
     assert len(part) == 1500 * 365
-    assert part.cell[0] == "D4" and part.cell[-1] == f"{column_letters(1 + 2 + 364)}1503"
+    assert cell_name(part.cell[0]) == "D4" and cell_name(part.cell[-1]) == f"{column_letters(1 + 2 + 364)}1503"
     assert set(part.text) <= {"D", "N", "C", "PC", "OFF", "CL", "V", "", "d", "W"}

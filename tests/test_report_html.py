@@ -21,6 +21,7 @@ from workbooks import days, make_xlsx
 from rostercheck.check import check_raw
 from rostercheck.cli import main
 from rostercheck.config import parse
+from rostercheck.model import cell_name
 from rostercheck.repair import Settings, repair
 from rostercheck.report.html import render_page, weekly_hours, weekly_limit
 
@@ -84,7 +85,7 @@ def parsed(page: str) -> Grid:
 
 def expected_flags(raw, result) -> set[tuple[int, int]]:
     """(resident, day) of every cell a finding names, found through the read roster's addresses."""
-    where = {(s, c): (int(r), (pd.Timestamp(d) - pd.Timestamp("2026-07-01")).days)
+    where = {(s, cell_name(c)): (int(r), (pd.Timestamp(d) - pd.Timestamp("2026-07-01")).days)
              for s, c, r, d in zip(raw.entries["sheet"], raw.entries["cell"], raw.entries["resident"],
                                    raw.entries["date"])}
     return {where[(c.sheet, c.cell)] for f in result.findings for c in f.cells if (c.sheet, c.cell) in where}

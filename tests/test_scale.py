@@ -19,7 +19,7 @@ from rostercheck import synth
 from rostercheck.check import check_raw
 from rostercheck.config import parse
 from rostercheck.legend import WORK_KINDS
-from rostercheck.model import Source
+from rostercheck.model import Source, cell_name
 from rostercheck.repair import Settings, repair
 from rostercheck.repair.decompose import (
     MIN_BLOCK_DAYS,
@@ -55,7 +55,8 @@ def test_cell_sources_index_like_the_list_they_replace() -> None:
     prev.entries["date"] = prev.entries["date"] - pd.Timedelta(days=40)  # history: the 40 days before
     raw = s.raw("july.xlsx")
     tl = check_raw(raw, cfg, prev).timeline
-    expected = [Source(r.path, sh, c) for r in (prev, raw) for sh, c in zip(r.entries["sheet"], r.entries["cell"])]
+    expected = [Source(r.path, sh, cell_name(c)) for r in (prev, raw)
+                for sh, c in zip(r.entries["sheet"], r.entries["cell"])]
     assert len(tl.cells) == len(expected)
     assert [tl.cells[i] for i in range(len(expected))] == expected
     assert tl.cells[-1] == expected[-1] and tl.cells[5:9] == expected[5:9]

@@ -17,6 +17,7 @@ import pytest
 from rostercheck import synth
 from rostercheck.check import check_raw
 from rostercheck.config import parse
+from rostercheck.model import cell_name
 from rostercheck.synth import CODES, KINDS, generate, plant, undo, write_long_csv, write_xlsx
 
 
@@ -138,8 +139,8 @@ def test_raw_addresses_cells_as_the_workbook_lays_them_out() -> None:
     raw = s.raw("july.xlsx")
     assert raw.layout == "grid" and len(raw.entries) == 12 * 28
     first = raw.entries.iloc[0]
-    assert (first["cell"], first["sheet"], first["text"]) == ("D6", "Roster", s.codes.iat[0, 0])
-    assert raw.entries.iloc[-1]["cell"] == "AE17"
+    assert (cell_name(first["cell"]), first["sheet"], first["text"]) == ("D6", "Roster", s.codes.iat[0, 0])
+    assert cell_name(raw.entries.iloc[-1]["cell"]) == "AE17"
     assert raw.residents[0].source.cell == "A6"
     assert (raw.residents[0].name, raw.residents[0].pgy, raw.residents[0].team) == (
         s.codes.index[0], int(s.pgy.iloc[0]), s.team.iloc[0])

@@ -220,6 +220,6 @@ def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], pd.DataFrame]:
         "start": pd.Series(cat("start"), dtype=object),
         "end": pd.Series(cat("end"), dtype=object),
         "sheet": pd.Series(sheet, dtype=object),
-        "cell": pd.Series(cat("cell"), dtype=object),
+        "cell": pd.Series(cat("cell"), dtype="int64"),
     }
     return residents, pd.DataFrame({c: data[c] for c in ENTRY_COLUMNS})

@@ -15,6 +15,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from rostercheck.model import CELL_STRIDE, cell_name
+
 #: Characters that look like a space (or nothing) in Excel but are not ASCII spaces.
 _ODD_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u200b": "", "\ufeff": ""})
 _LETTERS_RE = re.compile(r"^[A-Za-z]{1,3}$")
@@ -48,6 +50,8 @@ def a1(row: int, col: int) -> str:
 def addresses(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """A1 addresses for many cells at once (0-based absolute positions), as an object array.
 
+    Only reports that place every cell need this (the HTML grid); readers keep packed positions.
+
     Letters and row numbers are formatted once per distinct column and row, then joined with a
     vectorised string add, so a year-long grid does not format half a million addresses by hand.
     """
@@ -60,13 +64,6 @@ def addresses(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     letters = np.array([column_letters(c) for c in ucols.tolist()], dtype=object)
     numbers = np.array(list(map(str, (urows + 1).tolist())), dtype=object)
     return np.add(letters[cinv], numbers[rinv])  # object add: builds each str once, in C
-
-
-def grid_addresses(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Addresses of every (row, col) pair, row-major: ``addresses`` for a rectangular block."""
-    letters = np.array([column_letters(int(c)) for c in cols], dtype=object)
-    numbers = np.array([str(int(r) + 1) for r in rows], dtype=object)
-    return np.add(np.tile(letters, len(numbers)), np.repeat(numbers, len(letters)))
 
 
 def filled(n: int, value: object) -> np.ndarray:
@@ -150,3 +147,13 @@ def first_true(mask: np.ndarray) -> int | None:
     """Index of the first True in a 1-D mask, or None: where to point an error."""
     hits = np.flatnonzero(mask)
     return int(hits[0]) if hits.size else None
+
+
+def cell_names(values: np.ndarray) -> np.ndarray:
+    """``model.cell_name`` over an entries ``cell`` column: packed positions in one vectorised pass."""
+    values = np.asarray(values)
+    if values.dtype.kind in "iu":
+        out = addresses(values // CELL_STRIDE, values % CELL_STRIDE)
+        out[values < 0] = None
+        return out
+    return np.array([cell_name(v) for v in values.tolist()], dtype=object)

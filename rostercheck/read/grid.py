@@ -13,14 +13,13 @@ import datetime as dt
 import numpy as np
 
 from rostercheck.errors import InputError, suggest
-from rostercheck.model import Resident, RosterOptions, Source
+from rostercheck.model import CELL_STRIDE, Resident, RosterOptions, Source
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import level_from_label, parse_label, parse_pgy
 from rostercheck.read.cells import (
     collapse,
     column_index,
     column_letters,
-    grid_addresses,
     has_letter,
     map_unique,
     text_array,
@@ -300,7 +299,7 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     _check_spacers(sheet, texts, r, columns)
     n, m = r.size, columns.cols.size
     body = texts[np.ix_(r, columns.cols)].ravel()
-    cells = grid_addresses(r + sheet.row0, columns.cols + sheet.col0)
+    cells = ((r + sheet.row0)[:, None] * CELL_STRIDE + (columns.cols + sheet.col0)[None, :]).ravel()
     left = [j for j in range(int(columns.cols[0])) if j != name_col and (texts[header_rows, j] != "").any()]
     info.labels = {
         column_letters(sheet.col0 + j): (_header_text(texts, header_rows, j), [collapse(t) for t in texts[r, j]])

@@ -13,11 +13,10 @@ import numpy as np
 import pandas as pd
 
 from rostercheck.errors import InputError
-from rostercheck.model import Resident, RosterOptions, Source
+from rostercheck.model import CELL_STRIDE, Resident, RosterOptions, Source
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import parse_label, parse_pgy, time_text
 from rostercheck.read.cells import (
-    addresses,
     collapse,
     column_letters,
     factorize,
@@ -159,7 +158,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         text=texts[rows, code_col],
         start=starts,
         end=ends,
-        cell=addresses(rows + sheet.row0, np.full(rows.size, code_col + sheet.col0)),
+        cell=(rows + sheet.row0) * CELL_STRIDE + (code_col + sheet.col0),
         info=info,
     )
 

@@ -53,7 +53,7 @@ class SheetRoster:
     text: np.ndarray  # object: str
     start: np.ndarray  # object: "HH:MM" or None
     end: np.ndarray  # object: "HH:MM" or None
-    cell: np.ndarray  # object: "E7"
+    cell: np.ndarray  # int64: packed position (``model.cell_position``)
     info: SheetInfo | None = None
 
     def __len__(self) -> int:

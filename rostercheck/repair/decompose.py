@@ -42,7 +42,7 @@ import pandas as pd
 
 from rostercheck.check import CheckResult, check_raw
 from rostercheck.config import Config
-from rostercheck.model import Finding, RawRoster
+from rostercheck.model import Finding, RawRoster, cell_name
 
 #: Rosters spanning more days than this are repaired by months; shorter ones keep one model.
 SPLIT_DAYS = 62
@@ -498,7 +498,7 @@ def _changes(raw: RawRoster, composed: RawRoster, change_cls: type) -> list:
         out.append(change_cls(
             resident=names[int(src["resident"])], date=pd.Timestamp(src["date"]).strftime("%Y-%m-%d"),
             slot=str(src["slot"] or ""), old=old[i] if i < n else "", new=new[i],
-            sheet=sheet if isinstance(sheet, str) else None, cell=cell if isinstance(cell, str) else None, row=i))
+            sheet=sheet if isinstance(sheet, str) else None, cell=cell_name(cell), row=i))
     out.sort(key=lambda ch: (ch.date, ch.resident))
     return out
 

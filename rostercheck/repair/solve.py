@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model as cp
 from rostercheck.check import scope as rule_scope
 from rostercheck.config import Config
 from rostercheck.legend import BUSY_KINDS
+from rostercheck.model import cell_name
 from rostercheck.repair.cpmodel import Group, RepairModel
 from rostercheck.repair.encoders import ENCODERS
 from rostercheck.repair.problem import Problem
@@ -360,7 +361,7 @@ def _changes(m: RepairModel, choice: dict[int, int]) -> list[Change]:
             old=str(cells.at[i, "text"]),
             new=pb.option_text[o],
             sheet=sheet if isinstance(sheet, str) else None,
-            cell=cells.at[i, "cell"] if isinstance(cells.at[i, "cell"], str) else None,
+            cell=cell_name(cells.at[i, "cell"]),
             row=i,
         ))
     return out

@@ -28,6 +28,7 @@ import pandas as pd
 from rostercheck.check import CheckResult
 from rostercheck.legend import KINDS
 from rostercheck.model import Finding, RawRoster
+from rostercheck.read.cells import cell_names
 
 #: When one cell holds codes of several kinds, the colour shown is the first kind in this order.
 KIND_PRIORITY = ("leave", "call", "night", "work", "home-call", "wellness", "off")
@@ -87,9 +88,9 @@ def _positions(result: CheckResult, raw: RawRoster | None) -> pd.DataFrame:
     """Every roster cell address of the checked roster -> (resident, checked-day) position."""
     tl = result.timeline
     if raw is not None:
-        ent = raw.entries[raw.entries["cell"].notna()]
+        ent = raw.entries
         day = tl.days.get_indexer(pd.to_datetime(ent["date"]).dt.normalize())
-        frame = pd.DataFrame({"sheet": ent["sheet"].to_numpy(), "cell": ent["cell"].to_numpy(),
+        frame = pd.DataFrame({"sheet": ent["sheet"].to_numpy(), "cell": cell_names(ent["cell"].to_numpy()),
                               "r": ent["resident"].to_numpy(dtype=np.int64), "d": day - tl.first})
     else:  # without the read roster, only cells that hold a code can be placed
         s = tl.shifts[tl.shifts["day"] >= tl.first].drop_duplicates("cell")
