@@ -191,31 +191,31 @@ def _padded(data: bytes) -> np.ndarray:
     return a
 
 
-def _is_space(a: np.ndarray) -> np.ndarray:
-    """XML whitespace, by comparisons: a table lookup over every byte of a sheet costs more."""
-    return (a == 32) | (a == 10) | (a == 13) | (a == 9)
+def _pairs(a: np.ndarray, n: int, pair: bytes) -> np.ndarray:
+    """Positions of a two-byte ``pair`` in ``a[:n]`` (even offsets first, then odd: not sorted).
+
+    The bytes are compared two at a time as 16-bit words, at even and at odd offsets: half the
+    comparisons of a byte-wise search, and ``flatnonzero`` only ever sees the rare hits.
+    """
+    word = pair[0] | (pair[1] << 8)
+    half = n // 2
+    even = np.flatnonzero(a[: 2 * half].view("<u2") == word) * 2
+    odd = np.flatnonzero(a[1 : 1 + 2 * half].view("<u2") == word) * 2 + 1
+    return np.concatenate([even, odd])
 
 
 def _elements(a: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Openings of ``c`` and ``row`` elements (plain or prefixed, ``x:c``), and whether any ``f`` exists.
-
-    Whole-array comparisons narrow the bytes to the few positions worth a look before any index
-    is taken: ``flatnonzero`` over every ``<`` of a sheet would cost more than the rest together.
-    """
-    opens = (a[:n] == 60) | (a[:n] == 58)  # "<", or ":" of a prefixed name (x14ac:dyDescent too; filtered below)
-    nxt = a[1 : n + 1]
-    is_c = np.flatnonzero(opens & (nxt == 99))
-    is_row = np.flatnonzero(opens[: n - 2] & (nxt[: n - 2] == 114) & (a[2:n] == 111) & (a[3 : n + 1] == 119))
-    is_f = np.flatnonzero(opens & (nxt == 102))
-    cells = is_c[_DELIM[a[is_c + 2]]]
-    rows = is_row[_DELIM[a[is_row + 4]]]
-    formulas = is_f[_DELIM[a[is_f + 2]]]
-    return _plain_or_prefixed(a, cells), _plain_or_prefixed(a, rows), bool(len(_plain_or_prefixed(a, formulas)))
-
-
-def _plain_or_prefixed(a: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Keep ``<name`` and ``...:name`` whose prefix is a name, the way XML spells an element."""
-    return pos[(a[pos] == 60) | _NAME_START[a[np.maximum(pos - 1, 0)]]]
+    """Openings of ``c`` and ``row`` elements (plain or prefixed, ``x:c``), and whether any ``f`` exists."""
+    lt_c, co_c = _pairs(a, n, b"<c"), _pairs(a, n, b":c")
+    lt_r, co_r = _pairs(a, n, b"<r"), _pairs(a, n, b":r")
+    lt_f, co_f = _pairs(a, n, b"<f"), _pairs(a, n, b":f")
+    co_c, co_r, co_f = (p[_NAME_START[a[np.maximum(p - 1, 0)]]] for p in (co_c, co_r, co_f))
+    cells = np.concatenate([lt_c, co_c])  # unsorted: only counted, and placed among the sorted rows
+    cells = cells[_DELIM[a[cells + 2]]]
+    rows = np.sort(np.concatenate([lt_r, co_r]))
+    rows = rows[(a[rows + 2] == 111) & (a[rows + 3] == 119) & _DELIM[a[rows + 4]]]
+    formulas = np.concatenate([lt_f, co_f])
+    return cells, rows, bool(_DELIM[a[formulas + 2]].any())
 
 
 def _values(a: np.ndarray, n: int) -> np.ndarray:
@@ -226,7 +226,8 @@ def _values(a: np.ndarray, n: int) -> np.ndarray:
     only the others go through the slower whitespace skipping.
     """
     # " r"; not ":r", which is a namespace (xmlns:r="http://...") or another attribute than r
-    pos = np.flatnonzero((a[1:n] == 114) & _is_space(a[: n - 1])) + 1
+    pos = np.flatnonzero(a[1:n] == 114) + 1
+    pos = pos[_SPACE[a[pos - 1]]]
     plain = (a[pos + 1] == 61) & _QUOTE[a[pos + 2]]
     odd = pos[~plain]
     if len(odd):

@@ -66,6 +66,13 @@ def addresses(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.add(letters[cinv], numbers[rinv])  # object add: builds each str once, in C
 
 
+def object_array(items: list) -> np.ndarray:
+    """A 1-D object array of ``items`` (``np.array`` would build 2-D from tuples, or guess a dtype)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
 def filled(n: int, value: object) -> np.ndarray:
     """An object array of ``n`` copies of ``value`` (``np.full`` is several times slower for objects)."""
     out = np.empty(n, dtype=object)

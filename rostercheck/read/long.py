@@ -19,11 +19,10 @@ from rostercheck.read.attributes import parse_label, parse_pgy, time_text
 from rostercheck.read.cells import (
     collapse,
     column_letters,
-    factorize,
     filled,
     first_true,
     has_letter,
-    map_unique,
+    object_array,
     text_array,
 )
 from rostercheck.read.dates import HeaderDate, parse_date_value, slot_label
@@ -34,27 +33,6 @@ from rostercheck.read.rows import compile_patterns, describe
 from rostercheck.read.source import Sheet
 
 _BAD = object()  # a value that failed to parse; the first one found is reported with its cell
-
-
-class _ColumnTexts:
-    """``cell_text`` of whole columns, each converted the first time it is needed.
-
-    A long export may have columns nobody reads (IDs, comments); converting only the used ones
-    keeps a half-million-row file fast. Indexed like the 2-D array it stands for.
-    """
-
-    def __init__(self, values: np.ndarray) -> None:
-        self._values = values
-        self._columns: dict[int, np.ndarray] = {}
-
-    def column(self, j: int) -> np.ndarray:
-        if j not in self._columns:
-            self._columns[j] = text_array(self._values[:, j])
-        return self._columns[j]
-
-    def __getitem__(self, key: tuple) -> object:
-        rows, j = key
-        return self.column(int(j))[rows]
 
 
 _EXAMPLES = {"name": "'Resident' or 'Name'", "date": "'Date'", "code": "'Code', 'Shift' or 'Assignment'"}
@@ -77,11 +55,12 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     ``lenient``: an unreadable PGY cell is "no level" rather than an error (``init`` only).
     """
     h = plan.header
-    texts = _ColumnTexts(sheet.values)
-    keys = [H.header_key(t) for t in text_array(sheet.values[h])]
+    header = text_array(sheet.row(h))
+    head = text_array(sheet.values[: h + 1]) if options.name_column or options.rows is not None else None
+    keys = [H.header_key(t) for t in header]
     taken: set[int] = set()
     if options.name_column:
-        name_col = column_for(sheet, options.name_column, [h], text_array(sheet.values[: h + 1]))
+        name_col = column_for(sheet, options.name_column, [h], head)
         taken.add(name_col)
     else:
         name_col = _required(sheet, keys, H.NAME, taken, h, "name")
@@ -97,7 +76,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     filter_col = None
     if options.rows is not None:
         filter_col = column_for(
-            sheet, options.rows.column, [h], text_array(sheet.values[: h + 1]),
+            sheet, options.rows.column, [h], head,
             key="[roster] rows.column", what="rows column", holding="the role that tells residents from others",
         )  # fmt: skip
     found = {"name": name_col, "date": date_col, "code": code_col, **optional, "rows": filter_col}
@@ -105,27 +84,30 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         sheet=sheet.name,
         layout="long",
         header_row=sheet.row_number(h),
-        columns={
-            k: (column_letters(sheet.col0 + j), collapse(text_array(sheet.values[h, j : j + 1])[0]))
-            for k, j in found.items()
-            if j is not None
-        },
+        columns={k: (column_letters(sheet.col0 + j), collapse(header[j])) for k, j in found.items() if j is not None},
     )
 
+    # every test below runs once per distinct name, then spreads over the rows by code
     body = np.arange(h + 1, sheet.nrows, dtype=np.int64)
-    names = map_unique(texts[body, name_col], collapse)
-    footer = first_true(map_unique(names, H.is_footer).astype(bool))
+    names = sheet.column(name_col)
+    name_of = object_array([collapse(t) for t in names.texts().tolist()])
+    flags = np.array([(H.is_footer(t), H.header_key(t) in H.NAME, has_letter(t)) for t in name_of.tolist()],
+                     dtype=bool).reshape(-1, 3)
+    footer = first_true(flags[names.codes[body], 0])
     if footer is not None:
-        body, names = body[:footer], names[:footer]
-    repeat = map_unique(names, lambda t: H.header_key(t) in H.NAME).astype(bool)  # a header pasted again
-    keep = map_unique(names, has_letter).astype(bool) & ~repeat
+        body = body[:footer]
+    code = names.codes[body]
+    keep = flags[code, 2] & ~flags[code, 1]  # a name, and not a header pasted again
     if filter_col is not None and options.rows is not None:  # dropped before anything is read from them
-        values = map_unique(texts[body, filter_col], collapse)
-        wanted = map_unique(values, compile_patterns(options.rows.match)).astype(bool)
-        out = keep & ~wanted
-        info.dropped = [(sheet.row_number(int(i)), str(v)) for i, v in zip(body[out], values[out], strict=True)]
+        column = sheet.column(filter_col)
+        match = compile_patterns(options.rows.match)
+        wanted_of = np.array([bool(match(collapse(t))) for t in column.texts().tolist()], dtype=bool)
+        wanted = wanted_of[column.codes[body]]
+        out = np.flatnonzero(keep & ~wanted)
+        info.dropped = [(sheet.row_number(int(body[k])), collapse(column.texts()[column.codes[body[k]]]))
+                        for k in out.tolist()]
         keep &= wanted
-    rows, names = body[keep], names[keep]
+    rows = body[keep]
     if rows.size == 0 and info.dropped and options.rows is not None:
         raise EmptyRoster(
             f"empty roster: no row matches {describe(options.rows.match)} in column {info.columns['rows'][0]} "
@@ -139,12 +121,14 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
             **sheet.where(h, name_col),
         )
 
-    dates = _dates(sheet, texts, rows, date_col, options)
+    dates = _dates(sheet, rows, date_col, options)
     starts = _times(sheet, rows, optional["start"])
     ends = _times(sheet, rows, optional["end"])
-    slots = _slots(sheet, texts, rows, optional["slot"])
-    codes, uniques = pd.factorize(names)
-    residents = _residents(sheet, rows, codes, list(uniques), name_col, optional, lenient)
+    slots = _slots(sheet, rows, optional["slot"])
+    # residents in order of first appearance: distinct raw names collapse onto people first
+    person_of, people = pd.factorize(name_of)
+    codes, first_seen = pd.factorize(person_of[names.codes[rows]])
+    residents = _residents(sheet, rows, codes, [people[k] for k in first_seen.tolist()], name_col, optional, lenient)
     dates_seen = dates.astype("datetime64[D]")
     if dates_seen.size:
         info.dates = (dates_seen.min().astype(dt.date), dates_seen.max().astype(dt.date))
@@ -155,7 +139,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         resident=codes.astype(np.int64),
         date=dates,
         slot=slots,
-        text=texts[rows, code_col],
+        text=sheet.column(code_col).text_at(rows),
         start=starts,
         end=ends,
         cell=(rows + sheet.row0) * CELL_STRIDE + (code_col + sheet.col0),
@@ -163,10 +147,14 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     )
 
 
-def _dates(sheet: Sheet, texts: _ColumnTexts, rows: np.ndarray, col: int, options: RosterOptions) -> np.ndarray:
+def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> np.ndarray:
     """Each distinct date cell parsed once; errors point at the first row holding a bad one."""
-    codes, uniques = factorize(sheet.values[rows, col])
-    parsed: list[HeaderDate | None] = [parse_date_value(u) for u in uniques]
+    column = sheet.column(col)
+    codes = column.codes[rows]
+    used = np.zeros(len(column.uniques), dtype=bool)
+    used[codes] = True
+    parsed: list[HeaderDate | None] = [parse_date_value(u) if ok else None
+                                       for u, ok in zip(column.uniques.tolist(), used.tolist(), strict=True)]
 
     def first_row(bad_unique: list[bool]) -> int | None:
         hit = first_true(np.asarray(bad_unique, dtype=bool)[codes])
@@ -174,25 +162,27 @@ def _dates(sheet: Sheet, texts: _ColumnTexts, rows: np.ndarray, col: int, option
 
     bad = first_row([p is None for p in parsed])
     if bad is not None:
-        text = texts[bad, col]
+        text = column.text_at(bad)
         raise InputError(
             f"expected a date like 2026-07-01 or 7/1/2026, got {text!r}"
             if text
             else "expected a date, the cell is blank",
             **sheet.where(bad, col),
         )
-    yearless = first_row([p.year is None for p in parsed])  # type: ignore[union-attr]
+    yearless = first_row([p is not None and p.year is None for p in parsed])
     base_month = 0
     if yearless is not None:
         if options.year is None:
             raise InputError(
-                f"date {texts[yearless, col]!r} has no year; expected a full date like 7/1/2026, "
+                f"date {column.text_at(yearless)!r} has no year; expected a full date like 7/1/2026, "
                 "or give the year of the first date (--year / [roster] year)",
                 **sheet.where(yearless, col),
             )
-        base_month = parse_date_value(sheet.values[yearless, col]).month  # type: ignore[union-attr]
+        base_month = parse_date_value(sheet.value(yearless, col)).month  # type: ignore[union-attr]
 
-    def day(p: HeaderDate) -> dt.date | None:
+    def day(p: HeaderDate | None) -> dt.date | None:
+        if p is None:
+            return None
         year = p.year if p.year is not None else options.year + (1 if p.month < base_month else 0)  # type: ignore[operator]
         try:
             return dt.date(year, p.month, p.day)
@@ -200,9 +190,9 @@ def _dates(sheet: Sheet, texts: _ColumnTexts, rows: np.ndarray, col: int, option
             return None
 
     days = np.array([day(p) for p in parsed], dtype="datetime64[D]")  # type: ignore[arg-type]
-    bad = first_row(list(np.isnat(days)))
+    bad = first_row(list(np.isnat(days) & used))
     if bad is not None:
-        raise InputError(f"{texts[bad, col]!r} is not a real date", **sheet.where(bad, col))
+        raise InputError(f"{column.text_at(bad)!r} is not a real date", **sheet.where(bad, col))
     return days[codes]
 
 
@@ -216,21 +206,23 @@ def _times(sheet: Sheet, rows: np.ndarray, col: int | None) -> np.ndarray:
         except InputError:
             return _BAD
 
-    out = map_unique(sheet.values[rows, col], convert)
-    bad = first_true(map_unique(out, lambda v: v is _BAD).astype(bool))
+    out = sheet.column(col).map(convert, rows)
+    bad = first_true(np.fromiter((v is _BAD for v in out.tolist()), dtype=bool, count=len(out)))
     if bad is not None:
-        time_text(sheet.values[rows[bad], col], sheet.where(int(rows[bad]), col))  # raises, with the cell
+        time_text(sheet.value(int(rows[bad]), col), sheet.where(int(rows[bad]), col))  # raises, with the cell
     return out
 
 
-def _slots(sheet: Sheet, texts: _ColumnTexts, rows: np.ndarray, col: int | None) -> np.ndarray:
+def _slots(sheet: Sheet, rows: np.ndarray, col: int | None) -> np.ndarray:
     if col is None:
         return filled(rows.size, "")
-    out = map_unique(texts[rows, col], lambda t: "" if not t else (slot_label(t) or "?"))
+    column = sheet.column(col)
+    label = object_array(["" if not t else (slot_label(t) or "?") for t in column.texts().tolist()])
+    out = label[column.codes[rows]]
     bad = first_true(out == "?")
     if bad is not None:
         raise InputError(
-            f"expected AM or PM (or blank for a whole day), got {texts[rows[bad], col]!r}",
+            f"expected AM or PM (or blank for a whole day), got {column.text_at(int(rows[bad]))!r}",
             **sheet.where(int(rows[bad]), col),
         )
     return out
@@ -246,24 +238,24 @@ def _residents(
     lenient: bool = False,
 ) -> list[Resident]:
     """One Resident per distinct name; attributes from the first row that fills them in."""
-    _, first_rows = np.unique(codes, return_index=True)
+    first_rows = _first_index(codes, len(names))
     attrs: dict[str, list] = {}
     for what in ("pgy", "team", "role"):
         col = optional[what]
         found: list = [None] * len(names)
         if col is not None:
-            filled = np.flatnonzero(text_array(sheet.values[rows, col]) != "")
-            if filled.size:
-                firsts = pd.Series(filled).groupby(codes[filled]).first()
-                for r, k in firsts.items():
-                    i = int(rows[k])
-                    value = sheet.values[i, col]
-                    if what != "pgy":
-                        found[int(r)] = parse_label(value)
-                    elif lenient:
-                        found[int(r)] = _pgy_or_none(value)
-                    else:
-                        found[int(r)] = parse_pgy(value, sheet.where(i, col))
+            column = sheet.column(col)
+            filled = np.flatnonzero((column.texts() != "")[column.codes[rows]])
+            firsts = _first_index(codes[filled], len(names))
+            for r in np.flatnonzero(firsts >= 0).tolist():
+                i = int(rows[filled[firsts[r]]])
+                value = sheet.value(i, col)
+                if what != "pgy":
+                    found[r] = parse_label(value)
+                elif lenient:
+                    found[r] = _pgy_or_none(value)
+                else:
+                    found[r] = parse_pgy(value, sheet.where(i, col))
         attrs[what] = found
     return [
         Resident(
@@ -275,6 +267,14 @@ def _residents(
         )
         for r, name in enumerate(names)
     ]
+
+
+def _first_index(codes: np.ndarray, n: int) -> np.ndarray:
+    """Per code 0..n-1, the first position holding it (-1 if none), without sorting the rows."""
+    first = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    first[first == len(codes)] = -1
+    return first
 
 
 def _pgy_or_none(value: object) -> int | None:

@@ -19,11 +19,40 @@ import numpy as np
 import pandas as pd
 
 from rostercheck.errors import InputError
-from rostercheck.read.cells import a1
+from rostercheck.read.cells import a1, cell_text, factorize, object_array
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_EXTENSIONS = (".csv", ".tsv")
 _DELIMITERS = ",;\t"
+_ALL = slice(None)
+
+
+@dataclass
+class Column:
+    """One column of a sheet as its distinct values and, per row, which one it holds.
+
+    A long export repeats a few hundred names, 365 dates and a few dozen codes over half a million
+    rows, so everything the reader does to a column (text, parsing, matching) is done once per
+    distinct value and spread back with ``codes``. The CSV parser builds this while it reads.
+    """
+
+    codes: np.ndarray  # int, one per sheet row: index into ``uniques``
+    uniques: np.ndarray  # object: the distinct raw values
+    _texts: np.ndarray | None = field(default=None, repr=False)
+
+    def texts(self) -> np.ndarray:
+        """``cell_text`` of each distinct value (object array, aligned with ``uniques``)."""
+        if self._texts is None:
+            self._texts = object_array([cell_text(u) for u in self.uniques.tolist()])
+        return self._texts
+
+    def map(self, func, rows: np.ndarray | slice = _ALL) -> np.ndarray:
+        """``func`` of each distinct value, spread over ``rows`` (``func`` runs once per value)."""
+        mapped = object_array([func(u) for u in self.uniques.tolist()])
+        return mapped[self.codes[rows]]
+
+    def text_at(self, rows: np.ndarray | slice = _ALL) -> np.ndarray:
+        return self.texts()[self.codes[rows]]
 
 
 @dataclass
@@ -37,6 +66,7 @@ class Sheet:
     col0: int = 0  # 0-based sheet column of values[:, 0]
     #: merged ranges as 0-based absolute (first_row, first_col, last_row, last_col)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    _columns: dict[int, Column] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def nrows(self) -> int:
@@ -45,6 +75,20 @@ class Sheet:
     @property
     def ncols(self) -> int:
         return int(self.values.shape[1])
+
+    def column(self, j: int) -> Column:
+        """Column ``j`` factorized, once (``Column``)."""
+        if j not in self._columns:
+            codes, uniques = factorize(self.values[:, j])
+            self._columns[j] = Column(codes, object_array(uniques))
+        return self._columns[j]
+
+    def row(self, i: int) -> np.ndarray:
+        """The raw values of row ``i``."""
+        return self.values[i]
+
+    def value(self, i: int, j: int) -> object:
+        return self.values[i, j]
 
     def address(self, i: int, j: int) -> str:
         """A1 address of values[i, j]."""
@@ -184,14 +228,15 @@ def _rectangle(rows: list[list]) -> np.ndarray:
     return out
 
 
-def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"), else cp1252."""
+def _decode(raw: bytes) -> tuple[str, bool]:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"), else cp1252; and
+    whether it was UTF-8."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        return raw.decode("utf-16"), False
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), True
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return raw.decode("cp1252", errors="replace"), False
 
 
 def _sniff_delimiter(text: str, ext: str) -> str:
@@ -211,42 +256,102 @@ def _open_csv(p: Path, file: str) -> Book:
     raw = _read_bytes(p, file)
     if raw.startswith(b"PK\x03\x04") or (b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff"))):
         raise InputError("not a CSV text file (it looks binary; is it a workbook with a .csv name?)", file=file)
-    text = _decode(raw)
+    text, utf8 = _decode(raw)
     delimiter = _sniff_delimiter(text, p.suffix.lower())
     try:
-        values = _csv_values(text, delimiter)
+        sheet = _csv_sheet(file, raw, text, utf8, delimiter)
     except csv.Error as exc:
         raise InputError(f"not a readable CSV file: {exc}", file=file) from None
 
     def load(name: str | None, nrows: int | None) -> Sheet:
-        return Sheet(file, None, values if nrows is None else values[:nrows])
+        if nrows is None:
+            return sheet
+        return Sheet(file, None, sheet.head(nrows) if isinstance(sheet, CsvSheet) else sheet.values[:nrows])
 
     return Book(file, [None], [None], load)  # type: ignore[list-item]
 
 
-def _csv_values(text: str, delimiter: str) -> np.ndarray:
-    """CSV text -> 2-D object array of strings, one row per record (blank lines kept: they are rows).
+class CsvSheet(Sheet):
+    """A CSV file read column by column: ``values`` (the 2-D array) is built only if asked for.
 
-    pandas' C parser is about four times faster than the csv module on a long export; it needs the
-    width up front, guessed from the first lines. A later, wider row makes it fail, and then the
-    csv module reads the file instead.
+    The long-table reader works on ``column`` alone, so a half-million-row export is never turned
+    into a grid of Python objects.
     """
-    head = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 200))
+
+    def __init__(self, file: str, columns: list[Column], nrows: int) -> None:
+        self._lazy: np.ndarray | None = None
+        self._n = nrows
+        self._width = len(columns)
+        super().__init__(file, None, None)  # type: ignore[arg-type]
+        self._columns = dict(enumerate(columns))
+
+    @property  # type: ignore[override]
+    def values(self) -> np.ndarray:
+        if self._lazy is None:
+            self._lazy = self.head(self._n)
+        return self._lazy
+
+    @values.setter
+    def values(self, value: np.ndarray | None) -> None:
+        self._lazy = value
+
+    @property
+    def nrows(self) -> int:
+        return self._n
+
+    @property
+    def ncols(self) -> int:
+        return self._width
+
+    def head(self, n: int) -> np.ndarray:
+        """The first ``n`` rows as a 2-D object array."""
+        n = min(n, self._n)
+        out = np.empty((n, self._width), dtype=object)
+        for j, col in self._columns.items():
+            out[:, j] = col.uniques[col.codes[:n]]
+        return out
+
+    def row(self, i: int) -> np.ndarray:
+        return object_array([c.uniques[c.codes[i]] for c in self._columns.values()])
+
+    def value(self, i: int, j: int) -> object:
+        col = self._columns[j]
+        return col.uniques[col.codes[i]]
+
+
+def _csv_sheet(file: str, raw: bytes, text: str, utf8: bool, delimiter: str) -> Sheet:
+    """CSV -> a sheet of strings, one row per record (blank lines kept: they are rows).
+
+    pandas' C parser reads straight into categorical columns (each distinct value stored once,
+    per row a small integer): no slower than reading strings, and the reader then never hashes a
+    column again. It needs the width up front, guessed from the first lines; a later, wider row
+    makes it fail, and then the csv module reads the file instead.
+    """
+    start = text[: max(text.find("\n", 1 << 16), 1 << 16)]  # enough for 200 lines, without copying all
+    head = list(itertools.islice(csv.reader(io.StringIO(start, newline=""), delimiter=delimiter), 200))
     width = max((len(r) for r in head), default=0)
     if width == 0:
-        return np.empty((0, 0), dtype=object)
+        return Sheet(file, None, np.empty((0, 0), dtype=object))
+    data = raw if utf8 else text.encode("utf-8")  # the parser reads bytes faster than str
     try:
         frame = pd.read_csv(
-            io.StringIO(text, newline=""),
+            io.BytesIO(data),
             sep=delimiter,
             header=None,
             names=range(width),
-            dtype=str,
+            dtype="category",
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
+            encoding="utf-8-sig",
         )
-        return frame.to_numpy(dtype=object)
     except (pd.errors.ParserError, ValueError):
-        return _rectangle(list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
+        return Sheet(file, None, _rectangle(list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))))
+    columns = []
+    for j in range(width):
+        cat = frame[j].array
+        columns.append(Column(np.asarray(cat.codes, dtype=np.int64), cat.categories.to_numpy(dtype=object)))
+    return CsvSheet(file, columns, len(frame))
+
+
