@@ -109,10 +109,8 @@ def ensure_rosters(cases: list[tuple[int, int, str, bool]], cache: Path = CACHE,
             f"in {time.perf_counter() - t:.1f} s", file=sys.stderr)
 
 
-#: Kinds planted. Not call-frequency: its planter (``synth._Planter._every_third``) hands
-#: OR-Tools' assignment solver rows without any allowed arc on rosters of 150 residents and more,
-#: and reads unset mates back (an IndexError, or a segmentation fault).
-PLANT_KINDS = ("shift-length", "post-call-rest", "weekly-hours", "days-off")
+#: Kinds planted: every kind ``synth`` can plant, in turn.
+PLANT_KINDS = ("shift-length", "post-call-rest", "weekly-hours", "days-off", "call-frequency")
 
 
 def plant_some(roster: Any, n: int, seed: int) -> tuple[Any, list]:

@@ -909,6 +909,8 @@ class _Planter:
             cost = move.copy()
             if s <= t < s + MIN_DAYS and (t - s) % 3 == 2:
                 cost[k] += codes == D  # rather off than on the ward between calls
+            if not (allowed.any(axis=1).all() and allowed.any(axis=0).all()):
+                return None  # someone has no code they may take (or a code nobody may): no permutation
             solver = lsa.SimpleLinearSumAssignment()
             left, right = np.nonzero(allowed)
             solver.add_arcs_with_cost(left, right, cost[left, right])

@@ -271,3 +271,14 @@ def test_long_csv(tmp_path) -> None:
     assert raw.layout == "long" and len(raw.residents) == 12
     result = check_raw(raw, parse(s.config(), path="x"))
     assert (result.errors, result.warnings) == (0, 0)
+
+
+def test_call_frequency_plants_on_a_large_roster():
+    """Regression: on 150 residents the call re-dealing handed OR-Tools' assignment solver a member with
+    no code it could take, and read unset mates back (an IndexError, at times a segmentation fault)."""
+    s = generate(150, 56, seed=5)
+    planted, notes = plant(s, 15, seed=5)  # every kind in turn: three call-frequency plants
+    assert len(notes) == 15
+    result = check_raw(planted.raw("x.xlsx"), parse(planted.config(), path="x"))
+    assert result.errors >= 15
+    assert {f.rule for f in result.findings if f.severity == "error"} >= {"call-frequency"}

@@ -209,17 +209,22 @@ def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], pd.DataFrame]:
         resident_cols.append(remap[part.resident])
 
     def cat(attr: str) -> np.ndarray:
-        return np.concatenate([getattr(p, attr) for p in parts])
+        arrays = [getattr(p, attr) for p in parts]
+        return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
+    resident = resident_cols[0] if len(parts) == 1 else np.concatenate(resident_cols)
     sheet = np.concatenate([filled(len(p), p.sheet) for p in parts])
     data = {
-        "resident": pd.Series(np.concatenate(resident_cols), dtype="int64"),
-        "date": pd.Series(cat("date").astype("datetime64[ns]")),
-        "slot": pd.Series(cat("slot"), dtype=object),
-        "text": pd.Series(cat("text"), dtype=object),
-        "start": pd.Series(cat("start"), dtype=object),
-        "end": pd.Series(cat("end"), dtype=object),
-        "sheet": pd.Series(sheet, dtype=object),
-        "cell": pd.Series(cat("cell"), dtype="int64"),
+        "resident": resident.astype(np.int64, copy=False),
+        "date": cat("date").astype("datetime64[ns]"),
+        "slot": cat("slot"),
+        "text": cat("text"),
+        "start": cat("start"),
+        "end": cat("end"),
+        "sheet": sheet,
+        "cell": cat("cell").astype(np.int64, copy=False),
     }
-    return residents, pd.DataFrame({c: data[c] for c in ENTRY_COLUMNS})
+    # the arrays are fresh and owned here: no copy (object columns stay object, not pandas' str dtype)
+    columns = {c: data[c] if data[c].dtype != object else pd.Series(data[c], dtype=object, copy=False)
+               for c in ENTRY_COLUMNS}
+    return residents, pd.DataFrame(columns, copy=False)

@@ -419,6 +419,8 @@ class _RowWalk:
         self.sheet, self.texts, self.name_col, self.attr = sheet, texts, name_col, attr
         self.columns, self.start, self.keep, self.filter_col = columns, start, keep, filter_col
         self.lenient, self.info = lenient, info
+        self._labels: dict[tuple[type, object], str | None] = {}
+        self._levels: dict[tuple[type, object], int | None] = {}
         below = texts[start:]
         used = [c for c in attr.values() if c is not None]
         if used and below.size:
@@ -488,19 +490,31 @@ class _RowWalk:
         """One person: the name, and PGY level, team and role from their columns."""
         sheet, attr = self.sheet, self.attr
         pgy = self.pgy(i) if attr["pgy"] is not None else None
-        team = parse_label(sheet.values[i, attr["team"]]) if attr["team"] is not None else None
-        role = parse_label(sheet.values[i, attr["role"]]) if attr["role"] is not None else None
+        team = self.label(sheet.values[i, attr["team"]]) if attr["team"] is not None else None
+        role = self.label(sheet.values[i, attr["role"]]) if attr["role"] is not None else None
         if pgy is None and attr["pgy"] is None and role is not None:
             pgy = level_from_label(role)  # a role column of "PGY 1", "FAC", "MS3"
         source = Source(sheet.file, sheet.name, sheet.address(i, self.name_col))
         return Resident(name, pgy if pgy is not None else group_pgy, team, role, source)
 
+    def label(self, value: object) -> str | None:
+        """``parse_label``, once per distinct value (a team column repeats a handful of names)."""
+        key = (type(value), value)
+        if key not in self._labels:
+            self._labels[key] = parse_label(value)
+        return self._labels[key]
+
     def pgy(self, i: int) -> int | None:
         col = self.attr["pgy"]
         assert col is not None
+        value = self.sheet.values[i, col]
+        key = (type(value), value)
+        if key in self._levels:  # levels repeat: parse each written form once
+            return self._levels[key]
         where = self.sheet.where(i, col)
         try:
-            return parse_pgy(self.sheet.values[i, col], where)
+            level = self._levels[key] = parse_pgy(value, where)
+            return level
         except InputError as exc:
             if self.lenient:
                 return None
