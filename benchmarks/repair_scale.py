@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-#: Kinds planted when every kind cannot be (see ``check_bench.plant_some``).
+#: (residents, days, violations planted, seed) of each year-long repair.
 CASES = ((150, 365, 20, 1), (150, 365, 20, 2))
 
 
