@@ -56,14 +56,19 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
     with open(p, "rb") as fh:
         head = fh.read(8)
     if head.startswith(_OLE):
-        if suffix in (".xlsx", ".xlsm", ".xlsb"):
+        if suffix in (".xlsx", ".xlsm"):
             raise InputError(
                 "this workbook is encrypted or password-protected (or an old .xls renamed): open it in Excel, "
                 "remove the password (File > Info > Protect Workbook) and save it as .xlsx",
                 file=name,
             )
         return  # a genuine .xls: calamine reads it; nothing zip-based to inspect
-    if suffix not in (".xlsx", ".xlsm", ".xlsb", ".ods"):
+    if suffix == ".xlsb":
+        # calamine aborts the process on a crafted binary sheet (an 834-byte file placing a cell at
+        # XFD1048576 did), and its records cannot be bounded as cheaply as XML: refuse them all
+        raise InputError("binary workbooks (.xlsb) are not read: a crafted one can crash the reader, and their "
+                         "cells cannot be checked first; open it in Excel and save it as .xlsx", file=name)
+    if suffix not in (".xlsx", ".xlsm", ".ods"):
         return
     if not zipfile.is_zipfile(p):
         return  # not a workbook at all: the reader says what it looks like instead
@@ -108,6 +113,10 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
                                      f"{MAX_SHARED_STRINGS:,})", file=name)
             if fn.startswith("xl/worksheets/") and fn.endswith(".xml"):
                 _check_sheet(data, name, sheet_names.get(fn, fn))
+            if suffix == ".ods" and fn == "content.xml":
+                from rostercheck.safety_ods import check_ods_content  # lazy: it imports MAX_CELLS from here
+
+                check_ods_content(data, name)
 
 
 def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:

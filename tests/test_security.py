@@ -285,3 +285,10 @@ def test_names_and_codes_in_any_script_reach_the_report(tmp_path):
     flagged = {v["resident"] for v in doc["violations"] if v["rule"] == "shift-length"}
     assert flagged == {"José Núñez", "李雷", "عائشة الحربي", "😀 Emoji Person", "Zoë Ångström"}
     assert {c["sheet"] for v in doc["violations"] for c in v["cells"]} == {"七月"}
+
+
+def test_binary_workbooks_are_refused_with_what_to_do(tmp_path):
+    """calamine aborts on a crafted .xlsb and its records cannot be bounded first: refuse them all."""
+    bad = tmp_path / "roster.xlsb"
+    bad.write_bytes(roster(tmp_path / "ok.xlsx").read_bytes())
+    one_line_exit_2(*run("check", str(bad)), "roster.xlsb", ".xlsb", "save it as .xlsx")

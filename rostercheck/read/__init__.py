@@ -42,7 +42,7 @@ class Inspection:
 
 
 def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -> RawRoster:
-    """Read a roster spreadsheet (.xlsx/.xlsm/.xls/.xlsb/.ods or .csv) without changing it.
+    """Read a roster spreadsheet (.xlsx/.xlsm/.xls/.ods or .csv; .xlsb is refused) without changing it.
 
     Sheets are picked by ``options.sheet`` or else every visible sheet that has a roster header;
     a legend sheet anywhere in the workbook is read into ``RawRoster.legend``. Every problem is an
