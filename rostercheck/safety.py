@@ -62,7 +62,11 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
                 "remove the password (File > Info > Protect Workbook) and save it as .xlsx",
                 file=name,
             )
-        return  # a genuine .xls: calamine reads it; nothing zip-based to inspect
+        if suffix == ".xls":
+            from rostercheck.safety_xls import check_xls  # calamine sizes its grids from the file and can abort
+
+            check_xls(p, name)
+        return
     if suffix == ".xlsb":
         # calamine aborts the process on a crafted binary sheet (an 834-byte file placing a cell at
         # XFD1048576 did), and its records cannot be bounded as cheaply as XML: refuse them all

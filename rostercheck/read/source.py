@@ -189,7 +189,9 @@ def _open_excel(p: Path, file: str) -> Book:
         meta = wb.sheets_metadata
     except PasswordError:
         raise InputError("the workbook is password-protected; save an unprotected copy", file=file) from None
-    except Exception as exc:  # calamine raises several types (ZipError, XmlError, CalamineError...)
+    except BaseException as exc:  # calamine raises several types (ZipError, XmlError, CalamineError...)
+        if not _reader_error(exc):
+            raise
         raise _not_excel(p, file, str(exc)) from None
     names = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet]
     visible = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
@@ -203,7 +205,9 @@ def _open_excel(p: Path, file: str) -> Book:
             rows = sh.to_python(skip_empty_area=True, nrows=nrows)
             start = sh.start
             merged = sh.merged_cell_ranges or []
-        except Exception as exc:
+        except BaseException as exc:
+            if not _reader_error(exc):
+                raise
             raise InputError(f"not a readable Excel workbook: {exc}", file=file, sheet=name) from None
         values = _rectangle(rows)
         row0, col0 = start if start is not None and values.size else (0, 0)
@@ -211,6 +215,13 @@ def _open_excel(p: Path, file: str) -> Book:
         return Sheet(file, name, values, int(row0), int(col0), ranges)
 
     return Book(file, names, visible, load)
+
+
+def _reader_error(exc: BaseException) -> bool:
+    """Whether calamine failed on the file: any Exception, or a Rust panic, which pyo3 raises as
+    ``PanicException``, a BaseException (a short record in a crafted .xls does it). Ctrl-C and
+    exits pass through."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _rectangle(rows: list[list]) -> np.ndarray:
