@@ -74,7 +74,7 @@ class Intervals:
         """For each query [start, end) of a resident: does any interval overlap it?"""
         qs = start + resident.astype(np.int64) * _LANE
         qe = end + resident.astype(np.int64) * _LANE
-        i = np.searchsorted(self.lane_end, qs, side="right")  # first interval ending after qs
+        i = searchsorted_sorted(self.lane_end, qs, side="right")  # first interval ending after qs
         ok = i < len(self.lane_start)
         hit = np.zeros(len(qs), dtype=bool)
         hit[ok] = self.lane_start[i[ok]] < qe[ok]
@@ -88,26 +88,152 @@ def merge(resident: np.ndarray, start: np.ndarray, end: np.ndarray, gap: int = 0
     Returns the merged intervals and, for each input row (in input order), the index of the merged
     interval it fell into.
     """
-    lane = resident.astype(np.int64) * _LANE
-    key = start + lane  # (resident, start) as one int64: residents never share a lane
-    if len(key) < 2 or bool((key[1:] >= key[:-1]).all()):
-        order = np.arange(len(key))  # rows of a grid roster come sorted: no sort at all
-        r, s, e, ls = resident, start, end, key
-    else:
-        order = np.argsort(key, kind="stable")  # same order as lexsort((start, resident)), one key
-        r, s, e, ls = resident[order], start[order], end[order], key[order]
-    le = e + lane[order]
-    run_end = np.maximum.accumulate(le) if len(le) else le
-    new = np.ones(len(s), dtype=bool)
-    if len(s) > 1:
-        new[1:] = (r[1:] != r[:-1]) | (ls[1:] - run_end[:-1] >= max(gap, 1))
-    gid = np.cumsum(new) - 1
-    first = np.flatnonzero(new)
-    last = np.r_[first[1:], len(s)].astype(np.int64) - 1 if len(s) else np.zeros(0, np.int64)
-    merged = Intervals(r[first], s[first], run_end[last] - r[first].astype(np.int64) * _LANE)
-    group = np.empty(len(s), dtype=np.int64)
-    group[order] = gid
-    return merged, group
+    return _Sweep.of(resident, start, end).cut(gap)
+
+
+@dataclass
+class _Sweep:
+    """Intervals sorted by (resident, start) on one lane-shifted axis and swept once.
+
+    Merging at any gap is then one comparison of ``step`` against the gap: work (gap 0) and work
+    periods (``period-gap``) are the same rows merged at two gaps, so they share the sort and the
+    running end instead of paying for both twice.
+    """
+
+    order: np.ndarray | None  # input row of each sorted row (None: the input came sorted)
+    resident: np.ndarray
+    start: np.ndarray
+    lane: np.ndarray  # resident * _LANE
+    lane_start: np.ndarray
+    run_end: np.ndarray  # lane-shifted end of the union of rows 0..i
+    step: np.ndarray  # lane_start[i + 1] - run_end[i]: free time before row i + 1 (huge across residents)
+
+    @classmethod
+    def of(cls, resident: np.ndarray, start: np.ndarray, end: np.ndarray) -> _Sweep:
+        lane = resident * _LANE if resident.dtype == np.int64 else resident.astype(np.int64) * _LANE
+        ls = start + lane  # (resident, start) as one int64: residents never share a lane
+        order = None  # rows of a grid roster come sorted: no sort at all
+        if len(ls) > 1 and not bool((ls[1:] >= ls[:-1]).all()):
+            order = np.argsort(ls, kind="stable")  # same order as lexsort((start, resident)), one key
+            resident, start, end, lane, ls = resident[order], start[order], end[order], lane[order], ls[order]
+        le = end + lane
+        return cls.of_lanes(order, resident, start, lane, ls, le)
+
+    @classmethod
+    def of_lanes(cls, order: np.ndarray | None, resident: np.ndarray, start: np.ndarray, lane: np.ndarray,
+                 ls: np.ndarray, le: np.ndarray) -> _Sweep:
+        """From rows already sorted by lane-shifted start."""
+        if len(le) > 1 and not bool((le[1:] >= le[:-1]).all()):
+            run_end = np.maximum.accumulate(le)
+        else:
+            run_end = le  # ends in order too (no interval inside another): the running end is the end
+        return cls(order, resident, start, lane, ls, run_end, ls[1:] - run_end[:-1])
+
+    def cut(self, gap: int, groups: bool = True) -> tuple[Intervals, np.ndarray]:
+        """Merge where the free time before a row is under ``gap`` (at least 1: touching rows join).
+
+        A resident's first row always starts a new interval without a separate test: lanes are
+        2**42 minutes apart, so ``step`` across residents dwarfs any gap. Without ``groups`` the
+        second result is empty (the union alone is wanted).
+        """
+        n = len(self.lane_start)
+        joins = self.step < max(gap, 1)
+        if not joins.any():  # nothing joins (the usual roster): every row is its own interval
+            lane_start, lane_end = self.lane_start, self.run_end
+            merged = Intervals(self.resident, self.start, self.run_end - self.lane)
+            gid = np.arange(n) if groups else None
+        else:
+            new = np.empty(n, dtype=bool)
+            new[0] = True
+            np.logical_not(joins, out=new[1:])
+            first = np.flatnonzero(new)
+            last = np.r_[first[1:] - 1, n - 1]
+            lane_start, lane_end = self.lane_start[first], self.run_end[last]
+            s = self.start[first]
+            merged = Intervals(self.resident[first], s, lane_end - (lane_start - s))
+            gid = np.cumsum(new) - 1 if groups else None
+        merged.__dict__["lane_start"] = lane_start  # known already: no second pass to shift them
+        merged.__dict__["lane_end"] = lane_end
+        if gid is None:
+            return merged, np.zeros(0, dtype=np.int64)
+        if self.order is None:
+            return merged, gid
+        group = np.empty(n, dtype=np.int64)
+        group[self.order] = gid
+        return merged, group
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions lo[i]..hi[i] - 1 of every range, end to end, and where each range's begin
+    there (``cut``, one longer than the ranges; an empty range is a repeated cut)."""
+    n = np.maximum(hi - lo, 0)
+    cut = np.zeros(len(n) + 1, dtype=np.int64)
+    np.cumsum(n, out=cut[1:])
+    pos = np.arange(int(cut[-1]), dtype=np.int64) + np.repeat(lo - cut[:-1], n)
+    return pos, cut
+
+
+def _sets(values: list[int], cut: list[int]) -> list[list[int]]:
+    """``values[cut[i]:cut[i + 1]]`` as a sorted list without repeats, for each i."""
+    return [sorted(set(values[cut[i]:cut[i + 1]])) for i in range(len(cut) - 1)]
+
+
+def _bins(a: np.ndarray) -> tuple[int, int, np.ndarray] | None:
+    """A look-up table that answers ``np.searchsorted(a, t, "right")`` for integer ``t``.
+
+    ``a`` is a sorted array of day-spaced instants (midnights, evening starts): its differences
+    share a divisor ``g`` (1440, or 60 or 30 with clock changes), so ``(t - a[0]) // g`` names a bin
+    holding no element of ``a`` but at its left edge. A binary search per instant over a few hundred
+    days costs more than the arithmetic by a factor of five. None when the table would be huge.
+    """
+    if len(a) < 2:
+        return None
+    g = int(np.gcd.reduce(np.diff(a)))
+    if g <= 0:
+        return None
+    nb = (int(a[-1]) - int(a[0])) // g
+    if nb > 1 << 22:
+        return None
+    edges = int(a[0]) + np.arange(nb + 1, dtype=np.int64) * g
+    table = np.empty(nb + 3, dtype=np.int64)
+    table[0] = 0  # before a[0]
+    table[1:-1] = np.searchsorted(a, edges, side="right")
+    table[-1] = len(a)  # past a[-1]
+    return int(a[0]) - g, g, table
+
+
+def searchsorted_small(
+    a: np.ndarray, t: np.ndarray, side: str = "right", bins: tuple[int, int, np.ndarray] | None = None
+) -> np.ndarray:
+    """``np.searchsorted(a, t, side)`` for integer instants ``t`` and a short, day-spaced ``a``.
+
+    Same answers (``_bins`` says why); ``bins`` is ``_bins(a)``, made once by callers that ask often.
+    """
+    if bins is None:
+        bins = _bins(a)
+        if bins is None:
+            return np.searchsorted(a, t, side=side)  # type: ignore[call-overload]
+    base, g, table = bins
+    b = (t - base if side == "right" else t - (base + 1)) // g  # "left": elements below t are those <= t - 1
+    np.clip(b, 0, len(table) - 1, out=b)
+    return table[b]
+
+
+def searchsorted_sorted(a: np.ndarray, v: np.ndarray, side: str = "left") -> np.ndarray:
+    """``np.searchsorted(a, v, side)`` for sorted ``v``, by one merge instead of a binary search each.
+
+    Both arrays sorted: a stable sort of the two together finds two runs and merges them in linear
+    time, and each value's position there, less the values before it, counts the ``a`` before it.
+    Unsorted ``v`` falls back to the binary search.
+    """
+    if len(v) < 2 or len(a) < 64 or not bool((v[1:] >= v[:-1]).all()):
+        return np.searchsorted(a, v, side=side)  # type: ignore[call-overload]
+    both = np.concatenate([v, a] if side == "left" else [a, v])  # ties: v first for "left", last for "right"
+    order = np.argsort(both, kind="stable")
+    pos = np.empty(len(both), dtype=np.int64)
+    pos[order] = np.arange(len(both))
+    at = pos[: len(v)] if side == "left" else pos[len(a):]
+    return at - np.arange(len(v))
 
 
 class CellSources(Sequence[Source]):
@@ -236,16 +362,22 @@ class Timeline:
     def shift_mask(self, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> np.ndarray:
         """Rows of ``shifts`` holding one of ``kinds`` or one of ``codes``: a lookup table indexed by
         small integers, not string comparisons over half a million rows."""
-        mask = np.zeros(len(self.shifts), dtype=bool)
-        if kinds:
+        mask = None
+        if kinds and len(KINDS) <= 8:
+            # one bit per kind (there are seven): shifts and ands over bytes, no gather by index
+            bits = np.uint8(sum(1 << KIND_ID[k] for k in set(kinds) if k in KIND_ID))
+            kind = self.kind_id.astype(np.uint8, copy=False)
+            mask = (np.left_shift(np.uint8(1), kind) & bits).astype(bool)
+        elif kinds:
             lut = np.zeros(len(KINDS), dtype=bool)
             lut[[KIND_ID[k] for k in kinds if k in KIND_ID]] = True
-            mask |= lut[self.kind_id]
+            mask = lut[self.kind_id]
         if codes:
             ids, names = self._code_index
             want = set(codes)
-            mask |= np.array([n in want for n in names] + [False], dtype=bool)[ids]
-        return mask
+            by_code = np.array([n in want for n in names] + [False], dtype=bool)[ids]
+            mask = by_code if mask is None else mask | by_code
+        return np.zeros(len(self.shifts), dtype=bool) if mask is None else mask
 
     # ---------------------------------------------------------------- derived intervals
     @cached_property
@@ -258,131 +390,283 @@ class Timeline:
         return self.shifts.iloc[self._work_idx]
 
     @cached_property
-    def _periods(self) -> tuple[Intervals, np.ndarray]:
+    def _work_sweep(self) -> _Sweep:
+        """Work rows sorted and swept once, for both merges of them (work and work periods)."""
         w = self._work_idx
-        return merge(self.col("resident")[w], self.col("start")[w], self.col("end")[w], gap=self.period_gap)
+        return _Sweep.of(self.col("resident")[w], self.col("start")[w], self.col("end")[w])
+
+    @cached_property
+    def _periods(self) -> tuple[Intervals, np.ndarray]:
+        """Work periods as intervals and, per work row (``_work_idx`` order), its period."""
+        return self._work_sweep.cut(self.period_gap)
 
     @cached_property
     def work(self) -> Intervals:
         """Union of work intervals per resident: what hours are summed over."""
-        w = self._work_idx
-        return merge(self.col("resident")[w], self.col("start")[w], self.col("end")[w])[0]
+        if self.period_gap <= 1:  # periods join exactly what the union joins
+            return self._periods[0]
+        return self._work_sweep.cut(0, groups=False)[0]
+
+    @cached_property
+    def period_span(self) -> np.ndarray:
+        """Each work period's span in hours, first start to last end (``periods["span"]``), as an
+        array: rules read periods by the hundred thousand and a DataFrame costs more than they do."""
+        merged = self._periods[0]
+        return (merged.end - merged.start) / 60.0
+
+    @cached_property
+    def _period_flags(self) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each work period holds a call shift, and a night shift."""
+        merged, group = self._periods
+        kinds = self.kind_id[self._work_idx]
+        out = []
+        for kind in ("call", "night"):
+            has = np.zeros(len(merged.start), dtype=bool)
+            has[group[kinds == KIND_ID[kind]]] = True
+            out.append(has)
+        return out[0], out[1]
 
     @cached_property
     def periods(self) -> pd.DataFrame:
         """Work periods (see rules.md): span, hours, and whether they hold call or night."""
-        merged, group = self._periods
+        merged, _ = self._periods
         n = len(merged.start)
         # hours = union measure inside each period (a lunch hour is not counted)
         u = self.work
-        ug = np.searchsorted(merged.lane_start, u.lane_start, side="right") - 1
-        hours = np.bincount(ug, weights=(u.end - u.start), minlength=n) / 60.0 if n else np.zeros(0)
-        kinds = self.kind_id[self._work_idx]
-        has_call = np.zeros(n, dtype=bool)
-        has_call[group[kinds == KIND_ID["call"]]] = True
-        has_night = np.zeros(n, dtype=bool)
-        has_night[group[kinds == KIND_ID["night"]]] = True
+        if u is merged:
+            hours = (u.end - u.start) / 60.0
+        else:
+            ug = np.searchsorted(merged.lane_start, u.lane_start, side="right") - 1
+            hours = np.bincount(ug, weights=(u.end - u.start), minlength=n) / 60.0 if n else np.zeros(0)
+        has_call, has_night = self._period_flags
         return pd.DataFrame(
             {
                 "resident": merged.resident,
                 "start": merged.start,
                 "end": merged.end,
-                "span": (merged.end - merged.start) / 60.0,
+                "span": self.period_span,
                 "hours": hours,
                 "has_call": has_call,
                 "has_night": has_night,
             }
         )
 
-    def period_cells(self, period_ids: np.ndarray) -> list[list[int]]:
-        """Cell ids behind each given work period (only for the few periods a finding names)."""
+    @cached_property
+    def _period_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Work rows (``_work_idx`` positions) grouped by period: rows ``rows[bounds[p]:bounds[p + 1]]``
+        are period ``p``'s, so a finding's cells are a slice, not a pass over every work row."""
         _, group = self._periods
-        cells = self.col("cell")[self._work_idx]
-        wanted = set(int(p) for p in period_ids)
-        mask = np.isin(group, list(wanted))
-        by: dict[int, list[int]] = {p: [] for p in wanted}
-        for g, c in zip(group[mask], cells[mask]):
-            by[int(g)].append(int(c))
-        return [sorted(set(by[int(p)])) for p in period_ids]
+        if len(group) > 1 and not bool((group[1:] >= group[:-1]).all()):
+            rows = np.argsort(group, kind="stable")
+        else:
+            rows = np.arange(len(group))
+        g = group[rows]
+        bounds = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1, len(g)] if len(g) else np.zeros(1, np.int64)
+        return rows, bounds
+
+    def period_cells(self, period_ids: np.ndarray) -> list[list[int]]:
+        """Cell ids behind each given work period (only for the periods findings name)."""
+        ids = np.asarray(period_ids, dtype=np.int64)
+        if not len(ids):
+            return []
+        rows, bounds = self._period_rows
+        pos, cut = _ranges(bounds[ids], bounds[ids + 1])
+        return _sets(self.col("cell")[self._work_idx[rows[pos]]].tolist(), cut.tolist())
 
     @cached_property
     def busy(self) -> Intervals:
         """Work, call, night and home call, plus whole leave days: what a free day must avoid."""
-        st, en = self.col("start"), self.col("end")
-        b = np.flatnonzero(self.shift_mask(BUSY_KINDS) & (en > st))
-        lr, ld = np.nonzero(self.leave)
-        r = np.r_[self.col("resident")[b], lr]
-        st = np.r_[st[b], self.day_start[ld]]
-        en = np.r_[en[b], self.day_start[ld + 1]]
-        return merge(r.astype(np.int64), st.astype(np.int64), en.astype(np.int64))[0]
+        return self.busy_within(0)
 
-    def hours_by_day(self, counted_only: bool = False) -> np.ndarray:
-        """Work hours of each resident on each day [R, D], intervals split at local midnight."""
-        R, D = self.n_residents, self.n_days
-        M = np.zeros(R * D)  # minutes, flat: bincount is many times faster than np.add.at
-        u = self.work
-        if len(u.start):
-            # each interval adds to the days it touches: the first, then (for the few that cross
-            # midnight) the next, and so on; nothing loops over intervals that are done
-            d0 = np.searchsorted(self.day_start, u.start, side="right") - 1
-            d1 = np.searchsorted(self.day_start, u.end, side="left")  # first day starting at or after the end
-            live = np.arange(len(u.start))
-            k = 0
-            while len(live):
-                d = d0[live] + k
-                ok = (d >= 0) & (d < D)
-                i, d = live[ok], d[ok]
-                lo = np.maximum(u.start[i], self.day_start[d])
-                hi = np.minimum(u.end[i], self.day_start[d + 1])
-                M += np.bincount(u.resident[i] * D + d, weights=np.maximum(hi - lo, 0), minlength=R * D)
-                k += 1
-                live = live[d0[live] + k < np.minimum(d1[live], D)]
-        H = (M / 60.0).reshape(R, D)
+    @cached_property
+    def _busy_extra(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Busy time that is not work: home call and whole leave days, sorted (resident, start, end)."""
+        st, en = self.col("start"), self.col("end")
+        D = self.n_days
+        extra = self.shift_mask(BUSY_KINDS - WORK_KINDS)  # home call
+        hc = np.flatnonzero(extra & (en > st)) if extra.any() else np.zeros(0, dtype=np.int64)
+        ld = np.flatnonzero(self.leave.ravel())
+        lr, ld = ld // D, ld % D
+        r = np.concatenate([self.col("resident")[hc], lr]).astype(np.int64, copy=False)
+        xs = np.concatenate([st[hc], self.day_start[ld]]).astype(np.int64, copy=False)
+        xe = np.concatenate([en[hc], self.day_start[ld + 1]]).astype(np.int64, copy=False)
+        if len(hc) and len(ld):
+            order = np.argsort(xs + r * _LANE, kind="stable")
+            r, xs, xe = r[order], xs[order], xe[order]
+        return r, xs, xe
+
+    def busy_within(self, gap: int) -> Intervals:
+        """``busy`` with every gap shorter than ``gap`` minutes filled in (made once per gap).
+
+        A rule that only asks about free stretches of ``gap`` minutes or more (a free day, a free
+        weekend) sees the same answers with a third of the intervals. Work is merged at that gap
+        first (its rows are swept already), then home call and leave days are merged in: filling
+        short gaps before or after adding more busy time gives the same result.
+        """
+        cache = self.__dict__.setdefault("_busy_within", {})
+        if gap not in cache:
+            u = self.work if max(gap, 1) == 1 else self._work_sweep.cut(gap, groups=False)[0]
+            r, xs, xe = self._busy_extra
+            if not len(r):
+                cache[gap] = u
+            else:
+                lane = r * _LANE
+                xls = xs + lane
+                # slot the few extra intervals in among the sorted ones, then merge as usual
+                at = np.searchsorted(u.lane_start, xls, side="right")
+                ls = np.insert(u.lane_start, at, xls)
+                le = np.insert(u.lane_end, at, xe + lane)
+                resident = np.insert(u.resident, at, r)
+                start = np.insert(u.start, at, xs)
+                sweep = _Sweep.of_lanes(None, resident, start, ls - start, ls, le)
+                cache[gap] = sweep.cut(gap, groups=False)[0]
+        return cache[gap]
+
+    @cached_property
+    def _day_bins(self) -> tuple[int, int, np.ndarray] | None:
+        return _bins(self.day_start)
+
+    def day_index(self, t: np.ndarray, side: str = "right") -> np.ndarray:
+        """``np.searchsorted(day_start, t, side)`` for integer instants, by table look-up: the day
+        holding instant ``t`` is ``day_index(t) - 1`` (-1 before the axis, ``n_days`` after it)."""
+        return searchsorted_small(self.day_start, np.asarray(t, dtype=np.int64), side, self._day_bins)
+
+    def hours_by_day(self, counted_only: bool = False, codes: Iterable[str] | None = None) -> np.ndarray:
+        """Work hours of each resident on each day [R, D], intervals split at local midnight.
+
+        With ``codes``, only shifts with those codes count, measured exactly as all work is
+        (overlaps once, split at midnight, home call's stated hours on its date). The array is
+        the transpose of a day-major one (``hours_by_day().T`` is contiguous): running sums over
+        days then add whole rows of residents at a time.
+        """
         counted = self.col("counted")
-        hc = np.flatnonzero(counted > 0)
+        if codes is None:
+            u = self.work
+            hc = np.flatnonzero(counted > 0) if counted.max(initial=0) > 0 else np.zeros(0, dtype=np.int64)
+        else:
+            keep = self.shift_mask(codes=codes)
+            w = self._work_idx[keep[self._work_idx]]
+            u = merge(self.col("resident")[w], self.col("start")[w], self.col("end")[w])[0]
+            hc = np.flatnonzero((counted > 0) & keep)
+        R, D = self.n_residents, self.n_days
+        ds = self.day_start
+        if len(u.start):
+            # each interval adds to the days it touches: its first, then (for the few that cross
+            # midnight) the next, and so on; one bincount over all the pieces at the end
+            k = self.day_index(u.start)  # the day after the one holding the start
+            off_axis = k.min() < 1 or k.max() > D  # starts before or after the axis (never from build)
+            nxt = ds[np.clip(k, 0, D) if off_axis else k]
+            d0 = k - 1
+            idx, minutes = [d0 * R + u.resident], [np.minimum(u.end, nxt) - u.start]
+            if off_axis:  # only their days on the axis count
+                on = np.flatnonzero((d0 >= 0) & (d0 < D))
+                idx[0], minutes[0] = idx[0][on], minutes[0][on]
+            c = np.flatnonzero((u.end > nxt) & (d0 < D))
+            r, e, d = u.resident[c], u.end[c], d0[c] + 1  # each reaches into day d
+            while len(d):
+                if d.max() >= D:  # past the axis: nothing more to count
+                    on = np.flatnonzero(d < D)
+                    r, e, d = r[on], e[on], d[on]
+                nxt = ds[d + 1]
+                idx.append(d * R + r)
+                minutes.append(np.minimum(e, nxt) - ds[d])
+                c = np.flatnonzero(e > nxt)  # the few that reach the day after, too
+                r, e, d = r[c], e[c], d[c] + 1
+            weights = np.concatenate(minutes).astype(np.float64)  # float weights: bincount is 4x faster
+            M = np.bincount(np.concatenate(idx), weights=weights, minlength=R * D)
+        else:
+            M = np.zeros(R * D)
+        H = (M / 60.0).reshape(D, R)
         if len(hc):
-            np.add.at(H, (self.col("resident")[hc], self.col("day")[hc]), counted[hc])
-        return H
+            np.add.at(H, (self.col("day")[hc], self.col("resident")[hc]), counted[hc])
+        return H.T
+
+    @cached_property
+    def _rows_are_cells(self) -> bool:
+        """Whether the shift rows are exactly the [R, D] cells in order (a full grid, one code a cell):
+        then a per-row mask is already the per-date one."""
+        R, D = self.n_residents, self.n_days
+        if len(self.shifts) != R * D:
+            return False
+        key = self.col("resident") * D + self.col("day")
+        return bool(key[0] == 0) and bool((key[1:] - key[:-1] == 1).all())
+
+    def days_with(self, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> np.ndarray:
+        """[R, D] True on each date holding a shift of these kinds/codes (by the date it starts)."""
+        R, D = self.n_residents, self.n_days
+        if self._rows_are_cells:
+            return self.shift_mask(kinds, codes).reshape(R, D)
+        sel = np.flatnonzero(self.shift_mask(kinds, codes))
+        seen = np.zeros(R * D, dtype=bool)
+        seen[self.col("resident")[sel] * D + self.col("day")[sel]] = True
+        return seen.reshape(R, D)
 
     def count_by_day(self, kinds: list[str] | None = None, codes: list[str] | None = None) -> np.ndarray:
         """How many shifts of these kinds/codes *start* on each date [R, D] (count rules attribute a
         shift to its start date, so a call from Monday 07:00 is Monday's call)."""
+        return self.day_counts(kinds, codes).astype(np.int64)
+
+    def day_counts(self, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> np.ndarray:
+        """``count_by_day`` as the smallest integers that hold it (flags when one code is picked):
+        a count per date is a handful, and a year of dates is half a million of them."""
         R, D = self.n_residents, self.n_days
+        if self._rows_are_cells:  # one code a date: a date holds one of them or not
+            return self.shift_mask(kinds, codes).reshape(R, D)
         sel = np.flatnonzero(self.shift_mask(kinds, codes))
-        ids = self._code_index[0]
-        picked, compact = np.unique(ids[sel], return_inverse=True)  # the few codes selected, 0..k-1
-        seen = np.zeros((R * D, max(len(picked), 1)), dtype=bool)  # a code twice on one date counts once
-        seen[self.col("resident")[sel] * D + self.col("day")[sel], compact.ravel()] = True
-        return seen.sum(axis=1, dtype=np.int64).reshape(R, D)
+        ids = self._code_index[0][sel]
+        present = np.zeros(len(self._code_index[1]) + 1, dtype=bool)
+        present[ids] = True  # the few codes selected
+        cell = self.col("resident")[sel] * D + self.col("day")[sel]
+        if present.sum() <= 1:  # one code: a date holds it or not
+            seen = np.zeros(R * D, dtype=bool)
+            seen[cell] = True
+            return seen.reshape(R, D)
+        compact = (np.cumsum(present) - 1)[ids]
+        marks = np.zeros((int(present.sum()), R * D), dtype=bool)  # a code twice on one date counts once
+        marks[compact, cell] = True
+        return marks.sum(axis=0, dtype=np.int16 if len(marks) < 1 << 15 else np.int64).reshape(R, D)
 
     @cached_property
     def _by_resident_day(self) -> tuple[np.ndarray, ...]:
-        """Shift rows sorted by (resident, day): a finding's cells are one binary search away."""
+        """Shift rows sorted by (resident, day): a finding's cells are a slice (``_day_offsets``)."""
         key = self.col("resident").astype(np.int64) * self.n_days + self.col("day").astype(np.int64)
+        cols = (self.kind_id, self._code_index[0], self.col("cell"), self.col("start"), self.col("end"))
         if len(key) < 2 or bool((key[1:] >= key[:-1]).all()):
-            order = np.arange(len(key))  # a grid roster's rows come in this order already
-        else:
-            order = np.argsort(key, kind="stable")
-        return (key[order], order, self.kind_id[order], self._code_index[0][order],
-                self.col("cell")[order], self.col("start")[order], self.col("end")[order])
+            # a grid roster's rows come in this order already: the columns as they are
+            return (key, np.arange(len(key)), *cols)
+        order = np.argsort(key, kind="stable")
+        return (key[order], order, *(c[order] for c in cols))
 
     def rows_in_days(
         self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None
     ) -> np.ndarray:
         """Positions (in the sorted index) of one resident's shifts on days [d0, d1), optionally only
         those of some kinds or codes (a shift matching either counts)."""
-        key, _, kind, code, *_ = self._by_resident_day
-        lo = np.searchsorted(key, resident * self.n_days + max(d0, 0), side="left")
-        hi = np.searchsorted(key, resident * self.n_days + min(d1, self.n_days), side="left")
-        idx = np.arange(lo, hi)
+        _, _, kind, code, *_ = self._by_resident_day
+        D, off = self.n_days, self._day_offsets
+        last = len(off) - 1
+        lo = int(off[min(max(resident * D + max(d0, 0), 0), last)])
+        hi = int(off[min(max(resident * D + min(d1, D), 0), last)])
         if kinds is None and codes is None:
-            return idx
-        keep = np.zeros(len(idx), dtype=bool)
+            return np.arange(lo, hi)
+        keep = np.zeros(max(hi - lo, 0), dtype=bool)
         if kinds is not None:
-            keep |= self._lut("kinds", kinds)[kind[idx]]
+            keep |= self._lut("kinds", kinds)[kind[lo:hi]]
         if codes is not None:
-            keep |= self._lut("codes", codes)[code[idx]]
-        return idx[keep]
+            keep |= self._lut("codes", codes)[code[lo:hi]]
+        return np.flatnonzero(keep) + lo
+
+    @cached_property
+    def _day_offsets(self) -> np.ndarray:
+        """Where each (resident, date) key's rows begin in ``_by_resident_day`` [R * D + 1]: a
+        finding's rows are two look-ups, not two binary searches over half a million keys."""
+        key = self._by_resident_day[0]
+        n = self.n_residents * self.n_days
+        if len(key) and (key[0] < 0 or key[-1] >= n):  # off the grid (never from build): search
+            return np.searchsorted(key, np.arange(n + 1), side="left")
+        off = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=n), out=off[1:])
+        return off
 
     def _lut(self, what: str, values: Iterable[str]) -> np.ndarray:
         """A boolean table over kind ids or code ids (the last entry for "no code"), made once per set."""
@@ -401,6 +685,40 @@ class Timeline:
         """Cells of one resident's shifts on days [d0, d1), optionally of some kinds or codes."""
         idx = self.rows_in_days(resident, d0, d1, kinds, codes)
         return sorted(set(self._by_resident_day[4][idx].tolist()))
+
+    def cells_in_days_many(
+        self, residents: np.ndarray, d0: np.ndarray, d1: np.ndarray, kinds: Iterable[str] | None = None,
+        codes: Iterable[str] | None = None,
+    ) -> list[list[int]]:
+        """``cells_in_days`` for many (resident, d0, d1) at once: tens of thousands of findings
+        share the numpy calls instead of paying for them one by one."""
+        if not len(residents):  # no finding: nothing to index
+            return []
+        pos, cut = self.rows_in_days_many(residents, d0, d1, kinds, codes)
+        return _sets(self._by_resident_day[4][pos].tolist(), cut.tolist())
+
+    def rows_in_days_many(
+        self, residents: np.ndarray, d0: np.ndarray, d1: np.ndarray, kinds: Iterable[str] | None = None,
+        codes: Iterable[str] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``rows_in_days`` for many (resident, d0, d1): every range's positions end to end, and
+        where each range begins among them (``cut``, one longer than the ranges)."""
+        _, _, kind, code, *_ = self._by_resident_day
+        D, off = self.n_days, self._day_offsets
+        base = np.asarray(residents, dtype=np.int64) * D
+        last = len(off) - 1
+        lo = off[np.clip(base + np.maximum(d0, 0), 0, last)]
+        hi = off[np.clip(base + np.minimum(d1, D), 0, last)]
+        pos, cut = _ranges(lo, hi)
+        if kinds is not None or codes is not None:
+            keep = np.zeros(len(pos), dtype=bool)
+            if kinds is not None:
+                keep |= self._lut("kinds", kinds)[kind[pos]]
+            if codes is not None:
+                keep |= self._lut("codes", codes)[code[pos]]
+            cut = np.r_[0, np.cumsum(keep)][cut]
+            pos = pos[keep]
+        return pos, cut
 
     def latest_end(self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None,
                    codes: Iterable[str] | None = None) -> int:

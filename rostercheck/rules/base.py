@@ -8,10 +8,10 @@ print, and never import the solver, openpyxl or Click.
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -76,6 +76,15 @@ class Windows:
     def length(self) -> np.ndarray:
         return self.end - self.start
 
+    @cached_property
+    def on_range(self) -> tuple[int, int]:
+        """Fewest and most on-service days of any window (``by_value`` tables span them)."""
+        return (int(self.on.min()), int(self.on.max())) if self.on.size else (0, 0)
+
+    def per_on(self, f: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        """``f(self.on)`` for an elementwise ``f``, by a table over the on-service day counts."""
+        return by_value(self.on, f, self.on_range)
+
 
 def windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     """Every window the rule must look at: inside the known days, touching the checked days.
@@ -111,18 +120,85 @@ def _windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     else:
         starts = np.arange(max(0, tl.first - days + 1), D - days + 1)
         ends = starts + days
+    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
     if p.get("exclude-leave", True):
-        L = np.concatenate([np.zeros((tl.n_residents, 1), int), np.cumsum(tl.leave, axis=1)], axis=1)
-        on = (ends - starts)[None, :] - (L[:, ends] - L[:, starts])
+        L = leave_prefix(tl)
+        on = (ends - starts)[None, :] - between(L, starts, ends)
     else:
         on = np.broadcast_to((ends - starts)[None, :], (tl.n_residents, len(starts))).copy()
-    return Windows(starts.astype(np.int64), ends.astype(np.int64), on)
+    return Windows(starts, ends, on)
 
 
-def window_sums(M: np.ndarray, w: Windows) -> np.ndarray:
+def leave_prefix(tl: Timeline) -> np.ndarray:
+    """[R, D + 1] leave days before each day, made once per timeline (every averaged rule asks)."""
+    cache = tl.__dict__.setdefault("_leave_prefix", {})
+    if "L" not in cache:
+        L = prefix(tl.leave, np.int32)  # leave days: int32 holds any count of them
+        L.flags.writeable = False
+        cache["L"] = L
+    return cache["L"]
+
+
+def prefix(M: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """[R, D + 1] running sums along days, starting at 0: what ``window_sums`` subtracts.
+
+    The same sums, in the same order, as ``np.cumsum`` (floats come out bit for bit the same),
+    written straight into place instead of concatenated after a zero column. ``dtype`` narrows
+    the sums of small counts (flags per day: int32 holds any year), which halves their memory.
+    """
+    if dtype is None:
+        dtype = np.cumsum(M[:1, :1], axis=1).dtype  # cumsum's own choice: int64 for bool and small ints
+    P = np.empty((M.shape[0], M.shape[1] + 1), dtype=dtype)
+    P[:, 0] = 0
+    np.cumsum(M, axis=1, out=P[:, 1:])
+    return P
+
+
+def columns(M: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``M[:, cols]``, as a view when ``cols`` are consecutive (rolling windows move a day at a time),
+    instead of a gather over every resident."""
+    n = len(cols)
+    if n and bool((np.diff(cols) == 1).all()):
+        return M[:, int(cols[0]):int(cols[0]) + n]
+    return M[:, cols]
+
+
+def between(P: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``P[:, end] - P[:, start]`` for [R, D + 1] prefix sums ``P``: each window's sum."""
+    return columns(P, end) - columns(P, start)
+
+
+def window_sums(M: np.ndarray, w: Windows, dtype: type | None = None) -> np.ndarray:
     """Sum of a [R, D] matrix over each window -> [R, W] (prefix sums, no loop over windows)."""
-    P = np.concatenate([np.zeros((M.shape[0], 1), M.dtype), np.cumsum(M, axis=1)], axis=1)
-    return P[:, w.end] - P[:, w.start]
+    return between(prefix(M, dtype), w.start, w.end)
+
+
+def day_major_sums(HT: np.ndarray, w: Windows) -> np.ndarray:
+    """``window_sums(HT.T, w)`` for a day-major [D, R] matrix, as a [R, W] view.
+
+    The running sums go a day at a time, adding a contiguous row of every resident: the same
+    additions in the same order as ``np.cumsum`` along days (floats come out bit for bit the
+    same), four times faster than a cumulative sum along the short, strided axis.
+    """
+    D, R = HT.shape
+    P = np.empty((D + 1, R), dtype=np.result_type(HT.dtype, np.int64))
+    P[0] = 0
+    for d in range(D):
+        np.add(P[d], HT[d], out=P[d + 1])
+    return between(P.T, w.start, w.end)
+
+
+def by_value(a: np.ndarray, f: Callable[[np.ndarray], np.ndarray], bounds: tuple[int, int] | None = None) -> np.ndarray:
+    """``f(a)`` for an elementwise ``f`` of small non-negative integers (on-service days), worked out
+    once per distinct value and looked up: half a million windows hold a few dozen values, and
+    ``np.round`` over all of them cost more than the rule. Same numbers as ``f(a)``. ``bounds``
+    is ``(a.min(), a.max())`` when the caller knows it."""
+    if not a.size:
+        return f(a)
+    lo, hi = bounds if bounds is not None else (int(a.min()), int(a.max()))
+    if lo < 0 or hi > 1 << 16:
+        return f(a)
+    return np.asarray(f(np.arange(hi + 1, dtype=a.dtype)))[a]
 
 
 def runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -139,26 +215,73 @@ def runs(flags: np.ndarray) -> list[tuple[int, int]]:
 def window_hits(
     tl: Timeline,
     bad: np.ndarray,
-    score: np.ndarray,
+    score: np.ndarray | Callable[[int], np.ndarray],
     w: Windows,
     scope: np.ndarray,
     make: Callable[[int, int, int], Hit],
 ) -> Iterator[Hit]:
     """One hit per resident per run of overlapping bad windows, for the worst window of the run.
 
-    Rolling windows overlap, so one excess shows up in many windows; reporting each would bury a
-    chief resident in near-duplicates. ``score`` orders windows (higher is worse); ``make(r, wi,
-    n)`` builds the hit for resident r's worst window wi, of n bad windows in that run.
+    ``make(r, wi, n)`` builds the hit for resident r's worst window wi, of n bad windows in that
+    run; ``worst_windows`` says which.
     """
-    bad = bad & scope[:, None]
+    for r, wi, n in worst_windows(bad, score, w, scope):
+        yield make(r, wi, n)
+
+
+def worst_windows(
+    bad: np.ndarray, score: np.ndarray | Callable[[int], np.ndarray], w: Windows, scope: np.ndarray,
+) -> list[tuple[int, int, int]]:
+    """Per resident per run of overlapping bad windows: (resident, worst window, windows in the run).
+
+    Rolling windows overlap, so one excess shows up in many windows; reporting each would bury a
+    chief resident in near-duplicates. ``score`` orders windows (higher is worse; the first of
+    equals wins): an [R, W] array, or a function giving one resident's row (only residents with a
+    hit need one). A list, in resident and window order, so that a rule can look up the cells of
+    all its findings at once; the runs and their maxima are found for all residents together.
+    """
+    rows = np.flatnonzero(bad.any(axis=1) & scope)
+    if not len(rows):
+        return []
+    k, W = len(rows), bad.shape[1]
+    # rows end to end, each followed by a False: no run crosses from one resident into the next
+    B = np.zeros((k, W + 1), dtype=bool)
+    B[:, :W] = bad[rows]
+    S = np.zeros((k, W + 1))
+    S[:, :W] = np.stack([score(int(r)) for r in rows]) if callable(score) else score[rows]
     # consecutive windows only belong to one run while they overlap (rolling); blocks never do
-    joined = np.r_[w.start[1:] < w.end[:-1], False]
-    for r in np.flatnonzero(bad.any(axis=1)):
-        for a, b in runs(bad[r]):
-            cuts = [a] + [i + 1 for i in range(a, b) if not joined[i]] + [b + 1]
-            for lo, hi in itertools.pairwise(cuts):
-                wi = lo + int(np.argmax(score[r, lo:hi]))
-                yield make(int(r), wi, hi - lo)
+    joined = np.zeros(W + 1, dtype=bool)
+    joined[1:W] = w.start[1:] < w.end[:-1]
+    first = B.copy()
+    first[:, 1:] &= ~(B[:, :-1] & joined[1:])
+    at = np.flatnonzero(B.ravel())  # every bad window, run after run
+    new = first.ravel()[at]
+    lo = np.flatnonzero(new)  # where each run begins among them
+    size = np.diff(np.r_[lo, len(at)])
+    sc = S.ravel()[at]
+    best = np.maximum.reduceat(sc, lo)
+    hit = np.flatnonzero(sc == np.repeat(best, size))
+    run_of = np.cumsum(new)[hit] - 1
+    worst = hit[np.r_[True, run_of[1:] != run_of[:-1]]]  # the first maximum of each run
+    pos = at[worst]
+    return list(zip(rows[pos // (W + 1)].tolist(), (pos % (W + 1)).tolist(), size.tolist()))
+
+
+def at_picks(picks: list[tuple[int, int, int]], *arrays: np.ndarray) -> list[list[Any]]:
+    """Each [R, W] array's value at every pick of ``worst_windows``, as Python numbers: building a
+    finding from numpy scalars costs more than the finding."""
+    r = np.array([q[0] for q in picks], dtype=np.int64)
+    wi = np.array([q[1] for q in picks], dtype=np.int64)
+    return [a[r, wi].tolist() for a in arrays]
+
+
+def window_cells(
+    tl: Timeline, picks: list[tuple[int, int, int]], w: Windows, kinds: Iterable[str] | None = None,
+    codes: Iterable[str] | None = None,
+) -> list[list[int]]:
+    """The cells of shifts of ``kinds``/``codes`` in each picked window (``worst_windows``), at once."""
+    r, wi = np.array([p[0] for p in picks], dtype=np.int64), np.array([p[1] for p in picks], dtype=np.int64)
+    return tl.cells_in_days_many(r, w.start[wi], w.end[wi], kinds, codes) if len(picks) else []
 
 
 def in_checked(tl: Timeline, end: int) -> bool:

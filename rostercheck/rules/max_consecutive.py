@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from rostercheck.legend import WORK_KINDS
-from rostercheck.rules.base import Hit, Option, fmt, in_checked
+from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.rules.period_facts import clock_range, night_minutes, start_day
-from rostercheck.timeline import _LANE, Timeline
+from rostercheck.timeline import _LANE, Timeline, searchsorted_sorted
 
 KIND = "max-consecutive"
 OPTIONS = (
@@ -49,19 +49,18 @@ OPTIONS = (
 def _runs(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All runs of True along days: (resident, first day, last day), vectorised over residents."""
     R, D = X.shape
-    padded = np.zeros((R, D + 2), dtype=np.int8)
-    padded[:, 1:-1] = X
-    d = np.diff(padded, axis=1)
-    rs, ds = np.nonzero(d == 1)
-    _, de = np.nonzero(d == -1)
-    return rs, ds, de - 1  # np.nonzero is row-major, so starts and ends pair up in order
+    # rows end to end, each after a False: no run crosses from one resident into the next
+    flat = np.zeros(R * (D + 1) + 1, dtype=bool)
+    flat[1:].reshape(R, D + 1)[:, :D] = X
+    starts = np.flatnonzero(flat[1:] > flat[:-1])  # position (in flat[1:]) of each run's first day
+    ends = np.flatnonzero(flat[:-1] > flat[1:]) - 1  # ... and of its last day; both in row order
+    return starts // (D + 1), starts % (D + 1), ends % (D + 1)
 
 
 def classified(tl: Timeline, p: dict[str, Any]) -> np.ndarray:
     """For ``shifts = "long"`` or ``"night"``: which work periods (``tl.periods`` order) count."""
-    per = tl.periods
     if p["shifts"] == "long":
-        return per["span"].to_numpy() > p["long-hours"] + 1e-9
+        return tl.period_span > p["long-hours"] + 1e-9
     return night_minutes(tl, clock_range(p["night-window"])) >= round(p["night-hours"] * 60)
 
 
@@ -70,29 +69,41 @@ def counted_days(tl: Timeline, p: dict[str, Any], ends: bool = True) -> tuple[np
     shift on each (where the rest after a run is measured from)."""
     R, D = tl.n_residents, tl.n_days
     if p["shifts"] == "by-kind":
-        X = tl.count_by_day(p["kinds"], p["codes"]) > 0
+        X = tl.days_with(p["kinds"], p["codes"])
         if not ends:
             return X, None
-        s = tl.shifts
-        mask = np.zeros(len(s), dtype=bool)
-        if p["kinds"]:
-            mask |= s["kind"].isin(p["kinds"]).to_numpy()
-        if p["codes"]:
-            mask |= s["code"].isin(p["codes"]).to_numpy()
-        r, d, e = (s[c].to_numpy()[mask] for c in ("resident", "day", "end"))
+        sel = np.flatnonzero(tl.shift_mask(p["kinds"], p["codes"]))
+        r, d, e = (tl.col(c)[sel] for c in ("resident", "day", "end"))
     else:
-        per = tl.periods
-        keep = classified(tl, p)
-        r = per["resident"].to_numpy()[keep]
-        e = per["end"].to_numpy()[keep]
-        d = start_day(tl, per["start"].to_numpy()[keep])
+        merged = tl._periods[0]
+        keep = np.flatnonzero(classified(tl, p))
+        r, e = merged.resident[keep], merged.end[keep]
+        d = start_day(tl, merged.start[keep])
         ok = (d >= 0) & (d < D)
         r, d, e = r[ok], d[ok], e[ok]
         X = np.zeros((R, D), dtype=bool)
         X[r, d] = True
-    E = np.full((R, D), np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(E, (r, d), e.astype(np.int64))
-    return X, E
+    return X, latest_by_day(r, d, e.astype(np.int64), R, D)
+
+
+def latest_by_day(r: np.ndarray, d: np.ndarray, e: np.ndarray, R: int, D: int) -> np.ndarray:
+    """[R, D] the largest ``e`` on each resident's date (int64 minimum where none): one maximum per
+    run of equal (resident, date) keys, instead of ``np.maximum.at`` over every row."""
+    E = np.full(R * D, np.iinfo(np.int64).min, dtype=np.int64)
+    if not len(e):
+        return E.reshape(R, D)
+    key = r.astype(np.int64) * D + d
+    if len(key) > 1 and not bool((key[1:] >= key[:-1]).all()):
+        order = np.argsort(key, kind="stable")
+        key, e = key[order], e[order]
+    first = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+    E[key[first]] = np.maximum.reduceat(e, first) if len(first) < len(key) else e
+    return E.reshape(R, D)
+
+
+def _split(values: list[int], cut: list[int]) -> list[list[int]]:
+    """``values[cut[i]:cut[i + 1]]`` for each i."""
+    return [values[cut[i]:cut[i + 1]] for i in range(len(cut) - 1)]
 
 
 def _names(p: dict[str, Any]) -> str:
@@ -103,10 +114,11 @@ def _names(p: dict[str, Any]) -> str:
     return "/".join(list(p["kinds"]) + list(p["codes"]))
 
 
-def _cells(tl: Timeline, p: dict[str, Any], r: int, d0: int, d1: int) -> list[int]:
+def _cells(tl: Timeline, p: dict[str, Any], r: np.ndarray, d0: np.ndarray, d1: np.ndarray) -> list[list[int]]:
+    """The cells of each run (resident r, dates d0 to d1 - 1): its counted shifts, or its work."""
     if p["shifts"] == "by-kind":
-        return tl.cells_in_days(r, d0, d1, p["kinds"], p["codes"])
-    return tl.cells_in_days(r, d0, d1, WORK_KINDS)
+        return tl.cells_in_days_many(r, d0, d1, p["kinds"], p["codes"])
+    return tl.cells_in_days_many(r, d0, d1, WORK_KINDS)
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
@@ -116,22 +128,25 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     length = d1 - d0 + 1
     names = _names(p)
     checked = tl.checked_start
-    for i in np.flatnonzero((length > p["max"]) & scope[r]):
-        ri, a, b = int(r[i]), int(d0[i]), int(d1[i])
-        if not in_checked(tl, int(tl.day_start[b + 1])):
-            continue  # the run lies in the history
+    # runs lying wholly in the history are context, not findings
+    long = np.flatnonzero((length > p["max"]) & scope[r] & (tl.day_start[d1 + 1] > checked))
+    midnight = tl.day_start.tolist()  # Python ints: findings come by the ten thousand
+    ends = E[r[long], d1[long]].tolist() if E is not None else None
+    cells = _cells(tl, p, r[long], d0[long], d1[long] + 1)
+    for k, (ri, a, b) in enumerate(zip(r[long].tolist(), d0[long].tolist(), d1[long].tolist())):
+        n = b - a + 1
         yield Hit(
             resident=ri,
-            start=int(tl.day_start[a]),
-            end=tl.latest_end(ri, a, b + 1, p["kinds"], p["codes"]) if E is None else int(E[ri, b]),
-            value=float(length[i]),
+            start=midnight[a],
+            end=tl.latest_end(ri, a, b + 1, p["kinds"], p["codes"]) if ends is None else ends[k],
+            value=float(n),
             limit=float(p["max"]),
             unit=f"consecutive {names} shifts",
             message=(
-                f"{int(length[i])} {names} shifts on consecutive dates {tl.date_of(a)} to {tl.date_of(b)} "
+                f"{n} {names} shifts on consecutive dates {tl.date_of(a)} to {tl.date_of(b)} "
                 f"(maximum {p['max']})"
             ),
-            cells=_cells(tl, p, ri, a, b + 1),
+            cells=cells[k],
         )
     if E is None or p["rest-after-hours"] is None or not len(r):
         return
@@ -142,31 +157,40 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         return
     run_end = E[r, d1]
     q = run_end + r.astype(np.int64) * _LANE
-    j = np.searchsorted(u.lane_end, q, side="left")  # the union interval holding the run's last shift
+    j = searchsorted_sorted(u.lane_end, q, side="left")  # the union interval holding the run's last shift
     jj = np.minimum(j, n - 1)
     goes_on = (j < n) & (u.lane_end[jj] > q) & (u.lane_start[jj] <= q)  # work continues without a break
     nj = np.minimum(j + 1, n - 1)
     after = ~goes_on & (j + 1 < n) & (u.resident[nj] == r)
     nxt = np.where(goes_on, run_end, np.where(after, u.start[nj], 0))
     gap = (nxt - run_end) / 60.0
-    bad = (length >= p["rest-after-run"]) & scope[r] & (goes_on | after) & (gap < need - 1e-6) & (nxt > checked)
-    for i in np.flatnonzero(bad).tolist():
-        ri, a, b = int(r[i]), int(d0[i]), int(d1[i])
-        nx = int(nxt[i])
-        nxt_day = int(np.searchsorted(tl.day_start, nx, side="right") - 1)
-        idx = tl.rows_in_days(ri, max(nxt_day - 1, 0), nxt_day + 1)
-        _, _, _, _, cell_col, start_col, end_col = tl._by_resident_day
-        nxt_cells = cell_col[idx][(start_col[idx] <= nx) & (end_col[idx] > nx)].tolist()
+    bad = np.flatnonzero(
+        (length >= p["rest-after-run"]) & scope[r] & (goes_on | after) & (gap < need - 1e-6) & (nxt > checked)
+    )
+    if not len(bad):
+        return
+    _, _, _, _, cell_col, start_col, end_col = tl._by_resident_day
+    # the cells of the shift that ends the rest: those holding its first minute, on its day or the one before
+    nx_all = nxt[bad]
+    nxt_day = tl.day_index(nx_all) - 1
+    pos, cut = tl.rows_in_days_many(r[bad], np.maximum(nxt_day - 1, 0), nxt_day + 1)
+    owner = np.repeat(np.arange(len(bad)), np.diff(cut))
+    holds = (start_col[pos] <= nx_all[owner]) & (end_col[pos] > nx_all[owner])
+    nxt_cells = _split(cell_col[pos[holds]].tolist(), np.r_[0, np.cumsum(holds)][cut].tolist())
+    run_cells = _cells(tl, p, r[bad], d0[bad], d1[bad] + 1)
+    rows = zip(r[bad].tolist(), d0[bad].tolist(), d1[bad].tolist(), nx_all.tolist(), gap[bad].tolist(),
+               run_end[bad].tolist(), run_cells, nxt_cells)
+    for ri, a, b, nx, g, re, rc, nc in rows:
         yield Hit(
             resident=ri,
-            start=int(tl.day_start[a]),
+            start=midnight[a],
             end=nx,
-            value=round(float(gap[i]), 2),
+            value=round(g, 2),
             limit=need,
             unit="hours",
             message=(
-                f"{gap[i]:.1f} h free after {b - a + 1} {names} shifts ending "
-                f"{tl.iso(int(run_end[i])).replace('T', ' ')} (minimum {fmt(need)} h after a run)"
+                f"{g:.1f} h free after {b - a + 1} {names} shifts ending "
+                f"{tl.iso(re).replace('T', ' ')} (minimum {fmt(need)} h after a run)"
             ),
-            cells=sorted(set(_cells(tl, p, ri, a, b + 1)) | set(nxt_cells)),
+            cells=sorted(set(rc) | set(nc)),
         )

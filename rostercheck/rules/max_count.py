@@ -16,7 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from rostercheck.rules.base import WINDOW_OPTIONS, Hit, Option, floor_div, window_hits, window_sums, windows
+from rostercheck.rules.base import (
+    WINDOW_OPTIONS,
+    Hit,
+    Option,
+    floor_div,
+    window_cells,
+    window_sums,
+    windows,
+    worst_windows,
+)
 from rostercheck.timeline import Timeline
 
 KIND = "max-count"
@@ -38,18 +47,19 @@ def _what(p: dict[str, Any]) -> str:
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"], p)
-    count = window_sums(tl.count_by_day(p["kinds"], p["codes"]), w)
+    count = window_sums(tl.day_counts(p["kinds"], p["codes"]), w, np.int32)
+    # limits depend on a window's on-service days only: worked out per value, then looked up
     if p["every"] is not None:
-        limit = floor_div(w.on, p["every"])
+        limit = w.per_on(lambda on: floor_div(on, p["every"]))
         rule_txt = f"one in {p['every']} days"
     else:
         per = p["per"] or p["average-days"]
-        limit = floor_div(p["max"] * w.on, per)
+        limit = w.per_on(lambda on: floor_div(p["max"] * on, per))
         rule_txt = f"{p['max']:g} per {per} days"
     bad = count > limit
     what = _what(p)
 
-    def make(r: int, wi: int, n: int) -> Hit:
+    def make(r: int, wi: int, n: int, cells: list[int]) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])
         more = f"; {n} overlapping windows exceed it" if n > 1 else ""
         return Hit(
@@ -63,7 +73,9 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
                 f"{int(count[r, wi])} {what} in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
                 f"({int(w.on[r, wi])} on-service days; maximum {int(limit[r, wi])}: {rule_txt}){more}"
             ),
-            cells=tl.cells_in_days(r, d0, d1, p["kinds"], p["codes"]),
+            cells=cells,
         )
 
-    yield from window_hits(tl, bad, (count - limit).astype(float), w, scope, make)
+    picks = worst_windows(bad, lambda r: (count[r] - limit[r]).astype(float), w, scope)
+    for (r, wi, n), c in zip(picks, window_cells(tl, picks, w, p["kinds"], p["codes"])):
+        yield make(r, wi, n, c)

@@ -13,14 +13,24 @@ Example: `[rules.weekly-hours]` with `limit = 80`, `average-days = 28`, on a 28-
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from rostercheck.legend import WORK_KINDS
-from rostercheck.rules.base import WINDOW_OPTIONS, Hit, Option, fmt, window_hits, window_sums, windows
+from rostercheck.rules.base import (
+    WINDOW_OPTIONS,
+    Hit,
+    Option,
+    at_picks,
+    day_major_sums,
+    fmt,
+    window_cells,
+    window_sums,
+    windows,
+    worst_windows,
+)
 from rostercheck.timeline import Timeline
 
 KIND = "max-hours"
@@ -37,41 +47,50 @@ OPTIONS = (
 def hours_by_day(tl: Timeline, codes: list[str]) -> np.ndarray:
     """[R, D] hours counted by the rule: everything, or only shifts with ``codes``.
 
-    A timeline of just those shifts measures them exactly as the full one measures all work
-    (overlaps once, split at local midnight), with no second implementation to drift.
+    Only those shifts are measured exactly as all work is (overlaps once, split at local
+    midnight), by the one implementation in the timeline, so nothing can drift.
     """
-    if not codes:
-        return tl.hours_by_day()
-    s = tl.shifts
-    sub = dataclasses.replace(tl, shifts=s[s["code"].isin(codes).to_numpy()].reset_index(drop=True))
-    return sub.hours_by_day()
+    return tl.hours_by_day(codes=codes or None)
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"], p)
-    hours = window_sums(hours_by_day(tl, p["codes"]), w)
-    limit = p["limit"] * w.on / p["per"]
-    bad = hours > limit + 1e-6
-    avg = hours * p["per"] / np.maximum(w.on, 1)
+    H = hours_by_day(tl, p["codes"])
+    hours = day_major_sums(H.T, w) if H.T.flags.c_contiguous else window_sums(H, w)
+    # the limit depends on a window's on-service days only: worked out per value, then looked up
+    bad = hours > w.per_on(lambda on: p["limit"] * on / p["per"] + 1e-6)
+    averages: dict[int, np.ndarray] = {}
+
+    def avg(r: int) -> np.ndarray:
+        """Resident r's weekly averages, worked out only for residents with a finding."""
+        if r not in averages:
+            averages[r] = hours[r] * p["per"] / np.maximum(w.on[r], 1)
+        return averages[r]
+
     unit = "hours/week" if p["per"] == 7 else f"hours/{p['per']} days"
     of = f" of {'/'.join(p['codes'])}" if p["codes"] else ""
 
-    def make(r: int, wi: int, n: int) -> Hit:
+    picks = worst_windows(bad, lambda r: avg(r) - p["limit"], w, scope)
+    if not picks:
+        return
+    h, on = (np.array(x) for x in at_picks(picks, hours, w.on))
+    averages_at = (h * p["per"] / np.maximum(on, 1)).tolist()  # as avg(r)[wi], for every pick at once
+    cells = window_cells(tl, picks, w, None if p["codes"] else WORK_KINDS, p["codes"] or None)
+    midnight = tl.day_start.tolist()
+    for (r, wi, n), a, hv, onv, c in zip(picks, averages_at, h.tolist(), on.tolist(), cells):
         d0, d1 = int(w.start[wi]), int(w.end[wi])
         more = f"; {n} overlapping windows exceed it" if n > 1 else ""
-        return Hit(
+        yield Hit(
             resident=r,
-            start=int(tl.day_start[d0]),
-            end=int(tl.day_start[d1]),
-            value=round(float(avg[r, wi]), 2),
+            start=midnight[d0],
+            end=midnight[d1],
+            value=round(a, 2),
             limit=float(p["limit"]),
             unit=unit,
             message=(
-                f"{fmt(avg[r, wi])} h{of} per {p['per']} days averaged over {tl.date_of(d0)} to "
-                f"{tl.date_of(d1 - 1)} ({fmt(hours[r, wi])} h in {int(w.on[r, wi])} on-service days; "
+                f"{fmt(a)} h{of} per {p['per']} days averaged over {tl.date_of(d0)} to "
+                f"{tl.date_of(d1 - 1)} ({fmt(hv)} h in {onv} on-service days; "
                 f"limit {fmt(p['limit'])} h){more}"
             ),
-            cells=tl.cells_in_days(r, d0, d1, None if p["codes"] else WORK_KINDS, p["codes"] or None),
+            cells=c,
         )
-
-    yield from window_hits(tl, bad, avg - p["limit"], w, scope, make)

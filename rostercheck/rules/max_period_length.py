@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from rostercheck.rules.base import Hit, Option, fmt, in_checked
+from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.rules.period_facts import holding
 from rostercheck.timeline import Timeline
 
@@ -32,27 +32,29 @@ OPTIONS = (
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
-    per = tl.periods
+    merged = tl._periods[0]
+    span = tl.period_span
     cap = p["limit"] + p["transition-hours"]
-    bad = (per["span"].to_numpy() > cap + 1e-6) & scope[per["resident"].to_numpy()]
+    ids = np.flatnonzero(span > cap + 1e-6)  # few periods are too long: test the rest on those only
+    ids = ids[scope[merged.resident[ids]]]
     if p["kinds"] or p["codes"]:
-        bad &= holding(tl, p["kinds"], p["codes"])
-    ids = np.flatnonzero(bad)
-    columns = {c: per[c].to_numpy() for c in ("resident", "start", "end", "span")}
-    ids = np.array([i for i in ids if in_checked(tl, int(columns["end"][i]))], dtype=np.int64)
-    for i, cells in zip(ids, tl.period_cells(ids)):
-        row = {c: v[i] for c, v in columns.items()}  # not per.iloc: a pandas row per finding costs ~50 us
-        extra = f" + {fmt(p['transition-hours'])} h transition" if p["transition-hours"] else ""
+        ids = ids[holding(tl, p["kinds"], p["codes"])[ids]]
+    ids = ids[merged.end[ids] > tl.checked_start]  # periods ending in the history are context
+    extra = f" + {fmt(p['transition-hours'])} h transition" if p["transition-hours"] else ""
+    # Python numbers per finding: a finding costs microseconds, numpy scalars cost several each
+    rows = zip(merged.resident[ids].tolist(), merged.start[ids].tolist(), merged.end[ids].tolist(),
+               span[ids].tolist(), tl.period_cells(ids))
+    for r, start, end, hours, cells in rows:
         yield Hit(
-            resident=int(row["resident"]),
-            start=int(row["start"]),
-            end=int(row["end"]),
-            value=round(float(row["span"]), 2),
+            resident=r,
+            start=start,
+            end=end,
+            value=round(hours, 2),
             limit=float(cap),
             unit="hours",
             message=(
-                f"{fmt(row['span'])} h of continuous work from {tl.iso(int(row['start'])).replace('T', ' ')} "
-                f"to {tl.iso(int(row['end'])).replace('T', ' ')} (maximum {fmt(p['limit'])} h{extra})"
+                f"{fmt(hours)} h of continuous work from {tl.iso(start).replace('T', ' ')} "
+                f"to {tl.iso(end).replace('T', ' ')} (maximum {fmt(p['limit'])} h{extra})"
             ),
             cells=cells,
         )

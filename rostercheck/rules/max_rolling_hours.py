@@ -15,6 +15,7 @@ Example: `[rules.uk-hours-168]` with `limit = 72`, `window-hours = 168`
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,8 +23,8 @@ import numpy as np
 
 from rostercheck.legend import WORK_KINDS
 from rostercheck.rules.base import Hit, Option, fmt
-from rostercheck.rules.period_facts import cells_overlapping
-from rostercheck.timeline import Timeline
+from rostercheck.rules.period_facts import cells_overlapping_many
+from rostercheck.timeline import Timeline, searchsorted_sorted
 
 KIND = "max-rolling-hours"
 OPTIONS = (
@@ -43,7 +44,7 @@ def window_totals(tl: Timeline, window: int) -> tuple[np.ndarray, np.ndarray]:
     dur = u.end - u.start
     P = np.r_[0, np.cumsum(dur)]
     t = u.lane_start + window  # the window's end, on the same resident's lane
-    k = np.searchsorted(u.lane_start, t, side="left")  # intervals starting before the end: i..k-1
+    k = searchsorted_sorted(u.lane_start, t, side="left")  # intervals starting before the end: i..k-1
     i = np.arange(n)
     over = np.maximum(u.lane_end[k - 1] - t, 0)  # the last one may run past the window's end
     return P[k] - P[i] - over, k
@@ -63,13 +64,14 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     # one finding per run of overlapping bad windows of a resident, for the heaviest window in it
     new = np.ones(len(idx), dtype=bool)
     new[1:] = (u.resident[idx[1:]] != u.resident[idx[:-1]]) | (u.start[idx[1:]] >= u.start[idx[:-1]] + W)
-    groups = np.cumsum(new) - 1
-    for g in range(int(groups[-1]) + 1):
-        members = idx[groups == g]
-        best = int(members[np.argmax(total[members])])
+    bounds = np.r_[np.flatnonzero(new), len(idx)]
+    picks = [(int(idx[lo + np.argmax(total[idx[lo:hi]])]), hi - lo) for lo, hi in itertools.pairwise(bounds.tolist())]
+    best_all = np.array([b for b, _ in picks], dtype=np.int64)
+    cells = cells_overlapping_many(tl, u.resident[best_all], u.start[best_all], u.start[best_all] + W, WORK_KINDS)
+    for (best, members), c in zip(picks, cells):
         r, s = int(u.resident[best]), int(u.start[best])
         hours = total[best] / 60.0
-        more = f"; {len(members)} overlapping windows exceed it" if len(members) > 1 else ""
+        more = f"; {members} overlapping windows exceed it" if members > 1 else ""
         yield Hit(
             resident=r,
             start=s,
@@ -81,5 +83,5 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
                 f"{fmt(hours)} h of work in the {fmt(p['window-hours'])} h from "
                 f"{tl.iso(s).replace('T', ' ')} (maximum {fmt(p['limit'])} h){more}"
             ),
-            cells=cells_overlapping(tl, r, s, s + W, WORK_KINDS),
+            cells=c,
         )

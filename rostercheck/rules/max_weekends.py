@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from rostercheck.legend import BUSY_KINDS, WORK_KINDS
-from rostercheck.rules.base import Hit, Option, Windows, fmt, window_hits
-from rostercheck.rules.period_facts import cells_overlapping
-from rostercheck.timeline import Timeline, _local_to_abs
+from rostercheck.rules.base import Hit, Option, Windows, fmt, leave_prefix, window_hits
+from rostercheck.rules.period_facts import cells_overlapping_many
+from rostercheck.timeline import Timeline, _local_to_abs, searchsorted_small
 
 KIND = "max-weekends"
 OPTIONS = (
@@ -66,19 +66,19 @@ def worked(tl: Timeline, p: dict[str, Any], ws: np.ndarray, we: np.ndarray) -> n
     R, K = tl.n_residents, len(ws)
     if not K:
         return np.zeros((R, 0), dtype=bool)
-    s = tl.shifts
     kinds = BUSY_KINDS if p["home-call"] else WORK_KINDS
-    rows = s[s["kind"].isin(kinds).to_numpy() & (s["end"] > s["start"]).to_numpy()]
+    start, end = tl.col("start"), tl.col("end")
+    rows = np.flatnonzero(tl.shift_mask(kinds) & (end > start))
     out = np.zeros((R, K), dtype=bool)
-    r, a, b = (rows[c].to_numpy() for c in ("resident", "start", "end"))
+    r, a, b = tl.col("resident")[rows], start[rows], end[rows]
     # weekends are disjoint and sorted: the first one ending after a shift's start is the only
     # candidate unless the shift is long enough to reach the next
-    k = np.searchsorted(we, a, side="right")
+    k = searchsorted_small(we, a, "right")
     for _ in range(3):  # a shift of up to 72 h reaches at most three weekends' worth of time
-        ok = k < K
-        hit = ok.copy()
-        hit[ok] = ws[k[ok]] < b[ok]
-        out[r[hit], k[hit]] = True
+        hit = k < K
+        hit[hit] = ws[k[hit]] < b[hit]
+        r, b, k = r[hit], b[hit], k[hit]  # a shift that misses one weekend misses the later ones
+        out[r, k] = True
         k = k + 1
     return out
 
@@ -91,7 +91,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     W = worked(tl, p, ws, we).astype(np.int64)
     R = tl.n_residents
     if p["exclude-leave"]:
-        L = np.concatenate([np.zeros((R, 1), int), np.cumsum(tl.leave, axis=1)], axis=1)
+        L = leave_prefix(tl)
         counted = (L[:, d1 + 1] - L[:, d0]) < (d1 + 1 - d0)[None, :]
     else:
         counted = np.ones((R, K), dtype=bool)
@@ -114,7 +114,8 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         ks = np.arange(first[wi], first[wi] + n)
         hit_ks = ks[W[r, ks] > 0]
         kinds = BUSY_KINDS if p["home-call"] else WORK_KINDS
-        cells = sorted({c for k in hit_ks.tolist() for c in cells_overlapping(tl, r, int(ws[k]), int(we[k]), kinds)})
+        per_weekend = cells_overlapping_many(tl, np.full(len(hit_ks), r), ws[hit_ks], we[hit_ks], kinds)
+        cells = sorted({c for x in per_weekend for c in x})
         return Hit(
             resident=r,
             start=int(tl.day_start[a]),

@@ -40,8 +40,8 @@ OPTIONS = (
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"] or p["per"], p)
-    count = window_sums(tl.count_by_day(p["kinds"], p["codes"]), w)
-    need = ceil_div(p["min"] * w.on, p["per"])
+    count = window_sums(tl.day_counts(p["kinds"], p["codes"]), w, np.int32)
+    need = w.per_on(lambda on: ceil_div(p["min"] * on, p["per"]))
     bad = count < need
     names = "/".join(list(p["kinds"]) + list(p["codes"]))
 
@@ -61,4 +61,4 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             ),
         )
 
-    yield from window_hits(tl, bad, (need - count).astype(float), w, scope, make)
+    yield from window_hits(tl, bad, lambda r: (need[r] - count[r]).astype(float), w, scope, make)

@@ -23,11 +23,12 @@ from rostercheck.rules.base import (
     Option,
     ceil_div,
     fmt,
-    window_hits,
+    window_cells,
     window_sums,
     windows,
+    worst_windows,
 )
-from rostercheck.timeline import Timeline, _local_to_abs
+from rostercheck.timeline import Timeline, _local_to_abs, searchsorted_small
 
 KIND = "min-free-evenings"
 OPTIONS = (
@@ -49,28 +50,27 @@ def free_evenings(tl: Timeline, evening: tuple[int, int]) -> np.ndarray:
     # asking, for every resident and date, whether some interval overlaps that evening.
     busy = np.zeros(R * D, dtype=bool)
     u = tl.work
-    first = np.searchsorted(ee, u.start, side="right")  # first evening ending after the interval starts
-    live = np.flatnonzero(first < D)
-    k = 0
-    while len(live):
-        d = first[live] + k
-        hit = es[d] < u.end[live]  # evenings end in order, so a miss ends this interval's run
-        live, d = live[hit], d[hit]
-        busy[u.resident[live] * D + d] = True
-        k += 1
-        more = first[live] + k < D
-        live = live[more]
+    d = searchsorted_small(ee, u.start, "right")  # first evening ending after the interval starts
+    r, end = u.resident, u.end
+    while len(d):
+        hit = es[np.minimum(d, D - 1)] < end  # evenings end in order, so a miss ends this interval's run
+        if d.max() >= D:
+            hit &= d < D
+        i = np.flatnonzero(hit)
+        r, end, d = r[i], end[i], d[i]
+        busy[r * D + d] = True
+        d = d + 1
     return ~busy.reshape(R, D) & ~tl.leave
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"] or p["per"], p)
-    free = window_sums(free_evenings(tl, p["evening"]).astype(np.int64), w)
-    need = ceil_div(p["min"] * w.on, p["per"])
+    free = window_sums(free_evenings(tl, p["evening"]), w, np.int32)
+    need = w.per_on(lambda on: ceil_div(p["min"] * on, p["per"]))
     bad = free < need
     h0, h1 = (f"{m // 60:02d}:{m % 60:02d}" for m in p["evening"])
 
-    def make(r: int, wi: int, n: int) -> Hit:
+    def make(r: int, wi: int, n: int, cells: list[int]) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])
         more = f"; {n} overlapping windows fall short" if n > 1 else ""
         return Hit(
@@ -84,7 +84,9 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
                 f"{int(free[r, wi])} free evenings ({h0}-{h1}) in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
                 f"(minimum {int(need[r, wi])}: {fmt(p['min'])} per {p['per']} days){more}"
             ),
-            cells=tl.cells_in_days(r, d0, d1, frozenset({"work", "call", "night"})),
+            cells=cells,
         )
 
-    yield from window_hits(tl, bad, (need - free).astype(float), w, scope, make)
+    picks = worst_windows(bad, lambda r: (need[r] - free[r]).astype(float), w, scope)
+    for (r, wi, n), c in zip(picks, window_cells(tl, picks, w, frozenset({"work", "call", "night"}))):
+        yield make(r, wi, n, c)

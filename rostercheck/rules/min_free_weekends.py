@@ -18,7 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from rostercheck.rules.base import WINDOW_OPTIONS, Hit, Option, Windows, ceil_div, fmt, window_hits, windows
+from rostercheck.rules.base import (
+    WINDOW_OPTIONS,
+    Hit,
+    Option,
+    Windows,
+    between,
+    by_value,
+    ceil_div,
+    fmt,
+    prefix,
+    windows,
+    worst_windows,
+)
 from rostercheck.timeline import Timeline
 
 KIND = "min-free-weekends"
@@ -30,19 +42,61 @@ OPTIONS = (
 )
 
 
-def free_weekends(tl: Timeline) -> np.ndarray:
-    """[R, D] True on a Saturday whose weekend (to Monday 00:00) is free; False elsewhere."""
-    R, D = tl.n_residents, tl.n_days
-    sat = np.flatnonzero((tl.days.day_of_week == 5)[: D - 1])  # its Sunday must be on the axis
-    out = np.zeros((R, D), dtype=bool)
+def saturdays(tl: Timeline) -> np.ndarray:
+    """Axis days that are a Saturday whose Sunday is on the axis too (made once per timeline)."""
+    cache = tl.__dict__.setdefault("_saturdays", {})
+    if "sat" not in cache:
+        sat = np.flatnonzero((tl.days.day_of_week == 5)[: tl.n_days - 1])
+        sat.flags.writeable = False
+        cache["sat"] = sat
+    return cache["sat"]
+
+
+def free_saturdays(tl: Timeline) -> np.ndarray:
+    """[R, S] True where the weekend of ``saturdays(tl)[k]`` (to Monday 00:00) is free."""
+    R = tl.n_residents
+    sat = saturdays(tl)
     if not len(sat):
-        return out
+        return np.zeros((R, 0), dtype=bool)
     r = np.repeat(np.arange(R, dtype=np.int64), len(sat))
     s = np.tile(tl.day_start[sat], R)
     e = np.tile(tl.day_start[sat + 2], R)
-    busy = tl.busy.overlaps(r, s, e).reshape(R, len(sat))  # tl.busy includes leave days
-    out[:, sat] = ~busy
+    # A free weekend lies in a gap at least as long as it, so gaps shorter than the shortest
+    # weekend may be filled in first: use busy time merged that way if a rule made it already.
+    span = int((tl.day_start[sat + 2] - tl.day_start[sat]).min())
+    made = [g for g in tl.__dict__.get("_busy_within", {}) if g <= span]
+    busy = tl.busy_within(max(made) if made else span)  # includes leave days
+    return ~busy.overlaps(r, s, e).reshape(R, len(sat))
+
+
+def free_weekends(tl: Timeline) -> np.ndarray:
+    """[R, D] True on a Saturday whose weekend (to Monday 00:00) is free; False elsewhere."""
+    out = np.zeros((tl.n_residents, tl.n_days), dtype=bool)
+    out[:, saturdays(tl)] = free_saturdays(tl)
     return out
+
+
+def _in_windows(tl: Timeline, w: Windows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ranges [j0, j1) of ``saturdays(tl)`` whose weekend lies inside a window (a Saturday on
+    the window's last day has no Sunday in it), each distinct range once, and for each window the
+    index of its range: rolling windows a day apart mostly hold the same weekends."""
+    sat = saturdays(tl)
+    last_sat = np.maximum(w.end - 1, w.start)
+    j0, j1 = np.searchsorted(sat, w.start, side="left"), np.searchsorted(sat, last_sat, side="left")
+    pairs, which = np.unique(j0 * (len(sat) + 1) + j1, return_inverse=True)
+    return pairs // (len(sat) + 1), pairs % (len(sat) + 1), which.ravel()
+
+
+def _need(tl: Timeline, j0: np.ndarray, j1: np.ndarray, p: dict[str, Any]) -> np.ndarray:
+    """Free weekends required per resident and range of Saturdays [R, len(j0)]."""
+    R = tl.n_residents
+    sat = saturdays(tl)
+    if p.get("exclude-leave", True):
+        avail = ~(tl.leave[:, sat] | tl.leave[:, sat + 1])
+    else:
+        avail = np.ones((R, len(sat)), dtype=bool)
+    weekends = between(prefix(avail, np.int32), j0, j1)
+    return by_value(weekends, lambda k: ceil_div(p["min"] * k * 7, p["per"]))
 
 
 def weekend_need(tl: Timeline, w: Windows, p: dict[str, Any]) -> np.ndarray:
@@ -52,48 +106,52 @@ def weekend_need(tl: Timeline, w: Windows, p: dict[str, Any]) -> np.ndarray:
     `min` per `per` days is `min * 7 / per` per weekend, rounded up, so a 28-day window with four
     weekends needs one and a window holding no weekend needs none.
     """
-    R, D = tl.n_residents, tl.n_days
-    sat = np.zeros(D, dtype=bool)
-    sat[: D - 1] = tl.days.day_of_week[: D - 1] == 5
-    avail = np.zeros((R, D), dtype=np.int64)
-    idx = np.flatnonzero(sat)
-    if p.get("exclude-leave", True):
-        avail[:, idx] = ~(tl.leave[:, idx] | tl.leave[:, idx + 1])
-    else:
-        avail[:, idx] = 1
-    P = np.concatenate([np.zeros((R, 1), np.int64), np.cumsum(avail, axis=1)], axis=1)
-    last_sat = np.maximum(w.end - 1, w.start)
-    weekends = P[:, last_sat] - P[:, w.start]
-    return ceil_div(p["min"] * weekends * 7, p["per"])
+    j0, j1, which = _in_windows(tl, w)
+    return _need(tl, j0, j1, p)[:, which]
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"] or p["per"], p)
-    F = free_weekends(tl).astype(np.int64)
-    P = np.concatenate([np.zeros((F.shape[0], 1), np.int64), np.cumsum(F, axis=1)], axis=1)
-    last_sat = np.maximum(w.end - 1, w.start)  # a Saturday on the window's last day has no Sunday in it
-    free = P[:, last_sat] - P[:, w.start]
-    need = weekend_need(tl, w, p)
-    bad = free < need
+    # weekends counted per Saturday, not per day, and per distinct range of Saturdays, not per
+    # window: a window's free weekends are a difference of running counts over the Saturdays
+    j0, j1, which = _in_windows(tl, w)
+    free_by = between(prefix(free_saturdays(tl), np.int32), j0, j1)
+    need_by = _need(tl, j0, j1, p)
+    bad = (free_by < need_by)[:, which]
 
-    weekend = (tl.days.day_of_week >= 5).tolist()  # once, not a pandas Timestamp per day per finding
+    def free(r: int, wi: int) -> int:
+        return int(free_by[r, which[wi]])
 
-    def make(r: int, wi: int, n: int) -> Hit:
+    def need(r: int, wi: int) -> int:
+        return int(need_by[r, which[wi]])
+
+    def make(r: int, wi: int, n: int, cells: list[int]) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])
         more = f"; {n} overlapping windows fall short" if n > 1 else ""
         return Hit(
             resident=r,
             start=int(tl.day_start[d0]),
             end=int(tl.day_start[d1]),
-            value=float(free[r, wi]),
-            limit=float(need[r, wi]),
+            value=float(free(r, wi)),
+            limit=float(need(r, wi)),
             unit="weekends",
             message=(
-                f"{int(free[r, wi])} free weekends in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
-                f"(minimum {int(need[r, wi])}: {fmt(p['min'])} per {p['per']} days){more}"
+                f"{free(r, wi)} free weekends in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
+                f"(minimum {need(r, wi)}: {fmt(p['min'])} per {p['per']} days){more}"
             ),
-            cells=[c for d in range(d0, d1) if weekend[d]
-                   for c in tl.cells_in_days(r, d, d + 1, frozenset({"work", "call", "night", "home-call"}))],
+            cells=cells,
         )
 
-    yield from window_hits(tl, bad, (need - free).astype(float), w, scope, make)
+    picks = worst_windows(bad, lambda r: (need_by[r] - free_by[r]).astype(float)[which], w, scope)
+    if not picks:
+        return
+    weekend = (tl.days.day_of_week >= 5).tolist()  # once, not a pandas Timestamp per day per finding
+    # a window's cells: each weekend date's busy shifts, date by date, all windows' dates at once
+    days = [[d for d in range(int(w.start[wi]), int(w.end[wi])) if weekend[d]] for _, wi, _ in picks]
+    r = np.repeat(np.array([p[0] for p in picks], dtype=np.int64), [len(x) for x in days])
+    d = np.array([d for x in days for d in x], dtype=np.int64)
+    per_day = tl.cells_in_days_many(r, d, d + 1, frozenset({"work", "call", "night", "home-call"}))
+    k = 0
+    for (r_, wi, n), x in zip(picks, days):
+        yield make(r_, wi, n, [c for cells in per_day[k:k + len(x)] for c in cells])
+        k += len(x)

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from rostercheck.rules.base import Hit, Option, fmt, in_checked
-from rostercheck.rules.period_facts import holding
+from rostercheck.rules.base import Hit, Option, fmt
+from rostercheck.rules.period_facts import holding, rest_minutes
 from rostercheck.timeline import Timeline
 
 KIND = "min-rest"
@@ -42,47 +42,58 @@ OPTIONS = (
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
-    per = tl.periods
-    if len(per) < 2:
+    merged = tl._periods[0]
+    if len(merged.start) < 2:
         return
-    r = per["resident"].to_numpy()
-    span = per["span"].to_numpy()
-    same = np.r_[r[1:] == r[:-1], False]
-    nxt_start = np.r_[per["start"].to_numpy()[1:], 0]
-    gap = (nxt_start - per["end"].to_numpy()) / 60.0
-    need_of = np.maximum(p["min-hours"], p["ratio"] * span)
-    trig = (span >= p["after-hours"] - 1e-9) & scope[r]
-    if p["after-kinds"] or p["codes"]:
-        trig &= holding(tl, p["after-kinds"], p["codes"])
+    r, start, end, span = merged.resident, merged.start, merged.end, tl.period_span
+    # Only a pair (i, i + 1) with less free time between than any period could require can fall
+    # short: the arithmetic below runs on those pairs, not on every one of the year's periods.
+    most = max(p["min-hours"], p["ratio"] * float(span.max()))
+    i = np.flatnonzero(rest_minutes(tl) < most * 60 + 60)
+    j = i + 1
+    same = r[j] == r[i]
+    nxt_start = start[j]
+    gap = (nxt_start - end[i]) / 60.0
+    holds = holding(tl, p["after-kinds"], p["codes"]) if p["after-kinds"] or p["codes"] else None
+
+    def need_of(k: np.ndarray) -> np.ndarray:
+        return np.maximum(p["min-hours"], p["ratio"] * span[k])
+
+    def trig(k: np.ndarray) -> np.ndarray:
+        t = (span[k] >= p["after-hours"] - 1e-9) & scope[r[k]]
+        return t if holds is None else t & holds[k]
+
     # pair (i, i + 1): the rest after period i, owed to i (after) and, with side = both, to i + 1
-    need = np.where(same & trig, need_of, -np.inf)
+    need_i, trig_i = need_of(i), trig(i)
+    need = np.where(same & trig_i, need_i, -np.inf)
     if p["side"] == "both":
-        nxt_trig = np.r_[trig[1:], False] & same
-        need = np.maximum(need, np.where(nxt_trig, np.r_[need_of[1:], 0.0], -np.inf))
-    owed_after = same & trig & (gap < need_of - 1e-6)
+        need = np.maximum(need, np.where(trig(j) & same, need_of(j), -np.inf))
+    owed_after = same & trig_i & (gap < need_i - 1e-6)
     bad = np.isfinite(need) & (gap < need - 1e-6)
-    ids = np.array([i for i in np.flatnonzero(bad) if in_checked(tl, int(nxt_start[i]))], dtype=np.int64)
-    if not len(ids):
+    found = np.flatnonzero(bad & (nxt_start > tl.checked_start))  # rest ending in the history is context
+    if not len(found):
         return
-    pairs = np.r_[ids, ids + 1]
-    cells = dict(zip(pairs.tolist(), tl.period_cells(pairs)))
-    columns = {c: per[c].to_numpy() for c in ("resident", "start", "end", "has_call", "has_night")}
-    for i in ids.tolist():
-        row = {c: v[i] for c, v in columns.items()}  # not per.iloc: a pandas row per finding costs ~50 us
-        what = "call period" if row["has_call"] else ("night period" if row["has_night"] else "work period")
-        end_txt = tl.iso(int(row["end"])).replace("T", " ")
+    ids = i[found]
+    cells = dict(zip(np.r_[ids, ids + 1].tolist(), tl.period_cells(np.r_[ids, ids + 1])))
+    has_call, has_night = tl._period_flags
+    # Python numbers per finding: a finding costs microseconds, numpy scalars cost several each
+    rows = zip(ids.tolist(), r[ids].tolist(), start[ids].tolist(), end[ids].tolist(), nxt_start[found].tolist(),
+               gap[found].tolist(), need[found].tolist(), owed_after[found].tolist(), span[ids].tolist(),
+               span[ids + 1].tolist(), has_call[ids].tolist(), has_night[ids].tolist())
+    for a, res, st, en, nx, g, nd, after, sp, sp_next, call, night in rows:
+        what = "call period" if call else ("night period" if night else "work period")
         yield Hit(
-            resident=int(row["resident"]),
-            start=int(row["start"]),
-            end=int(nxt_start[i]),
-            value=round(float(gap[i]), 2),
-            limit=round(float(need[i]), 2),
+            resident=res,
+            start=st,
+            end=nx,
+            value=round(g, 2),
+            limit=round(nd, 2),
             unit="hours",
             message=(
-                f"{gap[i]:.1f} h free after a {span[i]:.1f} h {what} ending {end_txt} "
-                f"(minimum {fmt(need[i])} h)" if owed_after[i] else
-                f"{gap[i]:.1f} h free before a {span[i + 1]:.1f} h period starting "
-                f"{tl.iso(int(nxt_start[i])).replace('T', ' ')} (minimum {fmt(need[i])} h)"
+                f"{g:.1f} h free after a {sp:.1f} h {what} ending {tl.iso(en).replace('T', ' ')} "
+                f"(minimum {fmt(nd)} h)" if after else
+                f"{g:.1f} h free before a {sp_next:.1f} h period starting "
+                f"{tl.iso(nx).replace('T', ' ')} (minimum {fmt(nd)} h)"
             ),
-            cells=sorted(set(cells[i]) | set(cells[i + 1])),
+            cells=sorted(set(cells[a]) | set(cells[a + 1])),
         )

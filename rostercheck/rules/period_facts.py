@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from rostercheck.timeline import Timeline, _local_to_abs
+from rostercheck.timeline import Timeline, _local_to_abs, searchsorted_sorted
 
 
 def clock_range(text: str) -> tuple[int, int]:
@@ -40,24 +40,26 @@ def clock_windows(tl: Timeline, rng: tuple[int, int]) -> tuple[np.ndarray, np.nd
 def minutes_inside(tl: Timeline, start: np.ndarray, end: np.ndarray, rng: tuple[int, int]) -> np.ndarray:
     """For each interval [start, end): minutes inside the daily window ``rng`` (summed over days).
 
-    One numpy pass per day an interval can reach (a handful), never a loop over intervals.
+    One numpy pass per day an interval reaches (a handful), never a loop over intervals; an
+    interval leaves the passes at the first window opening after its end.
     """
     out = np.zeros(len(start), dtype=np.int64)
     if not len(start):
         return out
     ws, we = clock_windows(tl, rng)
+    n = len(ws)
     # the window opening on the day before the interval's start day may still be open at its start
-    k0 = np.searchsorted(tl.day_start, start, side="right") - 1  # axis day of the start (-1: before)
-    k0 = np.clip(k0, -1, tl.n_days)  # index k0 + 1 - 1 into ws (which starts one day early)
-    longest = int(((end - start).max() // 1440) + 3)
-    for j in range(longest + 1):
-        k = k0 + j  # windows entry k (opens on axis day k - 1)
-        ok = (k >= 0) & (k < len(ws))
-        if not ok.any():
-            continue
-        lo = np.maximum(start[ok], ws[k[ok]])
-        hi = np.minimum(end[ok], we[k[ok]])
-        out[ok] += np.maximum(hi - lo, 0)
+    k = np.clip(tl.day_index(start) - 1, -1, tl.n_days)  # windows entry k opens on axis day k - 1
+    idx = np.arange(len(start))
+    s, e = start, end
+    while len(idx):
+        kk = np.clip(k, 0, n - 1)
+        inside = np.minimum(e, we[kk]) - np.maximum(s, ws[kk])
+        out[idx] += np.where((k >= 0) & (k < n) & (inside > 0), inside, 0)
+        k = k + 1
+        more = k < n
+        more[more] = ws[k[more]] < e[more]  # windows open in order: one opening after the end ends it
+        idx, k, s, e = idx[more], k[more], s[more], e[more]
     return out
 
 
@@ -72,8 +74,10 @@ def night_minutes(tl: Timeline, rng: tuple[int, int]) -> np.ndarray:
     if not n:
         return np.zeros(0, dtype=np.int64)
     u = tl.work
-    ug = np.searchsorted(merged.lane_start, u.lane_start, side="right") - 1
     inside = minutes_inside(tl, u.start, u.end, rng)
+    if u is merged:  # no period joins two union intervals: each is its own period
+        return inside
+    ug = searchsorted_sorted(merged.lane_start, u.lane_start, side="right") - 1
     return np.bincount(ug, weights=inside, minlength=n).astype(np.int64)
 
 
@@ -84,20 +88,49 @@ def holding(tl: Timeline, kinds: Iterable[str], codes: Iterable[str]) -> np.ndar
     n = len(merged.start)
     if not kinds and not codes:
         return np.ones(n, dtype=bool)
-    w = tl.work_rows
-    hit = np.zeros(len(w), dtype=bool)
-    if kinds:
-        hit |= w["kind"].isin(kinds).to_numpy()
-    if codes:
-        hit |= w["code"].isin(codes).to_numpy()
+    hit = tl.shift_mask(kinds, codes)[tl._work_idx]
     out = np.zeros(n, dtype=bool)
-    out[np.asarray(group)[hit]] = True
+    out[group[hit]] = True
     return out
+
+
+def rest_minutes(tl: Timeline) -> np.ndarray:
+    """Minutes free between work period i and i + 1 (``tl.periods`` order), made once per timeline.
+
+    Across two residents the difference of lane-shifted times is astronomically large, so "less
+    rest than X" never pairs one resident's last period with the next one's first.
+    """
+    cache = tl.__dict__.setdefault("_rest_minutes", {})
+    if "rest" not in cache:
+        merged = tl._periods[0]
+        rest = merged.lane_start[1:] - merged.lane_end[:-1]
+        rest.flags.writeable = False
+        cache["rest"] = rest
+    return cache["rest"]
 
 
 def start_day(tl: Timeline, t: np.ndarray) -> np.ndarray:
     """Axis day holding each instant (local date, via the day starts)."""
-    return np.searchsorted(tl.day_start, t, side="right") - 1
+    return tl.day_index(t) - 1
+
+
+def cells_overlapping_many(
+    tl: Timeline, r: np.ndarray, a: np.ndarray, b: np.ndarray, kinds: Iterable[str]
+) -> list[list[int]]:
+    """``cells_overlapping`` for many (r, a, b) at once: the numpy calls shared by every finding."""
+    if not len(r):
+        return []
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    d0 = np.maximum(tl.day_index(a) - 4, 0)  # shifts last up to 72 h
+    d1 = np.minimum(tl.day_index(b, side="left") + 1, tl.n_days)
+    pos, cut = tl.rows_in_days_many(r, d0, d1, kinds)
+    _, _, _, _, cell, start, end = tl._by_resident_day
+    owner = np.repeat(np.arange(len(r)), np.diff(cut))
+    s, e = start[pos], end[pos]
+    keep = (s < b[owner]) & (e > a[owner]) & (e > s)
+    cut = np.r_[0, np.cumsum(keep)][cut].tolist()
+    cells = cell[pos[keep]].tolist()
+    return [sorted(set(cells[cut[i]:cut[i + 1]])) for i in range(len(cut) - 1)]
 
 
 def cells_overlapping(tl: Timeline, r: int, a: int, b: int, kinds: Iterable[str]) -> list[int]:
