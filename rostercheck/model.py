@@ -19,6 +19,21 @@ ENTRY_COLUMNS = ("resident", "date", "slot", "text", "start", "end", "sheet", "c
 CELL_STRIDE = 16_384
 
 
+def column_letters(index: int) -> str:
+    """0-based column index -> Excel letters, because users and repairs speak "E7", not (6, 4)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    """0-based absolute (row, col) -> "E7"."""
+    return f"{column_letters(col)}{row + 1}"
+
+
 def cell_position(row: int, col: int) -> int:
     """The packed ``cell`` of a 0-based (row, column): "A1" is 0, "B1" 1, "A2" 16,384."""
     return row * CELL_STRIDE + col
@@ -39,13 +54,7 @@ def cell_name(value: object) -> str | None:
         return None
     if pos < 0:
         return None
-    row, col = divmod(pos, CELL_STRIDE)
-    letters = ""
-    n = col + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return a1(*divmod(pos, CELL_STRIDE))
 
 
 @dataclass(frozen=True, slots=True)

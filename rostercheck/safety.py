@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from rostercheck.errors import InputError
+from rostercheck.model import a1
 
 MAX_PART_BYTES = 512 * 1024 * 1024  # one decompressed part
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # all parts together
@@ -41,11 +42,8 @@ _FORMULA = re.compile(rb"<f[ />]")
 
 
 def _addr(col: int, row: int) -> str:
-    s = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return f"{s}{row}"
+    """1-based (column, row) -> "E7", for messages."""
+    return a1(row - 1, col - 1)
 
 
 def inspect(path: str | Path, shown: str | None = None) -> None:

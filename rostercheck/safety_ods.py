@@ -33,6 +33,7 @@ import re
 import numpy as np
 
 from rostercheck.errors import InputError
+from rostercheck.model import a1
 
 MAX_COLS = 16_384  # calamine drops cells past these (the limits of Excel and LibreOffice)
 MAX_ROWS = 1_048_576
@@ -50,11 +51,8 @@ _VALUE_ATTRS = (b"office:value-type", b"office:value", b"office:string-value", b
 
 
 def _addr(col: int, row: int) -> str:
-    s = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return f"{s}{row}"
+    """1-based (column, row) -> "E7", for messages."""
+    return a1(row - 1, col - 1)
 
 
 def _is_ws(ch: np.ndarray) -> np.ndarray:

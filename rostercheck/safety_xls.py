@@ -29,8 +29,9 @@ import struct
 from pathlib import Path
 
 from rostercheck.errors import InputError
+from rostercheck.model import a1
+from rostercheck.safety import _OLE
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAXREGSECT = 0xFFFFFFFA  # sector ids at or above this are markers (free, end of chain, FAT, DIFAT)
 _ENDOFCHAIN = 0xFFFFFFFE
 _MINI_CUTOFF = 4096  # streams shorter than this live in the mini stream
@@ -133,9 +134,8 @@ class _Cfb:
 
 
 def _addr(col: int, row: int) -> str:
-    from rostercheck.safety import _addr as addr
-
-    return addr(col + 1, row + 1)
+    """0-based (column, row) -> "E7", for messages."""
+    return a1(row, col)
 
 
 def check_xls(path: str | Path, name: str) -> None:

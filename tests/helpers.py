@@ -63,3 +63,24 @@ def staffing(raw: RawRoster, cfg: Config) -> Counter:
             if legend[c].kind in BUSY_KINDS:
                 out[(date, slot, c)] += 1
     return out
+
+
+# ---------------------------------------------------------------------------- the CLI, for hostile input
+def run(*args: str) -> tuple[int, str]:
+    """``rostercheck ARGS`` in process: exit code and stderr; anything but a clean exit fails the test."""
+    from click.testing import CliRunner
+
+    from rostercheck.cli import main
+
+    r = CliRunner().invoke(main, list(args))
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    return r.exit_code, r.stderr
+
+
+def one_line_exit_2(code: int, err: str, *needles: str) -> None:
+    """Exit 2 and one line of stderr holding every needle: no traceback, no "unexpected error"."""
+    assert code == 2, err
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err and "unexpected" not in err, err
+    for n in needles:
+        assert n in lines[0], (n, lines[0])

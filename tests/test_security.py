@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import one_line_exit_2, run
 
 from rostercheck.cli import main
 from rostercheck.errors import InputError
 from rostercheck.output import atomic_write
 from rostercheck.safety import MAX_RATIO
-
-
-def run(*args: str) -> tuple[int, str]:
-    r = CliRunner().invoke(main, list(args))
-    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
-    return r.exit_code, r.stderr
 
 
 def roster(path: Path) -> Path:
@@ -44,12 +40,12 @@ def rezip(src: Path, dst: Path, edit) -> Path:
     return dst
 
 
-def one_line_exit_2(code: int, err: str, *needles: str) -> None:
-    assert code == 2, err
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in err and "unexpected" not in err, err
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def edit_sheet(src: Path, dst: Path, change) -> Path:
+    """``rezip`` changing only the first sheet's XML."""
+    return rezip(src, dst, lambda name, data: change(data) if name == SHEET else data)
 
 
 def test_billion_laughs_is_refused(tmp_path):
@@ -83,12 +79,7 @@ def test_zip_bomb_by_ratio_is_refused(tmp_path):
 def test_absurd_dimensions_are_refused_before_any_reader_allocates(tmp_path):
     src = roster(tmp_path / "ok.xlsx")
 
-    def far(name: str, data: bytes) -> bytes:
-        if name == "xl/worksheets/sheet1.xml":
-            return data.replace(b'<c r="D2"', b'<c r="XFD1048576"')
-        return data
-
-    bad = rezip(src, tmp_path / "far.xlsx", far)
+    bad = edit_sheet(src, tmp_path / "far.xlsx", lambda data: data.replace(b'<c r="D2"', b'<c r="XFD1048576"'))
     one_line_exit_2(*run("check", str(bad)), "far.xlsx", "sheet 'July'", "XFD1048576")
 
 
@@ -106,14 +97,8 @@ FAR_CELLS = {
 def test_far_cell_is_refused_however_the_tag_is_written(tmp_path, spelling):
     """calamine aborts the process on each of these (measured: it tries to allocate 550 GB)."""
     src = roster(tmp_path / "ok.xlsx")
-    far = FAR_CELLS[spelling]
-
-    def edit(name: str, data: bytes) -> bytes:
-        if name == "xl/worksheets/sheet1.xml":
-            return data.replace(b"</row></sheetData>", b'</row><row r="3">' + far + b"</row></sheetData>", 1)
-        return data
-
-    bad = rezip(src, tmp_path / "far.xlsx", edit)
+    row = b'</row><row r="3">' + FAR_CELLS[spelling] + b"</row></sheetData>"
+    bad = edit_sheet(src, tmp_path / "far.xlsx", lambda data: data.replace(b"</row></sheetData>", row, 1))
     one_line_exit_2(*run("check", str(bad)), "far.xlsx", "sheet 'July'", "1048576", "limit")
 
 
@@ -123,12 +108,8 @@ def test_cells_without_positions_count_toward_the_box(tmp_path):
     wide = b'<row r="3">' + b'<c t="inlineStr"><is><t>x</t></is></c>' * 400 + b"</row>"
     far = b'<row r="1048576"><c t="inlineStr"><is><t>z</t></is></c></row>'
 
-    def edit(name: str, data: bytes) -> bytes:
-        if name == "xl/worksheets/sheet1.xml":
-            return data.replace(b"</row></sheetData>", b"</row>" + wide + far + b"</sheetData>", 1)
-        return data
-
-    bad = rezip(src, tmp_path / "rless.xlsx", edit)
+    rows = b"</row>" + wide + far + b"</sheetData>"
+    bad = edit_sheet(src, tmp_path / "rless.xlsx", lambda data: data.replace(b"</row></sheetData>", rows, 1))
     one_line_exit_2(*run("check", str(bad)), "rless.xlsx", "limit")
 
 
@@ -136,15 +117,8 @@ def test_a_sheet_written_without_cell_positions_is_still_read(tmp_path):
     """Some writers leave out ``r``: a normal-sized sheet like that must pass the inspection."""
     src = roster(tmp_path / "ok.xlsx")
 
-    def edit(name: str, data: bytes) -> bytes:
-        if name == "xl/worksheets/sheet1.xml":
-            import re
-
-            return re.sub(rb'(<c) r="[A-Z]+[0-9]+"', rb"\1", data)
-        return data
-
-    plain = rezip(src, tmp_path / "plain.xlsx", edit)
-    assert b' r="A1"' not in zipfile.ZipFile(plain).read("xl/worksheets/sheet1.xml")
+    plain = edit_sheet(src, tmp_path / "plain.xlsx", lambda data: re.sub(rb'(<c) r="[A-Z]+[0-9]+"', rb"\1", data))
+    assert b' r="A1"' not in zipfile.ZipFile(plain).read(SHEET)
     code, err = run("check", str(plain), "--format", "json")
     assert code in (0, 1), err
 
@@ -162,15 +136,9 @@ def test_formula_without_cached_value_names_the_cell(tmp_path):
 def test_formula_with_cached_value_is_read_not_evaluated(tmp_path):
     src = roster(tmp_path / "ok.xlsx")
 
-    def cached(name: str, data: bytes) -> bytes:
-        if name == "xl/worksheets/sheet1.xml":
-            # C2 holds D as a cached string result of a formula that would say N if evaluated
-            import re
-
-            return re.sub(rb'<c r="C2"[^>]*>.*?</c>', b'<c r="C2" t="str"><f>IF(0,"D","N")</f><v>D</v></c>', data)
-        return data
-
-    good = rezip(src, tmp_path / "cached.xlsx", cached)
+    # C2 holds D as a cached string result of a formula that would say N if evaluated
+    formula = b'<c r="C2" t="str"><f>IF(0,"D","N")</f><v>D</v></c>'
+    good = edit_sheet(src, tmp_path / "cached.xlsx", lambda data: re.sub(rb'<c r="C2"[^>]*>.*?</c>', formula, data))
     code, err = run("check", str(good), "--preset", "none")
     assert code == 0, err
 

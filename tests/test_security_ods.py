@@ -17,9 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import one_line_exit_2, run
 
-from rostercheck.cli import main
 from rostercheck.errors import InputError
 from rostercheck.safety import inspect
 from rostercheck.safety_ods import _measure, check_ods_content
@@ -38,20 +37,6 @@ ROSTER = [["Resident", "2026-07-01", "2026-07-02", "2026-07-03"], ["Avery Chen",
 PAD_ROW = '<table:table-cell table:number-columns-repeated="{n}"/>'  # how LibreOffice ends a row
 PAD_SHEET = ('<table:table-row table:style-name="ro1" table:number-rows-repeated="{n}">'
              '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>')
-
-
-def run(*args: str) -> tuple[int, str]:
-    r = CliRunner().invoke(main, list(args))
-    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
-    return r.exit_code, r.stderr
-
-
-def one_line_exit_2(code: int, err: str, *needles: str) -> None:
-    assert code == 2, err
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in err and "unexpected" not in err, err
-    for n in needles:
-        assert n in lines[0], (n, lines[0])
 
 
 def cell(v: str) -> str:

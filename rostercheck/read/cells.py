@@ -15,21 +15,13 @@ import re
 import numpy as np
 import pandas as pd
 
-from rostercheck.model import CELL_STRIDE, cell_name
+from rostercheck.model import CELL_STRIDE, a1, cell_name, column_letters
+
+__all__ = ["a1", "column_letters"]  # here since before model had them; readers import them from here
 
 #: Characters that look like a space (or nothing) in Excel but are not ASCII spaces.
 _ODD_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u200b": "", "\ufeff": ""})
 _LETTERS_RE = re.compile(r"^[A-Za-z]{1,3}$")
-
-
-def column_letters(index: int) -> str:
-    """0-based column index -> Excel letters, because users and repairs speak "E7", not (6, 4)."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def column_index(letters: str) -> int | None:
@@ -40,11 +32,6 @@ def column_index(letters: str) -> int | None:
     for ch in letters.strip().upper():
         n = n * 26 + (ord(ch) - 64)
     return n - 1
-
-
-def a1(row: int, col: int) -> str:
-    """0-based absolute (row, col) -> "E7"."""
-    return f"{column_letters(col)}{row + 1}"
 
 
 def addresses(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -83,6 +83,10 @@ class Sheet:
             self._columns[j] = Column(codes, object_array(uniques))
         return self._columns[j]
 
+    def head(self, n: int) -> np.ndarray:
+        """The first ``n`` rows as a 2-D object array."""
+        return self.values[:n]
+
     def row(self, i: int) -> np.ndarray:
         """The raw values of row ``i``."""
         return self.values[i]
@@ -277,7 +281,7 @@ def _open_csv(p: Path, file: str) -> Book:
     def load(name: str | None, nrows: int | None) -> Sheet:
         if nrows is None:
             return sheet
-        return Sheet(file, None, sheet.head(nrows) if isinstance(sheet, CsvSheet) else sheet.values[:nrows])
+        return Sheet(file, None, sheet.head(nrows))
 
     return Book(file, [None], [None], load)  # type: ignore[list-item]
 
