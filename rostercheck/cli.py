@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn
@@ -295,6 +296,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
            **kw: Any) -> None:
     """Repair ROSTER with the fewest changed cells: every error fixed, coverage kept, leave,
     wellness time and locked cells untouched."""
+    started = time.monotonic()  # --time-limit counts from here: reading and model building included
     from rostercheck.output import atomic_write, refuse_inputs
     from rostercheck.repair import Settings
     from rostercheck.repair import repair as run_repair
@@ -323,6 +325,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
             setattr(st, name, value)
     st.allow_remaining = st.allow_remaining or allow_remaining
     st.fix_warnings = fix_warnings
+    st.started = started
     raw = read_with(roster, cfg)
     prev = read_with(previous, cfg) if previous else None
     progress = print_progress() if fmt == "text" else None
@@ -453,6 +456,7 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
                    previous: str | None, **kw: Any) -> None:
     """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
     line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
+    started = time.monotonic()
     from rostercheck.check import check_raw
     from rostercheck.output import atomic_write, refuse_inputs
     from rostercheck.report.html import render_page
@@ -471,6 +475,7 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
         for name, value in (("time_limit", time_limit), ("seed", seed)):
             if value is not None:
                 setattr(st, name, value)
+        st.started = started
         fixed = run_repair(raw, cfg, st, previous=prev)
         result = fixed.before
     else:

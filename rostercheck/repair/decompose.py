@@ -222,11 +222,8 @@ def _block_settings(settings: object, blk: Block, seconds: float, max_changes: i
             continue
         if blk.first <= day < blk.end:
             locks.append(lock)
-    # A seeded (deterministic) search runs on one thread here: CP-SAT 9.15's interleaved parallel
-    # search, which a seed turns on, aborts the process on some of these small models.
-    workers = 1 if settings.seed is not None else settings.workers  # type: ignore[attr-defined]
     return dataclasses.replace(settings, time_limit=max(seconds, 0.5), locks=locks,  # type: ignore[type-var]
-                               max_changes=max_changes, workers=workers)
+                               max_changes=max_changes, started=None)
 
 
 def _errors(res: CheckResult, fix_warnings: bool) -> list[Finding]:
@@ -355,7 +352,7 @@ def _solve(raw: RawRoster, blk: Block, rows: np.ndarray, cfg: Config, settings: 
         sub = _subset(raw, rows)
         if only is not None:
             st = dataclasses.replace(st, only_residents=only)  # type: ignore[type-var]
-    st.explain = False  # type: ignore[attr-defined]  # a group with no answer is tried wider, not explained
+    st = dataclasses.replace(st, explain=False)  # type: ignore[type-var]  # a group with no answer is tried wider
     shown = (lambda text: progress(f"{blk.label} {text}")) if progress else None
     res = repair_whole(sub, cfg, st, previous=history, progress=shown, domain_from=domain)
     o = res.outcome

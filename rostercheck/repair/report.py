@@ -77,6 +77,7 @@ def render_json(res: RepairResult, written: str | None) -> str:
         "after": (document([res.after]) if res.after is not None else None),
         "rechecked_only": o.unencoded,
         "explanation": o.explanation,
+        "canonical": o.canonical,
         "output": written,
         "solver": {"wall_seconds": round(o.wall, 3), "stages": o.stages, "model": o.model_stats},
     }
