@@ -147,3 +147,103 @@ def test_report_repair_shows_the_answer_repair_writes(tmp_path):
         assert f"{old} -&gt; {new}" in html or f"{old} -> {new}" in html
     assert html.count("changed by repair:") >= len(answers[0])
     assert f"repair: {len(answers[0])} change" in out
+
+
+# ------------------------------------------------------------------------------------ impossible rosters
+CALL_SHIFTS = {"C": {"start": "07:00", "end": "07:00", "kind": "call"}, "PC": {"kind": "off"},
+               "D": {"start": "07:00", "end": "17:00", "kind": "work"}, "OFF": {"kind": "off"}}
+
+
+def write_roster(tmp_path: Path, grid: dict[str, list[str]], shifts: dict, preset: str = "acgme",
+                 pgy: dict[str, int] | None = None, team: dict[str, str] | None = None) -> Path:
+    """A long csv from 2026-07-01 and its rostercheck.toml beside it."""
+    rows = []
+    for name, codes in grid.items():
+        for d, code in enumerate(codes):
+            day = (pd.Timestamp("2026-07-01") + pd.Timedelta(days=d)).date()
+            rows.append((name, (pgy or {}).get(name, 2), (team or {}).get(name, ""), day, code))
+    path = tmp_path / "roster.csv"
+    pd.DataFrame(rows, columns=["Resident", "PGY", "Team", "Date", "Code"]).to_csv(path, index=False)
+    (tmp_path / "rostercheck.toml").write_text(_toml({"preset": [preset], "shifts": shifts}))
+    return path
+
+
+def three_on_call(days: int = 28) -> dict[str, list[str]]:
+    """Three residents covering a 24-hour call every day (C, PC, D in turn), and one day where two
+    of them swapped PC and D, so that one works a day right after a call."""
+    names = ["Ann", "Bob", "Cy"]
+    cyc = ["C", "PC", "D"]
+    grid = {n: [cyc[(d - i) % 3] for d in range(days)] for i, n in enumerate(names)}
+    a, b = [n for n in names if grid[n][10] != "C"]
+    grid[a][10], grid[b][10] = grid[b][10], grid[a][10]
+    return grid
+
+
+# ------------------------------------------------------------------------------------ 3. --allow-remaining
+def test_allow_remaining_writes_the_file_and_says_one_thing(tmp_path):
+    path = write_roster(tmp_path, three_on_call(), CALL_SHIFTS)
+    out_path = tmp_path / "fixed.csv"
+    code, text, _ = run_cli_text("repair", str(path), "--allow-remaining", "--time-limit", "10", "-o",
+                                 str(out_path))
+    assert code == 1  # an error is left, as the checker counts it
+    assert out_path.exists()
+    assert "No compliant roster found" not in text and "already compliant" not in text
+    assert "1 error left as checked" in text
+    code, out, _ = run_cli_text("repair", str(path), "--allow-remaining", "--time-limit", "10",
+                                "--format", "json")
+    doc = json.loads(out)
+    assert doc["status"] in ("optimal", "feasible")
+    assert doc["changed_cells"] == len(doc["changes"]) and doc["changed_cells"] <= 10
+    assert doc["errors_left"] == doc["after"]["summary"]["errors"] == 1 and doc["allow_remaining"] is True
+    # the file written is what the checker then reads: one error, the call count no roster avoids
+    code, out, _ = run_cli_text("check", str(out_path), "--format", "json")
+    rules = [f["rule"] for f in json.loads(out)["violations"] if f["severity"] == "error"]
+    assert code == 1 and rules == ["call-frequency"]
+
+
+def test_allow_remaining_when_nothing_can_change(tmp_path):
+    grid = {n: ["D"] * 28 for n in ("Ann", "Bob", "Cy", "Di")}
+    path = write_roster(tmp_path, grid, CALL_SHIFTS)
+    out_path = tmp_path / "fixed.csv"
+    code, text, _ = run_cli_text("repair", str(path), "--allow-remaining", "-o", str(out_path))
+    assert code == 1 and out_path.exists()
+    assert "0 changes, 4 errors left as checked" in text
+
+
+def run_cli_text(*args: str) -> tuple[int, str, str]:
+    from helpers import run_cli
+
+    return run_cli(*args)
+
+
+# ------------------------------------------------------------------------------------ 4. change -> finding
+def test_each_change_says_which_finding_it_fixes(tmp_path):
+    synth = _synth()
+    path = write_long_csv_with_config(synth, tmp_path)
+    code, out, _ = run_cli_text("repair", str(path), "--format", "json", "--changes", str(tmp_path / "c.csv"))
+    doc = json.loads(out)
+    assert doc["changes"]
+    for c in doc["changes"]:
+        assert c["role"] in ("fixes", "coverage") and c["fixes"], c
+        for f in c["fixes"]:
+            assert set(f) == {"rule", "resident", "start"}
+            if c["role"] == "fixes":
+                assert f["resident"] in (c["resident"], None)
+    # every finding the repair removed is named by some change
+    code, chk, _ = run_cli_text("check", str(path), "--format", "json")
+    found = {(f["rule"], f["resident"], f["start"]) for f in json.loads(chk)["violations"]
+             if f["severity"] == "error"}
+    named = {(f["rule"], f["resident"], f["start"]) for c in doc["changes"] for f in c["fixes"]}
+    assert found <= named
+    csv_text = (tmp_path / "c.csv").read_text().splitlines()
+    assert csv_text[0].endswith(",fixes") and all(("fixes " in ln or "keeps coverage" in ln) for ln in csv_text[1:])
+    code, text, _ = run_cli_text("repair", str(path))
+    assert sum("[fixes " in ln or "[keeps coverage for " in ln for ln in text.splitlines()) == len(doc["changes"])
+
+
+def write_long_csv_with_config(synth, tmp_path: Path) -> Path:
+    from rostercheck.synth import write_long_csv
+
+    path = write_long_csv(synth, tmp_path / "roster.csv")
+    (tmp_path / "rostercheck.toml").write_text(_toml(synth.config()))
+    return path

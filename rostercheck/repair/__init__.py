@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from rostercheck.check import CheckResult, check_raw
 from rostercheck.config import Config
 from rostercheck.model import RawRoster
+from rostercheck.repair.links import link
 from rostercheck.repair.problem import Settings, apply_changes, build_problem
 from rostercheck.repair.solve import Change, Outcome, solve
 
@@ -68,6 +69,7 @@ def repair_whole(
     repaired = apply_changes(raw, outcome.changes, pb.cells)
     after = check_raw(repaired, cfg, previous)
     _checked_counts(outcome, after)
+    link(outcome.changes, before.findings, after.findings)
     return RepairResult(before, after, outcome, repaired)
 
 

@@ -43,6 +43,7 @@ import pandas as pd
 from rostercheck.check import CheckResult, check_raw
 from rostercheck.config import Config
 from rostercheck.model import Finding, RawRoster, cell_name
+from rostercheck.repair.links import link
 
 #: Rosters spanning more days than this are repaired by months; shorter ones keep one model.
 SPLIT_DAYS = 62
@@ -446,6 +447,7 @@ def repair_by_blocks(
     # ---- the whole roster, checked as one
     after = check_raw(composed, cfg, previous)
     changes = _changes(raw, composed, Change)
+    link(changes, before.findings, after.findings)
     total = len(changes)
     lower = sum(per_month) if per_month is not None else None
     left = _errors(after, fix_warnings)
@@ -466,6 +468,7 @@ def repair_by_blocks(
     out = Outcome(status, changes=changes, objective=total, bound=lower if status != "optimal" else total,
                   wall=time.monotonic() - t0)
     out.unencoded = sorted({u for r in solves for u in r.unencoded})
+    out.allow_remaining = bool(settings.allow_remaining)  # type: ignore[attr-defined]
     out.touched = len({c.resident for c in changes})
     out.warnings_left = after.warnings
     out.stages = [{"stage": f"month {r.block} ({r.phase}, {r.freed} residents free)", "value": r.changes,

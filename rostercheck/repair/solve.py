@@ -39,10 +39,15 @@ class Change:
     sheet: str | None
     cell: str | None
     row: int
+    #: the findings of the roster before the repair this change fixes (``repair.links``)
+    fixes: list[dict] = field(default_factory=list)
+    #: "fixes" (its resident's findings), "coverage" (a swap partner keeping a date's staffing), or ""
+    role: str = ""
 
     def as_dict(self) -> dict:
         return {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
-                "new": self.new, "sheet": self.sheet, "cell": self.cell}
+                "new": self.new, "sheet": self.sheet, "cell": self.cell, "role": self.role,
+                "fixes": self.fixes}
 
 
 @dataclass
@@ -64,6 +69,8 @@ class Outcome:
     model_stats: dict = field(default_factory=dict)
     #: the answer is the canonical one among the optimal answers (the same whatever --workers)
     canonical: bool = False
+    #: --allow-remaining was on: an answer may leave rules unmet (the report says how many)
+    allow_remaining: bool = False
 
 
 #: Rule kinds encoded lazily: only for residents whose candidate rosters break them. Their exact
@@ -268,7 +275,7 @@ def solve(
         out.model_stats = {"build_seconds": round(out.wall, 3), "build_finished": False}
         return out
     build_s = time.monotonic() - t0
-    out = Outcome("unknown", unencoded=list(m.unencoded))
+    out = Outcome("unknown", unencoded=list(m.unencoded), allow_remaining=st.allow_remaining)
     mm = m.m
 
     def is_hard(g: Group) -> bool:
@@ -309,18 +316,24 @@ def solve(
     lazy_rounds = 0
     unmet: list[Group] = []
     for name, expr in stages:
-        if isinstance(expr, int):
+        is_main = name in main_stages
+        constant = isinstance(expr, int)
+        if constant and not (is_main and first):
             out.stages.append({"stage": name, "value": expr, "status": "fixed"})
+            out.canonical = out.canonical or (name == CANONICAL and proven)  # nothing left to choose
             continue
         if deadline - time.monotonic() < 0.1:
             break
-        is_main = name in main_stages
         if not is_main and not proven:
             break  # the canonical order may not trade away an unproven change count
-        mm.minimize(expr)
+        if constant:
+            mm.clear_objective()  # nothing may change: is the roster as it stands allowed?
+        else:
+            mm.minimize(expr)
         t_stage = time.monotonic()
         while True:
-            solver = _solver(pb, left())
+            # unmet rules first (--allow-remaining): leave time to minimise the changes too
+            solver = _solver(pb, left() * (0.5 if name == "remaining errors" else 1.0))
             status = solver.solve(mm, _Progress(progress if is_main else None, name))
             if status == cp.INFEASIBLE and first:
                 out.status = "infeasible"
@@ -353,8 +366,8 @@ def solve(
                 return out
             out.stages.append({"stage": name, "status": "stopped by the time limit", "seconds": stage_s})
             break  # keep the previous stage's solution
-        value = int(round(solver.objective_value))
-        bound = int(round(solver.best_objective_bound))
+        value = expr if constant else int(round(solver.objective_value))
+        bound = expr if constant else int(round(solver.best_objective_bound))
         row = {"stage": name, "value": value, "bound": bound, "status": solver.status_name(status).lower(),
                "seconds": stage_s}
         if name == CANONICAL:
@@ -376,6 +389,11 @@ def solve(
             out.canonical = True
         first = False
         if status != cp.OPTIMAL:
+            if is_main and name != "changed cells":
+                # unmet rules: at most as many as found, then the fewest changes for that
+                mm.add(expr <= value)
+                _hint(m, out.choice)
+                continue
             break  # a later stage may not trade away an unproven earlier one
         mm.add(expr == value)  # keep this stage's value while improving the next
         _hint(m, out.choice)
