@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import raw_roster
 
 from rostercheck.check import check_raw
 from rostercheck.cli import load_config, read_with
@@ -143,7 +142,7 @@ def test_report_repair_shows_the_answer_repair_writes(tmp_path):
     code, out, _ = run_cli("report", str(path), "--html", str(tmp_path / "r.html"), "--repair")
     assert code == 0
     html = (tmp_path / "r.html").read_text()
-    for who, date, old, new in answers[0]:
+    for _who, _date, old, new in answers[0]:
         assert f"{old} -&gt; {new}" in html or f"{old} -> {new}" in html
     assert html.count("changed by repair:") >= len(answers[0])
     assert f"repair: {len(answers[0])} change" in out
@@ -237,7 +236,7 @@ def test_each_change_says_which_finding_it_fixes(tmp_path):
     assert found <= named
     csv_text = (tmp_path / "c.csv").read_text().splitlines()
     assert csv_text[0].endswith(",fixes") and all(("fixes " in ln or "keeps coverage" in ln) for ln in csv_text[1:])
-    code, text, _ = run_cli_text("repair", str(path))
+    _, text, _ = run_cli_text("repair", str(path))
     assert sum("[fixes " in ln or "[keeps coverage for " in ln for ln in text.splitlines()) == len(doc["changes"])
 
 
