@@ -162,7 +162,8 @@ def test_leave_is_named_in_a_coverage_explanation():
     res = repair(raw, ACGME, Settings(time_limit=10))
     assert res.outcome.status == "infeasible"
     text = " ".join(res.outcome.explanation)
-    assert "on 2026-07-07 C needs 1 resident" in text
+    # both call days bind (A cannot take two calls in a row): the sentence spans them
+    assert "to 2026-07-07, C needs 1 resident a day" in text
     assert "2 on leave (B, C)" in text
 
 

@@ -246,3 +246,58 @@ def write_long_csv_with_config(synth, tmp_path: Path) -> Path:
     path = write_long_csv(synth, tmp_path / "roster.csv")
     (tmp_path / "rostercheck.toml").write_text(_toml(synth.config()))
     return path
+
+
+# ------------------------------------------------------------------------------------ 5. explanations
+def _explained(tmp_path: Path, grid: dict, shifts: dict, **kw) -> tuple[int, list[str]]:
+    path = write_roster(tmp_path, grid, shifts, **kw)
+    code, out, _ = run_cli_text("repair", str(path), "--format", "json", "--time-limit", "20")
+    doc = json.loads(out)
+    assert doc["status"] == "infeasible"
+    return code, doc["explanation"]
+
+
+def test_three_residents_on_call_every_day_explained_by_coverage_and_call_frequency(tmp_path):
+    code, lines = _explained(tmp_path, three_on_call(), CALL_SHIFTS)
+    assert code == 3 and len(lines) <= 3
+    text = " ".join(lines)
+    assert "could not isolate" not in text
+    assert "From 2026-07-01 to 2026-07-28, C needs 1 resident a day (28 in all; coverage kept" in lines[0]
+    assert "at most 9 each under call-frequency (27 in all)" in lines[0]
+    assert "[rules.call-frequency]" in lines[-1] and "coverage" in lines[-1]
+
+
+def test_four_residents_all_needed_on_d_explained_by_coverage(tmp_path):
+    grid = {n: ["D"] * 28 for n in ("Ann", "Bob", "Cy", "Di")}
+    grid["Ann"][27] = "OFF"  # so OFF is a code these residents may take
+    grid["Eve"] = ["OFF" if d % 7 == 0 else "CL" for d in range(28)]
+    shifts = {**CALL_SHIFTS, "CL": {"start": "08:00", "end": "17:00", "kind": "work"}}
+    code, lines = _explained(tmp_path, grid, shifts, pgy={"Eve": 3})
+    assert code == 3 and len(lines) <= 3
+    first = lines[0]
+    assert "D needs 4 residents a day" in first and "coverage kept from the original" in first
+    assert "only 4 residents may take D (Ann, Bob, Cy, Di)" in first and "days-off" in first
+    assert "cannot change" not in " ".join(lines)
+
+
+def test_intern_alone_on_im_explained_by_coverage_and_eligibility(tmp_path):
+    grid = {"Ida Intern": ["IM"] * 27 + ["OFF"]}  # one day off: she may be given OFF
+    for i, n in enumerate(("Sam", "Tess", "Uma")):
+        grid[n] = ["OFF" if (d + i) % 7 == 0 else "D" for d in range(28)]
+    shifts = {**CALL_SHIFTS, "IM": {"start": "07:00", "end": "17:00", "kind": "work"}}
+    code, lines = _explained(tmp_path, grid, shifts, pgy={"Ida Intern": 1})
+    assert code == 3 and len(lines) <= 3
+    first = lines[0]
+    assert "IM needs 1 resident a day" in first and "coverage kept from the original" in first
+    assert "only 1 resident may take IM (Ida Intern)" in first and "eligibility" in first
+    assert "Ida Intern needs at least 4 free days" in first and "(days-off)" in first
+    assert "[repair] eligibility for IM" in lines[-1]
+
+
+def test_nothing_locked_does_not_read_as_locked(tmp_path):
+    grid = {n: ["D"] * 28 for n in ("Ann", "Bob", "Cy", "Di")}
+    code, lines = _explained(tmp_path, grid, CALL_SHIFTS)
+    text = " ".join(lines)
+    assert code == 3 and len(lines) <= 2
+    assert "cannot change" not in text and "locked" not in text
+    assert "Ann, Bob, Cy, Di each need at least 4 free days" in text and "eligibility" in text

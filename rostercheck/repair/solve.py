@@ -451,87 +451,10 @@ def _changes(m: RepairModel, choice: dict[int, int]) -> list[Change]:
 
 # ---------------------------------------------------------------------------------- explanation
 def explain(m: RepairModel, hard: list[Group], deadline: float) -> list[str]:
-    """Why no compliant roster exists, in words, from an unsatisfiable core of rule instances."""
-    core = _core(m.m, hard, deadline)
-    if core is None:
-        return ["No compliant roster exists within the rules, coverage and locks, but the solver could "
-                "not isolate a reason in the time allowed."]
-    by_lit = {g.lit.index: g for g in hard}
-    groups = [by_lit[i] for i in core if i in by_lit]
-    return [_sentence(m, g, groups) for g in sorted(groups, key=lambda g: (g.d0, g.rule, g.resident or -1))]
+    """Why no compliant roster exists, in words (``repair.explain``)."""
+    from rostercheck.repair.explain import explain as in_words
 
-
-def _unforced(model: cp.CpModel, hard: list[Group], keep: list[int]) -> cp.CpModel:
-    """A copy with hard groups free again, no objective, and ``keep`` as assumptions."""
-    c = model.clone()
-    c.clear_hints()
-    c.clear_objective()
-    for g in hard:
-        var = c.proto.variables[g.lit.index]
-        var.domain.clear()
-        var.domain.extend([0, 1])
-    c.add_assumptions([_lit_of(c, i) for i in keep])
-    return c
-
-
-def _core(model: cp.CpModel, hard: list[Group], deadline: float) -> list[int] | None:
-    s = cp.CpSolver()
-    s.parameters.num_workers = 1
-    s.parameters.max_time_in_seconds = max(deadline - time.monotonic(), 0.05)
-    status = s.solve(_unforced(model, hard, [g.lit.index for g in hard]))
-    if status != cp.INFEASIBLE:
-        return None
-    core = list(s.sufficient_assumptions_for_infeasibility())
-    # shrink the core: drop one assumption at a time while the rest stays infeasible
-    if len(core) <= 40:
-        i = 0
-        while i < len(core) and time.monotonic() < deadline - 0.05:
-            trial = core[:i] + core[i + 1:]
-            s2 = cp.CpSolver()
-            s2.parameters.num_workers = 1
-            s2.parameters.max_time_in_seconds = min(2.0, max(deadline - time.monotonic(), 0.05))
-            if s2.solve(_unforced(model, hard, trial)) == cp.INFEASIBLE:
-                core = trial
-            else:
-                i += 1
-    return core
-
-
-def _lit_of(model: cp.CpModel, index: int) -> object:
-    return model.get_bool_var_from_proto_index(index)
-
-
-def _sentence(m: RepairModel, g: Group, core: list[Group]) -> str:
-    pb, tl = m.pb, m.pb.tl
-    if g.kind == "coverage" and g.extra.get("codes"):
-        codes = set(g.extra["codes"])
-        d = g.d0
-        eligible = [r for r in range(tl.n_residents)
-                    if any(codes & set(pb.options[o]) for o in np.flatnonzero(m.allowed[r, d].any(axis=0)))
-                    or any(codes & set(pb.options[o]) for s in pb.slots
-                           for o in pb.domains[m.row_of[(r, d, s)]] if (r, d, s) in m.row_of)]
-        # everyone who could ever hold the code, and why each cannot on this date
-        ever = [r for r in range(tl.n_residents)
-                if any(codes & set(pb.options[o]) for o in np.flatnonzero(m.allowed[r].any(axis=(0, 1))))]
-        reasons: dict[str, list[str]] = {}
-        for r in ever:
-            row = m.row_of.get((r, d, pb.slots[0]))
-            reason = pb.cells.at[row, "reason"] if row is not None else ""
-            if reason:
-                label = {"leave": "on leave", "wellness": "at wellness time", "locked": "locked"}.get(reason, reason)
-                reasons.setdefault(label, []).append(tl.residents[r].name)
-        for h in core:
-            if h.resident is not None and h.resident in ever and h.d0 <= d + 1 and h.d1 >= d - 1 and h is not g:
-                reasons.setdefault(f"kept off by {h.rule}", []).append(tl.residents[h.resident].name)
-        parts = [f"{len(v)} {k} ({', '.join(sorted(set(v)))})" for k, v in reasons.items()]
-        need = g.extra.get("need")
-        return (f"No compliant roster: on {tl.date_of(d)} {'/'.join(sorted(codes))} needs {need} resident"
-                f"{'s' * (need != 1)}, but of the {len(ever)} eligible"
-                + (f" ({len(eligible)} free to move that day)" if len(eligible) != len(ever) else "")
-                + (": " + "; ".join(parts) if parts else "") + ".")
-    who = tl.residents[g.resident].name if g.resident is not None else "the roster"
-    fixed = " (the cells that cannot change already break it)" if g in m.trivially_false else ""
-    return f"No compliant roster: {who} needs {g.text} ({g.rule}){fixed}."
+    return in_words(m, hard, deadline)
 
 
 def print_progress() -> Callable[[str], None] | None:

@@ -59,7 +59,8 @@ def window_constraints(
             day_expr[k] = [(1, v)]  # an IntVar with coefficient 1; handled by window_linear
     for wi in range(len(w.start)):
         a, b = int(w.start[wi]), int(w.end[wi])
-        g: Group = m.group(rc.id, rc.severity, r, a, b, text(wi), rc.kind)
+        g: Group = m.group(rc.id, rc.severity, r, a, b, text(wi), rc.kind,
+                           at_least=None if lo is None else int(lo[wi]), at_most=None if hi is None else int(hi[wi]))
         if many:
             terms = [t for k in range(a, b) for t in day_expr.get(k, [])]
             _int_linear(m, terms, None if lo is None else int(lo[wi]), None if hi is None else int(hi[wi]), g)
