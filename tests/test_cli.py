@@ -100,7 +100,7 @@ def test_check_reports_the_violation_with_cells_and_exits_1(broken):
     code, out, _ = run("check", str(broken))
     assert code == 1
     assert "Avery Chen" in out and "post-call-rest" in out
-    assert "July!F4" in out and "July!G4" in out  # the call cell and the next shift's cell
+    assert "cells: July!F4:G4 (2 cells)" in out  # the call cell and the next shift's cell
     assert out.strip().splitlines()[-1].startswith("1 error")
 
 

@@ -29,6 +29,7 @@ from rostercheck.check import CheckResult
 from rostercheck.legend import KINDS
 from rostercheck.model import Finding, RawRoster
 from rostercheck.read.cells import cell_names
+from rostercheck.report.cellrange import describe
 
 #: When one cell holds codes of several kinds, the colour shown is the first kind in this order.
 KIND_PRIORITY = ("leave", "call", "night", "work", "home-call", "wellness", "off")
@@ -337,7 +338,7 @@ def findings_table(result: CheckResult, prefix: str) -> str:
         for k, i in enumerate(ids):
             f = fs[i]
             sev = "error" if f.severity == "error" else "warning"
-            cells = " ".join(f"{c.sheet}!{c.cell}" if c.sheet else str(c.cell) for c in f.cells if c.cell)
+            cells = describe(f.cells, home=result.path)
             name = (f'<th scope="rowgroup" rowspan="{len(ids)}">{e(who or "Coverage (whole roster)")}</th>'
                     if k == 0 else "")
             unit = f" {f.unit}" if f.unit else ""
