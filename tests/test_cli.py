@@ -129,6 +129,7 @@ def test_json_contract(broken):
         "message": "8.0 h free after a 24.0 h call period ending 2026-07-05 07:00 (minimum 14 h)",
         "cells": [{"file": str(broken), "sheet": "July", "cell": "F4"},
                   {"file": str(broken), "sheet": "July", "cell": "G4"}],
+        "cell-ranges": [{"file": str(broken), "sheet": "July", "range": "F4:G4", "cells": 2}],
         "roster": str(broken),
     }
 
