@@ -40,8 +40,8 @@ OPTIONS = (
 )
 
 
-def _what(p: dict[str, Any]) -> str:
-    names = list(p["kinds"]) + list(p["codes"])
+def _what(tl: Timeline, p: dict[str, Any]) -> str:
+    names = list(p["kinds"]) + [tl.written(c) for c in p["codes"]]
     return "/".join(names) + " shifts" if names != ["call"] else "calls"
 
 
@@ -57,7 +57,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         limit = w.per_on(lambda on: floor_div(p["max"] * on, per))
         rule_txt = f"{p['max']:g} per {per} days"
     bad = count > limit
-    what = _what(p)
+    what = _what(tl, p)
 
     def make(r: int, wi: int, n: int, cells: list[int]) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])
