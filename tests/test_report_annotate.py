@@ -337,3 +337,25 @@ def test_repair_annotate_without_a_repair_marks_the_findings(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert {rgb(wb["July"][a]) for a in ("C2", "D2", "C3", "D3", "C4", "D4")} == {ERROR_FILL}
     assert "no repair written" in str(wb["Violations"].cell(1, len(COLUMNS) + 2).value)
+
+
+def test_a_half_day_block_gets_one_comment_per_finding_not_per_cell(tmp_path):
+    """The 17-resident block: a days-off finding names all 56 sessions of Rafael Ortiz's row and a
+    shift-length finding three of Priya Shah's. Every named cell is filled; each finding is
+    explained by one comment on its first cell and one Violations row."""
+    from workbooks import BLOCK_SHEET, half_day_block
+
+    p = half_day_block(tmp_path / "block-9.xlsx")
+    wb = annotated(tmp_path, p)
+    ws = wb[BLOCK_SHEET]
+    comments = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment is not None}
+    assert set(comments) == {"C4", "U5"}
+    assert comments["C4"].splitlines() == [
+        "rostercheck: 1 finding",
+        "days-off (error): 0 days, limit 4 days; 2026-02-02 to 2026-03-01; cells Block 9!C4:BF4 (56 cells)"]
+    assert "shift-length (error): 29 hours, limit 28 hours" in comments["U5"]
+    filled = {c.coordinate for row in ws.iter_rows() for c in row if rgb(c) == ERROR_FILL}
+    assert len(filled) == 56 + 3
+    rows = list(wb["Violations"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 2
+    assert {r[len(COLUMNS) - 1] for r in rows} == {"Block 9!C4:BF4 (56 cells)", "Block 9!U5:W5 (3 cells)"}

@@ -8,8 +8,8 @@ import io
 from pathlib import Path
 
 from click.testing import CliRunner
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from helpers import check
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from workbooks import days
 
 from rostercheck.cli import main

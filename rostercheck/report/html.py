@@ -315,10 +315,11 @@ def grid_table(result: CheckResult, raw: RawRoster | None, *, name: str, prefix:
                    if off_grid else f' title="{e(res.name)}"')
         pgy = f'<span class="pgy">PGY{res.pgy}</span>' if res.pgy else ""
         heads.append(f'<tr class="res" data-resident="{e(res.name)}"><th class="{th_cls}"{th_attr} scope="row">'
-                     f'<span class="nm">{e(res.name)}</span>{pgy}{badge}</th>')
+                     f'<div class="nh"><span class="nm">{e(res.name)}</span>{pgy}{badge}</div></th>')
 
     session_note = " ".join(slots) if len(slots) > 1 else ""
-    tables = []
+    tables = [f'<p class="note">Each date shows its sessions stacked ({e(", ".join(slots))}, top to bottom), '
+              "and one line when they hold the same; hover a cell for its full text.</p>"] if session_note else []
     for page, cols in enumerate(grid_pages(days), start=1):
         sub = days[cols]
         months = []
@@ -580,6 +581,8 @@ overflow:hidden;text-overflow:ellipsis}
 .grid td .s{display:block;overflow:hidden;text-overflow:ellipsis;font-size:10px;line-height:11px}
 .grid td .s.both{line-height:22px}
 .grid th.name{text-align:left;position:sticky;left:0;background:#f8f9fa;z-index:1;padding:0 4px}
+.grid .nh{display:flex;align-items:center}.grid .nh>*{flex:none}
+.grid .nh .nm{flex:0 1 auto;min-width:0;overflow:hidden;text-overflow:ellipsis}
 .grid th.corner{background:#f8f9fa;position:sticky;left:0;z-index:2}
 .grid th.month{background:#e9ecef;text-align:left}
 .grid th.day{background:#f1f3f5;font-weight:500;font-size:11px;line-height:1.1;padding:1px 0}
