@@ -131,7 +131,8 @@ def cell_count(cells: Iterable[Source]) -> int:
 def describe(cells: Sequence[Source], *, home: str | None = None, limit: int | None = 4, max_runs: int = 2,
              exact: bool = False, sep: str = ", ", count: bool = True) -> str:
     """``Block 9!F13:BI13 (56 cells)``: at most ``limit`` ranges, then ``+N more``; the count of
-    distinct cells closes the text whenever it is more than one. Empty when no cell is named."""
+    distinct cells closes the text whenever it is more than one, as ``(19 of 28 cells)`` when a
+    span covers cells the finding does not name. Empty when no cell is named."""
     named = [c for c in cells if c.cell]
     if not named:
         return ""
@@ -141,7 +142,10 @@ def describe(cells: Sequence[Source], *, home: str | None = None, limit: int | N
     more = len(labels) - len(shown)
     text = sep.join(shown) + (f" +{more} more range{'s' * (more != 1)}" if more else "")
     n = cell_count(named)
-    return text + (f" ({n} cells)" if n > 1 and count else "")
+    if n <= 1 or not count:
+        return text
+    inside = sum(r.size for r in ranges)
+    return text + (f" ({n} cells)" if inside == n else f" ({n} of {inside} cells)")
 
 
 def ranges_json(cells: Sequence[Source]) -> list[dict]:
