@@ -203,7 +203,8 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 
         done = annotate_check(results[0], annotate_path, keep_macros=keep_macros)
         if not quiet:
-            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked, {done.comments} comments)", err=True)
+            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked, {done.comments} comments)",
+                       err=True)
     if block is not None and not carried:
         click.echo(bl.text_lines(block)[0], err=True)
     for p in problems:

@@ -292,7 +292,8 @@ def grid_table(result: CheckResult, raw: RawRoster | None, *, name: str, prefix:
     for (r, d), lines in tips.items():
         kind = KIND_LABELS.get(kinds[r, d], "blank")
         text = plain[r, d].strip() or "(blank)"
-        head = f"{names[r]}, {days[d]:%a %Y-%m-%d}: {text} ({kind})"
+        head = (f"{names[r]}, {days[d]:%a %Y-%m-%d} ({kind})\n{text}" if "\n" in text else
+                f"{names[r]}, {days[d]:%a %Y-%m-%d}: {text} ({kind})")
         attrs[r, d] += f' title="{e(chr(10).join([head, *lines]))}"'
     tds = "<td class=\"" + cls + "\"" + attrs + ">" + body + "</td>" if R * D else body
 
