@@ -8,8 +8,12 @@ turns it plus a ``Legend`` into a ``Timeline`` of real intervals; rules turn a t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:  # the reader's report type; model stays importable without the reader
+    from rostercheck.read.result import ReadReport
 
 #: Columns of ``RawRoster.entries``; one row per roster cell (blank cells included, so that a
 #: repair knows where to write).
@@ -111,6 +115,9 @@ class RawRoster:
     layout: str = "grid"
     sheets: list[str] = field(default_factory=list)
     legend: list[LegendRow] = field(default_factory=list)
+    #: how the file was read (``rostercheck.read.result.ReadReport``): every resident's row, every
+    #: skipped row and sheet with its reason, warnings; None for rosters built outside the reader
+    read: ReadReport | None = None
 
 
 @dataclass(slots=True)
