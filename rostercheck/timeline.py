@@ -853,6 +853,8 @@ def _entries_to_shifts(
     # half-day grids: work and wellness codes take their slot's times (a whole-day grid has no
     # slots, so its half a million blank slot texts are not even looked at)
     timed_by_slot = np.flatnonzero((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"]))
+    if raw.layout == "duty-list":  # a duty split "A (AM) B (PM)": each half is its session, whatever the duty
+        timed_by_slot = np.flatnonzero(lstart[code] >= 0)
     if raw.layout != "grid" and len(timed_by_slot):
         slot_ids, slot_names = pd.factorize(e["slot"].to_numpy(dtype=object)[entry[timed_by_slot]])
         sessions = slot_times(legend)

@@ -19,15 +19,18 @@ from rostercheck.errors import InputError, suggest
 from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions, Source
 from rostercheck.read.cells import filled
 from rostercheck.read.detect import DATE_ROW_BELOW, MIN_DATES, SCAN_ROWS, Plan, classify
+from rostercheck.read.duty import OTHER_LAYOUTS, DutySheet, build_roster, plan_other, read_duty_sheet
 from rostercheck.read.grid import EmptyRoster, read_grid
 from rostercheck.read.legend_sheet import read_legend
 from rostercheck.read.long import read_long
 from rostercheck.read.result import SheetInfo, SheetRoster
 from rostercheck.read.source import Sheet, open_book
+from rostercheck.read.transposed import read_transposed
 
 __all__ = ["Inspection", "inspect_roster", "read_roster"]
 
-_LAYOUT_NAMES = {"grid": "a whole-day grid", "half-day": "a half-day (AM/PM) grid", "long": "a long table"}
+_LAYOUT_NAMES = {"grid": "a whole-day grid", "half-day": "a half-day (AM/PM) grid", "long": "a long table",
+                 "duty-list": "a duty list", "transposed": "a transposed grid (dates down, residents across)"}
 
 
 @dataclass
@@ -78,8 +81,13 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
     legends_named: list[str] = []
     legend_sheets: list[str] = []
     others: list[str] = []
+    duty_parts: list[DutySheet] = []
+    known: tuple[frozenset[str], frozenset[str]] | None = None
     for name in scan:
         plan = classify(book.sheet(name, head_rows), options)
+        if isinstance(plan, InputError) or options.layout in OTHER_LAYOUTS:
+            known = known or _known_codes(book, scan, head_rows, options)
+            plan = plan_other(book.sheet(name, head_rows + 25), options, *known) or plan
         if isinstance(plan, InputError):
             if name in wanted:
                 if explicit:
@@ -95,6 +103,9 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
         if name not in wanted:
             others.append(name)
             continue
+        if plan.kind == "duty-list":
+            duty_parts.append(read_duty_sheet(book.sheet(name), plan, options))
+            continue
         try:
             parts.append(_read_sheet(book.sheet(name), plan, options, lenient))
         except EmptyRoster as exc:
@@ -103,6 +114,16 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
             problems[name] = exc
             others.append(name)
 
+    if duty_parts:
+        if parts:
+            raise InputError(
+                f"sheet {duty_parts[0].sheet!r} is a duty list but sheet {parts[0].sheet!r} is "
+                f"{_LAYOUT_NAMES[parts[0].layout]}; expected one layout per roster (pick sheets with --sheet)",
+                file=file, sheet=parts[0].sheet,
+            )
+        raw, infos = build_roster(file, duty_parts, options)
+        raw.legend = legend + _session_rows(file, options)
+        return Inspection(raw, infos, legend_sheets, others)
     if not parts:
         raise _no_roster(file, book.is_csv, problems, legends_named)
     layouts = {p.layout for p in parts}
@@ -160,7 +181,22 @@ def _named_sheets(file: str, names: list[str], requested: list[str]) -> list[str
     return out
 
 
+def _known_codes(book, scan: list, head_rows: int, options: RosterOptions) -> tuple[frozenset[str], frozenset[str]]:
+    """Codes a duty list's headers may be (config and legend sheets), and those plus the built-in
+    legend (what a transposed grid's cells hold)."""
+    from rostercheck.legend import builtin_legend, normalise_code
+
+    found = set(options.codes)
+    for name in scan:
+        plan = classify(book.sheet(name, head_rows), options)
+        if not isinstance(plan, InputError) and plan.kind == "legend":
+            found |= {normalise_code(r.code) for r in read_legend(book.sheet(name), plan)}
+    return frozenset(found), frozenset(found | set(builtin_legend()))
+
+
 def _read_sheet(sheet: Sheet, plan: Plan, options: RosterOptions, lenient: bool) -> SheetRoster:
+    if plan.kind == "transposed":
+        return read_transposed(sheet, plan, options)
     if plan.kind == "long":
         return read_long(sheet, plan, options, lenient=lenient)
     return read_grid(sheet, plan, options, lenient=lenient)

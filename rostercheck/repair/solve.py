@@ -35,10 +35,15 @@ class Change:
     sheet: str | None
     cell: str | None
     row: int
+    #: duty lists: the duty (column header) whose cell changed; ``resident`` is then its new holder(s)
+    duty: str | None = None
 
     def as_dict(self) -> dict:
-        return {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
-                "new": self.new, "sheet": self.sheet, "cell": self.cell}
+        out = {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
+               "new": self.new, "sheet": self.sheet, "cell": self.cell}
+        if self.duty is not None:
+            out["duty"] = self.duty
+        return out
 
 
 @dataclass

@@ -1,0 +1,98 @@
+"""A column of dates written day-first or month-first.
+
+``13/01/2018`` can only be day-first; ``03/04/2026`` can be either. One file keeps one order, so
+the order is decided for the whole column: a day above 12 in the first place rules out
+month-first (and the other way round). A column where every date reads both ways is an error
+that names ``--date-order``: guessing would put a whole month of shifts on the wrong days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from rostercheck.errors import InputError
+from rostercheck.read.cells import cell_text
+from rostercheck.read.dates import parse_date_value
+
+#: 13/01/2018, 13.01.18, 13-01-2018, "Sat 13/01/2018": three numbers, the year last.
+_NUMERIC = re.compile(r"^(?:[a-z]{2,9}\.?,?\s+)?(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$", re.IGNORECASE)
+
+
+def numeric_parts(value: object) -> tuple[int, int, int] | None:
+    """(first, second, year) of a date written as three numbers, or None."""
+    if not isinstance(value, str):
+        return None
+    m = _NUMERIC.match(cell_text(value))
+    if not m:
+        return None
+    y = int(m.group(3))
+    if len(m.group(3)) == 2:
+        y += 2000 if y < 70 else 1900
+    return int(m.group(1)), int(m.group(2)), y
+
+
+def is_date(value: object) -> bool:
+    """A date in either order (used when detecting where the dates are)."""
+    return parse_date_value(value) is not None or numeric_parts(value) is not None
+
+
+def decide_order(values: list[object], order: str | None, where: Callable[[int], dict]) -> str:
+    """"dmy" or "mdy" for this column: ``order`` if given, else what the values allow."""
+    if order is not None:
+        return order
+    nums = [(k, p) for k, v in enumerate(values) if (p := numeric_parts(v)) is not None]
+    day_first = next((k for k, p in nums if p[0] > 12), None)
+    month_first = next((k for k, p in nums if p[1] > 12), None)
+    if day_first is not None and month_first is not None:
+        raise InputError(
+            f"dates are written both day-first ({cell_text(values[day_first])!r}) and month-first "
+            f"({cell_text(values[month_first])!r}); expected one order in a file",
+            **where(month_first),
+        )
+    if day_first is not None:
+        return "dmy"
+    if month_first is not None:
+        return "mdy"
+    both = next((k for k, p in nums if p[0] != p[1]), None)
+    if both is not None:
+        text = cell_text(values[both])
+        raise InputError(
+            f"date {text!r} reads as day/month or month/day and no date in the file settles it; "
+            "expected --date-order dmy or mdy ([roster] date-order)",
+            **where(both),
+        )
+    return "mdy"
+
+
+def parse_dates(values: list[object], order: str | None, year: int | None,
+                where: Callable[[int], dict]) -> list[dt.date | None]:
+    """Each value as a date (None where it is not one), the order decided once for all of them."""
+    chosen = decide_order(values, order, where)
+    out: list[dt.date | None] = []
+    for k, v in enumerate(values):
+        p = numeric_parts(v)
+        if p is not None:
+            a, b, y = p
+            day, month = (a, b) if chosen == "dmy" else (b, a)
+        else:
+            hd = parse_date_value(v)
+            if hd is None:
+                out.append(None)
+                continue
+            day, month, y = hd.day, hd.month, hd.year  # type: ignore[assignment]
+            if y is None:
+                if year is None:
+                    raise InputError(
+                        f"date {cell_text(v)!r} has no year; expected a full date like 2026-07-01, "
+                        "or give the year (--year / [roster] year)",
+                        **where(k),
+                    )
+                y = year
+        try:
+            out.append(dt.date(y, month, day))
+        except ValueError:
+            raise InputError(f"{cell_text(v)!r} is not a real date ({'day/month' if chosen == 'dmy' else 'month/day'}"
+                             "/year)", **where(k)) from None
+    return out
