@@ -35,6 +35,9 @@ class SheetInfo:
     dropped: list[tuple[int, str]] = field(default_factory=list)  # rows the rows filter left out: (row, value)
     #: text columns left of the dates other than the name: letter -> (header, value on each resident row)
     labels: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    #: every non-blank row below the header not read as a resident, with its reason (ReadReport)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    warnings: list[ReadWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +59,8 @@ class SheetRoster:
     end: np.ndarray  # object: "HH:MM" or None
     cell: np.ndarray  # int64: packed position (``model.cell_position``)
     info: SheetInfo | None = None
+    #: per resident: the 1-based sheet row that introduced them (a long table: their first row)
+    rows: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.resident.size)
