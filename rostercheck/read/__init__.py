@@ -60,10 +60,15 @@ def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -
     return _read(path, options or RosterOptions(), lenient=False).roster
 
 
-def inspect_roster(path: str | os.PathLike, options: RosterOptions | None = None) -> Inspection:
-    """``read_roster`` for a file nobody has configured yet: the same detection, plus where things
-    are, and an unreadable PGY cell (a ``FAC`` in a PGY column) read as no level instead of an error."""
-    return _read(path, options or RosterOptions(), lenient=True)
+def inspect_roster(
+    path: str | os.PathLike, options: RosterOptions | None = None, *, lenient: bool = True
+) -> Inspection:
+    """``read_roster`` plus where things are (for ``init`` and ``rostercheck read``).
+
+    ``lenient`` (``init``, a file nobody has configured yet) reads an unreadable PGY cell (a ``FAC``
+    in a PGY column) as no level instead of an error; ``read`` passes False to read as ``check`` does.
+    """
+    return _read(path, options or RosterOptions(), lenient=lenient)
 
 
 def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Inspection:
@@ -132,7 +137,8 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
             uses[name] = SheetUse(name, False, f"not read: {exc.message}")
             continue
         parts.append(part)
-        uses[name] = SheetUse(name, True, _LAYOUT_NAMES[part.layout])
+        reason = _LAYOUT_NAMES[part.layout]
+        uses[name] = SheetUse.read_as(part.info, reason) if part.info else SheetUse(name, True, reason)
 
     if not parts:
         if failed:  # a sheet that looked like a roster and broke says more than "no roster found"

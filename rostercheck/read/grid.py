@@ -482,7 +482,10 @@ class _RowWalk:
                 continue
             key = H.header_key(name)
             if key in H.NAME:
-                raise _second_header(sheet, i)
+                if self.codes(i):
+                    raise _second_header(sheet, i)
+                self.skip(i, "section title", text=name)  # "Residents" over the residents: a title
+                continue
             section = H.is_section(name)
             if dropped:
                 untyped = not collapse(texts[i, self.filter_col]) and not self.codes(i)
