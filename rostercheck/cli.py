@@ -124,6 +124,7 @@ def main() -> None:
     \b
     rostercheck init block.xlsx            draft a commented config for a new workbook
     rostercheck codes block.xlsx           the codes in use and what each means
+    rostercheck read block.xlsx            how the file was read: sheets, rows, residents, skipped rows
     rostercheck check july.xlsx            what rules does this roster break?
     rostercheck repair july.xlsx -o out.xlsx   the fewest changes that fix it
     rostercheck rules                      every rule kind and preset, with examples
@@ -492,6 +493,30 @@ def codes_command(roster: str, fmt: str, **kw: Any) -> None:
     report = codes_report(raw, legend_for(raw, cfg), cfg.path)
     click.echo(render_codes_json(report) if fmt == "json" else render_codes_text(report), nl=False)
     sys.exit(EXIT_ERRORS if report.undefined else EXIT_OK)
+
+
+@main.command("read", epilog="\b\nExit codes:\n  0  the roster was read (warnings allowed)\n  2  the roster or "
+              "the config cannot be used (one line says where)")
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format; json prints the 'read' object of docs/json.md.")
+@guarded
+def read_command(roster: str, fmt: str, **kw: Any) -> None:
+    """Show how ROSTER was read, before any rule: each sheet used or skipped and why; the layout,
+    header, date and session rows, name and attribute columns and the dates; every resident with
+    their row and number of codes; every skipped row with its reason; and warnings. Run it when a
+    count of residents looks wrong."""
+    from rostercheck.check import legend_for
+    from rostercheck.read import inspect_roster
+    from rostercheck.report.reading import render_json, render_text
+
+    cfg = load_config(roster, kw)
+    raw = inspect_roster(roster, cfg.roster, lenient=False).roster
+    legend_for(raw, cfg)  # adds a warning for each legend-sheet row that cannot be used
+    assert raw.read is not None
+    click.echo(render_json(raw.read) if fmt == "json" else render_text(roster, raw.read), nl=False)
+    sys.exit(EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

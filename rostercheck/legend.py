@@ -8,7 +8,8 @@ legend sheet in the workbook, and the config's ``[shifts]`` table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 from rostercheck.errors import InputError, suggest
 from rostercheck.model import LegendRow, Source
@@ -328,6 +329,55 @@ def legend_from_rows(rows: list[LegendRow]) -> dict[str, Shift]:
             spec["hours"] = row.hours
         out[normalise_code(row.code)] = make_shift(row.code, spec, origin="legend sheet", where=where)
     return out
+
+
+def sheet_legend(
+    rows: list[LegendRow], base: dict[str, Shift], taken: Collection[str] = ()
+) -> tuple[dict[str, Shift], list[tuple[Source, str]]]:
+    """A workbook's legend sheet over ``base`` (the built-in legend), key by key, never aborting.
+
+    Precedence is config ``[shifts]`` > legend sheet > built-in: codes in ``taken`` (the config's)
+    are left alone, whatever the sheet says. A row that only describes a code (``C = Clinic``)
+    keeps the built-in meaning and lends it the description; it replaces a built-in meaning only
+    when it gives a kind or times. A row that cannot be used (a call with no times, a bad kind)
+    is a warning with its cell, because the config may well define the code and a check must not
+    stop on a sheet the program never meant as a contract. Returns the codes the sheet defines
+    and the warnings, each as (where, message).
+    """
+    out: dict[str, Shift] = {}
+    warnings: list[tuple[Source, str]] = []
+    for row in rows:
+        norm = normalise_code(row.code)
+        if not norm or norm in taken:
+            continue
+        src = row.source or Source("?")
+        where = {"file": src.file, "sheet": src.sheet, "cell": src.cell}
+        says = row.kind is not None or row.start not in (None, "") or row.end not in (None, "") or row.hours is not None
+        known = base.get(norm)
+        if not says and known is not None:
+            said, sure = guess_kind("", row.description)
+            differs = said != known.kind if sure else known.kind in ("call", "night")
+            if row.description and differs:
+                what = f"{known.kind} {known.start // 60:02d}:{known.start % 60:02d}" if known.timed else known.kind
+                warnings.append((src, f"the legend sheet describes {row.code!r} as {row.description!r}, but it is "
+                                      f"read with the built-in meaning ({what}); define {row.code} in [shifts] "
+                                      "to say what it means here"))  # fmt: skip
+            out[norm] = replace(known, description=row.description or known.description)
+            continue
+        kind = row.kind or guess_kind(row.code, row.description)[0]
+        spec: dict = {"kind": kind, "description": row.description}
+        if row.start not in (None, ""):
+            spec["start"] = row.start
+        if row.end not in (None, ""):
+            spec["end"] = row.end
+        if row.hours is not None:
+            spec["hours"] = row.hours
+        try:
+            out[norm] = make_shift(row.code, spec, origin="legend sheet", where=where)
+        except InputError as exc:
+            message = f"legend row for {row.code!r} not used: {exc.message}; define {row.code} in [shifts]"
+            warnings.append((src, message))
+    return out, warnings
 
 
 def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:

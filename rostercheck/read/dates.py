@@ -121,6 +121,24 @@ def is_weekday_label(text: str) -> bool:
     return t in WEEKDAYS or t in _WEEKDAY_LETTERS
 
 
+#: weekday label -> the weekdays (0 Monday) it can name; "S" is Saturday or Sunday, "T" Tuesday or Thursday
+_LETTER_DAYS = {
+    "m": (0,), "mo": (0,), "t": (1, 3), "tu": (1,), "w": (2,), "we": (2,), "th": (3,), "r": (3,), "f": (4,),
+    "fr": (4,), "sa": (5,), "s": (5, 6), "su": (6,), "u": (6,),
+}  # fmt: skip
+
+
+def weekdays_named(text: str) -> tuple[int, ...]:
+    """The weekdays (0 Monday) a weekday label can mean: ``Thu`` -> (3,), ``S`` -> (5, 6); () if none."""
+    t = text.strip().lower().rstrip(".")
+    if t in WEEKDAYS:
+        return (_WEEKDAY_INDEX[t[:2]],)
+    return _LETTER_DAYS.get(t, ())
+
+
+_WEEKDAY_INDEX = {"mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6}
+
+
 def slot_label(text: str) -> str | None:
     return SLOT_LABELS.get(text.strip().lower())
 

@@ -31,9 +31,10 @@ from rostercheck.read.dates import (
     parse_date_value,
     resolve_years,
     slot_label,
+    weekdays_named,
 )
 from rostercheck.read.detect import MIN_DATES, Plan
-from rostercheck.read.result import SheetInfo, SheetRoster, nones
+from rostercheck.read.result import ReadWarning, SheetInfo, SheetRoster, SkippedRow, nones
 from rostercheck.read.rows import compile_patterns, describe
 from rostercheck.read.source import Sheet
 
@@ -317,6 +318,7 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         end=nones(n * m),
         cell=cells,
         info=info,
+        rows=[sheet.row_number(i) for i in rows],
     )
 
 
@@ -419,6 +421,9 @@ class _RowWalk:
         self.sheet, self.texts, self.name_col, self.attr = sheet, texts, name_col, attr
         self.columns, self.start, self.keep, self.filter_col = columns, start, keep, filter_col
         self.lenient, self.info = lenient, info
+        self.filter_header = info.columns["rows"][1] if "rows" in info.columns else ""
+        if not self.filter_header and filter_col is not None:
+            self.filter_header = column_letters(sheet.col0 + filter_col)
         self._labels: dict[tuple[type, object], str | None] = {}
         self._levels: dict[tuple[type, object], int | None] = {}
         below = texts[start:]
@@ -432,42 +437,99 @@ class _RowWalk:
             self.no_attrs = np.zeros(len(below), bool)
 
     def run(self) -> tuple[list[Resident], list[int]]:
+        """Every non-blank row below the header is read as a resident or lands in ``info.skipped``.
+
+        A row with codes under the dates is a person whatever its name looks like (``F``, ``Sun``,
+        ``12``, ``-1+1``): the weekday, title and placeholder tests only ever skip rows without
+        codes, or (a sub-header) whose cells are the labels of the dates above them.
+        """
         sheet, texts, cols, info = self.sheet, self.texts, self.columns.cols, self.info
         residents: list[Resident] = []
         rows: list[int] = []
         seen: set[str] = set()
         group_pgy: int | None = None
+        nonblank = (texts[self.start :] != "").any(axis=1) if sheet.nrows > self.start else np.zeros(0, bool)
+        footer_at: int | None = None
         for k, i in enumerate(range(self.start, sheet.nrows)):
+            if not nonblank[k]:
+                continue
+            if footer_at is not None:
+                self.skip(i, "footer")
+                continue
             name = collapse(texts[i, self.name_col])
-            if not name or not has_letter(name):
+            dropped = self.keep is not None and self.filter_col is not None and not self.keep[k]
+            if not name:
                 codes = self.codes(i)
                 if codes >= MIN_DATES and (
                     sum(parse_date_value(sheet.values[i, j]) is not None for j in cols) >= MIN_DATES
                 ):
                     raise _second_header(sheet, i)
-                if codes and (self.keep is None or self.keep[k]):
+                if dropped and collapse(texts[i, self.filter_col]):
+                    self.skip_filtered(i)
+                elif codes:
                     info.nameless.append(sheet.row_number(i))  # a holiday marker, a totals row
-                elif not codes and (title := self.title_left(i)):
+                    self.skip(i, "no name")
+                elif title := self.title_left(i):
                     group_pgy = H.group_pgy(title)  # a title merged over the columns left of the names
                     info.sections.append((sheet.row_number(i), title))
+                    self.skip(i, "section title", text=title)
+                else:
+                    self.skip(i, "no codes")
                 continue
             if H.is_footer(name):
-                break
+                footer_at = i
+                self.skip(i, "footer")
+                continue
             key = H.header_key(name)
             if key in H.NAME:
-                raise _second_header(sheet, i)
-            if self.keep is not None and self.filter_col is not None and not self.keep[k]:
-                info.dropped.append((sheet.row_number(i), collapse(texts[i, self.filter_col])))
-                continue
-            if key in H.SUBHEADER or is_weekday_label(name) or slot_label(name):
+                if self.codes(i):
+                    raise _second_header(sheet, i)
+                self.skip(i, "section title", text=name)  # "Residents" over the residents: a title
                 continue
             section = H.is_section(name)
-            if (section and self.no_attrs[k]) or ((section or self.no_attrs[k]) and not self.codes(i)):
-                # "PGY 1 Rotations", "Faculty", or a name-only row where everyone else has a role;
-                # a level heads the residents below it, any other title ends the level above
-                group_pgy = H.group_pgy(name)
-                info.sections.append((sheet.row_number(i), name))
+            if dropped:
+                untyped = not collapse(texts[i, self.filter_col]) and not self.codes(i)
+                if untyped and (section or H.is_placeholder(name)):
+                    # a title row has no role: say it is a title, as it would be without the filter
+                    if section:
+                        group_pgy = H.group_pgy(name)
+                        info.sections.append((sheet.row_number(i), name))
+                    self.skip(i, "section title" if section else "placeholder", text=name)
+                else:
+                    self.skip_filtered(i)
                 continue
+            candidate = (
+                not has_letter(name) or section or self.no_attrs[k] or key in H.SUBHEADER
+                or is_weekday_label(name) or slot_label(name) is not None or H.is_placeholder(name)
+            )  # fmt: skip
+            codes = self.codes(i) if candidate else 1
+            labelled = candidate and (key in H.SUBHEADER or is_weekday_label(name) or slot_label(name) is not None)
+            if labelled and (not codes or self.labels_only(i)):
+                self.skip(i, "sub-header", text=name)
+                continue
+            if not codes:
+                if section:
+                    # "PGY 1 Rotations", "Faculty": a level heads the residents below it, any other
+                    # title ends the level above
+                    group_pgy = H.group_pgy(name)
+                    info.sections.append((sheet.row_number(i), name))
+                    self.skip(i, "section title", text=name)
+                    continue
+                if H.is_placeholder(name):
+                    self.skip(i, "placeholder", text=name)
+                    continue
+                if self.no_attrs[k] or not has_letter(name):
+                    # a name-only row where everyone else has a role, or a number without shifts
+                    self.skip(i, "no codes", text=name)
+                    continue
+            elif candidate and H.is_placeholder(name):
+                info.warnings.append(
+                    ReadWarning(
+                        sheet.name, sheet.address(i, self.name_col),
+                        f"row {sheet.row_number(i)} {name!r} looks like a placeholder, not a person, but has "
+                        "codes: read as a resident (leave it out with [roster] rows, or clear its codes)",
+                    )
+                )  # fmt: skip
             resident = self.resident(i, name, group_pgy)
             if resident.name in seen:
                 resident = dataclasses.replace(resident, name=f"{name} (row {sheet.row_number(i)})")
@@ -475,6 +537,35 @@ class _RowWalk:
             residents.append(resident)
             rows.append(i)
         return residents, rows
+
+    def skip(self, i: int, reason: str, *, text: str | None = None, detail: str = "") -> None:
+        """Record row ``i`` as not a resident: what a person sees at its start, and why."""
+        if text is None:
+            text = " ".join(collapse(t) for t in self.texts[i] if t)
+            text = text if len(text) <= 60 else text[:57] + "..."
+        self.info.skipped.append(SkippedRow(self.sheet.name, self.sheet.row_number(i), text, reason, detail))
+
+    def skip_filtered(self, i: int) -> None:
+        assert self.filter_col is not None
+        value = collapse(self.texts[i, self.filter_col])
+        self.info.dropped.append((self.sheet.row_number(i), value))
+        name = collapse(self.texts[i, self.name_col])
+        self.skip(i, "rows filter", text=name or None, detail=f"{self.filter_header}={value}")
+
+    def labels_only(self, i: int) -> bool:
+        """Row ``i`` repeats the header: every filled date cell is a date, AM/PM, or the weekday of
+        its own column's date. A resident named ``M`` whose codes are ``W`` and ``F`` is not one."""
+        cols, dates = self.columns.cols, self.columns.dates
+        filled = np.flatnonzero(self.texts[i, cols] != "")
+        for c in filled.tolist():
+            j = int(cols[c])
+            text = self.texts[i, j]
+            if slot_label(text) or parse_date_value(self.sheet.values[i, j]) is not None:
+                continue
+            named = weekdays_named(text)
+            if not named or int(dates[c].astype(dt.date).weekday()) not in named:
+                return False
+        return True
 
     def codes(self, i: int) -> int:
         """How many date cells of row ``i`` hold something (asked only of the few candidate rows)."""

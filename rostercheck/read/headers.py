@@ -65,6 +65,17 @@ _SECTION = re.compile(
 )
 
 
+#: Name-column texts of rows that hold a slot, not a person ("Unassigned", "TBD", "Open", "Vacant").
+_PLACEHOLDER = re.compile(
+    r"^(?:unassigned|tbd|tba|to be (?:determined|assigned)|open|vacant|unfilled|empty|n/?a|none|-+|\?+)$", re.I
+)
+
+
+def is_placeholder(name: str) -> bool:
+    """A row for a slot nobody fills yet: never a person, though it may carry codes."""
+    return bool(_PLACEHOLDER.match(name.strip()))
+
+
 def header_key(text: str) -> str:
     """Header text as compared with the word lists: lower case, one space, no trailing ':'/'.'/'*'."""
     return collapse(text).lower().strip(" :.*#").replace("_", " ")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -35,6 +36,9 @@ class SheetInfo:
     dropped: list[tuple[int, str]] = field(default_factory=list)  # rows the rows filter left out: (row, value)
     #: text columns left of the dates other than the name: letter -> (header, value on each resident row)
     labels: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    #: every non-blank row below the header not read as a resident, with its reason (ReadReport)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    warnings: list[ReadWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +60,8 @@ class SheetRoster:
     end: np.ndarray  # object: "HH:MM" or None
     cell: np.ndarray  # int64: packed position (``model.cell_position``)
     info: SheetInfo | None = None
+    #: per resident: the 1-based sheet row that introduced them (a long table: their first row)
+    rows: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.resident.size)
@@ -139,17 +145,43 @@ class SkippedRow:
 class SheetUse:
     """One sheet of the workbook (csv: one entry, ``sheet`` None): read as a roster or not, and why.
 
-    ``reason`` is what was found ("a whole-day grid", "legend (Code/Description)", "hidden",
-    "not named by --sheet", "no header row with a name column and dates"), so a sheet the
-    user expected to be read is never left out without a word.
+    ``reason`` is what was found ("a whole-day grid", "a legend sheet ...", "hidden", "not named by
+    --sheet", "not a roster: ..."), so a sheet the user expected to be read is never left out
+    without a word. For a sheet read, ``layout`` and the rest say where the reader found things
+    (1-based rows, column letters), which is what a coordinator checks when a count looks wrong.
     """
 
     sheet: str | None
     used: bool
     reason: str
+    layout: str | None = None
+    header_row: int | None = None
+    date_row: int | None = None
+    session_row: int | None = None
+    weekday_row: int | None = None
+    #: what a column holds ("name", "pgy", "team", "role", "rows", "date", "code", ...) -> letter
+    columns: tuple[tuple[str, str], ...] = ()
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+
+    @classmethod
+    def read_as(cls, info: SheetInfo, reason: str) -> SheetUse:
+        return cls(
+            info.sheet, True, reason, info.layout, info.header_row, info.date_row, info.slot_row, info.weekday_row,
+            tuple((what, letter) for what, (letter, _) in info.columns.items()),
+            info.dates[0] if info.dates else None, info.dates[1] if info.dates else None,
+        )  # fmt: skip
 
     def to_json(self) -> dict:
-        return {"sheet": self.sheet, "used": self.used, "reason": self.reason}
+        out: dict = {"sheet": self.sheet, "used": self.used, "reason": self.reason}
+        if self.used:
+            out.update({
+                "layout": self.layout, "header-row": self.header_row, "date-row": self.date_row,
+                "session-row": self.session_row, "weekday-row": self.weekday_row, "columns": dict(self.columns),
+                "first-date": self.first_date.isoformat() if self.first_date else None,
+                "last-date": self.last_date.isoformat() if self.last_date else None,
+            })  # fmt: skip
+        return out
 
 
 @dataclass(frozen=True)
@@ -200,6 +232,11 @@ class ReadReport:
             parts.append(f"{n} {label}" + (f" ({detail})" if detail else ""))
         total = len(self.skipped)
         return f"skipped {total} row{'s' if total != 1 else ''}: " + ", ".join(parts)
+
+    def with_warnings(self, more: Iterable[ReadWarning]) -> ReadReport:
+        """This report plus ``more`` warnings (ones it already has are not repeated)."""
+        extra = tuple(w for w in dict.fromkeys(more) if w not in self.warnings)
+        return self if not extra else replace(self, warnings=self.warnings + extra)
 
     def merged(self, other: ReadReport) -> ReadReport:
         """Both reports' rows in order: sheets are read one at a time and joined."""

@@ -67,6 +67,7 @@ def read_transposed(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRo
         end=nones(n * m),
         cell=((rows + sheet.row0)[None, :] * CELL_STRIDE + (c + sheet.col0)[:, None]).ravel(),
         info=info,
+        rows=[sheet.row_number(h)] * n,  # a resident's name is in the header row, in their column
     )
-    info.sections = [(s.row, s.text) for s in skipped]  # "Week 2" rows without codes
+    info.skipped = skipped  # "Week 2" rows without codes
     return roster
