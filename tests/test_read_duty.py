@@ -202,3 +202,14 @@ def test_init_drafts_one_shift_per_duty_column(tmp_path: Path) -> None:
         assert sum(line.startswith(duty) for line in text.splitlines()) == 1, duty
     code, out, _ = run("check", str(path))
     assert code in (0, 1), out
+
+
+def test_name_warnings_reach_the_text_and_json_reports(duty_xlsx: Path) -> None:
+    import json
+
+    code, out, _ = run("check", str(duty_xlsx), "--format", "json")
+    assert code == 1
+    warnings = json.loads(out)["files"][0]["read"]["warnings"]
+    assert {(w["sheet"], w["cell"]) for w in warnings} == {("Calls", "C3"), ("Calls", "B5")}
+    code, out, _ = run("check", str(duty_xlsx))
+    assert "Calls!C3" in out and "instead of Ben" in out
