@@ -190,29 +190,37 @@ def build_roster(file: str, parts: list[DutySheet], options: RosterOptions) -> t
     """Duty cells of every sheet -> residents x dates entries, the duty table and the warnings."""
     cells = pd.concat([p.cells for p in parts], ignore_index=True)
     warnings: list[ReadWarning] = []
-    # ---- people in each distinct cell text, once per text
-    held: list[dict] = []
-    parsed = {t: parse_cell(t) for t in pd.unique(cells["text"]) if t}
-    for k, (text, sheet, cell) in enumerate(zip(cells["text"].tolist(), cells["sheet"].tolist(),
-                                                cells["cell"].tolist(), strict=True)):
-        if not text:
-            continue
-        pc = parsed[text]
+    # ---- people in each distinct cell text, parsed once per text and spread over the cells
+    tid, uniq = pd.factorize(cells["text"].to_numpy(dtype=object))
+    parsed = [parse_cell(t) if t else parse_cell("") for t in uniq.tolist()]
+    for t, pc in zip(uniq.tolist(), parsed, strict=True):
+        bad = next((p.name for p in pc.parts if not has_letter(p.name)), None)
+        if bad is not None:
+            k = int(np.flatnonzero(tid == uniq.tolist().index(t))[0])
+            raise InputError(f"expected a person's name, got {bad!r}", file=file, sheet=cells.at[k, "sheet"],
+                             cell=cell_name(cells.at[k, "cell"]))
+    noted = np.array([bool(pc.notes) for pc in parsed], dtype=bool)
+    for k in np.flatnonzero(noted[tid]).tolist():  # only the few cells holding a note
+        pc, text = parsed[tid[k]], uniq[tid[k]]
+        shown = " and ".join(repr(p.name) for p in pc.parts) or "nobody"
         for note in pc.notes:
-            shown = " and ".join(repr(p.name) for p in pc.parts) or "nobody"
-            warnings.append(ReadWarning(sheet, cell_name(cell),
+            warnings.append(ReadWarning(cells.at[k, "sheet"], cell_name(cells.at[k, "cell"]),
                                         f"note ({note}) in {text!r} kept out of the name: read as {shown}"))
-        for p in pc.parts:
-            if not has_letter(p.name):
-                raise InputError(f"expected a person's name, got {p.name!r}", file=file, sheet=sheet,
-                                 cell=cell_name(cell))
-            held.append({"k": k, "name": p.name, "slot": p.slot})
-    people = pd.DataFrame(held, columns=["k", "name", "slot"])
-    people["key"] = [name_key(n) for n in people["name"].tolist()]
+    count = np.array([len(pc.parts) for pc in parsed], dtype=np.int64)
+    k = np.repeat(np.arange(len(cells), dtype=np.int64), count[tid])
+    start = np.cumsum(count) - count  # each text's first part in the flat list
+    within = np.arange(k.size, dtype=np.int64) - np.repeat(np.cumsum(count[tid]) - count[tid], count[tid])
+    flat = [p for pc in parsed for p in pc.parts]
+    pick = start[tid[k]] + within
+    names = np.array([p.name for p in flat], dtype=object)
+    slots = np.array([p.slot for p in flat], dtype=object)
+    people = pd.DataFrame({"k": k, "name": names[pick] if k.size else [], "slot": slots[pick] if k.size else []})
+    name_id, distinct = pd.factorize(people["name"].to_numpy(dtype=object))
+    people["key"] = np.array([name_key(n) for n in distinct.tolist()], dtype=object)[name_id] if len(people) else []
 
     # ---- residents: [roster] people first (their order and attributes), then everyone named
     listed = _people(options, file)
-    spelling = canonical_spellings(people["name"].tolist())
+    spelling = canonical_spellings(people["name"].value_counts(sort=False).to_dict())
     order: dict[str, int] = {}
     residents: list[Resident] = []
     first_cell = people.drop_duplicates("key").set_index("key")["k"]
@@ -285,9 +293,15 @@ def entries_for(duties: pd.DataFrame, n_residents: int, dates: np.ndarray) -> tu
     held["order"] = np.arange(len(held))
     groups = held.groupby(["resident", "date", "slot"], sort=True)
     first = groups["order"].min()
-    texts = groups["duty"].agg(lambda s: JOIN.join(dict.fromkeys(s)))
     g = first.index.to_frame(index=False)
-    g["text"] = texts.to_numpy()
+    text = held["duty"].to_numpy(dtype=object)[first.to_numpy()]  # usually the one duty held
+    several = np.flatnonzero(groups.size().to_numpy() > 1)
+    if several.size:  # two duties on one date (rare): join them, in column order
+        gid = groups.ngroup().to_numpy()
+        duty = held["duty"].to_numpy(dtype=object)
+        for i in several.tolist():
+            text[i] = JOIN.join(dict.fromkeys(duty[gid == i].tolist()))
+    g["text"] = text
     g["sheet"] = held["sheet"].to_numpy()[first.to_numpy()]
     g["cell"] = held["cell"].to_numpy()[first.to_numpy()]
     g["entry"] = np.arange(len(g))

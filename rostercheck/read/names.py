@@ -73,11 +73,12 @@ def name_key(name: str) -> str:
     return collapse(name).casefold()
 
 
-def canonical_spellings(names: list[str]) -> dict[str, str]:
-    """Per ``name_key``, the spelling shown: the most frequent one, the first seen on a tie."""
+def canonical_spellings(uses: dict[str, int]) -> dict[str, str]:
+    """Per ``name_key``, the spelling shown: the most used one (``uses``: spelling -> cells, in
+    order of first appearance), the first seen on a tie."""
     counts: dict[str, Counter[str]] = {}
-    for n in names:
-        counts.setdefault(name_key(n), Counter())[collapse(n)] += 1
+    for n, k in uses.items():
+        counts.setdefault(name_key(n), Counter())[collapse(n)] += k
     return {k: c.most_common(1)[0][0] for k, c in counts.items()}
 
 
