@@ -213,3 +213,19 @@ def test_name_warnings_reach_the_text_and_json_reports(duty_xlsx: Path) -> None:
     assert {(w["sheet"], w["cell"]) for w in warnings} == {("Calls", "C3"), ("Calls", "B5")}
     code, out, _ = run("check", str(duty_xlsx))
     assert "Calls!C3" in out and "instead of Ben" in out
+
+
+def test_grids_and_long_tables_read_day_first_dates_too(tmp_path: Path) -> None:
+    grid = make_csv(tmp_path / "g.csv", [["Resident", "13/07/2026", "14/07/2026", "15/07/2026"], ["Ann", "D", "D", ""]])
+    assert str(read_roster(grid).entries["date"].min().date()) == "2026-07-13"
+    long = make_csv(tmp_path / "l.csv", [["Resident", "Date", "Code"], ["Ann", "01/07/2026", "D"],
+                                         ["Ann", "13/07/2026", "D"]])
+    assert sorted(str(d.date()) for d in read_roster(long).entries["date"]) == ["2026-07-01", "2026-07-13"]
+    # every date reads both ways: grids keep their month-first reading unless told otherwise
+    amb = make_csv(tmp_path / "a.csv", [["Resident", "01/07/2026", "02/07/2026", "03/07/2026"], ["Ann", "D", "D", ""]])
+    assert str(read_roster(amb).entries["date"].min().date()) == "2026-01-07"
+    assert str(read_roster(amb, RosterOptions(date_order="dmy")).entries["date"].min().date()) == "2026-07-01"
+    both = make_csv(tmp_path / "b.csv", [["Resident", "13/07/2026", "07/14/2026", "15/07/2026"], ["Ann", "D", "D", ""]])
+    with pytest.raises(InputError) as exc:
+        read_roster(both)
+    assert exc.value.cell == "C1" and "both day-first" in exc.value.message

@@ -14,10 +14,11 @@ from collections.abc import Callable
 
 from rostercheck.errors import InputError
 from rostercheck.read.cells import cell_text
-from rostercheck.read.dates import parse_date_value
+from rostercheck.read.dates import HeaderDate, parse_date_value
 
-#: 13/01/2018, 13.01.18, 13-01-2018, "Sat 13/01/2018": three numbers, the year last.
-_NUMERIC = re.compile(r"^(?:[a-z]{2,9}\.?,?\s+)?(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})$", re.IGNORECASE)
+#: 13/01/2018, 13-01-2018, "Sat 13/01/2018": three numbers, the year last. (Dotted dates, 13.01.2018,
+#: are day-first everywhere they are written, and ``dates`` reads them so.)
+_NUMERIC = re.compile(r"^(?:[a-z]{2,9}\.?,?\s+)?(\d{1,2})[/\-](\d{1,2})[/\-](\d{4}|\d{2})$", re.IGNORECASE)
 
 
 def numeric_parts(value: object) -> tuple[int, int, int] | None:
@@ -95,4 +96,32 @@ def parse_dates(values: list[object], order: str | None, year: int | None,
         except ValueError:
             raise InputError(f"{cell_text(v)!r} is not a real date ({'day/month' if chosen == 'dmy' else 'month/day'}"
                              "/year)", **where(k)) from None
+    return out
+
+
+def header_dates(values: list[object], order: str | None, where: Callable[[int], dict]) -> list[HeaderDate | None]:
+    """Grid headers and long-table date columns: each value as written, in either order.
+
+    These layouts have always read ``7/1/2026`` month-first, so a file where every date reads
+    both ways keeps that reading; a first number above 12 (``13/07/2026``) makes the file
+    day-first, and ``--date-order`` decides outright. Writing both orders in one file is an error.
+    """
+    try:
+        chosen = decide_order(values, order, where)
+    except InputError as exc:
+        if "settles it" not in exc.message:
+            raise
+        chosen = "mdy"
+    out: list[HeaderDate | None] = []
+    for v in values:
+        p = numeric_parts(v) if v is not None else None
+        if p is None:
+            out.append(parse_date_value(v))
+            continue
+        a, b, y = p
+        day, month = (a, b) if chosen == "dmy" else (b, a)
+        try:
+            out.append(HeaderDate(y, month, day) if dt.date(y, month, day) else None)
+        except ValueError:  # 2/30/2026: not a date (the caller says which cell)
+            out.append(None)
     return out
