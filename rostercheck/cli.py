@@ -84,6 +84,9 @@ reading_options = [
     click.option("--header-row", type=click.IntRange(min=1), help="Row of the column headers (1-based)."),
     click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
+    click.option("--date-column", help="Long table: header text or letter of the date column."),
+    click.option("--code-column", help="Long table: header text or letter of the code (shift, rotation) column."),
+    click.option("--session-column", help="Long table: header text or letter of the AM/PM column."),
     click.option("--year", type=click.IntRange(1900, 2200), help="Year for dates written as M/D."),
     click.option("--rows", "rows", multiple=True, metavar="COLUMN=PATTERN", help="Read only rows whose COLUMN "
                  "(header text or letter) matches PATTERN: a case-blind glob like 'ROLE=PGY*', or 're:' and a "

@@ -170,6 +170,8 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
                 continue
             pos += 1
         else:
+            if sum(1 for c in found if c > j) >= MIN_DATES:
+                raise _second_block(sheet, texts, d, j, first)
             raise InputError(
                 f"expected a date like 2026-07-01, 7/1/2026 or 'Wed 7/1' in the date header, got {texts[d, j]!r}",
                 **sheet.where(d, j),
@@ -217,6 +219,25 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     out.date_row = d
     out.label_row = label_row
     return out
+
+
+#: Role cells of people who are not residents, for telling a user a sheet lists none.
+_NOT_RESIDENTS = frozenset({"fac", "faculty", "attending", "attendings", "staff", "preceptor"})
+
+
+def _second_block(sheet: Sheet, texts: np.ndarray, d: int, j: int, first: int) -> InputError:
+    """Two blocks of dates side by side (``Block 8 | dates... | Block 9 | dates...``): refused with
+    what a person sees, and whether anyone on the sheet is a resident at all."""
+    who = ""
+    roles = [collapse(t).lower() for t in texts[d + 1 :, :first].ravel() if t]
+    typed = sum(r in _NOT_RESIDENTS for r in roles)
+    if typed >= 3 and typed >= len(texts[d + 1 :]) // 2:
+        who = f"; its rows are typed {'FAC'!r} (faculty, not residents), so there may be no resident to check"
+    return InputError(
+        f"a second block of dates starts at {sheet.address(d, j)} ({texts[d, j]!r}): this sheet holds blocks side "
+        f"by side; expected one block of dates per sheet (copy each block to a sheet of its own){who}",
+        **sheet.where(d, j),
+    )
 
 
 def _no_dates(sheet: Sheet, texts: np.ndarray, d: int, skip: set[int]) -> InputError:
@@ -288,6 +309,11 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         name_col = _infer_name_column(sheet, texts, int(columns.cols[0]), taken, start, h)
 
     info = _sheet_info(sheet, texts, plan, columns, name_col, attr, filter_col, header_rows)
+    if plan.title_row is not None:
+        info.notes.append(
+            f"row {sheet.row_number(plan.title_row)} repeats the dates with no name label, read as a print "
+            f"title; the header is row {sheet.row_number(h)}, or set --header-row"
+        )
     keep = None
     if options.rows is not None and filter_col is not None:
         keep = map_unique(texts[start:, filter_col], compile_patterns(options.rows.match)).astype(bool)

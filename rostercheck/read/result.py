@@ -39,6 +39,8 @@ class SheetInfo:
     #: every non-blank row below the header not read as a resident, with its reason (ReadReport)
     skipped: list[SkippedRow] = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)
+    #: how the reader made sense of the sheet, for ``rostercheck read`` ("row 3 is a print title")
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +168,8 @@ class SheetUse:
 
     @classmethod
     def read_as(cls, info: SheetInfo, reason: str) -> SheetUse:
+        if info.notes:
+            reason = f"{reason} ({'; '.join(info.notes)})"
         return cls(
             info.sheet, True, reason, info.layout, info.header_row, info.date_row, info.slot_row, info.weekday_row,
             tuple((what, letter) for what, (letter, _) in info.columns.items()),
