@@ -87,7 +87,7 @@ def test_init_where_w_means_weekend(tmp_path: Path) -> None:
 
 def test_init_reads_the_year_from_the_title_when_the_dates_have_none(tmp_path: Path) -> None:
     roster = fm_block_sheet(tmp_path / "b.xlsx", yearless=True)
-    code, err = run("check", str(roster))
+    code, _, err = run("check", str(roster))
     # issue 13: the weekday row fixes the year, so check reads the sheet; only the codes need a config
     assert code == 2 and "has no year" not in err and "unknown shift codes" in err
     code, out, _ = run("init", str(roster))
