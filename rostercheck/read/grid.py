@@ -394,10 +394,12 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
 
     columns = _date_columns(sheet, texts, h, d, taken | ({filter_col} if filter_col is not None else set()), options)
     start = columns.last_header + 1
+    labelled = name_col is not None
     if name_col is None:
         name_col = _infer_name_column(sheet, texts, int(columns.cols[0]), taken, start, h)
 
     info = _sheet_info(sheet, texts, plan, columns, name_col, attr, filter_col, header_rows)
+    info.name_label = labelled
     info.warnings.extend(columns.warnings)
     info.notes.extend(columns.notes)
     info.inferred_year = columns.inferred_year
@@ -418,6 +420,8 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     _check_spacers(sheet, texts, r, columns)
     n, m = r.size, columns.cols.size
     body = texts[np.ix_(r, columns.cols)].ravel()
+    if not labelled:
+        _not_a_calendar(sheet, r, columns, body)
     cells = ((r + sheet.row0)[:, None] * CELL_STRIDE + (columns.cols + sheet.col0)[None, :]).ravel()
     left = [j for j in range(int(columns.cols[0])) if j != name_col and (texts[header_rows, j] != "").any()]
     info.labels = {
@@ -733,6 +737,23 @@ class _RowWalk:
                 f'[roster] rows = {{ column = "{header or column_letters(self.sheet.col0 + col)}", match = ["PGY*"] }}',
                 **where,
             ) from None
+
+
+def _not_a_calendar(sheet: Sheet, rows: np.ndarray, columns: _Columns, body: np.ndarray) -> None:
+    """A sheet found by its dates alone whose cells below the dates are dates too ("Start" and
+    "End" rows of a year overview) is not a roster: its rows must not become residents."""
+    filled = body != ""
+    if not filled.any():
+        return
+    values = sheet.values[np.ix_(rows, columns.cols)].ravel()[filled]
+    dated = map_unique(values, lambda v: parse_date_value(v) is not None).astype(bool)
+    if dated.mean() > 0.5:
+        i, j = int(rows[0]), int(columns.cols[0])
+        raise InputError(
+            "the cells under the dates hold dates, not shift codes (a calendar or a year overview); expected a "
+            "roster with a 'Resident' or 'Name' column",
+            **sheet.where(i, j),
+        )
 
 
 def _check_spacers(sheet: Sheet, texts: np.ndarray, rows: np.ndarray, columns: _Columns) -> None:

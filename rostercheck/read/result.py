@@ -41,6 +41,8 @@ class SheetInfo:
     warnings: list[ReadWarning] = field(default_factory=list)
     #: how the reader made sense of the sheet, for ``rostercheck read`` ("row 3 is a print title")
     notes: list[str] = field(default_factory=list)
+    #: the name column was found by its label ("Resident", "Name") or named in options, not guessed
+    name_label: bool = True
     #: the year of dates written without one, when only the weekday labels gave it (``init`` writes it down)
     inferred_year: int | None = None
 
