@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from rostercheck import rules as registry
 from rostercheck.config import Config, RuleConfig, check_codes
-from rostercheck.legend import Shift, builtin_legend, sheet_legend
+from rostercheck.legend import Shift, builtin_legend, normalise_code, sheet_legend, split_parts
 from rostercheck.model import Finding, RawRoster, Source
 from rostercheck.read.result import ReadReport, ReadWarning
 from rostercheck.timeline import Timeline, build
@@ -49,7 +50,11 @@ def legend_for(raw: RawRoster, cfg: Config) -> dict[str, Shift]:
     error: the config decides what codes mean, the sheet only fills in what it does not say.
     """
     legend: dict[str, Shift] = builtin_legend() if cfg.builtin_legend else {}
-    from_sheet, problems = sheet_legend(raw.legend, legend, cfg.shifts)
+    used = None
+    if raw.legend and len(raw.entries):
+        texts = pd.unique(raw.entries["text"].to_numpy())  # a few dozen distinct cells, however big the roster
+        used = {p for t in texts.tolist() if t for p in [normalise_code(t), *split_parts(t)]}
+    from_sheet, problems = sheet_legend(raw.legend, legend, cfg.shifts, used)
     legend.update(from_sheet)
     legend.update(cfg.shifts)
     if problems and raw.read is not None:

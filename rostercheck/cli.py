@@ -84,6 +84,9 @@ reading_options = [
     click.option("--header-row", type=click.IntRange(min=1), help="Row of the column headers (1-based)."),
     click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
+    click.option("--date-column", help="Long table: header text or letter of the date column."),
+    click.option("--code-column", help="Long table: header text or letter of the code (shift, rotation) column."),
+    click.option("--session-column", help="Long table: header text or letter of the AM/PM column."),
     click.option("--year", type=click.IntRange(1900, 2200), help="Year for dates written as M/D."),
     click.option("--date-order", type=click.Choice(["dmy", "mdy"]), help="Read dates like 03/04/2026 day "
                  "first (dmy) or month first (mdy) (default: decided from the file)."),

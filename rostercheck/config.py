@@ -21,8 +21,8 @@ from rostercheck.model import LAYOUTS, RosterOptions, RowFilter
 from rostercheck.presets import DEFAULT_PRESETS, PRESETS
 
 TOP_KEYS = ("preset", "timezone", "period-gap", "builtin-legend", "roster", "shifts", "rules", "repair")
-ROSTER_KEYS = ("sheet", "layout", "header-row", "date-row", "name-column", "year", "rows", "am", "pm", "date-order",
-               "people")
+ROSTER_KEYS = ("sheet", "layout", "header-row", "date-row", "name-column", "date-column", "code-column",
+               "session-column", "year", "rows", "am", "pm", "date-order", "people")
 ROWS_KEYS = ("column", "match")
 COMMON_RULE_KEYS = ("kind", "severity", "enabled", "applies-to", "description", "citation")
 APPLIES_KEYS = ("pgy", "teams", "roles", "residents")
@@ -211,10 +211,12 @@ def _roster(t: Any, w: _Where) -> RosterOptions:
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise w.err(f"roster.{key}", "expected a row number (1 is the first row)")
             setattr(o, attr, v)
-    if "name-column" in t:
-        if not isinstance(t["name-column"], str) or not t["name-column"].strip():
-            raise w.err("roster.name-column", "expected a column header (\"Resident\") or letter (\"B\")")
-        o.name_column = t["name-column"]
+    for key, example in (("name-column", "Resident"), ("date-column", "assignment_date"),
+                         ("code-column", "rotation_name"), ("session-column", "slot")):  # fmt: skip
+        if key in t:
+            if not isinstance(t[key], str) or not t[key].strip():
+                raise w.err(f"roster.{key}", f"expected a column header (\"{example}\") or letter (\"B\")")
+            setattr(o, key.replace("-", "_"), t[key])
     if "year" in t:
         v = t["year"]
         if isinstance(v, bool) or not isinstance(v, int) or not 1900 <= v <= 2200:

@@ -332,7 +332,7 @@ def legend_from_rows(rows: list[LegendRow]) -> dict[str, Shift]:
 
 
 def sheet_legend(
-    rows: list[LegendRow], base: dict[str, Shift], taken: Collection[str] = ()
+    rows: list[LegendRow], base: dict[str, Shift], taken: Collection[str] = (), used: Collection[str] | None = None
 ) -> tuple[dict[str, Shift], list[tuple[Source, str]]]:
     """A workbook's legend sheet over ``base`` (the built-in legend), key by key, never aborting.
 
@@ -342,7 +342,8 @@ def sheet_legend(
     when it gives a kind or times. A row that cannot be used (a call with no times, a bad kind)
     is a warning with its cell, because the config may well define the code and a check must not
     stop on a sheet the program never meant as a contract. Returns the codes the sheet defines
-    and the warnings, each as (where, message).
+    and the warnings, each as (where, message); with ``used`` (the codes the roster holds), only
+    rows about those codes warn, since a legend lists codes of every block.
     """
     out: dict[str, Shift] = {}
     warnings: list[tuple[Source, str]] = []
@@ -352,12 +353,13 @@ def sheet_legend(
             continue
         src = row.source or Source("?")
         where = {"file": src.file, "sheet": src.sheet, "cell": src.cell}
+        quiet = used is not None and norm not in used
         says = row.kind is not None or row.start not in (None, "") or row.end not in (None, "") or row.hours is not None
         known = base.get(norm)
         if not says and known is not None:
             said, sure = guess_kind("", row.description)
             differs = said != known.kind if sure else known.kind in ("call", "night")
-            if row.description and differs:
+            if row.description and differs and not quiet:
                 what = f"{known.kind} {known.start // 60:02d}:{known.start % 60:02d}" if known.timed else known.kind
                 warnings.append((src, f"the legend sheet describes {row.code!r} as {row.description!r}, but it is "
                                       f"read with the built-in meaning ({what}); define {row.code} in [shifts] "
@@ -375,9 +377,16 @@ def sheet_legend(
         try:
             out[norm] = make_shift(row.code, spec, origin="legend sheet", where=where)
         except InputError as exc:
+            if quiet:
+                continue
             message = f"legend row for {row.code!r} not used: {exc.message}; define {row.code} in [shifts]"
             warnings.append((src, message))
     return out, warnings
+
+
+def split_parts(text: str) -> list[str]:
+    """The codes a multi-code cell could hold (``CL/W`` -> CL, W), normalised."""
+    return [p for p in _SPLIT.split(normalise_code(text)) if p]
 
 
 def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:

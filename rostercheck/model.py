@@ -188,6 +188,10 @@ class RosterOptions:
     header_row: int | None = None
     date_row: int | None = None
     name_column: str | None = None  # a header text ("Resident") or a column letter ("B")
+    #: a long table's date, code and session (AM/PM) columns, when their headers are not recognised
+    date_column: str | None = None
+    code_column: str | None = None
+    session_column: str | None = None
     year: int | None = None
     rows: RowFilter | None = None
     #: times of the AM and PM columns of a half-day grid, ("HH:MM", "HH:MM"); None: 08-12, 13-17

@@ -304,11 +304,22 @@ def draft(roster: str, options: RosterOptions) -> Draft:
     try:
         first = inspect_roster(roster, options)
     except InputError as exc:  # "7/1" dates: the title row usually says the year
-        found = _title_year(roster, exc) if options.year is None and "has no year" in exc.message else None
+        found = _title_year(roster, exc.sheet) if options.year is None and "has no year" in exc.message else None
         if found is None:
             raise
         options = replace(options, year=found[0])
         year_from = found[1]
+        first = inspect_roster(roster, options)
+    inferred = next((i for i in first.sheets if i.inferred_year is not None), None)
+    if options.year is None and inferred is not None:
+        # the reader inferred the year from weekday labels, which only works near today: write it down,
+        # from the title if it says the same year
+        found = _title_year(roster, inferred.sheet)
+        if found is not None and found[0] == inferred.inferred_year:
+            year_from = found[1]
+        else:
+            year_from = f"the weekday labels of sheet {inferred.sheet!r}" if inferred.sheet else "the weekday labels"
+        options = replace(options, year=inferred.inferred_year)
         first = inspect_roster(roster, options)
     suggestion = None if options.rows is not None else suggest_filter(first.sheets)
     final = replace(options, rows=RowFilter(suggestion.column, tuple(suggestion.match))) if suggestion else options
@@ -325,12 +336,12 @@ def draft(roster: str, options: RosterOptions) -> Draft:
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
-def _title_year(roster: str, exc: InputError) -> tuple[int, str] | None:
-    """The first year written in the title rows above the cell that lacks one: (year, the text)."""
+def _title_year(roster: str, sheet_name: str | None) -> tuple[int, str] | None:
+    """The first year written in the title rows of the sheet whose dates lack one: (year, the text)."""
     from rostercheck.read.cells import cell_text
     from rostercheck.read.source import open_book
 
-    sheet = open_book(roster).sheet(exc.sheet, 12)
+    sheet = open_book(roster).sheet(sheet_name, 12)
     for row in sheet.values:
         for value in row:
             if isinstance(value, str) and (m := _YEAR.search(text := cell_text(value))):

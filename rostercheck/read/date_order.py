@@ -114,14 +114,13 @@ def header_dates(values: list[object], order: str | None, where: Callable[[int],
         chosen = "mdy"
     out: list[HeaderDate | None] = []
     for v in values:
-        p = numeric_parts(v) if v is not None else None
-        if p is None:
-            out.append(parse_date_value(v))
+        m = _NUMERIC.match(cell_text(v)) if chosen == "dmy" and isinstance(v, str) else None
+        if m is None:
+            out.append(parse_date_value(v) if v is not None else None)
             continue
-        a, b, y = p
-        day, month = (a, b) if chosen == "dmy" else (b, a)
-        try:
-            out.append(HeaderDate(y, month, day) if dt.date(y, month, day) else None)
-        except ValueError:  # 2/30/2026: not a date (the caller says which cell)
-            out.append(None)
+        # day first: read the text with its two numbers swapped, so a weekday or session written
+        # with the date still counts (and is still checked against it)
+        text = cell_text(v)
+        swapped = text[: m.start(1)] + m.group(2) + text[m.end(1) : m.start(2)] + m.group(1) + text[m.end(2) :]
+        out.append(parse_date_value(swapped))
     return out

@@ -39,11 +39,15 @@ _BAD = object()  # a value that failed to parse; the first one found is reported
 _EXAMPLES = {"name": "'Resident' or 'Name'", "date": "'Date'", "code": "'Code', 'Shift' or 'Assignment'"}
 
 
-def _required(sheet: Sheet, keys: list[str], words: frozenset[str], taken: set[int], h: int, what: str) -> int:
-    col = H.find(keys, words, taken)
+def _required(
+    sheet: Sheet, keys: list[str], words: frozenset[str], taken: set[int], h: int, what: str,
+    ranked: tuple[str, ...] | None = None,
+) -> int:  # fmt: skip
+    col = H.find_ranked(keys, ranked, taken) if ranked else H.find(keys, words, taken)
     if col is None:
         raise InputError(
-            f"no {what} column found: expected a header like {_EXAMPLES[what]} in row {sheet.row_number(h)}",
+            f"no {what} column found: expected a header like {_EXAMPLES[what]} in row {sheet.row_number(h)}, "
+            f"or name it with --{what}-column ([roster] {what}-column)",
             **sheet.where(h, 0),
         )
     taken.add(col)
@@ -57,20 +61,35 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     """
     h = plan.header
     header = text_array(sheet.row(h))
-    head = text_array(sheet.values[: h + 1]) if options.name_column or options.rows is not None else None
+    head = text_array(sheet.values[: h + 1])
     keys = [H.header_key(t) for t in header]
     taken: set[int] = set()
+
+    def named(spec: str, key: str, what: str) -> int:
+        col = column_for(sheet, spec, [h], head, key=key, what=what, holding=f"the {what.split()[0]}s")
+        taken.add(col)
+        return col
+
     if options.name_column:
-        name_col = column_for(sheet, options.name_column, [h], head)
-        taken.add(name_col)
+        name_col = named(options.name_column, "name_column", "name column")
     else:
         name_col = _required(sheet, keys, H.NAME, taken, h, "name")
-    date_col = _required(sheet, keys, H.DATE, taken, h, "date")
-    code_col = _required(sheet, keys, H.CODE, taken, h, "code")
+    if options.date_column:
+        date_col = named(options.date_column, "date_column", "date column")
+    else:
+        date_col = _required(sheet, keys, H.DATE, taken, h, "date")
+    if options.code_column:
+        code_col = named(options.code_column, "code_column", "code column")
+    else:
+        code_col = _required(sheet, keys, H.CODE, taken, h, "code", H.CODE_RANKED)
     optional: dict[str, int | None] = {}
+    if options.session_column:
+        optional["slot"] = named(options.session_column, "session_column", "session column")
     for what, words in (
-        ("start", H.START), ("end", H.END), ("slot", H.SLOT), ("pgy", H.PGY), ("team", H.TEAM), ("role", H.ROLE)
+        ("slot", H.SLOT), ("start", H.START), ("end", H.END), ("pgy", H.PGY), ("team", H.TEAM), ("role", H.ROLE)
     ):  # fmt: skip
+        if what in optional:
+            continue
         optional[what] = H.find(keys, words, taken)
         if optional[what] is not None:
             taken.add(optional[what])

@@ -39,6 +39,12 @@ class SheetInfo:
     #: every non-blank row below the header not read as a resident, with its reason (ReadReport)
     skipped: list[SkippedRow] = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)
+    #: how the reader made sense of the sheet, for ``rostercheck read`` ("row 3 is a print title")
+    notes: list[str] = field(default_factory=list)
+    #: the name column was found by its label ("Resident", "Name") or named in options, not guessed
+    name_label: bool = True
+    #: the year of dates written without one, when only the weekday labels gave it (``init`` writes it down)
+    inferred_year: int | None = None
 
 
 @dataclass
@@ -166,6 +172,8 @@ class SheetUse:
 
     @classmethod
     def read_as(cls, info: SheetInfo, reason: str) -> SheetUse:
+        if info.notes:
+            reason = f"{reason} ({'; '.join(info.notes)})"
         return cls(
             info.sheet, True, reason, info.layout, info.header_row, info.date_row, info.slot_row, info.weekday_row,
             tuple((what, letter) for what, (letter, _) in info.columns.items()),

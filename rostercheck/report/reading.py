@@ -55,7 +55,8 @@ def render_text(path: str, report: ReadReport) -> str:
         attrs = [f"PGY {r.pgy}" if r.pgy is not None else "", r.team or "", r.role or ""]
         where = f"{r.sheet!r} " if several and r.sheet else ""
         extra = "  ".join(a for a in attrs if a)
-        out.append(f"  {where}row {r.row:<5} {r.name:<{width}}  {r.codes:>4} codes" + (f"  {extra}" if extra else ""))
+        codes = f"{r.codes:>4} code{'s' * (r.codes != 1)}"
+        out.append(f"  {where}row {r.row:<5} {r.name:<{width}}  {codes}" + (f"  {extra}" if extra else ""))
     if report.skipped:
         out.append(f"skipped rows ({len(report.skipped)}):")
         for s in report.skipped:
