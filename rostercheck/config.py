@@ -249,7 +249,7 @@ def _people(v: Any, w: _Where) -> list[dict] | str:
     if isinstance(v, str):
         if not v.strip():
             raise w.err("roster.people", "expected the path of a people sheet or csv")
-        base = Path(w.path).parent if w.path and Path(w.path).exists() else Path(".")
+        base = Path(w.path).parent if w.path else Path(".")
         return str(base / v) if not os.path.isabs(v) else v
     example = 'expected a list of tables like [{ name = "Avery Chen", pgy = 2, team = "A" }], or a path'
     if not isinstance(v, list):

@@ -229,3 +229,18 @@ def test_grids_and_long_tables_read_day_first_dates_too(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         read_roster(both)
     assert exc.value.cell == "C1" and "both day-first" in exc.value.message
+
+
+def test_placeholders_hold_no_duty_and_people_come_from_a_sheet(tmp_path: Path) -> None:
+    path = make_csv(tmp_path / "ph.csv", [["Date", "Primary call", "Backup"], ["2026-07-01", "Ann", "TBD"],
+                                          ["2026-07-02", "Bo", "-"], ["2026-07-03", "Ann (AM) Open (PM)", "Bo"]])
+    make_csv(tmp_path / "people.csv", [["Name", "PGY", "Team"], ["ann", "PGY-2", "Red"], ["Cy Lo", "1", "Blue"]])
+    cfg = parse({"shifts": SHIFTS, "roster": {"people": "people.csv"}}, path=str(tmp_path / "rostercheck.toml"))
+    raw = read_roster(path, cfg.roster)
+    assert [(r.name, r.pgy, r.team) for r in raw.residents] == [("Ann", 2, "Red"), ("Cy Lo", 1, "Blue"),
+                                                                ("Bo", None, None)]
+    assert {(w.cell, w.message.split(":")[0]) for w in raw.read.warnings} == {
+        ("C2", "'TBD' is not a person"), ("C3", "'-' is not a person"), ("B4", "'Open' is not a person")}
+    assert "(PM half)" in next(w.message for w in raw.read.warnings if w.cell == "B4")
+    held = raw.duties[raw.duties["resident"] >= 0]
+    assert len(held) == 4  # Ann x2 (one a morning half), Bo x2; nobody holds the placeholders' duties

@@ -26,7 +26,7 @@ from rostercheck.read.cells import collapse, column_letters, has_letter, text_ar
 from rostercheck.read.date_order import is_date, parse_dates
 from rostercheck.read.dates import is_weekday_label
 from rostercheck.read.detect import SCAN_ROWS, Plan
-from rostercheck.read.names import canonical_spellings, name_key, near_misses, parse_cell
+from rostercheck.read.names import ParsedCell, canonical_spellings, name_key, near_misses, parse_cell
 from rostercheck.read.result import ReadReport, ReadResident, ReadWarning, SheetInfo, SheetUse, SkippedRow
 from rostercheck.read.source import Sheet
 
@@ -193,6 +193,15 @@ def build_roster(file: str, parts: list[DutySheet], options: RosterOptions) -> t
     # ---- people in each distinct cell text, parsed once per text and spread over the cells
     tid, uniq = pd.factorize(cells["text"].to_numpy(dtype=object))
     parsed = [parse_cell(t) if t else parse_cell("") for t in uniq.tolist()]
+    # "TBD", "Open", "-": a duty nobody holds yet, read as a blank cell (and said so)
+    held_by_nobody = np.array([any(H.is_placeholder(p.name) for p in pc.parts) for pc in parsed], dtype=bool)
+    for k in np.flatnonzero(held_by_nobody[tid]).tolist():
+        for p in (p for p in parsed[tid[k]].parts if H.is_placeholder(p.name)):
+            half = f" ({p.slot} half)" if p.slot else ""
+            warnings.append(ReadWarning(cells.at[k, "sheet"], cell_name(cells.at[k, "cell"]),
+                                        f"{p.name!r} is not a person: read as nobody holding {cells.at[k, 'duty']}"
+                                        f"{half} on {np.datetime64(cells.at[k, 'date'], 'D')}"))
+    parsed = [ParsedCell(tuple(p for p in pc.parts if not H.is_placeholder(p.name)), pc.notes) for pc in parsed]
     for t, pc in zip(uniq.tolist(), parsed, strict=True):
         bad = next((p.name for p in pc.parts if not has_letter(p.name)), None)
         if bad is not None:
@@ -349,8 +358,13 @@ def _people(options: RosterOptions, file: str) -> list[dict]:
 def read_people(path: str) -> list[dict]:
     """A people sheet or csv: a header with a name column (``Name``, ``Resident``), optional PGY,
     team and role columns, one person per row."""
+    import os
+
     from rostercheck.read.source import open_book
 
+    if not os.path.isfile(path):
+        raise InputError("people file not found; expected a sheet or csv with a 'Name' column", file=path,
+                         key="roster.people")
     book = open_book(path)
     sheet = book.sheet(book.names[0] if book.is_csv else book.visible[0])
     texts = text_array(sheet.values)
