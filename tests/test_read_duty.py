@@ -98,6 +98,13 @@ def test_cell_parsing() -> None:
     assert [(p.name, p.slot) for p in parse_cell("  James  ").parts] == [("James", "")]
 
 
+def test_two_names_in_one_cell_are_warned_about(tmp_path: Path) -> None:
+    path = make_csv(tmp_path / "two.csv", [["Date", "Primary call", "Backup"], ["2026-07-01", "Ann / Bo", "Cy"],
+                                           ["2026-07-02", "Bo", "Cy"]])
+    raw = read_roster(path, RosterOptions(codes=frozenset({"PRIMARY CALL", "BACKUP"})))
+    assert [(w.cell, "two people" in w.message) for w in raw.read.warnings] == [("B2", True)]
+
+
 def test_finding_points_at_the_duty_cells_the_person_holds(duty_xlsx: Path) -> None:
     cfg, raw = _read(duty_xlsx)
     result = check_raw(raw, cfg)

@@ -12,6 +12,7 @@ at the (date, duty) cells a person holds and a repair writes names back into the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -226,6 +227,13 @@ def build_roster(file: str, parts: list[DutySheet], options: RosterOptions) -> t
     people = pd.DataFrame({"k": k, "name": names[pick] if k.size else [], "slot": slots[pick] if k.size else []})
     name_id, distinct = pd.factorize(people["name"].to_numpy(dtype=object))
     people["key"] = np.array([name_key(n) for n in distinct.tolist()], dtype=object)[name_id] if len(people) else []
+
+    for n in distinct.tolist():  # "Ann / Bo": one cell is one person per half; say so where it looks like two
+        if re.search(r"\s[/&+]\s|/", n):
+            k = int(people["k"].to_numpy()[np.flatnonzero(name_id == distinct.tolist().index(n))[0]])
+            warnings.append(ReadWarning(cells.at[k, "sheet"], cell_name(cells.at[k, "cell"]),
+                                        f"{n!r} may name two people; read as one person (write one name per cell, "
+                                        "or 'A (AM) B (PM)' for the two halves of a day)"))
 
     # ---- residents: [roster] people first (their order and attributes), then everyone named
     listed = _people(options, file)
