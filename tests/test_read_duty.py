@@ -149,6 +149,27 @@ def test_repair_of_a_duty_list_passes_check_and_keeps_every_duty_covered(duty_xl
     assert not [f for f in check_raw(raw, cfg).findings if f.severity == "error"]
 
 
+def test_a_duty_list_repair_keeps_its_cells_held_even_with_coverage_rules(duty_xlsx: Path, tmp_path: Path) -> None:
+    # a coverage rule alone would let the solver leave Backup unheld or double Night float
+    (tmp_path / "rostercheck.toml").write_text(CONFIG_TOML + """
+[rules.loose-cover]
+kind = "coverage"
+codes = ["Primary call", "Backup", "Night float"]
+min = 0
+""")
+    out = tmp_path / "fixed.xlsx"
+    code, stdout, stderr = run("repair", str(duty_xlsx), "-o", str(out), "--seed", "1", "--time-limit", "20")
+    assert code == 0, stdout + stderr
+    before = openpyxl.load_workbook(duty_xlsx)["Calls"]
+    after = openpyxl.load_workbook(out)["Calls"]
+    for row in range(2, len(DUTY_ROWS) + 1):
+        for col in range(2, 5):
+            a, b = before.cell(row, col).value, after.cell(row, col).value
+            assert (a is None) == (b is None), (row, col, a, b)
+            if b is not None:
+                assert len(parse_cell(b).parts) == len(parse_cell(a).parts), (a, b)
+
+
 def test_day_first_or_month_first_needs_the_option_when_ambiguous(tmp_path: Path) -> None:
     rows = [["Date", "Primary call"], ["01/02/2018", "Ann"], ["02/02/2018", "Bo"], ["03/02/2018", "Ann"]]
     path = make_csv(tmp_path / "amb.csv", rows)

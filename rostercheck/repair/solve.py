@@ -89,7 +89,7 @@ def build_model(pb: Problem, cfg: Config, lazy_start: dict[str, set[int]] | None
             encode_lazy(m, rc.id, first)
             continue
         enc(m, rc, sc)
-    if not coverage_rules:
+    if not coverage_rules or pb.raw.layout == "duty-list":  # a duty list's cells stay held as they were
         _keep_coverage(m)
     return m
 
