@@ -272,3 +272,14 @@ def test_placeholders_hold_no_duty_and_people_come_from_a_sheet(tmp_path: Path) 
     assert "(PM half)" in next(w.message for w in raw.read.warnings if w.cell == "B4")
     held = raw.duties[raw.duties["resident"] >= 0]
     assert len(held) == 4  # Ann x2 (one a morning half), Bo x2; nobody holds the placeholders' duties
+
+
+def test_a_weekday_column_beside_the_dates_is_not_a_duty(tmp_path: Path) -> None:
+    codes = frozenset({"PRIMARY CALL", "BACKUP"})
+    for header, rows in ((["Day", "Date", "Primary call", "Backup"], [["Sat", "13/01/2018", "Ann", "Cy"],
+                                                                      ["Sun", "14/01/2018", "Bo", "Cy"]]),
+                         (["Date", "Day", "Primary call", "Backup"], [["13/01/2018", "Sat", "Ann", "Cy"],
+                                                                      ["14/01/2018", "Sun", "Bo", "Cy"]])):
+        raw = read_roster(make_csv(tmp_path / "d.csv", [header, *rows]), RosterOptions(codes=codes))
+        assert raw.layout == "duty-list" and [r.name for r in raw.residents] == ["Ann", "Cy", "Bo"]
+        assert set(raw.duties["duty"]) == {"Primary call", "Backup"}

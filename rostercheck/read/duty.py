@@ -81,7 +81,12 @@ def _columns(sheet: Sheet, texts: np.ndarray, i: int) -> tuple[int, list[int]] |
     if not filled:
         return None
     keys = [H.header_key(t) for t in row.tolist()]
-    dcol = next((j for j in filled if keys[j] in H.DATE), None)
+
+    def dated(j: int) -> bool:
+        return sum(is_date(v) for v in sheet.values[i + 1 : i + 1 + _PROBE, j].tolist()) >= 2
+
+    # a "Date" header over dates (a "Day" column of weekday names beside it is not the one)
+    dcol = next((j for j in filled if keys[j] in H.DATE and dated(j)), None)
     if dcol is None:
         left = next((j for j in range(texts.shape[1]) if (texts[i:, j] != "").any()), None)
         if left is None or row[left] != "":
@@ -89,8 +94,7 @@ def _columns(sheet: Sheet, texts: np.ndarray, i: int) -> tuple[int, list[int]] |
         dcol = left
     if filled and filled[0] < dcol and keys[filled[0]] not in H.SUBHEADER:
         return None  # something other than a weekday left of the dates: not a date-first sheet
-    below = sheet.values[i + 1 : i + 1 + _PROBE, dcol]
-    if sum(is_date(v) for v in below.tolist()) < 2:
+    if not dated(dcol):
         return None
     others = [j for j in filled if j != dcol and keys[j] not in H.SUBHEADER and keys[j] not in H.DATE
               and not _weekdays(texts[i + 1 : i + 1 + _PROBE, j])]
