@@ -885,18 +885,6 @@ def _entries_to_shifts(
     # config gives its own start and end: a 07:00-19:00 ward code is 12 hours, not two sessions
     own = np.array([s.origin == "config" and s.timed for s in shifts], dtype=bool)[code]
     timed_by_slot = np.flatnonzero(((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"])) & ~own)
-    if raw.layout == "half-day" and own.any():
-        # the same own-timed code in a day's AM and PM cells is one shift, not two
-        rid = e["resident"].to_numpy(dtype=np.int64)[entry]
-        dates = e["date"].to_numpy()[entry].astype("datetime64[D]").astype(np.int64)
-        key = np.where(own, (rid * 1_000_003 + dates) * (len(shifts) + 1) + code, -1 - np.arange(len(entry)))
-        _, first = np.unique(key, return_index=True)
-        if len(first) < len(entry):
-            keep = np.zeros(len(entry), dtype=bool)
-            keep[first] = True
-            entry, code, kind, own = entry[keep], code[keep], kind[keep], own[keep]
-            start, length = start[keep], length[keep]
-            timed_by_slot = np.flatnonzero(((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"])) & ~own)
     if raw.layout != "grid" and len(timed_by_slot):
         slot_ids, slot_names = pd.factorize(e["slot"].to_numpy(dtype=object)[entry[timed_by_slot]])
         sessions = slot_times(legend)
