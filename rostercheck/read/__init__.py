@@ -219,7 +219,7 @@ def _names_people(sheet: Sheet, plan: Plan) -> bool:
     """Does the planned header row have a name column ("Resident", "Name")? Then it is a roster."""
     if plan.kind != "grid":
         return True
-    keys = [header_key(cell_text(v)) for v in sheet.values[plan.header]]
+    keys = [header_key(cell_text(v)) for v in sheet.row(plan.header)]
     return any(k in NAME for k in keys)
 
 

@@ -61,7 +61,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     """
     h = plan.header
     header = text_array(sheet.row(h))
-    head = text_array(sheet.values[: h + 1])
+    head = text_array(sheet.head(h + 1))  # a csv sheet is columns: never build the whole grid
     keys = [H.header_key(t) for t in header]
     taken: set[int] = set()
 
@@ -187,7 +187,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
 
 def _nonblank(sheet: Sheet, rows: np.ndarray) -> np.ndarray:
     """Which of ``rows`` hold anything (asked only of the few rows without a name)."""
-    return np.array([any(cell_text(v) for v in sheet.values[i]) for i in rows.tolist()], dtype=bool)
+    return np.array([any(cell_text(v) for v in sheet.row(i)) for i in rows.tolist()], dtype=bool)
 
 
 def _skipped(
@@ -195,7 +195,7 @@ def _skipped(
 ) -> list[SkippedRow]:
     out = []
     for i in rows.tolist():
-        text = name_of[codes[i]] or " ".join(t for v in sheet.values[i] if (t := cell_text(v)))
+        text = name_of[codes[i]] or " ".join(t for v in sheet.row(i) if (t := cell_text(v)))
         out.append(SkippedRow(sheet.name, sheet.row_number(i), text[:60], reason))
     return out
 

@@ -52,7 +52,10 @@ def render_text(path: str, report: ReadReport) -> str:
     out.append(f"residents ({len(report.residents)}):")
     width = max((len(r.name) for r in report.residents), default=0)
     for r in report.residents:
-        attrs = [f"PGY {r.pgy}" if r.pgy is not None else "", r.team or "", r.role or ""]
+        role = r.role or ""
+        if r.pgy is not None and role.replace(" ", "").replace("-", "").upper() == f"PGY{r.pgy}":
+            role = ""  # a ROLE column of "PGY 1" says the level again
+        attrs = [f"PGY {r.pgy}" if r.pgy is not None else "", r.team or "", role]
         where = f"{r.sheet!r} " if several and r.sheet else ""
         extra = "  ".join(a for a in attrs if a)
         codes = f"{r.codes:>4} code{'s' * (r.codes != 1)}"
