@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
+from rostercheck.pipeline import apply_reading_options, load_config, read_with
 from rostercheck.report import FORMATS
 
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
@@ -79,12 +80,17 @@ def _use_color(stream: Any) -> bool:
 reading_options = [
     click.option("--sheet", multiple=True, help="Sheet to read (repeatable; default: every sheet that "
                  "looks like a roster)."),
-    click.option("--layout", type=click.Choice(["grid", "half-day", "long"]), help="Roster layout "
-                 "(default: detected)."),
+    click.option("--layout", type=click.Choice(["grid", "half-day", "long", "duty-list", "transposed"]),
+                 help="Roster layout (default: detected)."),
     click.option("--header-row", type=click.IntRange(min=1), help="Row of the column headers (1-based)."),
     click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
+    click.option("--date-column", help="Long table: header text or letter of the date column."),
+    click.option("--code-column", help="Long table: header text or letter of the code (shift, rotation) column."),
+    click.option("--session-column", help="Long table: header text or letter of the AM/PM column."),
     click.option("--year", type=click.IntRange(1900, 2200), help="Year for dates written as M/D."),
+    click.option("--date-order", type=click.Choice(["dmy", "mdy"]), help="Read dates like 03/04/2026 day "
+                 "first (dmy) or month first (mdy) (default: decided from the file)."),
     click.option("--rows", "rows", multiple=True, metavar="COLUMN=PATTERN", help="Read only rows whose COLUMN "
                  "(header text or letter) matches PATTERN: a case-blind glob like 'ROLE=PGY*', or 're:' and a "
                  "regular expression (repeatable, one column)."),
@@ -113,52 +119,6 @@ def with_reading_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def apply_reading_options(o: Any, kw: dict[str, Any]) -> Any:
-    """Command-line reading options over ``o`` (a RosterOptions), validated as ``[roster]`` keys are."""
-    from rostercheck import config as cfgmod
-
-    if kw.get("sheet"):
-        o.sheet = list(kw["sheet"])
-    for attr in ("layout", "header_row", "date_row", "name_column", "year"):
-        if kw.get(attr) is not None:
-            setattr(o, attr, kw[attr])
-    if kw.get("rows"):
-        pairs = [r.partition("=") for r in kw["rows"]]
-        columns = {c.strip() for c, _, _ in pairs}
-        if any(not eq or not c.strip() for c, eq, _ in pairs) or len(columns) != 1:
-            from rostercheck.errors import InputError
-
-            raise InputError("--rows: expected COLUMN=PATTERN, one column for every --rows (e.g. --rows 'ROLE=PGY*')")
-        rows = {"column": columns.pop(), "match": [p for _, _, p in pairs]}
-        o.rows = cfgmod.parse({"roster": {"rows": rows}}, path="--rows").roster.rows
-    for key in ("am", "pm"):
-        if kw.get(key) is not None:
-            setattr(o, key, getattr(cfgmod.parse({"roster": {key: kw[key]}}, path=f"--{key}").roster, key))
-    return o
-
-
-def load_config(roster: str | None, kw: dict[str, Any]) -> Any:
-    """Config file, then command-line options on top."""
-    from rostercheck import config as cfgmod
-
-    cfg = cfgmod.load(roster, kw.get("config_path"))
-    apply_reading_options(cfg.roster, kw)
-    if kw.get("preset"):
-        names = [n.strip() for n in kw["preset"].split(",") if n.strip()]
-        data = {"preset": names}
-        base = cfgmod.parse(data, path="--preset")
-        user = {r.id: r for r in cfg.rules if r.origin == "config"}
-        cfg.presets = base.presets
-        cfg.rules = [r for r in base.rules if r.id not in user] + list(user.values())
-    return cfg
-
-
-def read_with(path: str, cfg: Any) -> Any:
-    from rostercheck.read import read_roster
-
-    return read_roster(path, cfg.roster)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              epilog=EXIT_HELP)
 @click.version_option(package_name="rostercheck", prog_name="rostercheck")
@@ -168,6 +128,7 @@ def main() -> None:
     \b
     rostercheck init block.xlsx            draft a commented config for a new workbook
     rostercheck codes block.xlsx           the codes in use and what each means
+    rostercheck read block.xlsx            how the file was read: sheets, rows, residents, skipped rows
     rostercheck check july.xlsx            what rules does this roster break?
     rostercheck repair july.xlsx -o out.xlsx   the fewest changes that fix it
     rostercheck rules                      every rule kind and preset, with examples
@@ -249,7 +210,8 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 
         done = annotate_check(results[0], annotate_path, keep_macros=keep_macros)
         if not quiet:
-            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked)", err=True)
+            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked, {done.comments} comments)",
+                       err=True)
     if block is not None and not carried:
         click.echo(bl.text_lines(block)[0], err=True)
     for p in problems:
@@ -445,6 +407,10 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
 @with_roster_options
 @click.option("--html", "html_path", required=True, type=click.Path(dir_okay=False), help="Write the report "
               "here: one self-contained page (no network) with the calendar, weekly hours, rules and findings.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Also print the page to this PDF "
+              "through a headless Chromium (Debian's `chromium` package), as its print stylesheet lays it out.")
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True,
+              help="Landscape sheet the page prints on (and --pdf writes).")
 @click.option("--repair", "do_repair", is_flag=True, help="Also repair the roster and show before and after "
               "with the changes marked (settings from the config's [repair] table).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), help="With --repair: seconds for the solver "
@@ -452,8 +418,8 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
 @click.option("--seed", type=int, help="With --repair: same seed, same answer.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
 @guarded
-def report_command(roster: str, html_path: str, do_repair: bool, time_limit: float | None, seed: int | None,
-                   previous: str | None, **kw: Any) -> None:
+def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str, do_repair: bool,
+                   time_limit: float | None, seed: int | None, previous: str | None, **kw: Any) -> None:
     """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
     line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
     started = time.monotonic()
@@ -462,7 +428,14 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
     from rostercheck.report.html import render_page
     from rostercheck.report.text import summary_line
 
-    refuse_inputs(html_path, [roster, *([previous] if previous else [])], option="--html")
+    inputs = [roster, *([previous] if previous else [])]
+    refuse_inputs(html_path, inputs, option="--html")
+    browser = None
+    if pdf_path:
+        from rostercheck.report.pdf import require_browser
+
+        refuse_inputs(pdf_path, [*inputs, html_path], option="--pdf")
+        browser = require_browser(pdf_path)  # before any work: say which package is missing
     cfg = load_config(roster, kw)
     raw = read_with(roster, cfg)
     prev = read_with(previous, cfg) if previous else None
@@ -480,13 +453,17 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
         result = fixed.before
     else:
         result = check_raw(raw, cfg, prev)
-    atomic_write(html_path, render_page(result, raw=raw, repair=fixed))
+    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower()))
+    if pdf_path:
+        from rostercheck.report.pdf import write_pdf
+
+        write_pdf(html_path, pdf_path, browser=browser)
     click.echo(summary_line([result]))
     if fixed is not None:
         from rostercheck.repair.report import status_line
 
         click.echo(f"repair: {status_line(fixed)}")
-    click.echo(f"wrote {html_path}")
+    click.echo(f"wrote {html_path}" + (f" and {pdf_path}" if pdf_path else ""))
     sys.exit(EXIT_OK)
 
 
@@ -540,6 +517,30 @@ def codes_command(roster: str, fmt: str, **kw: Any) -> None:
     report = codes_report(raw, legend_for(raw, cfg), cfg.path)
     click.echo(render_codes_json(report) if fmt == "json" else render_codes_text(report), nl=False)
     sys.exit(EXIT_ERRORS if report.undefined else EXIT_OK)
+
+
+@main.command("read", epilog="\b\nExit codes:\n  0  the roster was read (warnings allowed)\n  2  the roster or "
+              "the config cannot be used (one line says where)")
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format; json prints the 'read' object of docs/json.md.")
+@guarded
+def read_command(roster: str, fmt: str, **kw: Any) -> None:
+    """Show how ROSTER was read, before any rule: each sheet used or skipped and why; the layout,
+    header, date and session rows, name and attribute columns and the dates; every resident with
+    their row and number of codes; every skipped row with its reason; and warnings. Run it when a
+    count of residents looks wrong."""
+    from rostercheck.check import legend_for
+    from rostercheck.read import inspect_roster
+    from rostercheck.report.reading import render_json, render_text
+
+    cfg = load_config(roster, kw)
+    raw = inspect_roster(roster, cfg.roster, lenient=False).roster
+    legend_for(raw, cfg)  # adds a warning for each legend-sheet row that cannot be used
+    assert raw.read is not None
+    click.echo(render_json(raw.read) if fmt == "json" else render_text(roster, raw.read), nl=False)
+    sys.exit(EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

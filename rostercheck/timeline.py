@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from rostercheck.legend import (
     WHOLE_DAY_DEFAULT,
     WORK_KINDS,
     Shift,
+    code_spellings,
     parse_time,
     split_codes,
     unknown_parts,
@@ -39,7 +40,7 @@ MIN_PER_DAY = 1440
 #: Sentinel for "before history" / "after the roster" in gap arithmetic; far from any real time.
 FAR = np.int64(2**40)
 #: Offset that separates residents on one flat, sorted time axis (residents never overlap).
-_LANE = np.int64(2**42)
+LANE = np.int64(2**42)
 
 #: Kind of a shift row as a small integer (``Timeline.kind_id``), in the order of ``legend.KINDS``.
 KIND_ID = {k: i for i, k in enumerate(KINDS)}
@@ -64,16 +65,16 @@ class Intervals:
 
     @cached_property
     def lane_start(self) -> np.ndarray:
-        return self.start + self.resident.astype(np.int64) * _LANE
+        return self.start + self.resident.astype(np.int64) * LANE
 
     @cached_property
     def lane_end(self) -> np.ndarray:
-        return self.end + self.resident.astype(np.int64) * _LANE
+        return self.end + self.resident.astype(np.int64) * LANE
 
     def overlaps(self, resident: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """For each query [start, end) of a resident: does any interval overlap it?"""
-        qs = start + resident.astype(np.int64) * _LANE
-        qe = end + resident.astype(np.int64) * _LANE
+        qs = start + resident.astype(np.int64) * LANE
+        qe = end + resident.astype(np.int64) * LANE
         i = searchsorted_sorted(self.lane_end, qs, side="right")  # first interval ending after qs
         ok = i < len(self.lane_start)
         hit = np.zeros(len(qs), dtype=bool)
@@ -103,14 +104,14 @@ class _Sweep:
     order: np.ndarray | None  # input row of each sorted row (None: the input came sorted)
     resident: np.ndarray
     start: np.ndarray
-    lane: np.ndarray  # resident * _LANE
+    lane: np.ndarray  # resident * LANE
     lane_start: np.ndarray
     run_end: np.ndarray  # lane-shifted end of the union of rows 0..i
     step: np.ndarray  # lane_start[i + 1] - run_end[i]: free time before row i + 1 (huge across residents)
 
     @classmethod
     def of(cls, resident: np.ndarray, start: np.ndarray, end: np.ndarray) -> _Sweep:
-        lane = resident * _LANE if resident.dtype == np.int64 else resident.astype(np.int64) * _LANE
+        lane = resident * LANE if resident.dtype == np.int64 else resident.astype(np.int64) * LANE
         ls = start + lane  # (resident, start) as one int64: residents never share a lane
         order = None  # rows of a grid roster come sorted: no sort at all
         if len(ls) > 1 and not bool((ls[1:] >= ls[:-1]).all()):
@@ -283,9 +284,29 @@ class CellSources(Sequence[Source]):
         return Source(self._paths[part], sheet if isinstance(sheet, str) else None, cell_name(self._cells[part][k]))
 
 
+class DayRows(NamedTuple):
+    """Shift rows sorted by (resident, day) (``Timeline.by_resident_day``), one array per column."""
+
+    key: np.ndarray  # resident * n_days + day
+    order: np.ndarray  # position of each row in ``Timeline.shifts``
+    kind: np.ndarray
+    code: np.ndarray
+    cell: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
 @dataclass
 class Timeline:
-    """A roster as real time: what every rule and the repair model read."""
+    """A roster as real time: what every rule and the repair model read.
+
+    Rules and repair encoders read it only through its public attributes and queries, never its
+    underscored fields: the shift table (``shifts``, ``col``, ``shift_mask``, ``kind_id``), work and
+    its periods (``work``, ``work_index``, ``period_intervals``, ``period_flags``, ``period_span``,
+    ``periods``, ``period_cells``), busy time (``busy``, ``busy_within``, ``busy_gaps_made``), rows by
+    date (``by_resident_day``, ``rows_in_days``), and ``memo(name)``, a per-timeline cache a rule
+    keeps derived arrays in so that several rules (or instances of one) compute them once.
+    """
 
     residents: list[Resident]
     days: pd.DatetimeIndex
@@ -298,6 +319,16 @@ class Timeline:
     tz: str | None = None
     period_gap: int = 120
     files: list[str] = field(default_factory=list)
+    #: normalised code -> as the roster writes it (``legend.code_spellings``), for what people read
+    spelling: dict[str, str] = field(default_factory=dict)
+
+    def written(self, code: str) -> str:
+        """A code as the roster (else its legend) writes it: messages say ``PedW``, not ``PEDW``."""
+        w = self.spelling.get(code)
+        if w:
+            return w
+        s = self.legend.get(code)
+        return (s.written or code) if s is not None else code
 
     # ---------------------------------------------------------------- basic shape
     @property
@@ -379,46 +410,54 @@ class Timeline:
             mask = by_code if mask is None else mask | by_code
         return np.zeros(len(self.shifts), dtype=bool) if mask is None else mask
 
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A cache dict private to this timeline and ``name``: derived arrays that several rules share."""
+        return self.__dict__.setdefault(f"_memo_{name}", {})
+
+    def busy_gaps_made(self) -> list[int]:
+        """The gaps ``busy_within`` has merged busy time with so far (reusing one is cheaper than a new merge)."""
+        return list(self.memo("busy_within"))
+
     # ---------------------------------------------------------------- derived intervals
     @cached_property
-    def _work_idx(self) -> np.ndarray:
+    def work_index(self) -> np.ndarray:
         st, en = self.col("start"), self.col("end")
         return np.flatnonzero(self.shift_mask(WORK_KINDS) & (en > st))
 
     @cached_property
     def work_rows(self) -> pd.DataFrame:
-        return self.shifts.iloc[self._work_idx]
+        return self.shifts.iloc[self.work_index]
 
     @cached_property
     def _work_sweep(self) -> _Sweep:
         """Work rows sorted and swept once, for both merges of them (work and work periods)."""
-        w = self._work_idx
+        w = self.work_index
         return _Sweep.of(self.col("resident")[w], self.col("start")[w], self.col("end")[w])
 
     @cached_property
-    def _periods(self) -> tuple[Intervals, np.ndarray]:
-        """Work periods as intervals and, per work row (``_work_idx`` order), its period."""
+    def period_intervals(self) -> tuple[Intervals, np.ndarray]:
+        """Work periods as intervals and, per work row (``work_index`` order), its period."""
         return self._work_sweep.cut(self.period_gap)
 
     @cached_property
     def work(self) -> Intervals:
         """Union of work intervals per resident: what hours are summed over."""
         if self.period_gap <= 1:  # periods join exactly what the union joins
-            return self._periods[0]
+            return self.period_intervals[0]
         return self._work_sweep.cut(0, groups=False)[0]
 
     @cached_property
     def period_span(self) -> np.ndarray:
         """Each work period's span in hours, first start to last end (``periods["span"]``), as an
         array: rules read periods by the hundred thousand and a DataFrame costs more than they do."""
-        merged = self._periods[0]
+        merged = self.period_intervals[0]
         return (merged.end - merged.start) / 60.0
 
     @cached_property
-    def _period_flags(self) -> tuple[np.ndarray, np.ndarray]:
+    def period_flags(self) -> tuple[np.ndarray, np.ndarray]:
         """Whether each work period holds a call shift, and a night shift."""
-        merged, group = self._periods
-        kinds = self.kind_id[self._work_idx]
+        merged, group = self.period_intervals
+        kinds = self.kind_id[self.work_index]
         out = []
         for kind in ("call", "night"):
             has = np.zeros(len(merged.start), dtype=bool)
@@ -429,7 +468,7 @@ class Timeline:
     @cached_property
     def periods(self) -> pd.DataFrame:
         """Work periods (see rules.md): span, hours, and whether they hold call or night."""
-        merged, _ = self._periods
+        merged, _ = self.period_intervals
         n = len(merged.start)
         # hours = union measure inside each period (a lunch hour is not counted)
         u = self.work
@@ -438,7 +477,7 @@ class Timeline:
         else:
             ug = np.searchsorted(merged.lane_start, u.lane_start, side="right") - 1
             hours = np.bincount(ug, weights=(u.end - u.start), minlength=n) / 60.0 if n else np.zeros(0)
-        has_call, has_night = self._period_flags
+        has_call, has_night = self.period_flags
         return pd.DataFrame(
             {
                 "resident": merged.resident,
@@ -453,9 +492,9 @@ class Timeline:
 
     @cached_property
     def _period_rows(self) -> tuple[np.ndarray, np.ndarray]:
-        """Work rows (``_work_idx`` positions) grouped by period: rows ``rows[bounds[p]:bounds[p + 1]]``
+        """Work rows (``work_index`` positions) grouped by period: rows ``rows[bounds[p]:bounds[p + 1]]``
         are period ``p``'s, so a finding's cells are a slice, not a pass over every work row."""
-        _, group = self._periods
+        _, group = self.period_intervals
         if len(group) > 1 and not bool((group[1:] >= group[:-1]).all()):
             rows = np.argsort(group, kind="stable")
         else:
@@ -471,7 +510,7 @@ class Timeline:
             return []
         rows, bounds = self._period_rows
         pos, cut = _ranges(bounds[ids], bounds[ids + 1])
-        return _sets(self.col("cell")[self._work_idx[rows[pos]]].tolist(), cut.tolist())
+        return _sets(self.col("cell")[self.work_index[rows[pos]]].tolist(), cut.tolist())
 
     @cached_property
     def busy(self) -> Intervals:
@@ -491,7 +530,7 @@ class Timeline:
         xs = np.concatenate([st[hc], self.day_start[ld]]).astype(np.int64, copy=False)
         xe = np.concatenate([en[hc], self.day_start[ld + 1]]).astype(np.int64, copy=False)
         if len(hc) and len(ld):
-            order = np.argsort(xs + r * _LANE, kind="stable")
+            order = np.argsort(xs + r * LANE, kind="stable")
             r, xs, xe = r[order], xs[order], xe[order]
         return r, xs, xe
 
@@ -503,14 +542,14 @@ class Timeline:
         first (its rows are swept already), then home call and leave days are merged in: filling
         short gaps before or after adding more busy time gives the same result.
         """
-        cache = self.__dict__.setdefault("_busy_within", {})
+        cache = self.memo("busy_within")
         if gap not in cache:
             u = self.work if max(gap, 1) == 1 else self._work_sweep.cut(gap, groups=False)[0]
             r, xs, xe = self._busy_extra
             if not len(r):
                 cache[gap] = u
             else:
-                lane = r * _LANE
+                lane = r * LANE
                 xls = xs + lane
                 # slot the few extra intervals in among the sorted ones, then merge as usual
                 at = np.searchsorted(u.lane_start, xls, side="right")
@@ -545,7 +584,7 @@ class Timeline:
             hc = np.flatnonzero(counted > 0) if counted.max(initial=0) > 0 else np.zeros(0, dtype=np.int64)
         else:
             keep = self.shift_mask(codes=codes)
-            w = self._work_idx[keep[self._work_idx]]
+            w = self.work_index[keep[self.work_index]]
             u = merge(self.col("resident")[w], self.col("start")[w], self.col("end")[w])[0]
             hc = np.flatnonzero((counted > 0) & keep)
         R, D = self.n_residents, self.n_days
@@ -627,22 +666,24 @@ class Timeline:
         return marks.sum(axis=0, dtype=np.int16 if len(marks) < 1 << 15 else np.int64).reshape(R, D)
 
     @cached_property
-    def _by_resident_day(self) -> tuple[np.ndarray, ...]:
-        """Shift rows sorted by (resident, day): a finding's cells are a slice (``_day_offsets``)."""
+    def by_resident_day(self) -> DayRows:
+        """Shift rows sorted by (resident, day): a finding's cells are a slice (``_day_offsets``).
+
+        A ``DayRows`` (key, order, kind, code, cell, start, end), so rules may unpack it or read fields."""
         key = self.col("resident").astype(np.int64) * self.n_days + self.col("day").astype(np.int64)
         cols = (self.kind_id, self._code_index[0], self.col("cell"), self.col("start"), self.col("end"))
         if len(key) < 2 or bool((key[1:] >= key[:-1]).all()):
             # a grid roster's rows come in this order already: the columns as they are
-            return (key, np.arange(len(key)), *cols)
+            return DayRows(key, np.arange(len(key)), *cols)
         order = np.argsort(key, kind="stable")
-        return (key[order], order, *(c[order] for c in cols))
+        return DayRows(key[order], order, *(c[order] for c in cols))
 
     def rows_in_days(
         self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None
     ) -> np.ndarray:
         """Positions (in the sorted index) of one resident's shifts on days [d0, d1), optionally only
         those of some kinds or codes (a shift matching either counts)."""
-        _, _, kind, code, *_ = self._by_resident_day
+        _, _, kind, code, *_ = self.by_resident_day
         D, off = self.n_days, self._day_offsets
         last = len(off) - 1
         lo = int(off[min(max(resident * D + max(d0, 0), 0), last)])
@@ -658,9 +699,9 @@ class Timeline:
 
     @cached_property
     def _day_offsets(self) -> np.ndarray:
-        """Where each (resident, date) key's rows begin in ``_by_resident_day`` [R * D + 1]: a
+        """Where each (resident, date) key's rows begin in ``by_resident_day`` [R * D + 1]: a
         finding's rows are two look-ups, not two binary searches over half a million keys."""
-        key = self._by_resident_day[0]
+        key = self.by_resident_day[0]
         n = self.n_residents * self.n_days
         if len(key) and (key[0] < 0 or key[-1] >= n):  # off the grid (never from build): search
             return np.searchsorted(key, np.arange(n + 1), side="left")
@@ -684,7 +725,7 @@ class Timeline:
     ) -> list[int]:
         """Cells of one resident's shifts on days [d0, d1), optionally of some kinds or codes."""
         idx = self.rows_in_days(resident, d0, d1, kinds, codes)
-        return sorted(set(self._by_resident_day[4][idx].tolist()))
+        return sorted(set(self.by_resident_day[4][idx].tolist()))
 
     def cells_in_days_many(
         self, residents: np.ndarray, d0: np.ndarray, d1: np.ndarray, kinds: Iterable[str] | None = None,
@@ -695,7 +736,7 @@ class Timeline:
         if not len(residents):  # no finding: nothing to index
             return []
         pos, cut = self.rows_in_days_many(residents, d0, d1, kinds, codes)
-        return _sets(self._by_resident_day[4][pos].tolist(), cut.tolist())
+        return _sets(self.by_resident_day[4][pos].tolist(), cut.tolist())
 
     def rows_in_days_many(
         self, residents: np.ndarray, d0: np.ndarray, d1: np.ndarray, kinds: Iterable[str] | None = None,
@@ -703,7 +744,7 @@ class Timeline:
     ) -> tuple[np.ndarray, np.ndarray]:
         """``rows_in_days`` for many (resident, d0, d1): every range's positions end to end, and
         where each range begins among them (``cut``, one longer than the ranges)."""
-        _, _, kind, code, *_ = self._by_resident_day
+        _, _, kind, code, *_ = self.by_resident_day
         D, off = self.n_days, self._day_offsets
         base = np.asarray(residents, dtype=np.int64) * D
         last = len(off) - 1
@@ -723,13 +764,13 @@ class Timeline:
     def latest_end(self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None,
                    codes: Iterable[str] | None = None) -> int:
         idx = self.rows_in_days(resident, d0, d1, kinds, codes)
-        return int(self._by_resident_day[6][idx].max())
+        return int(self.by_resident_day[6][idx].max())
 
 
 # ==================================================================== building a timeline
 
 
-def _local_to_abs(naive: pd.Series | pd.DatetimeIndex | np.ndarray, tz: str | None) -> np.ndarray:
+def local_to_abs(naive: pd.Series | pd.DatetimeIndex | np.ndarray, tz: str | None) -> np.ndarray:
     """Naive local datetimes -> absolute minutes. With a zone, DST gaps shift forward and repeated
     hours take their first occurrence, so a night across a change measures its real length."""
     minutes = np.asarray(naive, dtype="datetime64[m]").astype(np.int64)
@@ -802,6 +843,13 @@ def _parse_texts(
     return tid, [[code_id[c] for c in parsed[t] or ()] for t in texts]
 
 
+def _spellings(raw: RawRoster, legend: dict[str, Shift]) -> dict[str, str]:
+    """How the checked roster spells each code, counted per distinct text (not per cell)."""
+    tid, uniq = pd.factorize(raw.entries["text"].to_numpy(dtype=object))
+    counts = np.bincount(tid[tid >= 0], minlength=len(uniq))
+    return code_spellings(uniq, counts, legend)
+
+
 def slot_times(legend: dict[str, Shift]) -> dict[str, tuple[int, int]]:
     """Times of a half-day grid's AM and PM columns, in minutes after midnight.
 
@@ -847,12 +895,18 @@ def _entries_to_shifts(
     lstart = np.array([s.start if s.start is not None else -1 for s in shifts], dtype=np.int64)
     llen = np.array([s.length if s.length is not None else -1 for s in shifts], dtype=np.int64)
     counted = np.array([s.counted_hours or 0.0 for s in shifts], dtype=float)
+    lelapsed = np.array([s.elapsed for s in shifts], dtype=bool)
     kind = kind_of[code]
     start = lstart[code]
     length = llen[code]
+    elapsed = lelapsed[code]  # a length given as `hours`: elapsed time, unless times below replace it
     # half-day grids: work and wellness codes take their slot's times (a whole-day grid has no
-    # slots, so its half a million blank slot texts are not even looked at)
-    timed_by_slot = np.flatnonzero((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"]))
+    # slots, so its half a million blank slot texts are not even looked at), except a code the
+    # config gives its own start and end: a 07:00-19:00 ward code is 12 hours, not two sessions
+    own = np.array([s.origin == "config" and s.timed for s in shifts], dtype=bool)[code]
+    timed_by_slot = np.flatnonzero(((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"])) & ~own)
+    if raw.layout == "duty-list":  # a duty split "A (AM) B (PM)": each half is its session, whatever the duty
+        timed_by_slot = np.flatnonzero(lstart[code] >= 0)
     if raw.layout != "grid" and len(timed_by_slot):
         slot_ids, slot_names = pd.factorize(e["slot"].to_numpy(dtype=object)[entry[timed_by_slot]])
         sessions = slot_times(legend)
@@ -860,7 +914,7 @@ def _entries_to_shifts(
             if name in sessions:
                 s0, s1 = sessions[name]
                 m = timed_by_slot[slot_ids == k_slot]
-                start[m], length[m] = s0, s1 - s0
+                start[m], length[m], elapsed[m] = s0, s1 - s0, False
     untimed_work = (start < 0) & (kind == KIND_ID["work"])
     start[untimed_work], length[untimed_work] = WHOLE_DAY_DEFAULT
     # explicit times from a long file win over the legend (grids have none)
@@ -874,7 +928,7 @@ def _entries_to_shifts(
             where = {"file": raw.path, "sheet": e["sheet"].iat[j], "cell": cell_name(e["cell"].iat[j])}
             s0 = parse_time(xstart[j], where=where)
             s1 = parse_time(xend[j], where=where)
-            start[i], length[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY
+            start[i], length[i], elapsed[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY, False
     date = pd.to_datetime(e["date"]).to_numpy().astype("datetime64[D]")[entry]
     day = (date - start_day).astype(np.int64)
     base = date.astype("datetime64[m]").astype(np.int64)
@@ -887,6 +941,7 @@ def _entries_to_shifts(
         "timed": start >= 0,
         "s_naive": s_naive,
         "e_naive": s_naive + length,
+        "elapsed": elapsed,
         "counted": counted[code],
         "cell": entry + cell0,
         "entry": entry,
@@ -936,7 +991,7 @@ def build(
         parts.append(part)
     sh = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
-    day_start = _local_to_abs(pd.date_range(pd.Timestamp(start_date), periods=len(days) + 1, freq="D"), tz)
+    day_start = local_to_abs(pd.date_range(pd.Timestamp(start_date), periods=len(days) + 1, freq="D"), tz)
     t = sh["timed"]
     if t.all() and not tz:
         st, en = sh["s_naive"], sh["e_naive"]
@@ -944,8 +999,13 @@ def build(
         st = np.zeros(len(t), dtype=np.int64)
         en = np.zeros(len(t), dtype=np.int64)
         if t.any():
-            st[t] = _local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
-            en[t] = _local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
+            st[t] = local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
+            en[t] = local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
+            # an `end` is a clock time (a night across a change is 11 or 13 h); `hours` are elapsed
+            # from the start instant (a 28 h call across the autumn change ends at 10:00 on the clock)
+            el = t & sh["elapsed"]
+            if el.any():
+                en[el] = st[el] + (sh["e_naive"][el] - sh["s_naive"][el])
         # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
         st[~t] = day_start[sh["day"][~t]]
         en[~t] = st[~t]
@@ -979,6 +1039,7 @@ def build(
         tz=tz,
         period_gap=round(period_gap_hours * 60),
         files=[r.path for r in rosters],
+        spelling=_spellings(raw, legend),
     )
     tl.__dict__["kind_id"] = sh["kind"]  # fill the cached properties: no string pass over the rows
     tl.__dict__["_code_index"] = (sh["code"], list(legend))

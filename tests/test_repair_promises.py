@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from rostercheck.check import check_raw
-from rostercheck.cli import load_config, read_with
 from rostercheck.config import parse
+from rostercheck.pipeline import load_config, read_with
 from rostercheck.repair import Settings, repair
 from rostercheck.repair.cpmodel import BuildTimeout
 from rostercheck.repair.encoders.periods import MAX_CHAINS
@@ -93,7 +93,7 @@ def test_model_building_stops_at_the_deadline_and_says_so(tmp_path):
 
 # ------------------------------------------------------------------------------------ 2. same answer twice
 def _synth(n: int = 18, planted: int = 4, seed: int = 0):
-    from rostercheck.synth import generate, plant
+    from tools.synth import generate, plant
 
     base = generate(n, 28, seed=seed)
     roster, _ = plant(base, planted, seed=seed)
@@ -124,7 +124,7 @@ def _toml(cfg: dict) -> str:
 def test_report_repair_shows_the_answer_repair_writes(tmp_path):
     from helpers import run_cli
 
-    from rostercheck.synth import write_long_csv
+    from tools.synth import write_long_csv
 
     synth = _synth()
     path = write_long_csv(synth, tmp_path / "roster.csv")
@@ -241,7 +241,7 @@ def test_each_change_says_which_finding_it_fixes(tmp_path):
 
 
 def write_long_csv_with_config(synth, tmp_path: Path) -> Path:
-    from rostercheck.synth import write_long_csv
+    from tools.synth import write_long_csv
 
     path = write_long_csv(synth, tmp_path / "roster.csv")
     (tmp_path / "rostercheck.toml").write_text(_toml(synth.config()))

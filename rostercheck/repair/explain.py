@@ -168,7 +168,7 @@ def words(m: RepairModel, found: list[tuple], groups: dict[tuple, list[Group]]) 
     for k in (k for k in found if k[0] == "coverage"):
         gs = groups[k]
         codes = set(k[2]) or {c for g in gs for c in g.extra.get("codes", [])}
-        code = "/".join(sorted(codes)) or "the codes"
+        code = "/".join(sorted(map(tl.written, codes))) or "the codes"
         gs = [g for g in gs if int(g.extra.get("need") or 0) > 0] or gs  # dates that need nobody say nothing
         needs = [int(g.extra.get("need") or 0) for g in gs]
         per = "half-day" if len(pb.slots) > 1 and any(g.extra.get("slot") for g in gs) else "day"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import click
-
 from rostercheck.repair import RepairResult
 from rostercheck.repair.links import describe
 from rostercheck.report.json_report import document
+from rostercheck.report.style import styler
 
 
 def status_line(res: RepairResult) -> str:
@@ -20,6 +19,9 @@ def status_line(res: RepairResult) -> str:
                 "none exists: raise --time-limit.")
     n = o.objective or 0
     who = f" for {o.touched} resident{'s' * (o.touched != 1)}" if o.touched is not None and n else ""
+    duty_cells = sum(c.duty is not None for c in o.changes)
+    if duty_cells:  # a duty list: the solver counts (person, date) assignments; the cells are names
+        who += f", {duty_cells} duty cell{'s' * (duty_cells != 1)} rewritten"
     left = res.after.errors if res.after is not None else None
     if o.allow_remaining and left:
         # --allow-remaining with rules left unmet: one statement, counts as the checker reports them
@@ -37,8 +39,7 @@ def status_line(res: RepairResult) -> str:
 
 
 def render_text(res: RepairResult, written: str | None, *, color: bool = False) -> str:
-    def st(text: str, **kw: object) -> str:
-        return click.style(text, **kw) if color else text  # type: ignore[arg-type]
+    st = styler(color)
 
     o, b = res.outcome, res.before
     out = [f"{b.path}: {b.errors} error{'s' * (b.errors != 1)}, {b.warnings} warning{'s' * (b.warnings != 1)} "
@@ -51,8 +52,9 @@ def render_text(res: RepairResult, written: str | None, *, color: bool = False) 
     for ch in o.changes:
         where = f" ({ch.sheet}!{ch.cell})" if ch.sheet and ch.cell else (f" ({ch.cell})" if ch.cell else "")
         slot = f" {ch.slot}" if ch.slot else ""
+        label = f"{ch.date} {ch.duty}" if ch.duty is not None else f"{ch.resident} {ch.date}"
         why = describe(ch)
-        out.append(f"  {ch.resident} {ch.date}{slot}: {ch.old or '(blank)'} -> {ch.new or '(blank)'}{where}"
+        out.append(f"  {label}{slot}: {ch.old or '(blank)'} -> {ch.new or '(blank)'}{where}"
                    + (f"  [{why}]" if why else ""))
     if res.after is not None:
         a = res.after

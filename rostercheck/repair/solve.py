@@ -39,15 +39,19 @@ class Change:
     sheet: str | None
     cell: str | None
     row: int
+    #: duty lists: the duty (column header) whose cell changed; ``resident`` is then its new holder(s)
+    duty: str | None = None
     #: the findings of the roster before the repair this change fixes (``repair.links``)
     fixes: list[dict] = field(default_factory=list)
     #: "fixes" (its resident's findings), "coverage" (a swap partner keeping a date's staffing), or ""
     role: str = ""
 
     def as_dict(self) -> dict:
-        return {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
-                "new": self.new, "sheet": self.sheet, "cell": self.cell, "role": self.role,
-                "fixes": self.fixes}
+        out = {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
+               "new": self.new, "sheet": self.sheet, "cell": self.cell, "role": self.role, "fixes": self.fixes}
+        if self.duty is not None:
+            out["duty"] = self.duty
+        return out
 
 
 @dataclass
@@ -115,7 +119,7 @@ def build_model(pb: Problem, cfg: Config, lazy_start: dict[str, set[int]] | None
             encode_lazy(m, rc.id, first)
             continue
         enc(m, rc, sc)
-    if not coverage_rules:
+    if not coverage_rules or pb.raw.layout == "duty-list":  # a duty list's cells stay held as they were
         _keep_coverage(m)
     return m
 
