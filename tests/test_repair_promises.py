@@ -221,7 +221,7 @@ def test_each_change_says_which_finding_it_fixes(tmp_path):
     path = write_long_csv_with_config(synth, tmp_path)
     code, out, _ = run_cli_text("repair", str(path), "--format", "json", "--changes", str(tmp_path / "c.csv"))
     doc = json.loads(out)
-    assert doc["changes"]
+    assert code == 0 and doc["changes"]
     for c in doc["changes"]:
         assert c["role"] in ("fixes", "coverage") and c["fixes"], c
         for f in c["fixes"]:
@@ -229,7 +229,7 @@ def test_each_change_says_which_finding_it_fixes(tmp_path):
             if c["role"] == "fixes":
                 assert f["resident"] in (c["resident"], None)
     # every finding the repair removed is named by some change
-    code, chk, _ = run_cli_text("check", str(path), "--format", "json")
+    _code, chk, _ = run_cli_text("check", str(path), "--format", "json")
     found = {(f["rule"], f["resident"], f["start"]) for f in json.loads(chk)["violations"]
              if f["severity"] == "error"}
     named = {(f["rule"], f["resident"], f["start"]) for c in doc["changes"] for f in c["fixes"]}

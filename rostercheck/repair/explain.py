@@ -241,7 +241,7 @@ def words(m: RepairModel, found: list[tuple], groups: dict[tuple, list[Group]]) 
                       "team and PGY holds in the roster)")
                 relax.append("[repair] eligibility (for example OFF = { pgy = [1, 2, 3] })")
         lines.append(s[0].upper() + s[1:] + ".")
-    out = ["No compliant roster: " + lines[0]] + lines[1:] if lines else \
+    out = ["No compliant roster: " + lines[0], *lines[1:]] if lines else \
         ["No compliant roster exists with these rules, coverage and locks."]
     if relax:
         seen = list(dict.fromkeys(relax))
