@@ -239,9 +239,10 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 @click.option("--only-residents", metavar="NAMES", help="Comma-separated residents who may be changed; "
               "everyone else is locked.")
 @click.option("--max-changes", type=click.IntRange(min=0), help="Refuse answers with more changed cells.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), help="Seconds for the solver (default 30).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), help="Seconds for the whole command, model "
+              "building included (default 30).")
 @click.option("--workers", type=click.IntRange(min=0), help="Solver threads (default: all cores).")
-@click.option("--seed", type=int, help="Same seed, same answer (deterministic search).")
+@click.option("--seed", type=int, help="The solver's random seed (answers are the same on every run anyway).")
 @click.option("--allow-remaining", is_flag=True, help="If no compliant roster exists, return the one with "
               "the fewest remaining errors instead.")
 @click.option("--fix-warnings", is_flag=True, help="Treat warnings as rules the repair must satisfy.")
@@ -415,7 +416,7 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
               "with the changes marked (settings from the config's [repair] table).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), help="With --repair: seconds for the solver "
               "(default 30).")
-@click.option("--seed", type=int, help="With --repair: same seed, same answer.")
+@click.option("--seed", type=int, help="With --repair: the solver's random seed.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
 @guarded
 def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str, do_repair: bool,

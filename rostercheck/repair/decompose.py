@@ -13,10 +13,14 @@ order, with a rolling horizon:
   each (the ones they could best swap shifts with without changing a date's staffing) are in the
   model; everyone else keeps their cells, which keeps each model small. A group with no answer is
   solved again with a wider circle of colleagues (``_PARTNERS``).
-* **Time.** The time limit is shared among the months, but each solve gets a few seconds at least,
-  so a year with many breaches may take longer than ``--time-limit`` (no new solve starts after
-  ``_OVERRUN`` times it). Whatever is still broken after the pass over the year gets a second pass
-  over the months concerned, with wider circles.
+* **Time.** The time limit bounds the whole command (counted from its start, the final check of
+  the year kept back): it is shared among the months, each solve asking for a few seconds when
+  there are, none starting in the last half second. Whatever is still broken after the pass over
+  the year gets a second pass over the months concerned, with wider circles.
+* **Shifting the window.** A month still proven infeasible with its widest circle is solved once
+  more together with the month before it, which is otherwise fixed history: the cells that made
+  it impossible (a repair of the previous month, a call on its last night) may then change too.
+  The final advice follows the cause: out of time (raise ``--time-limit``) or proven impossible.
 * **The proof.** Each horizon is proven minimal *for its neighbourhood* or not; the whole is a
   heuristic. What is proven for the whole roster is a lower bound: each month checked alone (the
   first with ``--previous``) sees only its own cells and full windows inside it, so a resident
@@ -56,11 +60,11 @@ RELAXABLE_KINDS = frozenset({
 })
 #: Swap partners per resident breaking a rule, tried in turn while a group finds no answer.
 _PARTNERS = (4, 12, 30)
-#: No new solve starts after this many times the time limit (each solve gets a minimum, so a year
-#: with many breaches may need more than the limit; this bounds how much more).
-_OVERRUN = 1.6
-#: Seconds a horizon's solve gets at least (model building included).
+#: Seconds a horizon's solve asks for at least (model building included), time permitting: no solve
+#: runs past the command's deadline (--time-limit, counted from its start).
 _MIN_SOLVE_SECONDS = 3.0
+#: No new solve starts with less than this left before the deadline.
+_MIN_SECONDS = 0.5
 #: Parameters that give a rule's window in days.
 _WINDOW_KEYS = ("average-days", "per", "days", "window-days")
 
@@ -84,7 +88,7 @@ class BlockRun:
     """One solve of one block: what it proved and what it changed."""
 
     block: str
-    phase: str  # "neighbourhood" (the residents involved and their teams) or "everyone"
+    phase: str  # "neighbourhood" (the residents involved and their teams), "everyone", or a shifted window
     status: str  # optimal, feasible, infeasible, unknown (of the horizon's own model)
     changes: int = 0
     bound: int | None = 0
@@ -391,11 +395,18 @@ def repair_by_blocks(
     from rostercheck.repair.solve import Change, Outcome
 
     t0 = time.monotonic()
+    started = settings.started if settings.started is not None else t0  # type: ignore[attr-defined]
     budget = float(settings.time_limit)  # type: ignore[attr-defined]
     fix_warnings = bool(settings.fix_warnings)  # type: ignore[attr-defined]
     max_changes = settings.max_changes  # type: ignore[attr-defined]
     allowed = set(settings.only_residents) if settings.only_residents else None  # type: ignore[attr-defined]
     before = check_raw(raw, cfg, previous)
+    # --time-limit bounds the whole command: keep back what the final check of the year will take
+    deadline = started + budget - min(1.5 * (time.monotonic() - t0) + 0.2, 0.25 * budget)
+
+    def remaining() -> float:
+        return deadline - time.monotonic()
+
     blocks = month_blocks(raw)
     why = relaxation(cfg, min(b.days for b in blocks))
     if why is None and settings.allow_remaining:  # type: ignore[attr-defined]
@@ -417,16 +428,20 @@ def repair_by_blocks(
             errors = _errors(check_raw(_subset(composed, rows), cfg, hist), fix_warnings)
             if not any(f.start < str(blk.end) for f in errors):
                 continue  # nothing broken that starts in this month: the next horizon sees what is left
+            failed: list[Finding] = []
+            first_run = len(solves)
             for level, partners in enumerate(_PARTNERS[sweep:], start=sweep):
-                if time.monotonic() - t0 > _OVERRUN * budget:
+                if remaining() < _MIN_SECONDS:
                     break  # out of time: what is left is reported
                 groups = _neighbourhoods(composed, rows, errors, allowed, partners, raw)
-                failed: list[Finding] = []
+                failed = []
                 for g, people in enumerate(groups):
-                    share = max(budget - (time.monotonic() - t0), 0.0) / (len(blocks) - k) / (len(groups) - g)
+                    if remaining() < _MIN_SECONDS:
+                        failed += [f for f in errors if f.resident in people]
+                        continue
+                    share = max(remaining(), 0.0) / (len(blocks) - k) / (len(groups) - g)
                     cap = None if max_changes is None else max(max_changes - used, 0)
-                    seconds = max(share, _MIN_SOLVE_SECONDS) * (1 + level)
-                    seconds = min(seconds, max(_OVERRUN * budget - (time.monotonic() - t0), _MIN_SOLVE_SECONDS))
+                    seconds = min(max(share, _MIN_SOLVE_SECONDS) * (1 + level), remaining())
                     run, _ = _solve(composed, blk, rows, cfg, settings, hist, seconds, cap, people, progress, raw)
                     solves.append(run)
                     if run.status in ("optimal", "feasible"):
@@ -437,6 +452,24 @@ def repair_by_blocks(
                 if not failed:
                     break
                 errors = failed  # a wider circle of partners for the groups that found no answer
+            proven_stuck = failed and any(r.status == "infeasible" for r in solves[first_run:])
+            if proven_stuck and k > 0 and remaining() > _MIN_SECONDS:
+                # proven infeasible with the months before as fixed history: shift the window back a
+                # month, so the cells that made this month impossible may change too
+                prev = blocks[k - 1]
+                wide = Block(f"{prev.label}..{blk.label}", prev.first, blk.end, np.r_[prev.entries, blk.entries])
+                rows_w = np.flatnonzero((dates >= prev.first) & (dates < end))
+                hist_w = _history(composed, previous, prev.first, lookback)
+                people = sorted({n for grp in _neighbourhoods(composed, rows_w, failed, allowed, _PARTNERS[-1], raw)
+                                 for n in grp}, key=[r.name for r in composed.residents].index)
+                cap = None if max_changes is None else max(max_changes - used, 0)
+                run, _ = _solve(composed, wide, rows_w, cfg, settings, hist_w, remaining() / max(len(blocks) - k, 1),
+                                cap, people, progress, raw)
+                run.phase = "window shifted back a month"
+                solves.append(run)
+                if run.status in ("optimal", "feasible"):
+                    composed = _apply(composed, run)
+                    used += run.changes
         left = _errors(check_raw(composed, cfg, previous), fix_warnings)
         firsts = np.array([b.first for b in blocks])
         todo = sorted({int(np.searchsorted(firsts, np.datetime64(f.start[:10]), side="right")) - 1 for f in left})
@@ -476,8 +509,18 @@ def repair_by_blocks(
     out.model_stats = _stats(solves, blocks, why, lookback, note=note, lower=lower, total=total,
                              per_month=per_month)
     if left:
-        out.explanation.append(f"{len(left)} rule(s) still broken after repairing month by month; raise "
-                               "--time-limit, or repair the months concerned with --previous")
+        # the advice follows the cause: proven impossible where it stands, or out of time
+        stuck = sorted({r.block for r in solves if r.status == "infeasible"})
+        timed = sorted({r.block for r in solves if r.status == "unknown"}) or (["the year"] if remaining() < 1 else [])
+        if timed:
+            out.explanation.append(f"{len(left)} rule(s) still broken after repairing month by month: the time "
+                                   f"limit ran out ({', '.join(timed)}); raise --time-limit")
+        else:
+            out.explanation.append(
+                f"{len(left)} rule(s) still broken after repairing month by month: "
+                + (f"{', '.join(stuck)} proven impossible with the residents involved and their circles of "
+                   "colleagues free, the window widened to every resident and shifted back a month; "
+                   if stuck else "") + "repair the month concerned alone (with --previous) to see why")
         out.explanation += [x for r in solves for x in r.explanation]
     return RepairResult(before, after, out, composed)
 
