@@ -194,6 +194,9 @@ def test_allow_remaining_writes_the_file_and_says_one_thing(tmp_path):
     assert doc["status"] in ("optimal", "feasible")
     assert doc["changed_cells"] == len(doc["changes"]) and doc["changed_cells"] <= 10
     assert doc["errors_left"] == doc["after"]["summary"]["errors"] == 1 and doc["allow_remaining"] is True
+    # the stage table states the checker's count, the model's own beside it
+    stage = next(s for s in doc["solver"]["stages"] if s["stage"] == "remaining errors")
+    assert stage["value"] == 1 and "model_value" in stage
     # the file written is what the checker then reads: one error, the call count no roster avoids
     code, out, _ = run_cli_text("check", str(out_path), "--format", "json")
     rules = [f["rule"] for f in json.loads(out)["violations"] if f["severity"] == "error"]

@@ -223,6 +223,55 @@ def _canonical_order(m: RepairModel) -> object:
     return cp.LinearExpr.weighted_sum(lits, coefs) if lits else 0
 
 
+#: From this many residents, stage 1 starts from a neighbourhood answer (``_warm_start``).
+WARM_START_RESIDENTS = 120
+
+
+def _warm_start(m: RepairModel, pb: Problem, before: object, seconds: float) -> dict[int, int] | None:
+    """A first answer from a small neighbourhood: only the residents who break a rule and the few
+    colleagues each could best swap with (``decompose._neighbourhoods``) may change; everyone
+    else keeps their cells. On a large month the full model's first answers are far from the
+    optimum within the limit (300 residents: 75 changes against a bound of 20), while the
+    neighbourhood's optimum, found in seconds, is usually within a few cells of it. Only a hint:
+    the full model still decides, and proves what it can."""
+    from rostercheck.repair.decompose import _neighbourhoods
+
+    errors = [f for f in before.findings if f.severity == "error"]  # type: ignore[attr-defined]
+    if not errors or any(f.resident is None for f in errors):
+        return None
+    rows = np.arange(len(pb.raw.entries))
+    try:
+        groups = _neighbourhoods(pb.raw, rows, errors, None, 4, pb.raw)
+    except (KeyError, IndexError, ValueError):  # shapes the ranking does not know (duty lists): no warm start
+        return None
+    free = {n for g in groups for n in g}
+    index = {r.name: i for i, r in enumerate(pb.tl.residents)}
+    keep = {index[n] for n in free if n in index}
+    c = m.m.clone()
+    c.clear_objective()
+    for i, lits in enumerate(m.x):
+        if len(lits) > 1 and int(m.r[i]) not in keep:
+            o = int(m.orig[i])
+            for opt, x in lits.items():
+                var = c.proto.variables[x.index]
+                var.domain.clear()
+                var.domain.extend([int(opt == o)] * 2)
+    changed = [1 - x for i, lits in enumerate(m.x) if len(lits) > 1 and int(m.r[i]) in keep
+               for o, x in lits.items() if o == int(m.orig[i])]
+    if changed:
+        c.minimize(sum(changed))
+    solver = _solver(pb, seconds)
+    if solver.solve(c) not in (cp.OPTIMAL, cp.FEASIBLE):
+        return None
+    # a complete hint (every variable, the model's own auxiliaries included): CP-SAT then starts
+    # from this answer; with the cells alone it must complete the rest and often gives up
+    values = solver.response_proto.solution
+    m.m.clear_hints()
+    for i in range(len(m.m.proto.variables)):
+        m.m.add_hint(m.m.get_int_var_from_proto_index(i), int(values[i]))
+    return _choice(m, solver)
+
+
 def _force(mm: cp.CpModel, groups: list[Group]) -> None:
     """Make groups hard by fixing their literal's domain, so a clone can lift it again."""
     for g in groups:
@@ -306,6 +355,9 @@ def solve(
 
     def left() -> float:
         return max(deadline - time.monotonic(), 0.05)
+
+    if pb.tl.n_residents >= WARM_START_RESIDENTS and before is not None and not st.allow_remaining:
+        _warm_start(m, pb, before, left() * 0.3)  # hints a good first answer: the search improves on it
 
     stages: list[tuple[str, object]] = []
     if st.allow_remaining and hard:
