@@ -304,3 +304,14 @@ def test_nothing_locked_does_not_read_as_locked(tmp_path):
     assert code == 3 and len(lines) <= 2
     assert "cannot change" not in text and "locked" not in text
     assert "Ann, Bob, Cy, Di each need at least 4 free days" in text and "eligibility" in text
+
+
+def test_max_changes_is_named_when_it_binds():
+    from helpers import raw_roster
+    from test_repair import ACGME, CYCLE, cycle_roster
+
+    raw = raw_roster(cycle_roster(4, 14, CYCLE, swaps=[(5, 0, 1)]))
+    res = repair(raw, ACGME, Settings(time_limit=10, max_changes=1))
+    assert res.outcome.status == "infeasible"
+    assert "At most 1 cell may change (--max-changes)." in res.outcome.explanation
+    assert "a higher --max-changes" in res.outcome.explanation[-1] and len(res.outcome.explanation) <= 4

@@ -33,6 +33,8 @@ def _names(names: list[str]) -> str:
 
 
 def _class_of(g: Group) -> tuple:
+    if g.kind == "max-changes":
+        return ("limit", g.rule, None)
     if g.severity == "coverage" or g.kind == "coverage":
         return ("coverage", g.rule, tuple(g.extra.get("codes") or ()))
     return ("rule", g.rule, g.resident)
@@ -113,6 +115,8 @@ def explain(m: RepairModel, hard: list[Group], deadline: float) -> list[str]:
         kinds = sorted({k[1] for k in classes(hard)})
         return [f"No compliant roster exists (the solver proved it), but there was no time left to narrow "
                 f"the cause among: {', '.join(kinds)}. Raise --time-limit for the reason in words."]
+    if not found:
+        return ["No compliant roster exists with these rules, coverage and locks."]
     return words(m, list(found), found)
 
 
@@ -241,6 +245,10 @@ def words(m: RepairModel, found: list[tuple], groups: dict[tuple, list[Group]]) 
                       "team and PGY holds in the roster)")
                 relax.append("[repair] eligibility (for example OFF = { pgy = [1, 2, 3] })")
         lines.append(s[0].upper() + s[1:] + ".")
+    if any(k[0] == "limit" for k in found):
+        n = pb.settings.max_changes
+        lines.append(f"At most {n} cell{'s' * (n != 1)} may change (--max-changes).")
+        relax.append("a higher --max-changes")
     out = ["No compliant roster: " + lines[0], *lines[1:]] if lines else \
         ["No compliant roster exists with these rules, coverage and locks."]
     if relax:

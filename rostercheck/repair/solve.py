@@ -342,7 +342,11 @@ def solve(
             changed.append((i, 1 - lits[int(m.orig[i])] if int(m.orig[i]) in lits else 1))
     changed_expr = sum(c for _, c in changed) if changed else 0
     if st.max_changes is not None and changed:
-        mm.add(changed_expr <= st.max_changes)
+        # a group like a rule's, so an explanation can name it; forced like coverage, never relaxed
+        g = m.group("--max-changes", "coverage", None, 0, pb.tl.n_days,
+                    f"at most {st.max_changes} changed cells", "max-changes")
+        mm.add(changed_expr <= st.max_changes).only_enforce_if(g.lit)
+        hard.append(g)
     if st.allow_remaining:
         # rules may go unmet (fewest first); coverage and locks may not
         _force(mm, [g for g in hard if g.severity == "coverage"])
