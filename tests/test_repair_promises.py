@@ -315,3 +315,18 @@ def test_max_changes_is_named_when_it_binds():
     assert res.outcome.status == "infeasible"
     assert "At most 1 cell may change (--max-changes)." in res.outcome.explanation
     assert "a higher --max-changes" in res.outcome.explanation[-1] and len(res.outcome.explanation) <= 4
+
+
+# ------------------------------------------------------------------------------------ 6. long rosters
+def test_long_roster_proven_impossible_is_not_blamed_on_time():
+    from helpers import raw_roster
+
+    names, cyc = ["Ann", "Bob", "Cy"], ["C", "PC", "D"]
+    grid = {n: [cyc[(d - i) % 3] for d in range(92)] for i, n in enumerate(names)}  # three months
+    cfg = parse({"preset": ["acgme"], "shifts": CALL_SHIFTS}, path="t.toml")
+    res = repair(raw_roster(grid), cfg, Settings(time_limit=30))
+    text = " ".join(res.outcome.explanation)
+    assert res.after.errors > 0  # no month can keep one call a day with three residents
+    assert "proven impossible" in text and "raise --time-limit" not in text
+    # a month that failed with the month before it fixed was tried with that month free too
+    assert any("window shifted back a month" in s["stage"] for s in res.outcome.stages)

@@ -418,8 +418,11 @@ def repair_by_blocks(
     composed = raw  # the roster as repaired so far: months before the horizon final, the rest as left
     used = 0
     todo = list(range(len(blocks)))
+    impossible: set[int] = set()  # months proven infeasible with everyone involved free and shifted back
     for sweep in range(2):  # the second sweep only revisits months where something is still broken
         for k in todo:
+            if k in impossible:
+                continue  # proven: another sweep would only prove it again
             blk = blocks[k]
             end = blocks[k + 1].end if k + 1 < len(blocks) else blk.end
             dates = _dates(composed)
@@ -470,6 +473,10 @@ def repair_by_blocks(
                 if run.status in ("optimal", "feasible"):
                     composed = _apply(composed, run)
                     used += run.changes
+                elif run.status == "infeasible":
+                    impossible.add(k)
+            elif proven_stuck and k == 0 and all(r.status == "infeasible" for r in solves[first_run:]):
+                impossible.add(k)  # nothing before it to shift into
         left = _errors(check_raw(composed, cfg, previous), fix_warnings)
         firsts = np.array([b.first for b in blocks])
         todo = sorted({int(np.searchsorted(firsts, np.datetime64(f.start[:10]), side="right")) - 1 for f in left})
@@ -510,17 +517,19 @@ def repair_by_blocks(
                              per_month=per_month)
     if left:
         # the advice follows the cause: proven impossible where it stands, or out of time
-        stuck = sorted({r.block for r in solves if r.status == "infeasible"})
-        timed = sorted({r.block for r in solves if r.status == "unknown"}) or (["the year"] if remaining() < 1 else [])
-        if timed:
-            out.explanation.append(f"{len(left)} rule(s) still broken after repairing month by month: the time "
-                                   f"limit ran out ({', '.join(timed)}); raise --time-limit")
-        else:
-            out.explanation.append(
-                f"{len(left)} rule(s) still broken after repairing month by month: "
-                + (f"{', '.join(stuck)} proven impossible with the residents involved and their circles of "
-                   "colleagues free, the window widened to every resident and shifted back a month; "
-                   if stuck else "") + "repair the month concerned alone (with --previous) to see why")
+        stuck = [blocks[k].label for k in sorted(impossible)]
+        timed = sorted({r.block for r in solves if r.status == "unknown"} - set(stuck))
+        said = f"{len(left)} rule(s) still broken after repairing month by month"
+        if stuck:
+            said += (f": {', '.join(stuck)} proven impossible with the residents involved and their circles of "
+                     "colleagues free, the window shifted back a month too (repair such a month alone, with "
+                     "--previous, for the reason in words)")
+        if timed or (not stuck and remaining() < 1):
+            said += (f"{'; ' if stuck else ': '}the time limit ran out"
+                     + (f" ({', '.join(timed)})" if timed else "") + ": raise --time-limit")
+        elif not stuck:
+            said += ": repair the months concerned alone (with --previous) to see why"
+        out.explanation.append(said)
         out.explanation += [x for r in solves for x in r.explanation]
     return RepairResult(before, after, out, composed)
 
