@@ -72,9 +72,10 @@ def repair_whole(
     if progress:
         progress("building the model")
     pb = build_problem(raw, before.timeline, settings, previous, domain_from=domain_from)
-    # keep back what checking the answer again will take (about what the first check took)
+    # keep back what checking the answer will take after the last solve: the check of its candidate
+    # for lazily encoded rules, then the final check (each about what the first check took)
     check_s = time.monotonic() - t0
-    pb.settings = dataclasses.replace(settings, reserve=min(1.2 * check_s + 0.1, 0.25 * settings.time_limit))
+    pb.settings = dataclasses.replace(settings, reserve=min(2.5 * check_s + 0.2, 0.3 * settings.time_limit))
     outcome = solve(pb, cfg, progress=progress, before=before)
     if outcome.status in ("infeasible", "unknown"):
         return RepairResult(before, None, outcome, None)
