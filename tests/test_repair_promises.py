@@ -21,8 +21,6 @@ from rostercheck.check import check_raw
 from rostercheck.config import parse
 from rostercheck.pipeline import load_config, read_with
 from rostercheck.repair import Settings, repair
-from rostercheck.repair.cpmodel import BuildTimeout
-from rostercheck.repair.encoders.periods import MAX_CHAINS
 from rostercheck.repair.problem import build_problem
 from rostercheck.repair.solve import build_model, solve
 
@@ -63,6 +61,8 @@ def half_day_block(tmp_path: Path, placeholders: bool = True) -> Path:
 
 # ------------------------------------------------------------------------------------ 1. never hangs
 def test_placeholder_rows_keep_model_building_bounded(tmp_path):
+    from rostercheck.repair.encoders.periods import MAX_CHAINS
+
     path = half_day_block(tmp_path)
     cfg = load_config(str(path), {})
     raw = read_with(str(path), cfg)
@@ -78,6 +78,8 @@ def test_placeholder_rows_keep_model_building_bounded(tmp_path):
 
 
 def test_model_building_stops_at_the_deadline_and_says_so(tmp_path):
+    from rostercheck.repair.cpmodel import BuildTimeout
+
     path = half_day_block(tmp_path)
     cfg = load_config(str(path), {})
     raw = read_with(str(path), cfg)
