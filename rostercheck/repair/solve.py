@@ -323,7 +323,7 @@ def solve(
     except BuildTimeout as e:
         out = Outcome("unknown")
         out.wall = time.monotonic() - t0
-        out.explanation = [f"The repair model was still being built ({e}) when the time limit of {budget:g} s "
+        out.explanation = [f"The repair model was still being built ({e}) when the time limit of {budget:.1f} s "
                            "ran out: raise --time-limit, or repair fewer residents (--only-residents)."]
         out.model_stats = {"build_seconds": round(out.wall, 3), "build_finished": False}
         return out
