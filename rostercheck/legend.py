@@ -8,7 +8,8 @@ legend sheet in the workbook, and the config's ``[shifts]`` table.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
 from rostercheck.errors import InputError, suggest
@@ -39,6 +40,11 @@ class Shift:
     #: counted hours for home call ("hours" given); None means "its length" for work kinds
     counted_hours: float | None = None
     origin: str = "built-in"
+    #: the length was given as ``hours``: elapsed time from the start instant, so across a
+    #: daylight-saving change the shift ends earlier or later on the clock (an ``end`` is a clock time)
+    elapsed: bool = False
+    #: the code as its legend writes it (``PedW``); ``code`` is the upper-cased key that matches
+    written: str = ""
 
     @property
     def timed(self) -> bool:
@@ -86,12 +92,14 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
         raise InputError(f"'hours' must be a non-negative number, got {hours!r}", **where)
     length: int | None = None
     counted: float | None = None
+    elapsed = False
     if s is not None and e is not None:
         length = (e - s) % 1440 or 1440  # an end at or before the start is the next day
         if hours is not None and kind == "home-call":
             counted = float(hours)
     elif s is not None and hours is not None:
         length = round(float(hours) * 60)
+        elapsed = True
     elif (s is None) != (e is None):
         raise InputError("a shift needs both 'start' and 'end' (or 'start' and 'hours')", **where)
     elif hours is not None:
@@ -111,6 +119,8 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
         description=str(spec.get("description") or ""),
         counted_hours=counted,
         origin=origin,
+        elapsed=elapsed,
+        written=" ".join(str(code).replace("\u00a0", " ").split()),
     )
 
 
@@ -400,6 +410,33 @@ def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:
     if parts and all(p in known for p in parts):
         return parts
     return None
+
+
+def written_codes(text: str, known: dict[str, Shift]) -> list[str]:
+    """The codes of one cell as the cell writes them (``PedW``, ``C/LEC``), in the order and by the
+    split of ``split_codes``; empty when the cell is blank or holds an unknown code."""
+    plain = " ".join(str(text).replace("\u00a0", " ").split())
+    if not plain:
+        return []
+    if normalise_code(plain) in known:
+        return [plain]
+    parts = [p for p in _SPLIT.split(plain) if p]
+    return parts if parts and all(normalise_code(p) in known for p in parts) else []
+
+
+def code_spellings(texts: Iterable[object], counts: Iterable[int], known: dict[str, Shift]) -> dict[str, str]:
+    """Each code as a person reads it: the spelling most cells of the roster use (``PedW`` where
+    the key is ``PEDW``), else the legend's own. ``texts`` are distinct cell texts, ``counts`` how
+    many cells hold each; matching stays on the normalised key, this is only for display."""
+    tally: dict[str, Counter[str]] = {}
+    for text, n in zip(texts, counts):
+        if text is None or (isinstance(text, float) and text != text):
+            continue
+        for w in written_codes(str(text), known):
+            tally.setdefault(normalise_code(w), Counter())[w] += int(n)
+    out = {code: s.written or code for code, s in known.items()}
+    out.update({code: c.most_common(1)[0][0] for code, c in tally.items()})
+    return out
 
 
 def unknown_parts(text: str, known: dict[str, Shift]) -> list[str]:
