@@ -138,3 +138,16 @@ def _unique_year_near_today(month_days: list[tuple[int, int]], weekdays: list[in
     if len(fitting) != 1:
         pytest.skip(f"weekday labels fit {fitting} near {today.year}: no unique year to infer this year")
     return fitting[0]
+
+
+def test_an_error_on_a_sheet_nobody_named_says_so_and_names_sheet(tmp_path: Path) -> None:
+    """The roster sheet's own error (a PGY nobody can read) is the one shown, not the overview's,
+    and it says the sheet was read because no --sheet was given."""
+    starts = [dt.date(2026, 7, 1) + dt.timedelta(28 * k) for k in range(6)]
+    overview = [["Start", *starts], ["End", *[s + dt.timedelta(27) for s in starts]]]
+    roster = [["Resident", "PGY", *days(7)], ["Ann Lee", "second", *["D"] * 7]]
+    path = make_xlsx(tmp_path / "w.xlsx", {"Overview": overview, "Block 1": roster})
+    with pytest.raises(InputError) as exc:
+        read_roster(path)
+    assert (exc.value.sheet, exc.value.cell) == ("Block 1", "B2")
+    assert "no --sheet was given" in exc.value.message and "--sheet" in exc.value.message
