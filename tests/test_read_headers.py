@@ -151,3 +151,13 @@ def test_an_error_on_a_sheet_nobody_named_says_so_and_names_sheet(tmp_path: Path
         read_roster(path)
     assert (exc.value.sheet, exc.value.cell) == ("Block 1", "B2")
     assert "no --sheet was given" in exc.value.message and "--sheet" in exc.value.message
+
+
+def test_a_long_tables_date_with_its_session_gives_the_slot(tmp_path: Path) -> None:
+    from workbooks import make_csv
+
+    rows = [["Resident", "Date", "Code"], ["Ann Lee", "2026-03-12 AM", "CL"], ["Ann Lee", "2026-03-12_PM", "D"],
+            ["Bob Kim", "2026-03-12", "N"]]  # fmt: skip
+    raw = read_roster(make_csv(tmp_path / "long.csv", rows))
+    assert list(raw.entries["slot"]) == ["AM", "PM", ""]
+    assert set(raw.entries["date"].dt.date) == {MAR_12}

@@ -157,10 +157,11 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
             **sheet.where(h, name_col),
         )
 
-    dates = _dates(sheet, rows, date_col, options)
+    dates, date_slots = _dates(sheet, rows, date_col, options)
     starts = _times(sheet, rows, optional["start"])
     ends = _times(sheet, rows, optional["end"])
-    slots = _slots(sheet, rows, optional["slot"])
+    # a date cell written with its session ("2026-03-12 AM") says the slot when no column does
+    slots = _slots(sheet, rows, optional["slot"]) if optional["slot"] is not None or date_slots is None else date_slots
     # residents in order of first appearance: distinct raw names collapse onto people first
     person_of, people = pd.factorize(name_of)
     codes, first_seen = pd.factorize(person_of[names.codes[rows]])
@@ -199,8 +200,11 @@ def _skipped(
     return out
 
 
-def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> np.ndarray:
-    """Each distinct date cell parsed once; errors point at the first row holding a bad one."""
+def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each distinct date cell parsed once; errors point at the first row holding a bad one.
+
+    Returns the dates, and the session written with each date (``2026-03-12 AM``) when any is.
+    """
     column = sheet.column(col)
     codes = column.codes[rows]
     used = np.zeros(len(column.uniques), dtype=bool)
@@ -246,7 +250,9 @@ def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> 
     bad = first_row(list(np.isnat(days) & used))
     if bad is not None:
         raise InputError(f"{column.text_at(bad)!r} is not a real date", **sheet.where(bad, col))
-    return days[codes]
+    written = [p.slot if p is not None else None for p in parsed]
+    slots = object_array([w or "" for w in written])[codes] if any(written) else None
+    return days[codes], slots
 
 
 def _times(sheet: Sheet, rows: np.ndarray, col: int | None) -> np.ndarray:
