@@ -57,6 +57,7 @@ def test_date_row_over_a_session_row_with_weekdays_needs_no_year(tmp_path: Path)
     assert sorted(set(raw.entries["date"].dt.date)) == dates
     assert list(raw.entries["slot"][:2]) == ["AM", "PM"]
     assert "only year near today" in raw.read.sheets[0].reason
+    assert raw.read.warnings[0].cell == "C1" and f"read as {year}" in raw.read.warnings[0].message
 
 
 def test_a_weekday_that_disagrees_with_its_date_is_a_warning_naming_the_cell(tmp_path: Path) -> None:
