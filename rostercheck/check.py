@@ -122,4 +122,9 @@ def check_raw(raw: RawRoster, cfg: Config, previous: RawRoster | None = None) ->
     legend = legend_for(raw, cfg)
     check_codes(cfg, legend)
     tl = build(raw, legend, tz=cfg.timezone, period_gap_hours=cfg.period_gap, previous=previous)
-    return CheckResult(raw.path, tl, run_rules(tl, cfg.rules), cfg.enabled_rules, raw.read)
+    findings = run_rules(tl, cfg.rules)
+    if raw.duties is not None:  # a duty list: name every (date, duty) cell the person holds
+        from rostercheck.read.duty import expand_cells
+
+        findings = expand_cells(raw, findings)
+    return CheckResult(raw.path, tl, findings, cfg.enabled_rules, raw.read)

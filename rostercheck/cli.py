@@ -79,8 +79,8 @@ def _use_color(stream: Any) -> bool:
 reading_options = [
     click.option("--sheet", multiple=True, help="Sheet to read (repeatable; default: every sheet that "
                  "looks like a roster)."),
-    click.option("--layout", type=click.Choice(["grid", "half-day", "long"]), help="Roster layout "
-                 "(default: detected)."),
+    click.option("--layout", type=click.Choice(["grid", "half-day", "long", "duty-list", "transposed"]),
+                 help="Roster layout (default: detected)."),
     click.option("--header-row", type=click.IntRange(min=1), help="Row of the column headers (1-based)."),
     click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
@@ -88,6 +88,8 @@ reading_options = [
     click.option("--code-column", help="Long table: header text or letter of the code (shift, rotation) column."),
     click.option("--session-column", help="Long table: header text or letter of the AM/PM column."),
     click.option("--year", type=click.IntRange(1900, 2200), help="Year for dates written as M/D."),
+    click.option("--date-order", type=click.Choice(["dmy", "mdy"]), help="Read dates like 03/04/2026 day "
+                 "first (dmy) or month first (mdy) (default: decided from the file)."),
     click.option("--rows", "rows", multiple=True, metavar="COLUMN=PATTERN", help="Read only rows whose COLUMN "
                  "(header text or letter) matches PATTERN: a case-blind glob like 'ROLE=PGY*', or 're:' and a "
                  "regular expression (repeatable, one column)."),

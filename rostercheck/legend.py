@@ -406,6 +406,10 @@ def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:
     parts = [p for p in _SPLIT.split(norm) if p]
     if parts and all(p in known for p in parts):
         return parts
+    # codes with spaces or separators of their own ("NIGHT FLOAT", a duty list's headers) joined by " + "
+    parts = [p.strip() for p in norm.split(" + ")]
+    if len(parts) > 1 and all(p in known for p in parts):
+        return parts
     return None
 
 

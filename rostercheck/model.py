@@ -118,6 +118,9 @@ class RawRoster:
     #: how the file was read (``rostercheck.read.result.ReadReport``): every resident's row, every
     #: skipped row and sheet with its reason, warnings; None for rosters built outside the reader
     read: ReadReport | None = None
+    #: duty lists only (``rostercheck.read.duty``): one row per person named in a (date, duty) cell,
+    #: and per blank duty cell, so that findings and repairs can speak of the cells people wrote
+    duties: pd.DataFrame | None = None
 
 
 @dataclass(slots=True)
@@ -156,7 +159,7 @@ class Finding:
         return (self.resident or "", self.start, self.rule)
 
 
-LAYOUTS = ("grid", "half-day", "long")
+LAYOUTS = ("grid", "half-day", "long", "duty-list", "transposed")
 
 
 @dataclass(frozen=True)
@@ -194,3 +197,9 @@ class RosterOptions:
     #: times of the AM and PM columns of a half-day grid, ("HH:MM", "HH:MM"); None: 08-12, 13-17
     am: tuple[str, str] | None = None
     pm: tuple[str, str] | None = None
+    #: how to read dates like 03/04/2026: "dmy" or "mdy"; None: decided from the file (a day above 12)
+    date_order: str | None = None
+    #: ``[roster] people``: a list of {name, pgy, team, role} tables, or the path of a people sheet/csv
+    people: list[dict] | str | None = None
+    #: codes defined in the config (``[shifts]``): a duty list's headers are looked up among them
+    codes: frozenset[str] = frozenset()

@@ -908,6 +908,8 @@ def _entries_to_shifts(
     if by_slot is not None and own_code.any():
         by_slot &= ~own_code[code]
     timed_by_slot = np.flatnonzero(by_slot) if by_slot is not None else np.empty(0, dtype=np.int64)
+    if raw.layout == "duty-list":  # a duty split "A (AM) B (PM)": each half is its session, whatever the duty
+        timed_by_slot = np.flatnonzero(lstart[code] >= 0)
     if len(timed_by_slot):
         slot_ids, slot_names = pd.factorize(e["slot"].to_numpy(dtype=object)[entry[timed_by_slot]])
         sessions = slot_times(legend)

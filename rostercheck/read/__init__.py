@@ -19,6 +19,7 @@ from rostercheck.errors import InputError, suggest
 from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions, Source
 from rostercheck.read.cells import cell_text, filled
 from rostercheck.read.detect import DATE_ROW_BELOW, MIN_DATES, SCAN_ROWS, Plan, classify
+from rostercheck.read.duty import OTHER_LAYOUTS, DutySheet, build_roster, plan_other, read_duty_sheet
 from rostercheck.read.grid import EmptyRoster, read_grid
 from rostercheck.read.headers import NAME, header_key
 from rostercheck.read.legend_sheet import read_legend
@@ -33,10 +34,12 @@ from rostercheck.read.result import (
     SkippedRow,
 )
 from rostercheck.read.source import Sheet, open_book
+from rostercheck.read.transposed import read_transposed
 
 __all__ = ["Inspection", "inspect_roster", "read_roster"]
 
-_LAYOUT_NAMES = {"grid": "a whole-day grid", "half-day": "a half-day (AM/PM) grid", "long": "a long table"}
+_LAYOUT_NAMES = {"grid": "a whole-day grid", "half-day": "a half-day (AM/PM) grid", "long": "a long table",
+                 "duty-list": "a duty list", "transposed": "a transposed grid (dates down, residents across)"}
 
 
 @dataclass
@@ -95,10 +98,15 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
     legends_named: list[str] = []
     legend_sheets: list[str] = []
     others: list[str] = []
+    duty_parts: list[DutySheet] = []
+    known: tuple[frozenset[str], frozenset[str]] | None = None
     uses: dict[str | None, SheetUse] = {}
     warnings: list[ReadWarning] = []
     for name in scan:
         plan = classify(book.sheet(name, head_rows), options)
+        if isinstance(plan, InputError) or options.layout in OTHER_LAYOUTS:
+            known = known or _known_codes(book, scan, head_rows, options)
+            plan = plan_other(book.sheet(name, head_rows + 25), options, *known) or plan
         if isinstance(plan, InputError):
             if name in wanted:
                 if explicit:
@@ -118,6 +126,10 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
         if name not in wanted:
             others.append(name)
             uses[name] = SheetUse(name, False, "not named by --sheet")
+            continue
+        if plan.kind == "duty-list":
+            duty_parts.append(read_duty_sheet(book.sheet(name), plan, options))
+            uses[name] = SheetUse.read_as(duty_parts[-1].info, _LAYOUT_NAMES["duty-list"])
             continue
         sheet = book.sheet(name)
         try:
@@ -140,6 +152,22 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
         reason = _LAYOUT_NAMES[part.layout]
         uses[name] = SheetUse.read_as(part.info, reason) if part.info else SheetUse(name, True, reason)
 
+    if duty_parts:
+        if parts:
+            raise InputError(
+                f"sheet {duty_parts[0].sheet!r} is a duty list but sheet {parts[0].sheet!r} is "
+                f"{_LAYOUT_NAMES[parts[0].layout]}; expected one layout per roster (pick sheets with --sheet)",
+                file=file, sheet=parts[0].sheet,
+            )
+        raw, infos = build_roster(file, duty_parts, options)
+        raw.legend = legend + _session_rows(file, options)
+        if raw.read is not None:  # every sheet of the workbook, and the reader's other warnings
+            for name in [] if book.is_csv else book.names:
+                uses.setdefault(name, SheetUse(name, False, "hidden"))
+            every = scan if book.is_csv else book.names
+            raw.read = dataclasses.replace(raw.read, sheets=tuple(uses[n] for n in every),
+                                           warnings=tuple(warnings) + raw.read.warnings)
+        return Inspection(raw, infos, legend_sheets, others)
     if not parts:
         if failed:  # a sheet that looked like a roster and broke says more than "no roster found"
             people = [exc for exc, names_people in failed.values() if names_people]
@@ -257,7 +285,22 @@ def _named_sheets(file: str, names: list[str], requested: list[str]) -> list[str
     return out
 
 
+def _known_codes(book, scan: list, head_rows: int, options: RosterOptions) -> tuple[frozenset[str], frozenset[str]]:
+    """Codes a duty list's headers may be (config and legend sheets), and those plus the built-in
+    legend (what a transposed grid's cells hold)."""
+    from rostercheck.legend import builtin_legend, normalise_code
+
+    found = set(options.codes)
+    for name in scan:
+        plan = classify(book.sheet(name, head_rows), options)
+        if not isinstance(plan, InputError) and plan.kind == "legend":
+            found |= {normalise_code(r.code) for r in read_legend(book.sheet(name), plan)[0]}
+    return frozenset(found), frozenset(found | set(builtin_legend()))
+
+
 def _read_sheet(sheet: Sheet, plan: Plan, options: RosterOptions, lenient: bool) -> SheetRoster:
+    if plan.kind == "transposed":
+        return read_transposed(sheet, plan, options)
     if plan.kind == "long":
         return read_long(sheet, plan, options, lenient=lenient)
     return read_grid(sheet, plan, options, lenient=lenient)

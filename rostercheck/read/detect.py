@@ -20,7 +20,7 @@ from rostercheck.errors import InputError
 from rostercheck.model import LAYOUTS, RosterOptions
 from rostercheck.read import headers as H
 from rostercheck.read.cells import column_index, map_unique, text_array
-from rostercheck.read.dates import parse_date_value
+from rostercheck.read.date_order import is_date
 from rostercheck.read.source import Sheet
 
 SCAN_ROWS = 30
@@ -50,7 +50,7 @@ class HeadScan:
         self.nrows = int(head.shape[0])
         self.texts = text_array(head)
         self.keys = map_unique(self.texts, H.header_key)
-        self.is_date = map_unique(head, lambda v: parse_date_value(v) is not None).astype(bool)
+        self.is_date = map_unique(head, is_date).astype(bool)  # either order: 13/07/2026 too
 
     def row_keys(self, i: int) -> list[str]:
         return list(self.keys[i]) if 0 <= i < self.nrows else []

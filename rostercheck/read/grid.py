@@ -25,6 +25,7 @@ from rostercheck.read.cells import (
     map_unique,
     text_array,
 )
+from rostercheck.read.date_order import header_dates
 from rostercheck.read.dates import (
     YEAR_WINDOW,
     HeaderDate,
@@ -124,9 +125,10 @@ def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: 
 
 def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int], options: RosterOptions) -> _Columns:
     values = sheet.values
-    parsed_row: list[HeaderDate | None] = [
-        None if j in skip else parse_date_value(values[d, j]) for j in range(sheet.ncols)
-    ]
+    parsed_row: list[HeaderDate | None] = header_dates(
+        [None if j in skip else values[d, j] for j in range(sheet.ncols)], options.date_order,
+        lambda j: sheet.where(d, j),
+    )
     found = [j for j, p in enumerate(parsed_row) if p is not None]
     if not found:
         raise _no_dates(sheet, texts, d, skip)

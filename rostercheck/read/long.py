@@ -25,6 +25,7 @@ from rostercheck.read.cells import (
     object_array,
     text_array,
 )
+from rostercheck.read.date_order import header_dates
 from rostercheck.read.dates import HeaderDate, parse_date_value, slot_label
 from rostercheck.read.detect import Plan
 from rostercheck.read.grid import EmptyRoster, column_for
@@ -209,9 +210,10 @@ def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> 
     codes = column.codes[rows]
     used = np.zeros(len(column.uniques), dtype=bool)
     used[codes] = True
-    parsed: list[HeaderDate | None] = [
-        parse_date_value(u) if ok else None for u, ok in zip(column.uniques.tolist(), used.tolist(), strict=True)
-    ]
+    parsed: list[HeaderDate | None] = header_dates(
+        [u if ok else None for u, ok in zip(column.uniques.tolist(), used.tolist(), strict=True)],
+        options.date_order, lambda k: sheet.where(int(rows[int(np.flatnonzero(codes == k)[0])]), col),
+    )
 
     def first_row(bad_unique: list[bool]) -> int | None:
         hit = first_true(np.asarray(bad_unique, dtype=bool)[codes])
