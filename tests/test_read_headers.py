@@ -162,3 +162,10 @@ def test_a_long_tables_date_with_its_session_gives_the_slot(tmp_path: Path) -> N
     raw = read_roster(make_csv(tmp_path / "long.csv", rows))
     assert list(raw.entries["slot"]) == ["AM", "PM", ""]
     assert set(raw.entries["date"].dt.date) == {MAR_12}
+
+
+def test_a_roster_sheet_without_a_name_label_beside_a_labelled_one_is_still_read(tmp_path: Path) -> None:
+    july = [["Resident", *days(7)], ["Ann Lee", *["D"] * 7]]
+    august = [[None, *days(7, dt.date(2026, 8, 1))], ["Ann Lee", *["N"] * 7]]
+    raw = read_roster(make_xlsx(tmp_path / "w.xlsx", {"July": july, "August": august}))
+    assert raw.sheets == ["July", "August"] and len(raw.entries) == 14 and raw.read.warnings == ()

@@ -173,16 +173,6 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
             people = [exc for exc, names_people in failed.values() if names_people]
             raise _unasked((people or [exc for exc, _ in failed.values()])[0], len(problems) > 1)
         raise _no_roster(file, book.is_csv, problems, legends_named)
-    if not explicit and any(p.info is not None and p.info.name_label for p in parts):
-        # a sheet with dates but no name label ("Start"/"End" rows of a year overview) beside a sheet
-        # whose names are labelled is not a roster: skipped with a note, never read as people
-        named = next(p.sheet for p in parts if p.info is not None and p.info.name_label)
-        for p in [p for p in parts if p.info is not None and not p.info.name_label]:
-            parts.remove(p)
-            note = (f"not a roster: dates but no 'Resident' or 'Name' column label, and sheet {named!r} has one "
-                    "(name both with --sheet to read it)")  # fmt: skip
-            uses[p.sheet] = SheetUse(p.sheet, False, note)
-            warnings.append(ReadWarning(p.sheet, None, f"sheet {p.sheet!r} skipped, {note}"))
     for name, (exc, names_people) in failed.items():
         if names_people:
             # a sheet with a name column is somebody's roster: its error must not pass as a note
