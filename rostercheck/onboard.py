@@ -338,6 +338,11 @@ def draft(roster: str, options: RosterOptions) -> Draft:
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
+def _year_source(year_from: str) -> str:
+    """Where the year came from, as the summary and the config comment say it."""
+    return year_from if year_from.startswith("the weekday labels") else repr(year_from)
+
+
 def _title_year(roster: str, sheet_name: str | None) -> tuple[int, str] | None:
     """The first year written in the title rows of the sheet whose dates lack one: (year, the text)."""
     from rostercheck.read.cells import cell_text
@@ -604,7 +609,8 @@ def render_config(d: Draft, given: RosterOptions) -> str:
         if attrs:
             out.append(f"# Read as attributes (for applies-to in rules): {'; '.join(attrs)}.")
         if d.year_from:
-            out.append(f"year = {d.options.year}        # CONFIRM: the dates have no year; read from {d.year_from!r}")
+            source = _year_source(d.year_from)
+            out.append(f"year = {d.options.year}        # CONFIRM: the dates have no year; read from {source}")
         elif d.options.year is not None:
             out.append(f"year = {d.options.year}        # the year of the first date")
         if d.filter is not None:
@@ -816,7 +822,8 @@ def render_summary(d: Draft, target: str, then: str) -> str:
         if "looks like a placeholder" in w.message:
             decide.append(f"  {w.sheet + '!' if w.sheet else ''}{w.cell}: {w.message}")
     if d.year_from:
-        decide.append(f"  year: {d.options.year}, read from {d.year_from!r} (the dates have none); check it")
+        source = _year_source(d.year_from)
+        decide.append(f"  year: {d.options.year}, read from {source} (the dates have none); check it")
     if d.filter is not None:
         kept = ", ".join(d.filter.kept)
         decide.append(f"  rows: only {kept} rows are checked; widen `match` if others are residents too")

@@ -51,3 +51,20 @@ def test_placeholder_rows_are_flagged(tmp_path: Path) -> None:
     assert code == 0, out
     assert "skipped: 1 placeholder row without codes ('TBD')" in out
     assert "'Unassigned' looks like a placeholder, not a person, but has codes" in out
+
+
+def test_init_writes_down_a_year_read_from_weekday_labels(tmp_path: Path) -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    fits = [y for y in range(today.year - 5, today.year + 6) if dt.date(y, 3, 12).weekday() == 3
+            and dt.date(y, 3, 13).weekday() == 4]  # fmt: skip
+    if len(fits) != 1:  # pragma: no cover - depends on the calendar near today
+        return
+    dates = [dt.date(fits[0], 3, 12 + k) for k in range(2)]
+    rows = [[None, *[f"{d:%a}" for d in dates]], ["Resident", *[f"{d.month}/{d.day}" for d in dates]],
+            ["Ann Lee", "D", "D"]]  # fmt: skip
+    code, out, config = _init(make_xlsx(tmp_path / "y.xlsx", {"Block": rows}))
+    assert code == 0, out
+    assert config["roster"]["year"] == fits[0]
+    assert f"year: {fits[0]}, read from the weekday labels of sheet 'Block' (the dates have none)" in out
