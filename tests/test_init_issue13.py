@@ -6,6 +6,7 @@ import shutil
 import tomllib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from workbooks import days, make_xlsx
 
@@ -59,8 +60,8 @@ def test_init_writes_down_a_year_read_from_weekday_labels(tmp_path: Path) -> Non
     today = dt.date.today()
     fits = [y for y in range(today.year - 5, today.year + 6) if dt.date(y, 3, 12).weekday() == 3
             and dt.date(y, 3, 13).weekday() == 4]  # fmt: skip
-    if len(fits) != 1:  # pragma: no cover - depends on the calendar near today
-        return
+    if len(fits) != 1:
+        pytest.skip(f"Thu 3/12 and Fri 3/13 fit {fits} near {today.year}: no unique year to infer this year")
     dates = [dt.date(fits[0], 3, 12 + k) for k in range(2)]
     rows = [[None, *[f"{d:%a}" for d in dates]], ["Resident", *[f"{d.month}/{d.day}" for d in dates]],
             ["Ann Lee", "D", "D"]]  # fmt: skip
