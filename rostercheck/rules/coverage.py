@@ -19,6 +19,8 @@ from rostercheck.rules.base import Hit, Option, in_checked
 from rostercheck.timeline import Timeline
 
 KIND = "coverage"
+#: Counts residents against each other: checked on the whole roster, never on a few rows (``check.across_residents``).
+ACROSS_RESIDENTS = True
 OPTIONS = (
     Option("codes", "codes", [], "codes that count toward this coverage (required)"),
     Option("min", "int", 0, "fewest residents on these codes each date", minimum=0),
