@@ -599,12 +599,7 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
         sys.exit(EXIT_OK if found.suggestions else EXIT_ERRORS)
     t = sw.trade(raw, cfg, args[0], args[1], list(args[2:]), previous=prev, settings=st)
     if output:
-        from rostercheck.errors import InputError
-        from rostercheck.workbook import write_changes
-
-        if t.unwritable:
-            raise InputError(f"cannot write the traded copy: {t.unwritable[0]}", file=roster)
-        write_changes(roster, output, t.diff.changes, keep_macros=keep_macros, what="swap")
+        sw.write_trade(t, roster, output, cfg, previous=prev, keep_macros=keep_macros)
     text = sw.render_trade_json(t, strict) if fmt == "json" else sw.render_trade_text(t)
     click.echo(text, nl=False)
     if output:

@@ -211,6 +211,41 @@ def trade(raw: RawRoster, cfg: Config, name_a: str, name_b: str, dates: list[str
                        notes, unwritable, traded)
 
 
+def write_trade(t: TradeResult, src: str, dst: str, cfg: Config, *, previous: RawRoster | None = None,
+                keep_macros: bool = False) -> int:
+    """Write the traded copy of ``src`` to ``dst`` (changed cells highlighted and commented, as
+    ``repair`` writes), after reading it back and checking it: it is written only if the checker
+    finds in it exactly what it found in the trade. A long file's own start and end times, or rows
+    on one side only, may not survive a cell-by-cell edit; then nothing is written and the error
+    says why. Returns the cells written."""
+    import tempfile
+    from pathlib import Path
+
+    from rostercheck.output import atomic_write
+    from rostercheck.read import read_roster
+    from rostercheck.workbook import write_changes
+
+    missing = [c for c in t.diff.changes if not c.cell]
+    if missing:
+        c = missing[0]
+        raise InputError(f"cannot write the traded copy: {c.resident} has no cell on {c.date} in the file to "
+                         "write to (a long file leaves blank days out)", file=src)
+    with tempfile.TemporaryDirectory(prefix="rostercheck-swap-") as tmp:
+        staged = str(Path(tmp) / Path(dst).name)
+        n = write_changes(src, staged, t.diff.changes, keep_macros=keep_macros, what="swap")
+        try:
+            again = check_raw(read_roster(staged, cfg.roster), cfg, previous).findings
+        except InputError as e:
+            again, why = None, e.message
+        expected = t.diff.result.findings
+        if again is None or unmatched(again, expected) or unmatched(expected, again):
+            reason = t.unwritable[0] if t.unwritable else (why if again is None else "its findings differ")
+            raise InputError(f"not written: the traded copy would not read back as the trade was checked ({reason})",
+                             file=dst)
+        atomic_write(dst, Path(staged).read_bytes())
+    return n
+
+
 def render_trade_text(t: TradeResult) -> str:
     title = f"trade: {t.residents[0]} <-> {t.residents[1]} on {', '.join(t.dates)}"
     text = diff_text(t.diff, title=title)
