@@ -4,7 +4,7 @@
     python benchmarks/check_bench.py --quick    # 30, 150 and 500 residents, one run each, ~1 min
     python benchmarks/check_bench.py --sizes 1500 --days 365 --formats xlsx --repeat 5
 
-Rosters come from ``rostercheck.synth`` (teams, PGY 1-3, 24-hour call with post-call days, night
+Rosters come from ``tools.synth`` (teams, PGY 1-3, 24-hour call with post-call days, night
 float, clinic, vacation, wellness half-days), written once as a chief resident's workbook (.xlsx,
 ``write_xlsx``) and as a scheduling-system export (.csv, ``write_long_csv``) into
 ``benchmarks/.cache/`` with the ``rostercheck.toml`` a program would keep beside them (the
@@ -35,12 +35,13 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from common import PLANT_KINDS, machine, plant_some, spawn, synth
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
@@ -54,8 +55,6 @@ TIMEZONE = "America/Chicago"
 # ----------------------------------------------------------------------------------- the rosters
 def _stamp() -> str:
     """Generator fingerprint: cached files are rebuilt when ``synth`` changes."""
-    import rostercheck.synth as synth
-
     digest = hashlib.sha256(Path(synth.__file__).read_bytes() + repr(PLANT_KINDS).encode())
     return digest.hexdigest()[:12]
 
@@ -80,8 +79,6 @@ def roster_path(residents: int, days: int, fmt: str, planted: bool, cache: Path 
 
 def ensure_rosters(cases: list[tuple[int, int, str, bool]], cache: Path = CACHE, *, log=print) -> None:
     """Generate (once) every roster the cases need, plus the config beside them."""
-    from rostercheck import synth
-
     cache.mkdir(parents=True, exist_ok=True)
     stamp = _stamp()
     stamp_file = cache / "STAMP"
@@ -107,17 +104,6 @@ def ensure_rosters(cases: list[tuple[int, int, str, bool]], cache: Path = CACHE,
                 synth.write_long_csv(roster, path)
         log(f"# generated {residents} x {days}{' planted' if planted else ''} ({', '.join(missing)}) "
             f"in {time.perf_counter() - t:.1f} s", file=sys.stderr)
-
-
-#: Kinds planted: every kind ``synth`` can plant, in turn.
-PLANT_KINDS = ("shift-length", "post-call-rest", "weekly-hours", "days-off", "call-frequency")
-
-
-def plant_some(roster: Any, n: int, seed: int) -> tuple[Any, list]:
-    """``synth.plant`` with ``PLANT_KINDS``."""
-    from rostercheck import synth
-
-    return synth.plant(roster, n, seed=seed, kinds=list(PLANT_KINDS))
 
 
 # ----------------------------------------------------------------------------------- the workers
@@ -189,8 +175,8 @@ def worker_check(path: str) -> dict[str, Any]:
     """One ``rostercheck check`` in stages, as the command runs them (``batch.check_file``)."""
     t0 = time.perf_counter()
     from rostercheck.check import CheckResult, legend_for, run_rules
-    from rostercheck.cli import load_config, read_with
     from rostercheck.config import check_codes
+    from rostercheck.pipeline import load_config, read_with
     from rostercheck.report import render
     from rostercheck.timeline import build
 
@@ -230,12 +216,7 @@ def run_cli(path: str) -> dict[str, Any]:
 
 
 def _spawn(*args: str) -> dict[str, Any]:
-    """Run this script as a worker in a fresh interpreter; its last stdout line is JSON."""
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", *args],
-                         capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"worker {' '.join(args)} failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return spawn(Path(__file__).resolve(), *args)
 
 
 def measure(path: Path, repeat: int, openpyxl_repeat: int) -> dict[str, Any]:
@@ -270,41 +251,6 @@ def help_line(runs: int = 15) -> str:
 
 
 # ----------------------------------------------------------------------------------- reporting
-def machine() -> str:
-    """One line that says what the figures were measured on."""
-    import numpy
-    import pandas
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    mem = ""
-    try:
-        line = next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
-        kb = int(line.split()[1])
-        mem = f", {kb / 1024 / 1024:.0f} GiB"
-    except (OSError, StopIteration, ValueError):
-        pass
-    versions = [f"Python {platform.python_version()}", f"numpy {numpy.__version__}", f"pandas {pandas.__version__}"]
-    for dist in ("python-calamine", "openpyxl", "ortools"):
-        try:
-            from importlib.metadata import version
-
-            versions.append(f"{dist} {version(dist)}")
-        except Exception:
-            pass
-    return f"{cpu}, {cores} cores{mem}, {platform.system()} {platform.release()}; {', '.join(versions)}"
-
-
 def _f(x: float | None, nd: int = 2) -> str:
     return "-" if x is None else f"{x:.{nd}f}"
 
@@ -346,9 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         elif kind == "check":
             result = worker_check(rest[0])
         else:
-            from repair_scale import worker_repair  # benchmarks/ is on sys.path: this script's folder
-
-            result = worker_repair(*rest)
+            raise SystemExit(f"unknown worker {kind!r}")
         print(json.dumps(result))
         return 0
 
@@ -376,13 +320,12 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(help_line())
     if not (args.no_repair or args.quick) or args.repair_only:
-        from repair_scale import print_repair_table
+        import repair_scale
 
         print()
-        print_repair_table(_spawn)
+        repair_scale.print_repair_table()
     return 0
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))
     sys.exit(main())

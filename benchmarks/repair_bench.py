@@ -3,7 +3,7 @@
     python benchmarks/repair_bench.py                 # the documented table (docs/performance.md)
     python benchmarks/repair_bench.py --sizes 30 --violations 5 --seeds 1
 
-Each case generates a compliant roster (``rostercheck.synth``), plants violations that keep every
+Each case generates a compliant roster (``tools.synth``), plants violations that keep every
 date's staffing (so a repair always exists: undoing the swaps), runs ``repair`` with the default
 settings, and re-checks the result. Reported: build and solve seconds, whether the change count is
 proven minimal, changes against the planted upper bound, and errors left after repair (always 0).
@@ -17,15 +17,16 @@ import platform
 import sys
 import time
 
+from common import synth
+
 from rostercheck.check import check_raw
 from rostercheck.config import parse
 from rostercheck.repair import Settings, repair
-from rostercheck.synth import generate, plant
 
 
 def run_case(residents: int, days: int, violations: int, seed: int, time_limit: float) -> dict:
-    base = generate(residents, days, seed=seed)
-    planted, plants = plant(base, violations, seed=seed)
+    base = synth.generate(residents, days, seed=seed)
+    planted, plants = synth.plant(base, violations, seed=seed)
     cfg = parse(planted.config(), path="bench.toml")
     raw = planted.raw(f"bench-{residents}x{days}.xlsx")
     before = check_raw(raw, cfg)

@@ -1,6 +1,7 @@
 """Repair at scale: a year-long roster repaired month by month (``rostercheck.repair.decompose``).
 
-Used by ``check_bench.py`` (its last table) and runnable alone:
+Used by ``check_bench.py`` (its last table) and runnable alone (each repair in a fresh process,
+``--worker``):
 
     python benchmarks/repair_scale.py                      # 150 residents x 365 days, 20 violations, 2 seeds
     python benchmarks/repair_scale.py --residents 60 --violations 10 --seeds 1
@@ -15,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from common import plant_some, spawn, synth
 
 #: (residents, days, violations planted, seed) of each year-long repair.
 CASES = ((150, 365, 20, 1), (150, 365, 20, 2))
@@ -29,14 +31,11 @@ def worker_repair(residents: str, days: str, violations: str, seed: str) -> dict
     """One repair in this (fresh) process: wall time, result, peak memory."""
     import resource
 
-    from check_bench import plant_some
-
     from rostercheck.check import check_raw
     from rostercheck.config import parse
     from rostercheck.repair import Settings, repair
-    from rostercheck.synth import generate
 
-    base = generate(int(residents), int(days), seed=int(seed))
+    base = synth.generate(int(residents), int(days), seed=int(seed))
     planted, plants = plant_some(base, int(violations), int(seed))
     cfg = parse(planted.config(), path="bench.toml")
     raw = planted.raw(f"bench-{residents}x{days}.xlsx")
@@ -62,7 +61,7 @@ HEADER = ("| residents x days | planted (cells) | errors before | status | chang
           "| errors after (re-checked) | month solves (proven for their group) | wall s | peak MB |")
 
 
-def print_repair_table(spawn: Any, cases: tuple = CASES) -> None:
+def print_repair_table(cases: tuple = CASES) -> None:
     from rostercheck.repair.decompose import SPLIT_DAYS
 
     print(f"# repair at scale: month by month (rosters over {SPLIT_DAYS} days), default settings")
@@ -70,7 +69,7 @@ def print_repair_table(spawn: Any, cases: tuple = CASES) -> None:
     print(HEADER)
     print("|" + "---|" * (HEADER.count(" | ") + 1))
     for residents, days, violations, seed in cases:
-        r = spawn("repair", str(residents), str(days), str(violations), str(seed))
+        r = _spawn(str(residents), str(days), str(violations), str(seed))
         bound = "not proven" if r["bound"] is None else r["bound"]
         gap = "-" if r["gap"] is None else r["gap"]
         print(f"| {residents} x {days} | {r['planted']} ({r['planted_cells']}) | {r['errors_before']} | "
@@ -80,12 +79,7 @@ def print_repair_table(spawn: Any, cases: tuple = CASES) -> None:
 
 
 def _spawn(*args: str) -> dict[str, Any]:
-    here = Path(__file__).resolve().parent
-    out = subprocess.run([sys.executable, str(here / "check_bench.py"), "--worker", *args],
-                         capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"worker {' '.join(args)} failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return spawn(Path(__file__).resolve(), *args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,8 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--violations", type=int, default=20)
     ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    print_repair_table(_spawn, tuple((args.residents, args.days, args.violations, s + 1) for s in range(args.seeds)))
+    if args.worker:
+        print(json.dumps(worker_repair(*args.worker)))
+        return 0
+    print_repair_table(tuple((args.residents, args.days, args.violations, s + 1) for s in range(args.seeds)))
     return 0
 
 

@@ -123,15 +123,10 @@ class CheckJob:
 
 def check_file(job: CheckJob) -> FileOutcome:
     """Check one roster with its own config (found beside it); an unusable input becomes its error line."""
-    from rostercheck.check import check_raw
-    from rostercheck.cli import load_config, read_with
+    from rostercheck.pipeline import check_path
 
     try:
-        kw = dict(job.options)
-        cfg = load_config(job.path, kw)
-        raw = read_with(job.path, cfg)
-        prev = read_with(job.previous, cfg) if job.previous else None
-        return FileOutcome(job.path, result=check_raw(raw, cfg, prev))
+        return FileOutcome(job.path, result=check_path(job.path, dict(job.options), job.previous))
     except InputError as e:
         msg = str(e)  # a config or --previous error names that file: say which roster it stopped
         return FileOutcome(job.path, error=msg if msg.startswith(job.path) else f"{job.path}: {msg}")

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
+from rostercheck.pipeline import apply_reading_options, load_config, read_with
 from rostercheck.report import FORMATS
 
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
@@ -110,52 +111,6 @@ def with_reading_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed(reading_options):
         fn = opt(fn)
     return fn
-
-
-def apply_reading_options(o: Any, kw: dict[str, Any]) -> Any:
-    """Command-line reading options over ``o`` (a RosterOptions), validated as ``[roster]`` keys are."""
-    from rostercheck import config as cfgmod
-
-    if kw.get("sheet"):
-        o.sheet = list(kw["sheet"])
-    for attr in ("layout", "header_row", "date_row", "name_column", "year"):
-        if kw.get(attr) is not None:
-            setattr(o, attr, kw[attr])
-    if kw.get("rows"):
-        pairs = [r.partition("=") for r in kw["rows"]]
-        columns = {c.strip() for c, _, _ in pairs}
-        if any(not eq or not c.strip() for c, eq, _ in pairs) or len(columns) != 1:
-            from rostercheck.errors import InputError
-
-            raise InputError("--rows: expected COLUMN=PATTERN, one column for every --rows (e.g. --rows 'ROLE=PGY*')")
-        rows = {"column": columns.pop(), "match": [p for _, _, p in pairs]}
-        o.rows = cfgmod.parse({"roster": {"rows": rows}}, path="--rows").roster.rows
-    for key in ("am", "pm"):
-        if kw.get(key) is not None:
-            setattr(o, key, getattr(cfgmod.parse({"roster": {key: kw[key]}}, path=f"--{key}").roster, key))
-    return o
-
-
-def load_config(roster: str | None, kw: dict[str, Any]) -> Any:
-    """Config file, then command-line options on top."""
-    from rostercheck import config as cfgmod
-
-    cfg = cfgmod.load(roster, kw.get("config_path"))
-    apply_reading_options(cfg.roster, kw)
-    if kw.get("preset"):
-        names = [n.strip() for n in kw["preset"].split(",") if n.strip()]
-        data = {"preset": names}
-        base = cfgmod.parse(data, path="--preset")
-        user = {r.id: r for r in cfg.rules if r.origin == "config"}
-        cfg.presets = base.presets
-        cfg.rules = [r for r in base.rules if r.id not in user] + list(user.values())
-    return cfg
-
-
-def read_with(path: str, cfg: Any) -> Any:
-    from rostercheck.read import read_roster
-
-    return read_roster(path, cfg.roster)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,7 @@ MIN_PER_DAY = 1440
 #: Sentinel for "before history" / "after the roster" in gap arithmetic; far from any real time.
 FAR = np.int64(2**40)
 #: Offset that separates residents on one flat, sorted time axis (residents never overlap).
-_LANE = np.int64(2**42)
+LANE = np.int64(2**42)
 
 #: Kind of a shift row as a small integer (``Timeline.kind_id``), in the order of ``legend.KINDS``.
 KIND_ID = {k: i for i, k in enumerate(KINDS)}
@@ -64,16 +64,16 @@ class Intervals:
 
     @cached_property
     def lane_start(self) -> np.ndarray:
-        return self.start + self.resident.astype(np.int64) * _LANE
+        return self.start + self.resident.astype(np.int64) * LANE
 
     @cached_property
     def lane_end(self) -> np.ndarray:
-        return self.end + self.resident.astype(np.int64) * _LANE
+        return self.end + self.resident.astype(np.int64) * LANE
 
     def overlaps(self, resident: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """For each query [start, end) of a resident: does any interval overlap it?"""
-        qs = start + resident.astype(np.int64) * _LANE
-        qe = end + resident.astype(np.int64) * _LANE
+        qs = start + resident.astype(np.int64) * LANE
+        qe = end + resident.astype(np.int64) * LANE
         i = searchsorted_sorted(self.lane_end, qs, side="right")  # first interval ending after qs
         ok = i < len(self.lane_start)
         hit = np.zeros(len(qs), dtype=bool)
@@ -103,14 +103,14 @@ class _Sweep:
     order: np.ndarray | None  # input row of each sorted row (None: the input came sorted)
     resident: np.ndarray
     start: np.ndarray
-    lane: np.ndarray  # resident * _LANE
+    lane: np.ndarray  # resident * LANE
     lane_start: np.ndarray
     run_end: np.ndarray  # lane-shifted end of the union of rows 0..i
     step: np.ndarray  # lane_start[i + 1] - run_end[i]: free time before row i + 1 (huge across residents)
 
     @classmethod
     def of(cls, resident: np.ndarray, start: np.ndarray, end: np.ndarray) -> _Sweep:
-        lane = resident * _LANE if resident.dtype == np.int64 else resident.astype(np.int64) * _LANE
+        lane = resident * LANE if resident.dtype == np.int64 else resident.astype(np.int64) * LANE
         ls = start + lane  # (resident, start) as one int64: residents never share a lane
         order = None  # rows of a grid roster come sorted: no sort at all
         if len(ls) > 1 and not bool((ls[1:] >= ls[:-1]).all()):
@@ -283,9 +283,29 @@ class CellSources(Sequence[Source]):
         return Source(self._paths[part], sheet if isinstance(sheet, str) else None, cell_name(self._cells[part][k]))
 
 
+class DayRows(NamedTuple):
+    """Shift rows sorted by (resident, day) (``Timeline.by_resident_day``), one array per column."""
+
+    key: np.ndarray  # resident * n_days + day
+    order: np.ndarray  # position of each row in ``Timeline.shifts``
+    kind: np.ndarray
+    code: np.ndarray
+    cell: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
 @dataclass
 class Timeline:
-    """A roster as real time: what every rule and the repair model read."""
+    """A roster as real time: what every rule and the repair model read.
+
+    Rules and repair encoders read it only through its public attributes and queries, never its
+    underscored fields: the shift table (``shifts``, ``col``, ``shift_mask``, ``kind_id``), work and
+    its periods (``work``, ``work_index``, ``period_intervals``, ``period_flags``, ``period_span``,
+    ``periods``, ``period_cells``), busy time (``busy``, ``busy_within``, ``busy_gaps_made``), rows by
+    date (``by_resident_day``, ``rows_in_days``), and ``memo(name)``, a per-timeline cache a rule
+    keeps derived arrays in so that several rules (or instances of one) compute them once.
+    """
 
     residents: list[Resident]
     days: pd.DatetimeIndex
@@ -379,46 +399,54 @@ class Timeline:
             mask = by_code if mask is None else mask | by_code
         return np.zeros(len(self.shifts), dtype=bool) if mask is None else mask
 
+    def memo(self, name: str) -> dict[Any, Any]:
+        """A cache dict private to this timeline and ``name``: derived arrays that several rules share."""
+        return self.__dict__.setdefault(f"_memo_{name}", {})
+
+    def busy_gaps_made(self) -> list[int]:
+        """The gaps ``busy_within`` has merged busy time with so far (reusing one is cheaper than a new merge)."""
+        return list(self.memo("busy_within"))
+
     # ---------------------------------------------------------------- derived intervals
     @cached_property
-    def _work_idx(self) -> np.ndarray:
+    def work_index(self) -> np.ndarray:
         st, en = self.col("start"), self.col("end")
         return np.flatnonzero(self.shift_mask(WORK_KINDS) & (en > st))
 
     @cached_property
     def work_rows(self) -> pd.DataFrame:
-        return self.shifts.iloc[self._work_idx]
+        return self.shifts.iloc[self.work_index]
 
     @cached_property
     def _work_sweep(self) -> _Sweep:
         """Work rows sorted and swept once, for both merges of them (work and work periods)."""
-        w = self._work_idx
+        w = self.work_index
         return _Sweep.of(self.col("resident")[w], self.col("start")[w], self.col("end")[w])
 
     @cached_property
-    def _periods(self) -> tuple[Intervals, np.ndarray]:
-        """Work periods as intervals and, per work row (``_work_idx`` order), its period."""
+    def period_intervals(self) -> tuple[Intervals, np.ndarray]:
+        """Work periods as intervals and, per work row (``work_index`` order), its period."""
         return self._work_sweep.cut(self.period_gap)
 
     @cached_property
     def work(self) -> Intervals:
         """Union of work intervals per resident: what hours are summed over."""
         if self.period_gap <= 1:  # periods join exactly what the union joins
-            return self._periods[0]
+            return self.period_intervals[0]
         return self._work_sweep.cut(0, groups=False)[0]
 
     @cached_property
     def period_span(self) -> np.ndarray:
         """Each work period's span in hours, first start to last end (``periods["span"]``), as an
         array: rules read periods by the hundred thousand and a DataFrame costs more than they do."""
-        merged = self._periods[0]
+        merged = self.period_intervals[0]
         return (merged.end - merged.start) / 60.0
 
     @cached_property
-    def _period_flags(self) -> tuple[np.ndarray, np.ndarray]:
+    def period_flags(self) -> tuple[np.ndarray, np.ndarray]:
         """Whether each work period holds a call shift, and a night shift."""
-        merged, group = self._periods
-        kinds = self.kind_id[self._work_idx]
+        merged, group = self.period_intervals
+        kinds = self.kind_id[self.work_index]
         out = []
         for kind in ("call", "night"):
             has = np.zeros(len(merged.start), dtype=bool)
@@ -429,7 +457,7 @@ class Timeline:
     @cached_property
     def periods(self) -> pd.DataFrame:
         """Work periods (see rules.md): span, hours, and whether they hold call or night."""
-        merged, _ = self._periods
+        merged, _ = self.period_intervals
         n = len(merged.start)
         # hours = union measure inside each period (a lunch hour is not counted)
         u = self.work
@@ -438,7 +466,7 @@ class Timeline:
         else:
             ug = np.searchsorted(merged.lane_start, u.lane_start, side="right") - 1
             hours = np.bincount(ug, weights=(u.end - u.start), minlength=n) / 60.0 if n else np.zeros(0)
-        has_call, has_night = self._period_flags
+        has_call, has_night = self.period_flags
         return pd.DataFrame(
             {
                 "resident": merged.resident,
@@ -453,9 +481,9 @@ class Timeline:
 
     @cached_property
     def _period_rows(self) -> tuple[np.ndarray, np.ndarray]:
-        """Work rows (``_work_idx`` positions) grouped by period: rows ``rows[bounds[p]:bounds[p + 1]]``
+        """Work rows (``work_index`` positions) grouped by period: rows ``rows[bounds[p]:bounds[p + 1]]``
         are period ``p``'s, so a finding's cells are a slice, not a pass over every work row."""
-        _, group = self._periods
+        _, group = self.period_intervals
         if len(group) > 1 and not bool((group[1:] >= group[:-1]).all()):
             rows = np.argsort(group, kind="stable")
         else:
@@ -471,7 +499,7 @@ class Timeline:
             return []
         rows, bounds = self._period_rows
         pos, cut = _ranges(bounds[ids], bounds[ids + 1])
-        return _sets(self.col("cell")[self._work_idx[rows[pos]]].tolist(), cut.tolist())
+        return _sets(self.col("cell")[self.work_index[rows[pos]]].tolist(), cut.tolist())
 
     @cached_property
     def busy(self) -> Intervals:
@@ -491,7 +519,7 @@ class Timeline:
         xs = np.concatenate([st[hc], self.day_start[ld]]).astype(np.int64, copy=False)
         xe = np.concatenate([en[hc], self.day_start[ld + 1]]).astype(np.int64, copy=False)
         if len(hc) and len(ld):
-            order = np.argsort(xs + r * _LANE, kind="stable")
+            order = np.argsort(xs + r * LANE, kind="stable")
             r, xs, xe = r[order], xs[order], xe[order]
         return r, xs, xe
 
@@ -503,14 +531,14 @@ class Timeline:
         first (its rows are swept already), then home call and leave days are merged in: filling
         short gaps before or after adding more busy time gives the same result.
         """
-        cache = self.__dict__.setdefault("_busy_within", {})
+        cache = self.memo("busy_within")
         if gap not in cache:
             u = self.work if max(gap, 1) == 1 else self._work_sweep.cut(gap, groups=False)[0]
             r, xs, xe = self._busy_extra
             if not len(r):
                 cache[gap] = u
             else:
-                lane = r * _LANE
+                lane = r * LANE
                 xls = xs + lane
                 # slot the few extra intervals in among the sorted ones, then merge as usual
                 at = np.searchsorted(u.lane_start, xls, side="right")
@@ -545,7 +573,7 @@ class Timeline:
             hc = np.flatnonzero(counted > 0) if counted.max(initial=0) > 0 else np.zeros(0, dtype=np.int64)
         else:
             keep = self.shift_mask(codes=codes)
-            w = self._work_idx[keep[self._work_idx]]
+            w = self.work_index[keep[self.work_index]]
             u = merge(self.col("resident")[w], self.col("start")[w], self.col("end")[w])[0]
             hc = np.flatnonzero((counted > 0) & keep)
         R, D = self.n_residents, self.n_days
@@ -627,22 +655,24 @@ class Timeline:
         return marks.sum(axis=0, dtype=np.int16 if len(marks) < 1 << 15 else np.int64).reshape(R, D)
 
     @cached_property
-    def _by_resident_day(self) -> tuple[np.ndarray, ...]:
-        """Shift rows sorted by (resident, day): a finding's cells are a slice (``_day_offsets``)."""
+    def by_resident_day(self) -> DayRows:
+        """Shift rows sorted by (resident, day): a finding's cells are a slice (``_day_offsets``).
+
+        A ``DayRows`` (key, order, kind, code, cell, start, end), so rules may unpack it or read fields."""
         key = self.col("resident").astype(np.int64) * self.n_days + self.col("day").astype(np.int64)
         cols = (self.kind_id, self._code_index[0], self.col("cell"), self.col("start"), self.col("end"))
         if len(key) < 2 or bool((key[1:] >= key[:-1]).all()):
             # a grid roster's rows come in this order already: the columns as they are
-            return (key, np.arange(len(key)), *cols)
+            return DayRows(key, np.arange(len(key)), *cols)
         order = np.argsort(key, kind="stable")
-        return (key[order], order, *(c[order] for c in cols))
+        return DayRows(key[order], order, *(c[order] for c in cols))
 
     def rows_in_days(
         self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None
     ) -> np.ndarray:
         """Positions (in the sorted index) of one resident's shifts on days [d0, d1), optionally only
         those of some kinds or codes (a shift matching either counts)."""
-        _, _, kind, code, *_ = self._by_resident_day
+        _, _, kind, code, *_ = self.by_resident_day
         D, off = self.n_days, self._day_offsets
         last = len(off) - 1
         lo = int(off[min(max(resident * D + max(d0, 0), 0), last)])
@@ -658,9 +688,9 @@ class Timeline:
 
     @cached_property
     def _day_offsets(self) -> np.ndarray:
-        """Where each (resident, date) key's rows begin in ``_by_resident_day`` [R * D + 1]: a
+        """Where each (resident, date) key's rows begin in ``by_resident_day`` [R * D + 1]: a
         finding's rows are two look-ups, not two binary searches over half a million keys."""
-        key = self._by_resident_day[0]
+        key = self.by_resident_day[0]
         n = self.n_residents * self.n_days
         if len(key) and (key[0] < 0 or key[-1] >= n):  # off the grid (never from build): search
             return np.searchsorted(key, np.arange(n + 1), side="left")
@@ -684,7 +714,7 @@ class Timeline:
     ) -> list[int]:
         """Cells of one resident's shifts on days [d0, d1), optionally of some kinds or codes."""
         idx = self.rows_in_days(resident, d0, d1, kinds, codes)
-        return sorted(set(self._by_resident_day[4][idx].tolist()))
+        return sorted(set(self.by_resident_day[4][idx].tolist()))
 
     def cells_in_days_many(
         self, residents: np.ndarray, d0: np.ndarray, d1: np.ndarray, kinds: Iterable[str] | None = None,
@@ -695,7 +725,7 @@ class Timeline:
         if not len(residents):  # no finding: nothing to index
             return []
         pos, cut = self.rows_in_days_many(residents, d0, d1, kinds, codes)
-        return _sets(self._by_resident_day[4][pos].tolist(), cut.tolist())
+        return _sets(self.by_resident_day[4][pos].tolist(), cut.tolist())
 
     def rows_in_days_many(
         self, residents: np.ndarray, d0: np.ndarray, d1: np.ndarray, kinds: Iterable[str] | None = None,
@@ -703,7 +733,7 @@ class Timeline:
     ) -> tuple[np.ndarray, np.ndarray]:
         """``rows_in_days`` for many (resident, d0, d1): every range's positions end to end, and
         where each range begins among them (``cut``, one longer than the ranges)."""
-        _, _, kind, code, *_ = self._by_resident_day
+        _, _, kind, code, *_ = self.by_resident_day
         D, off = self.n_days, self._day_offsets
         base = np.asarray(residents, dtype=np.int64) * D
         last = len(off) - 1
@@ -723,13 +753,13 @@ class Timeline:
     def latest_end(self, resident: int, d0: int, d1: int, kinds: Iterable[str] | None = None,
                    codes: Iterable[str] | None = None) -> int:
         idx = self.rows_in_days(resident, d0, d1, kinds, codes)
-        return int(self._by_resident_day[6][idx].max())
+        return int(self.by_resident_day[6][idx].max())
 
 
 # ==================================================================== building a timeline
 
 
-def _local_to_abs(naive: pd.Series | pd.DatetimeIndex | np.ndarray, tz: str | None) -> np.ndarray:
+def local_to_abs(naive: pd.Series | pd.DatetimeIndex | np.ndarray, tz: str | None) -> np.ndarray:
     """Naive local datetimes -> absolute minutes. With a zone, DST gaps shift forward and repeated
     hours take their first occurrence, so a night across a change measures its real length."""
     minutes = np.asarray(naive, dtype="datetime64[m]").astype(np.int64)
@@ -936,7 +966,7 @@ def build(
         parts.append(part)
     sh = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
-    day_start = _local_to_abs(pd.date_range(pd.Timestamp(start_date), periods=len(days) + 1, freq="D"), tz)
+    day_start = local_to_abs(pd.date_range(pd.Timestamp(start_date), periods=len(days) + 1, freq="D"), tz)
     t = sh["timed"]
     if t.all() and not tz:
         st, en = sh["s_naive"], sh["e_naive"]
@@ -944,8 +974,8 @@ def build(
         st = np.zeros(len(t), dtype=np.int64)
         en = np.zeros(len(t), dtype=np.int64)
         if t.any():
-            st[t] = _local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
-            en[t] = _local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
+            st[t] = local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
+            en[t] = local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
         # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
         st[~t] = day_start[sh["day"][~t]]
         en[~t] = st[~t]

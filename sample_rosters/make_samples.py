@@ -6,7 +6,7 @@ deterministic: running the script again rewrites the same bytes (workbooks are s
 timestamps). Each roster is read back with the real reader and the config beside it, and the
 script stops if a sample does not break exactly the rules its README paragraph says it breaks.
 
-* ``internal-medicine/july-2026.xlsx``: 30 residents in July 2026 from ``rostercheck.synth``
+* ``internal-medicine/july-2026.xlsx``: 30 residents in July 2026 from ``tools.synth``
   with five planted errors (swaps of codes between residents on one date) and two warnings made
   by hand; ``july-2026-compliant.xlsx`` is the same month before the changes.
 * ``family-medicine/block-3.xlsx``: a four-week half-day (AM/PM) block, one post-call clinic.
@@ -29,9 +29,10 @@ from openpyxl.utils import get_column_letter
 from rostercheck.check import CheckResult, check_raw
 from rostercheck.config import load
 from rostercheck.read import read_roster
-from rostercheck.synth import CODES, NIGHT_WEEKS, SHIFTS, Synth, generate, plant, save_reproducibly, write_xlsx
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tools.synth: the generator lives beside the package, not in it
+from tools.synth import CODES, NIGHT_WEEKS, SHIFTS, Synth, generate, plant, save_reproducibly, write_xlsx  # noqa: E402
 
 # ================================================================================ internal medicine
 IM_SEED = 8

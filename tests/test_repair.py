@@ -230,7 +230,7 @@ def test_progress_line_reports_best_and_bound():
 
 
 def test_repair_uses_the_checker_as_oracle_on_generated_rosters():
-    from rostercheck.synth import generate, plant
+    from tools.synth import generate, plant
 
     for seed in range(3):
         base = generate(18, 28, seed=seed)

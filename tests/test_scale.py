@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 from helpers import staffing
 
-from rostercheck import synth
 from rostercheck.check import check_raw
 from rostercheck.config import parse
 from rostercheck.legend import WORK_KINDS
@@ -31,7 +30,8 @@ from rostercheck.repair.decompose import (
 from rostercheck.repair.report import render_json, status_line
 from rostercheck.rules.base import windows
 from rostercheck.rules.min_free_evenings import free_evenings
-from rostercheck.timeline import _EPOCH, _local_to_abs, _zone, _zone_minutes
+from rostercheck.timeline import _EPOCH, _zone, _zone_minutes, local_to_abs
+from tools import synth
 
 #: Plant kinds that fit every generated roster (call-frequency plants need room a small one lacks).
 KINDS = ["shift-length", "post-call-rest", "weekly-hours", "days-off"]
@@ -71,7 +71,7 @@ def test_time_zone_conversion_of_distinct_minutes_matches_pandas(tz: str) -> Non
     days = pd.date_range("2026-01-01", "2027-12-31", freq="D").values.astype("datetime64[m]").astype(np.int64)
     minutes = (np.repeat(days, 8) + rng.choice([0, 60, 90, 120, 150, 180, 420, 1140], size=8 * len(days)))
     assert len(minutes) > 4096  # the look-up-table path
-    assert np.array_equal(_local_to_abs(minutes.astype("datetime64[m]"), tz), _zone_minutes(minutes, tz))
+    assert np.array_equal(local_to_abs(minutes.astype("datetime64[m]"), tz), _zone_minutes(minutes, tz))
 
 
 @pytest.mark.parametrize("tz", [None, "America/Chicago", "Europe/London"])
@@ -131,8 +131,8 @@ def test_free_evenings_match_an_overlap_query_per_evening(evening: tuple[int, in
     s, cfg = year(12, 60, seed=4, planted=2, tz="Europe/London")
     tl = check_raw(s.raw(), cfg).timeline
     base = tl.days.values.astype("datetime64[m]")
-    es = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
-    ee = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
+    es = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
+    ee = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
     R, D = tl.n_residents, tl.n_days
     r = np.repeat(np.arange(R, dtype=np.int64), D)
     expected = ~tl.work.overlaps(r, np.tile(es, R), np.tile(ee, R)).reshape(R, D) & ~tl.leave

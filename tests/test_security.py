@@ -16,7 +16,7 @@ from helpers import one_line_exit_2, run
 from rostercheck.cli import main
 from rostercheck.errors import InputError
 from rostercheck.output import atomic_write
-from rostercheck.safety import MAX_RATIO
+from rostercheck.safety.limits import MAX_RATIO
 
 
 def roster(path: Path) -> Path:

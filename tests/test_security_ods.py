@@ -3,7 +3,7 @@
 calamine parses every sheet of an .ods when the file is opened. An empty cell repeated 16,383 times and
 then followed by a value, or a million empty rows followed by one, makes it allocate the whole box, and
 it aborts the process (not raise) when the allocation fails: a file of a few hundred bytes is enough.
-A sheet that is never closed makes it loop forever. ``safety_ods.check_ods_content`` measures
+A sheet that is never closed makes it loop forever. ``safety.ods.check_ods_content`` measures
 ``content.xml`` first. LibreOffice pads every row to 16,384 columns and every sheet to 1,048,576 rows
 with trailing empty repeats; those cost calamine nothing and must still be read.
 """
@@ -21,7 +21,7 @@ from helpers import one_line_exit_2, run
 
 from rostercheck.errors import InputError
 from rostercheck.safety import inspect
-from rostercheck.safety_ods import _measure, check_ods_content
+from rostercheck.safety.ods import _measure, check_ods_content
 
 NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
       'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -197,7 +197,7 @@ def test_dtd_is_refused():
 
 
 def test_sheets_are_counted_together(monkeypatch):
-    monkeypatch.setattr("rostercheck.safety.MAX_CELLS", 1000)
+    monkeypatch.setattr("rostercheck.safety.ods.MAX_CELLS", 1000)
     sheet = row(["a"]) + '<table:table-row table:number-rows-repeated="200"><table:table-cell/></table:table-row>' \
         + row(["a", "b", "c"])
     check_ods_content(content(("S1", sheet)), "f")  # 202 x 3 cells

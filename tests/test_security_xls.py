@@ -1,7 +1,7 @@
 """Hostile legacy .xls files: refused with exit 2 and one line before calamine can abort the process.
 
 calamine opens every sheet of an .xls at once and sizes each grid from the file (see
-rostercheck/safety_xls.py). Each attack below is a ~5 KB file built here byte by byte (BIFF8
+rostercheck/safety/xls.py). Each attack below is a ~5 KB file built here byte by byte (BIFF8
 records in a version-3 compound file): measured on python-calamine 0.9.1, the column-65535, the
 DIMENSIONS and the inverted-DIMENSIONS files abort it outright, and the many-sheet ones abort it
 under a 4 GB address-space limit. Every CLI test first checks that ``safety.inspect`` refuses the
@@ -18,8 +18,9 @@ from click.testing import CliRunner
 
 from rostercheck.cli import main
 from rostercheck.errors import InputError
-from rostercheck.safety import MAX_CELLS, inspect
-from rostercheck.safety_xls import check_xls
+from rostercheck.safety import inspect
+from rostercheck.safety.limits import MAX_CELLS
+from rostercheck.safety.xls import check_xls
 
 _END, _FREE, _FATSECT, _NONE = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
 

@@ -14,11 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from rostercheck import synth
 from rostercheck.check import check_raw
 from rostercheck.config import parse
 from rostercheck.model import cell_name
-from rostercheck.synth import CODES, KINDS, generate, plant, undo, write_long_csv, write_xlsx
+from tools import synth
+from tools.synth import CODES, KINDS, generate, plant, undo, write_long_csv, write_xlsx
 
 
 def checked(s: synth.Synth, **config: object):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-import click
-
 from rostercheck.repair import RepairResult
 from rostercheck.report.json_report import document
+from rostercheck.report.style import styler
 
 
 def status_line(res: RepairResult) -> str:
@@ -29,8 +28,7 @@ def status_line(res: RepairResult) -> str:
 
 
 def render_text(res: RepairResult, written: str | None, *, color: bool = False) -> str:
-    def st(text: str, **kw: object) -> str:
-        return click.style(text, **kw) if color else text  # type: ignore[arg-type]
+    st = styler(color)
 
     o, b = res.outcome, res.before
     out = [f"{b.path}: {b.errors} error{'s' * (b.errors != 1)}, {b.warnings} warning{'s' * (b.warnings != 1)} "

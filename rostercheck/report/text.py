@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import click
-
 from rostercheck.check import CheckResult
 from rostercheck.model import Finding
+from rostercheck.report.style import styler
 
 _SEV_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}}
 
@@ -68,8 +67,7 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
     ``color`` adds ANSI styles; the CLI asks for it only on a terminal with NO_COLOR unset, so logs
     and files stay plain. ``quiet`` leaves only the summary line.
     """
-    def st(text: str, **kw: object) -> str:
-        return click.style(text, **kw) if color else text  # type: ignore[arg-type]
+    st = styler(color)
 
     out: list[str] = []
     if not quiet:

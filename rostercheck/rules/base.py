@@ -93,7 +93,7 @@ def windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     Several rules ask for the same windows (four weeks, rolling), so they are made once per timeline.
     """
     key = (days, p.get("window", "rolling"), p.get("anchor"), bool(p.get("exclude-leave", True)))
-    cache = tl.__dict__.setdefault("_windows", {})
+    cache = tl.memo("windows")
     if key not in cache:
         w = _windows(tl, days, p)
         for a in (w.start, w.end, w.on):
@@ -131,7 +131,7 @@ def _windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
 
 def leave_prefix(tl: Timeline) -> np.ndarray:
     """[R, D + 1] leave days before each day, made once per timeline (every averaged rule asks)."""
-    cache = tl.__dict__.setdefault("_leave_prefix", {})
+    cache = tl.memo("leave_prefix")
     if "L" not in cache:
         L = prefix(tl.leave, np.int32)  # leave days: int32 holds any count of them
         L.flags.writeable = False

@@ -26,7 +26,7 @@ import numpy as np
 from rostercheck.legend import WORK_KINDS
 from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.rules.period_facts import clock_range, night_minutes, start_day
-from rostercheck.timeline import _LANE, Timeline, searchsorted_sorted
+from rostercheck.timeline import LANE, Timeline, searchsorted_sorted
 
 KIND = "max-consecutive"
 OPTIONS = (
@@ -75,7 +75,7 @@ def counted_days(tl: Timeline, p: dict[str, Any], ends: bool = True) -> tuple[np
         sel = np.flatnonzero(tl.shift_mask(p["kinds"], p["codes"]))
         r, d, e = (tl.col(c)[sel] for c in ("resident", "day", "end"))
     else:
-        merged = tl._periods[0]
+        merged = tl.period_intervals[0]
         keep = np.flatnonzero(classified(tl, p))
         r, e = merged.resident[keep], merged.end[keep]
         d = start_day(tl, merged.start[keep])
@@ -156,7 +156,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     if not n:
         return
     run_end = E[r, d1]
-    q = run_end + r.astype(np.int64) * _LANE
+    q = run_end + r.astype(np.int64) * LANE
     j = searchsorted_sorted(u.lane_end, q, side="left")  # the union interval holding the run's last shift
     jj = np.minimum(j, n - 1)
     goes_on = (j < n) & (u.lane_end[jj] > q) & (u.lane_start[jj] <= q)  # work continues without a break
@@ -169,7 +169,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     )
     if not len(bad):
         return
-    _, _, _, _, cell_col, start_col, end_col = tl._by_resident_day
+    _, _, _, _, cell_col, start_col, end_col = tl.by_resident_day
     # the cells of the shift that ends the rest: those holding its first minute, on its day or the one before
     nx_all = nxt[bad]
     nxt_day = tl.day_index(nx_all) - 1

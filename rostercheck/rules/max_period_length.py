@@ -32,7 +32,7 @@ OPTIONS = (
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
-    merged = tl._periods[0]
+    merged = tl.period_intervals[0]
     span = tl.period_span
     cap = p["limit"] + p["transition-hours"]
     ids = np.flatnonzero(span > cap + 1e-6)  # few periods are too long: test the rest on those only

@@ -23,7 +23,7 @@ import pandas as pd
 from rostercheck.legend import BUSY_KINDS, WORK_KINDS
 from rostercheck.rules.base import Hit, Option, Windows, fmt, leave_prefix, window_hits
 from rostercheck.rules.period_facts import cells_overlapping_many
-from rostercheck.timeline import Timeline, _local_to_abs, searchsorted_small
+from rostercheck.timeline import Timeline, local_to_abs, searchsorted_small
 
 KIND = "max-weekends"
 OPTIONS = (
@@ -56,8 +56,8 @@ def weekends(tl: Timeline, p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, n
     first = np.flatnonzero(tl.days.day_of_week == wf)
     first = first[first + span < tl.n_days]
     base = tl.days[first]
-    s = _local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(minutes=tf)), tl.tz)
-    e = _local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(days=span, minutes=tt + 1)), tl.tz)
+    s = local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(minutes=tf)), tl.tz)
+    e = local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(days=span, minutes=tt + 1)), tl.tz)
     return first, first + span, np.asarray(s, dtype=np.int64), np.asarray(e, dtype=np.int64)
 
 

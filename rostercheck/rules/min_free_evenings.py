@@ -28,7 +28,7 @@ from rostercheck.rules.base import (
     windows,
     worst_windows,
 )
-from rostercheck.timeline import Timeline, _local_to_abs, searchsorted_small
+from rostercheck.timeline import Timeline, local_to_abs, searchsorted_small
 
 KIND = "min-free-evenings"
 OPTIONS = (
@@ -44,8 +44,8 @@ def free_evenings(tl: Timeline, evening: tuple[int, int]) -> np.ndarray:
     """[R, D] True where the date's evening has no work and the date is not leave."""
     R, D = tl.n_residents, tl.n_days
     base = tl.days.values.astype("datetime64[m]")
-    es = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
-    ee = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
+    es = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
+    ee = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
     # Each work interval marks the evenings it overlaps (most overlap none or one), instead of
     # asking, for every resident and date, whether some interval overlaps that evening.
     busy = np.zeros(R * D, dtype=bool)

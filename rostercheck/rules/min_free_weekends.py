@@ -44,7 +44,7 @@ OPTIONS = (
 
 def saturdays(tl: Timeline) -> np.ndarray:
     """Axis days that are a Saturday whose Sunday is on the axis too (made once per timeline)."""
-    cache = tl.__dict__.setdefault("_saturdays", {})
+    cache = tl.memo("saturdays")
     if "sat" not in cache:
         sat = np.flatnonzero((tl.days.day_of_week == 5)[: tl.n_days - 1])
         sat.flags.writeable = False
@@ -64,7 +64,7 @@ def free_saturdays(tl: Timeline) -> np.ndarray:
     # A free weekend lies in a gap at least as long as it, so gaps shorter than the shortest
     # weekend may be filled in first: use busy time merged that way if a rule made it already.
     span = int((tl.day_start[sat + 2] - tl.day_start[sat]).min())
-    made = [g for g in tl.__dict__.get("_busy_within", {}) if g <= span]
+    made = [g for g in tl.busy_gaps_made() if g <= span]
     busy = tl.busy_within(max(made) if made else span)  # includes leave days
     return ~busy.overlaps(r, s, e).reshape(R, len(sat))
 

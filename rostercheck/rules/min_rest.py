@@ -42,7 +42,7 @@ OPTIONS = (
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
-    merged = tl._periods[0]
+    merged = tl.period_intervals[0]
     if len(merged.start) < 2:
         return
     r, start, end, span = merged.resident, merged.start, merged.end, tl.period_span
@@ -75,7 +75,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         return
     ids = i[found]
     cells = dict(zip(np.r_[ids, ids + 1].tolist(), tl.period_cells(np.r_[ids, ids + 1])))
-    has_call, has_night = tl._period_flags
+    has_call, has_night = tl.period_flags
     # Python numbers per finding: a finding costs microseconds, numpy scalars cost several each
     rows = zip(ids.tolist(), r[ids].tolist(), start[ids].tolist(), end[ids].tolist(), nxt_start[found].tolist(),
                gap[found].tolist(), need[found].tolist(), owed_after[found].tolist(), span[ids].tolist(),

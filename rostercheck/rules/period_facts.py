@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from rostercheck.timeline import Timeline, _local_to_abs, searchsorted_sorted
+from rostercheck.timeline import Timeline, local_to_abs, searchsorted_sorted
 
 
 def clock_range(text: str) -> tuple[int, int]:
@@ -32,8 +32,8 @@ def clock_windows(tl: Timeline, rng: tuple[int, int]) -> tuple[np.ndarray, np.nd
     a, b = rng
     base = pd.date_range(tl.days[0] - pd.Timedelta(days=1), periods=tl.n_days + 2, freq="D")
     end_day = 1 if b <= a else 0
-    ws = _local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(minutes=a)), tl.tz)
-    we = _local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(days=end_day, minutes=b)), tl.tz)
+    ws = local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(minutes=a)), tl.tz)
+    we = local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(days=end_day, minutes=b)), tl.tz)
     return np.asarray(ws, dtype=np.int64), np.asarray(we, dtype=np.int64)
 
 
@@ -69,7 +69,7 @@ def night_minutes(tl: Timeline, rng: tuple[int, int]) -> np.ndarray:
     Counted over the union of work intervals, so a lunch hour or a gap between two shifts of one
     period is not work inside the window.
     """
-    merged, _ = tl._periods
+    merged, _ = tl.period_intervals
     n = len(merged.start)
     if not n:
         return np.zeros(0, dtype=np.int64)
@@ -84,11 +84,11 @@ def night_minutes(tl: Timeline, rng: tuple[int, int]) -> np.ndarray:
 def holding(tl: Timeline, kinds: Iterable[str], codes: Iterable[str]) -> np.ndarray:
     """Which work periods hold a shift of one of ``kinds`` or one of ``codes`` (both empty: all)."""
     kinds, codes = list(kinds), list(codes)
-    merged, group = tl._periods
+    merged, group = tl.period_intervals
     n = len(merged.start)
     if not kinds and not codes:
         return np.ones(n, dtype=bool)
-    hit = tl.shift_mask(kinds, codes)[tl._work_idx]
+    hit = tl.shift_mask(kinds, codes)[tl.work_index]
     out = np.zeros(n, dtype=bool)
     out[group[hit]] = True
     return out
@@ -100,9 +100,9 @@ def rest_minutes(tl: Timeline) -> np.ndarray:
     Across two residents the difference of lane-shifted times is astronomically large, so "less
     rest than X" never pairs one resident's last period with the next one's first.
     """
-    cache = tl.__dict__.setdefault("_rest_minutes", {})
+    cache = tl.memo("rest_minutes")
     if "rest" not in cache:
-        merged = tl._periods[0]
+        merged = tl.period_intervals[0]
         rest = merged.lane_start[1:] - merged.lane_end[:-1]
         rest.flags.writeable = False
         cache["rest"] = rest
@@ -124,7 +124,7 @@ def cells_overlapping_many(
     d0 = np.maximum(tl.day_index(a) - 4, 0)  # shifts last up to 72 h
     d1 = np.minimum(tl.day_index(b, side="left") + 1, tl.n_days)
     pos, cut = tl.rows_in_days_many(r, d0, d1, kinds)
-    _, _, _, _, cell, start, end = tl._by_resident_day
+    _, _, _, _, cell, start, end = tl.by_resident_day
     owner = np.repeat(np.arange(len(r)), np.diff(cut))
     s, e = start[pos], end[pos]
     keep = (s < b[owner]) & (e > a[owner]) & (e > s)
@@ -138,5 +138,5 @@ def cells_overlapping(tl: Timeline, r: int, a: int, b: int, kinds: Iterable[str]
     d0 = max(int(np.searchsorted(tl.day_start, a, side="right")) - 4, 0)  # shifts last up to 72 h
     d1 = min(int(np.searchsorted(tl.day_start, b, side="left")) + 1, tl.n_days)
     idx = tl.rows_in_days(r, d0, d1, kinds)
-    cell, start, end = (tl._by_resident_day[k][idx] for k in (4, 5, 6))
+    cell, start, end = (tl.by_resident_day[k][idx] for k in (4, 5, 6))
     return sorted(set(cell[(start < b) & (end > a) & (end > start)].tolist()))

@@ -13,7 +13,7 @@ import numpy as np
 from rostercheck.config import RuleConfig
 from rostercheck.repair.cpmodel import Lit, RepairModel
 from rostercheck.rules.base import ceil_div, windows
-from rostercheck.timeline import _local_to_abs
+from rostercheck.timeline import local_to_abs
 
 
 def _busy_rows(m: RepairModel, r: int, a: int, b: int, what: str = "busy") -> tuple[bool, list[list[Lit]]]:
@@ -133,8 +133,8 @@ def encode_evenings(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     base = tl.days.values.astype("datetime64[m]")
     import pandas as pd
 
-    es = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(p["evening"][0], "m")), tl.tz)
-    ee = _local_to_abs(pd.DatetimeIndex(base + np.timedelta64(p["evening"][1], "m")), tl.tz)
+    es = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(p["evening"][0], "m")), tl.tz)
+    ee = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(p["evening"][1], "m")), tl.tz)
     for r in np.flatnonzero(scope).tolist():
         free = {}
         for d in range(int(w.start.min()), int(w.end.max())):

@@ -1,143 +1,27 @@
-"""Look at a workbook before any reader does.
+"""The cell-box and formula checks of one ``.xlsx``/``.xlsm`` worksheet part.
 
-Roster files arrive as email attachments. The readers (calamine, openpyxl) are fast and correct on
-honest files, but a hostile one can make them allocate without bound: calamine aborts the whole
-process, not just raise, when a sheet places one cell at XFD1048576. So every zip-based workbook is
-inspected first, cheaply and with hard limits, and refused with a one-line ``InputError`` when it:
-
-- is not a zip at all (an encrypted or password-protected workbook is an OLE file in disguise);
-- declares parts larger than ``MAX_PART_BYTES``, more than ``MAX_TOTAL_BYTES`` in all, or
-  compressed more than ``MAX_RATIO`` times (a zip bomb);
-- carries a DTD (``<!DOCTYPE``/``<!ENTITY``): Office never writes one, entity-expansion attacks do;
-- places cells so far apart that the sheet's bounding box passes ``MAX_CELLS``;
-- declares more than ``MAX_SHARED_STRINGS`` shared strings;
-- holds a formula with no cached value (rostercheck never evaluates formulas, so such a cell has no
-  value it could honestly read).
-
-The limits are documented in docs/security.md. The file is only read, never written.
+calamine aborts the whole process, not just raise, when a sheet places one cell at XFD1048576, so the
+bounding box of a sheet's cells is measured from the raw XML first, with numpy over the positions of
+every ``r`` attribute (however it is written), and a formula without a saved value is refused
+(rostercheck reads values, never evaluates).
 """
 
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
-from pathlib import Path
 
 import numpy as np
 
 from rostercheck.errors import InputError
 from rostercheck.model import a1
+from rostercheck.safety.limits import MAX_CELLS
 
-MAX_PART_BYTES = 512 * 1024 * 1024  # one decompressed part
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # all parts together
-MAX_RATIO = 200  # decompressed / compressed, for parts over 1 MB
-MAX_MEMBERS = 10_000
-MAX_CELLS = 20_000_000  # bounding box of one sheet's cells (rows x columns)
-MAX_SHARED_STRINGS = 5_000_000
-
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SST = re.compile(rb'<sst[^>]*?\buniqueCount="([0-9]+)"')
 _FORMULA = re.compile(rb"<f[ />]")
 
 
 def _addr(col: int, row: int) -> str:
     """1-based (column, row) -> "E7", for messages."""
     return a1(row - 1, col - 1)
-
-
-def inspect(path: str | Path, shown: str | None = None) -> None:
-    """Raise ``InputError`` if the workbook at ``path`` is unsafe to hand to a reader."""
-    p = Path(path)
-    name = shown or str(path)
-    suffix = p.suffix.lower()
-    with open(p, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(_OLE):
-        if suffix in (".xlsx", ".xlsm"):
-            raise InputError(
-                "this workbook is encrypted or password-protected (or an old .xls renamed): open it in Excel, "
-                "remove the password (File > Info > Protect Workbook) and save it as .xlsx",
-                file=name,
-            )
-        if suffix == ".xls":
-            from rostercheck.safety_xls import check_xls  # calamine sizes its grids from the file and can abort
-
-            check_xls(p, name)
-        return
-    if suffix == ".xlsb":
-        # calamine aborts the process on a crafted binary sheet (an 834-byte file placing a cell at
-        # XFD1048576 did), and its records cannot be bounded as cheaply as XML: refuse them all
-        raise InputError("binary workbooks (.xlsb) are not read: a crafted one can crash the reader, and their "
-                         "cells cannot be checked first; open it in Excel and save it as .xlsx", file=name)
-    if suffix not in (".xlsx", ".xlsm", ".ods"):
-        return
-    if not zipfile.is_zipfile(p):
-        return  # not a workbook at all: the reader says what it looks like instead
-    try:
-        zf = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_MEMBERS:
-            raise InputError(f"the workbook holds {len(infos)} parts (limit {MAX_MEMBERS})", file=name)
-        total = 0
-        for info in infos:
-            total += info.file_size
-            if info.file_size > MAX_PART_BYTES:
-                raise InputError(f"part {info.filename} would unpack to {info.file_size:,} bytes "
-                                 f"(limit {MAX_PART_BYTES:,}): refusing a possible zip bomb", file=name)
-            if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                raise InputError(f"part {info.filename} is compressed {info.file_size // max(info.compress_size, 1)}"
-                                 f" times (limit {MAX_RATIO}): refusing a possible zip bomb", file=name)
-        if total > MAX_TOTAL_BYTES:
-            raise InputError(f"the workbook would unpack to {total:,} bytes (limit {MAX_TOTAL_BYTES:,}): refusing "
-                             "a possible zip bomb", file=name)
-        sheet_names = _sheet_names(zf)
-        for info in infos:
-            fn = info.filename
-            if not fn.endswith((".xml", ".rels", ".vml")):
-                continue
-            try:
-                data = zf.read(fn)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error) as e:
-                raise InputError(f"part {fn} cannot be unpacked ({type(e).__name__}): the file is damaged",
-                                 file=name) from None
-            start = data[:4096]
-            if b"<!DOCTYPE" in start or b"<!ENTITY" in start or b"<!ENTITY" in data[:65536]:
-                raise InputError(f"part {fn} declares a DTD or entities, which workbooks never contain: "
-                                 "refusing a possible XML entity attack", file=name)
-            if fn.endswith("sharedStrings.xml"):
-                m = _SST.search(start)
-                if m and int(m.group(1)) > MAX_SHARED_STRINGS:
-                    raise InputError(f"the workbook declares {int(m.group(1)):,} shared strings (limit "
-                                     f"{MAX_SHARED_STRINGS:,})", file=name)
-            if fn.startswith("xl/worksheets/") and fn.endswith(".xml"):
-                _check_sheet(data, name, sheet_names.get(fn, fn))
-            if suffix == ".ods" and fn == "content.xml":
-                from rostercheck.safety_ods import check_ods_content  # lazy: it imports MAX_CELLS from here
-
-                check_ods_content(data, name)
-
-
-def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part -> sheet name, for messages (best effort: an odd workbook still gets checked)."""
-    try:
-        wb = zf.read("xl/workbook.xml")
-        rels = zf.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
-        return {}
-    if b"<!DOCTYPE" in wb[:4096] or b"<!DOCTYPE" in rels[:4096]:
-        return {}
-    targets = dict(re.findall(rb'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    out = {}
-    for sheet_name, rid in re.findall(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', wb):
-        t = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
-        part = t if t.startswith("xl/") else f"xl/{t}"
-        out[part] = sheet_name.decode("utf-8", "replace")
-    return out
 
 
 #: byte -> value lookups for the vectorised reference scan
@@ -300,7 +184,8 @@ def _cell_extent(data: bytes) -> tuple[tuple[int, int, int, int] | None, bool]:
     return (c0, c1, r0, r1), formulas
 
 
-def _check_sheet(data: bytes, name: str, sheet: str) -> None:
+def check_sheet(data: bytes, name: str, sheet: str) -> None:
+    """Raise ``InputError`` if this worksheet part's cells span more than ``MAX_CELLS`` or hold an unsaved formula."""
     ext, formulas = _cell_extent(data)
     if ext is not None:
         c0, c1, r0, r1 = ext

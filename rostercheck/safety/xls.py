@@ -14,7 +14,7 @@ abort it under a 4 GB limit. See tests/test_security_xls.py.
 So ``check_xls`` finds the Workbook stream with the standard library, walks its records once
 (linear in records, no regex, nothing decoded but a few integers) mirroring what calamine keeps,
 and raises ``InputError`` when a sheet's box, its declared ``DIMENSIONS``, or all the sheets
-together would pass ``rostercheck.safety.MAX_CELLS``. Cell records calamine reads (found by trying
+together would pass ``rostercheck.safety.limits.MAX_CELLS``. Cell records calamine reads (found by trying
 every record type on calamine 0.37): FORMULA 0x0006, RSTRING 0x00D6, LABELSST 0x00FD, NUMBER
 0x0203, LABEL 0x0204, BOOLERR 0x0205, STRING 0x0207 (placed at the last formula, or A1), RK
 0x027E and MULRK 0x00BD; BLANK/MULBLANK and the BIFF2-4 cell records are ignored by calamine.
@@ -30,13 +30,12 @@ from pathlib import Path
 
 from rostercheck.errors import InputError
 from rostercheck.model import a1
-from rostercheck.safety import _OLE
+from rostercheck.safety.limits import MAX_CELLS, MAX_STREAM_BYTES, OLE_MAGIC
 
 _MAXREGSECT = 0xFFFFFFFA  # sector ids at or above this are markers (free, end of chain, FAT, DIFAT)
 _ENDOFCHAIN = 0xFFFFFFFE
 _MINI_CUTOFF = 4096  # streams shorter than this live in the mini stream
 _STREAM_NAMES = ("WORKBOOK", "BOOK")  # calamine takes Workbook, else Book (also in capitals)
-MAX_STREAM_BYTES = 512 * 1024 * 1024  # the whole file, as safety.MAX_PART_BYTES for one zip part
 
 #: record types whose first four bytes are a cell's (row, column) in calamine's value grid
 _CELL = frozenset((0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E))
@@ -59,7 +58,7 @@ class _Cfb:
 
     def __init__(self, data: bytes, name: str) -> None:
         self.data, self.name = data, name
-        if len(data) < 512 or not data.startswith(_OLE):
+        if len(data) < 512 or not data.startswith(OLE_MAGIC):
             raise _damaged(name, "no compound-file header")
         shift = struct.unpack_from("<H", data, 30)[0]
         if shift not in (9, 12):
@@ -204,8 +203,6 @@ class _Box:
 
 
 def _check_stream(s: bytes, name: str) -> None:
-    from rostercheck.safety import MAX_CELLS
-
     sheets = _sheets(s)
     if not sheets:
         return

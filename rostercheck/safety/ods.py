@@ -15,7 +15,7 @@ So a file of a few hundred bytes makes it allocate gigabytes, and it aborts the 
 "memory allocation of N bytes failed") rather than raising. A ``content.xml`` that ends inside a
 sheet makes it loop forever. ``check_ods_content`` works all of that out from the raw bytes, with
 numpy over the positions of ``<`` and ``=`` (no Python loop per cell), and refuses the file with a
-one-line ``InputError`` when a sheet, or the workbook, would pass ``safety.MAX_CELLS``.
+one-line ``InputError`` when a sheet, or the workbook, would pass ``limits.MAX_CELLS``.
 
 The estimate errs high: a cell counts as non-empty when its tag carries any value attribute
 (``office:value-type``, ``office:value``, ``office:*-value``, ``table:formula``), and stray markup
@@ -34,9 +34,8 @@ import numpy as np
 
 from rostercheck.errors import InputError
 from rostercheck.model import a1
+from rostercheck.safety.limits import MAX_CELLS, MAX_COLS, MAX_ROWS
 
-MAX_COLS = 16_384  # calamine drops cells past these (the limits of Excel and LibreOffice)
-MAX_ROWS = 1_048_576
 _BIG = 1 << 40  # stands for any repeat count of 14 digits or more
 
 _WS = b" \t\r\n"
@@ -234,8 +233,6 @@ def check_ods_content(data: bytes, name: str) -> None:
     columns, repeats included) and the cells each row writes out before its last cell. Trailing empty
     rows and cells, however repeated, cost nothing and pass.
     """
-    from rostercheck.safety import MAX_CELLS
-
     measured = _measure(data, name)
     if measured is None:
         return

@@ -1,0 +1,60 @@
+"""The layout rules of docs/architecture.md that a machine can check: imports flow one way."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "rostercheck"
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at any depth (lazy imports inside functions included)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+            out.update(f"{node.module}.{a.name}" for a in node.names)
+    return out
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__main__.py")
+
+
+def test_only_the_cli_knows_click_and_nothing_imports_the_cli() -> None:
+    for path in _modules():
+        if path.name == "cli.py" and path.parent == PACKAGE:
+            continue
+        imported = _imports(path)
+        rel = path.relative_to(ROOT)
+        assert not any(m == "click" or m.startswith("click.") for m in imported), f"{rel} imports click"
+        assert "rostercheck.cli" not in imported, f"{rel} imports rostercheck.cli"
+
+
+def test_rules_never_import_the_solver_openpyxl_or_the_report() -> None:
+    banned = ("ortools", "openpyxl", "rostercheck.repair", "rostercheck.report")
+    for path in (PACKAGE / "rules").glob("*.py"):
+        for m in _imports(path):
+            assert not m.startswith(banned), f"{path.relative_to(ROOT)} imports {m}"
+
+
+def test_nothing_outside_the_timeline_reads_its_private_fields() -> None:
+    private = re.compile(r"\b(tl|timeline)\.(_[a-z]|__dict__)")
+    for path in _modules():
+        if path.name == "timeline.py":
+            continue
+        text = path.read_text()
+        assert not private.search(text), f"{path.relative_to(ROOT)}: {private.search(text).group(0)}"
+        for m in _imports(path):
+            if m.startswith("rostercheck.timeline."):
+                assert not m.rsplit(".", 1)[1].startswith("_"), f"{path.relative_to(ROOT)} imports {m}"
+
+
+def test_the_package_holds_no_test_data_generator() -> None:
+    assert not (PACKAGE / "synth.py").exists()
+    assert (ROOT / "tools" / "synth.py").exists()

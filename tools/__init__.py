@@ -1,0 +1,1 @@
+"""Tools for tests and benchmarks (synthetic rosters); not part of the installed package."""
