@@ -16,10 +16,11 @@ from helpers import check, only, raw_roster, rule_hits, staffing
 from workbooks import days, make_xlsx
 
 from rostercheck.check import check_raw, legend_for
-from rostercheck.cli import load_config, main, read_with
+from rostercheck.cli import main
 from rostercheck.config import parse
 from rostercheck.fairness import fairness
 from rostercheck.legend import WORK_KINDS, split_codes
+from rostercheck.pipeline import load_config, read_with
 from rostercheck.repair import Settings, repair
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 from workbooks import days, make_xlsx
 
 from rostercheck.check import across_residents, check_raw, check_residents, legend_for
-from rostercheck.cli import load_config, main, read_with
+from rostercheck.cli import main
 from rostercheck.config import parse
 from rostercheck.diff import unmatched
 from rostercheck.legend import split_codes
 from rostercheck.model import RawRoster
+from rostercheck.pipeline import load_config, read_with
 from rostercheck.repair import Settings
 from rostercheck.swap import exchange, suggest, trade
 
