@@ -124,6 +124,8 @@ def main() -> None:
     rostercheck codes block.xlsx           the codes in use and what each means
     rostercheck check july.xlsx            what rules does this roster break?
     rostercheck repair july.xlsx -o out.xlsx   the fewest changes that fix it
+    rostercheck swap july.xlsx A B 2026-07-04   is this trade compliant? (--suggest: who could take it)
+    rostercheck fairness july.xlsx         who carries the load: calls, nights, weekends, hours
     rostercheck rules                      every rule kind and preset, with examples
     rostercheck report july.xlsx --html r.html   a page for people who do not read a terminal
     """

@@ -81,32 +81,33 @@ def exchange(raw: RawRoster, a: int, b: int, days: list[pd.Timestamp]) -> tuple[
     the other resident: checked the same, but no cell edit writes that, which the second result
     says, one line per place.
     """
-    e = raw.entries.copy()
+    e = raw.entries
     res = e["resident"].to_numpy(dtype=np.int64).copy()
     date = pd.to_datetime(e["date"]).dt.normalize().to_numpy()
     slot = e["slot"].fillna("").astype(str).to_numpy()
-    cols = [e.columns.get_loc(c) for c in ("text", "start", "end")]
+    cols = {c: e[c].to_numpy(dtype=object).copy() for c in ("text", "start", "end")}
     problems: list[str] = []
     names = (raw.residents[a].name, raw.residents[b].name)
+    pair = (res == a) | (res == b)
     for day in days:
-        on = (date == np.datetime64(day)) & ((res == a) | (res == b))
+        on = pair & (date == np.datetime64(day))
         for s in sorted(set(slot[on].tolist())):
             here = on & (slot == s)
             ia, ib = np.flatnonzero(here & (res == a)), np.flatnonzero(here & (res == b))
             where = f"{names[0]} and {names[1]} on {day.date().isoformat()}{' ' + s if s else ''}"
             if len(ia) == 1 and len(ib) == 1:
                 i, j = int(ia[0]), int(ib[0])
-                vals = e.iloc[[i, j], cols].to_numpy(dtype=object)
-                e.iloc[i, cols], e.iloc[j, cols] = vals[1], vals[0]
-                times = [(x, y) for x, y in zip(vals[0][1:], vals[1][1:]) if not (pd.isna(x) and pd.isna(y))]
-                if any(pd.isna(x) or pd.isna(y) or x != y for x, y in times):
+                for col in cols.values():
+                    col[i], col[j] = col[j], col[i]
+                times = [(cols[c][i], cols[c][j]) for c in ("start", "end")]
+                if any(not (pd.isna(x) and pd.isna(y)) and (pd.isna(x) or pd.isna(y) or x != y) for x, y in times):
                     problems.append(f"{where}: the cells carry their own start and end times, which a copy "
                                     "written cell by cell would not move")
             else:
                 res[ia], res[ib] = b, a
                 problems.append(f"{where}: {len(ia)} and {len(ib)} rows; the rows change hands, which no cell "
                                 "edit writes")
-    e["resident"] = res
+    e = e.assign(resident=res, **cols)
     return RawRoster(raw.path, raw.residents, e, raw.layout, raw.sheets, raw.legend), problems
 
 

@@ -189,3 +189,22 @@ def test_fair_share_findings_in_a_workbook_through_check(tmp_path: Path) -> None
                                               'max-spread = 1\n')
     code, out, _ = run("check", str(roster))
     assert code == 1 and "Whole roster (coverage, fair shares)" in out and "a spread of 2 (maximum 1)" in out
+
+
+def test_fairness_json_and_fair_share_options_are_documented() -> None:
+    from rostercheck import rules as registry
+    from rostercheck.fairness import document
+
+    text = (ROOT / "docs/json.md").read_text()
+    cfg, raw = _im()
+    doc = document(fairness(check_raw(raw, cfg).timeline, "x"))
+    for key in [*doc, *doc["residents"][0], *doc["groups"][0], *doc["groups"][0]["calls"]]:
+        assert f"`{key}`" in text, key
+    config = (ROOT / "docs/config.md").read_text()
+    for option in registry.options("fair-share"):
+        assert f"`{option}`" in config, option
+
+
+def _im() -> tuple:
+    cfg = load_config(str(SAMPLES[0]), {})
+    return cfg, read_with(str(SAMPLES[0]), cfg)

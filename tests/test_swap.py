@@ -303,3 +303,17 @@ def test_two_resident_sub_roster_keeps_the_day_axis_of_a_long_file() -> None:
     sub = check_residents(raw, cfg, [1]).findings
     assert _findings(sub) == _findings([f for f in full if f.resident == "Cara Diaz"]) and sub
     assert np.datetime64(sub[0].end[:10]) == np.datetime64("2026-07-08")
+
+
+def test_every_swap_json_key_is_documented() -> None:
+    text = (ROOT / "docs/json.md").read_text()
+    _, cfg, raw = sample("im-ok")
+    t = trade(raw, cfg, "Yusuf Garcia", "Hana Petrov", ["2026-07-14"])
+    from rostercheck.swap import suggestions_document, trade_document
+
+    found = suggest(raw, cfg, "Yusuf Garcia", "2026-07-14", limit=1)
+    doc, sdoc = trade_document(t), suggestions_document(found)
+    keys = [*doc, *doc["summary"], *sdoc, *sdoc["suggestions"][0], *sdoc["suggestions"][0]["fairness"],
+            *sdoc["suggestions"][0]["fairness"]["residents"][0], *sdoc["suggestions"][0]["changes"][0]]
+    for key in keys:
+        assert f"`{key}`" in text, key
