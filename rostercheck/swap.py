@@ -186,10 +186,6 @@ class TradeResult:
     unwritable: list[str] = field(default_factory=list)
     traded: RawRoster | None = None
 
-    @property
-    def ok(self) -> bool:
-        return not self.diff.fails()
-
     def fails(self, strict: bool = False) -> bool:
         return self.diff.fails(strict)
 
@@ -432,6 +428,9 @@ def render_suggestions_text(s: Suggestions) -> str:
     if not s.suggestions:
         out.append("none: every exchange repair could make introduces an error" if s.considered else
                    "none: nobody could take the cell (locks, leave, wellness or eligibility)")
+    if s.rejected_by_full_check:  # never expected: the two-resident screen and the full check agree
+        out.append(f"note: {s.rejected_by_full_check} trades passed the two-resident check but not the whole "
+                   "roster's, and are not shown")
     pw = max((len(x.partner) for x in s.suggestions), default=0)
     for i, x in enumerate(s.suggestions, 1):
         when = x.dates[0] + (f" + payback {x.dates[1]}" if len(x.dates) > 1 else "")
