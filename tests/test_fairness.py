@@ -208,3 +208,21 @@ def test_fairness_json_and_fair_share_options_are_documented() -> None:
 def _im() -> tuple:
     cfg = load_config(str(SAMPLES[0]), {})
     return cfg, read_with(str(SAMPLES[0]), cfg)
+
+
+def test_a_long_roster_with_fair_share_is_repaired_by_months_and_the_share_judged_whole() -> None:
+    from tools import synth
+
+    base = synth.generate(12, 90, seed=6)
+    planted, _ = synth.plant(base, 2, seed=6, kinds=["post-call-rest", "shift-length"])
+    data = planted.config()
+    data["rules"] = {**data.get("rules", {}), "fair-calls": {"kind": "fair-share", "max-spread": 0}}
+    cfg = parse(data, path="x.toml")
+    raw = planted.raw("quarter.xlsx")
+    assert {f.rule for f in check_raw(raw, cfg).findings if f.severity == "error"} >= {"fair-calls"}
+    res = repair(raw, cfg, Settings(time_limit=20, seed=1))
+    assert res.after is not None
+    left = {f.rule for f in res.after.findings if f.severity == "error"}
+    assert left == {"fair-calls"}  # every other error repaired month by month; the year's share judged whole
+    assert any("fair-calls compares residents over the whole roster" in x for x in res.outcome.explanation)
+    assert res.outcome.model_stats["decomposition"]["lower_bound_is_valid"] is False
