@@ -226,3 +226,20 @@ def test_a_long_roster_with_fair_share_is_repaired_by_months_and_the_share_judge
     assert left == {"fair-calls"}  # every other error repaired month by month; the year's share judged whole
     assert any("fair-calls compares residents over the whole roster" in x for x in res.outcome.explanation)
     assert res.outcome.model_stats["decomposition"]["lower_bound_is_valid"] is False
+
+
+@pytest.mark.parametrize("spread", [1, 1.5, 2])
+def test_repair_evens_prorated_shares_exactly_as_the_checker_counts(spread: float) -> None:
+    # Ann is on leave half of the 28 days: her 3 calls count as 6 against Ben's and Cara's 4 (and
+    # Dan's 4, whose leave is 7 days: 3 calls count 4). The solver and the checker must agree on it.
+    ann = ["V"] * 14 + calls(14, 18, 22, n=28)[14:]
+    dan = ["V"] * 7 + calls(9, 16, 23, n=28)[7:]
+    rows = {"Ann": ann, "Ben": calls(0, 7, 15, 21, n=28), "Cara": calls(3, 10, 17, 24, n=28), "Dan": dan}
+    cfg = parse(fair(**{"max-spread": spread}), path="t")
+    before = rule_hits(check_raw(raw_roster(rows), cfg), "fair-calls")
+    assert bool(before) == (spread < 2)
+    res = repair(raw_roster(rows), cfg, Settings(time_limit=20, seed=1, workers=1))
+    assert res.outcome.status == "optimal" and res.after is not None
+    assert rule_hits(check_raw(res.repaired, cfg), "fair-calls") == []
+    assert staffing(res.repaired, cfg) == staffing(raw_roster(rows), cfg)
+    assert (len(res.outcome.changes) == 0) == (spread >= 2)
