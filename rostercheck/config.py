@@ -46,6 +46,8 @@ class RuleConfig:
     citation: str = ""
     description: str = ""
     origin: str = "config"
+    #: option -> the key the config wrote it as (`code = "C"` fills `codes`), for errors naming the key
+    keys: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -304,10 +306,16 @@ def _rule(rid: str, spec: dict[str, Any], origin: str, w: _Where) -> RuleConfig:
     allowed = (*COMMON_RULE_KEYS, *opts)
     w.unknown(spec, allowed, key)
     params = {name: _value(o, spec.get(name, o.default), f"{key}.{name}", w) for name, o in opts.items()}
+    keys: dict[str, str] = {}
     if kind == "max-count" and (params["every"] is None) == (params["max"] is None):
         raise w.err(key, "give exactly one of `every` (one in N days) and `max`")
+    if kind == "coverage" and params["code"] is not None:
+        if "codes" in spec:
+            raise w.err(f"{key}.code", "give either `code` (one code) or `codes` (a list), not both")
+        params["codes"], params["code"] = [params["code"]], None  # one spelling for rules and repair
+        keys["codes"] = "code"
     if kind == "coverage" and not params["codes"]:
-        raise w.err(f"{key}.codes", "a coverage rule needs the codes it counts")
+        raise w.err(f"{key}.codes", "a coverage rule needs the codes it counts (`codes = [...]` or `code = \"C\"`)")
     sev = spec.get("severity", "error")
     if sev not in SEVERITIES:
         raise w.err(f"{key}.severity", f"expected one of {', '.join(SEVERITIES)}{suggest(str(sev), SEVERITIES)}")
@@ -330,6 +338,7 @@ def _rule(rid: str, spec: dict[str, Any], origin: str, w: _Where) -> RuleConfig:
     return RuleConfig(
         id=rid, kind=kind, params=params, severity=sev, enabled=enabled, applies_to=scope,
         citation=str(spec.get("citation", "")), description=str(spec.get("description", "")), origin=origin,
+        keys=keys,
     )
 
 
@@ -373,6 +382,10 @@ def _value(o: Any, v: Any, key: str, w: _Where) -> Any:
                     raise w.err(key, f"unknown weekday {raw!r}; expected mon, tue, wed, thu, fri, sat or sun")
             return out
         return [normalise_code(x) for x in v]
+    if t == "code":  # one code, as text: `code = "C"`
+        if not isinstance(v, str) or not normalise_code(v):
+            raise w.err(key, f"expected one shift code as text, like \"C\", got {v!r}")
+        return normalise_code(v)
     if t == "date":
         if isinstance(v, dt.date):
             return v.isoformat()
@@ -424,4 +437,5 @@ def check_codes(cfg: Config, legend: dict[str, Shift]) -> None:
             if isinstance(v, list) and name == "codes":
                 for c in v:
                     if c not in legend:
-                        raise w.err(f"rules.{r.id}.codes", f"unknown shift code {c!r}{suggest(c, legend)}")
+                        raise w.err(f"rules.{r.id}.{r.keys.get(name, name)}",
+                                    f"unknown shift code {c!r}{suggest(c, legend)}")

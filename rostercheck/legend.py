@@ -38,6 +38,9 @@ class Shift:
     #: counted hours for home call ("hours" given); None means "its length" for work kinds
     counted_hours: float | None = None
     origin: str = "built-in"
+    #: the length was given as ``hours``: elapsed time from the start instant, so across a
+    #: daylight-saving change the shift ends earlier or later on the clock (an ``end`` is a clock time)
+    elapsed: bool = False
 
     @property
     def timed(self) -> bool:
@@ -85,12 +88,14 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
         raise InputError(f"'hours' must be a non-negative number, got {hours!r}", **where)
     length: int | None = None
     counted: float | None = None
+    elapsed = False
     if s is not None and e is not None:
         length = (e - s) % 1440 or 1440  # an end at or before the start is the next day
         if hours is not None and kind == "home-call":
             counted = float(hours)
     elif s is not None and hours is not None:
         length = round(float(hours) * 60)
+        elapsed = True
     elif (s is None) != (e is None):
         raise InputError("a shift needs both 'start' and 'end' (or 'start' and 'hours')", **where)
     elif hours is not None:
@@ -110,6 +115,7 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
         description=str(spec.get("description") or ""),
         counted_hours=counted,
         origin=origin,
+        elapsed=elapsed,
     )
 
 

@@ -877,9 +877,11 @@ def _entries_to_shifts(
     lstart = np.array([s.start if s.start is not None else -1 for s in shifts], dtype=np.int64)
     llen = np.array([s.length if s.length is not None else -1 for s in shifts], dtype=np.int64)
     counted = np.array([s.counted_hours or 0.0 for s in shifts], dtype=float)
+    lelapsed = np.array([s.elapsed for s in shifts], dtype=bool)
     kind = kind_of[code]
     start = lstart[code]
     length = llen[code]
+    elapsed = lelapsed[code]  # a length given as `hours`: elapsed time, unless times below replace it
     # half-day grids: work and wellness codes take their slot's times (a whole-day grid has no
     # slots, so its half a million blank slot texts are not even looked at)
     timed_by_slot = np.flatnonzero((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"]))
@@ -890,7 +892,7 @@ def _entries_to_shifts(
             if name in sessions:
                 s0, s1 = sessions[name]
                 m = timed_by_slot[slot_ids == k_slot]
-                start[m], length[m] = s0, s1 - s0
+                start[m], length[m], elapsed[m] = s0, s1 - s0, False
     untimed_work = (start < 0) & (kind == KIND_ID["work"])
     start[untimed_work], length[untimed_work] = WHOLE_DAY_DEFAULT
     # explicit times from a long file win over the legend (grids have none)
@@ -904,7 +906,7 @@ def _entries_to_shifts(
             where = {"file": raw.path, "sheet": e["sheet"].iat[j], "cell": cell_name(e["cell"].iat[j])}
             s0 = parse_time(xstart[j], where=where)
             s1 = parse_time(xend[j], where=where)
-            start[i], length[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY
+            start[i], length[i], elapsed[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY, False
     date = pd.to_datetime(e["date"]).to_numpy().astype("datetime64[D]")[entry]
     day = (date - start_day).astype(np.int64)
     base = date.astype("datetime64[m]").astype(np.int64)
@@ -917,6 +919,7 @@ def _entries_to_shifts(
         "timed": start >= 0,
         "s_naive": s_naive,
         "e_naive": s_naive + length,
+        "elapsed": elapsed,
         "counted": counted[code],
         "cell": entry + cell0,
         "entry": entry,
@@ -976,6 +979,11 @@ def build(
         if t.any():
             st[t] = local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
             en[t] = local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
+            # an `end` is a clock time (a night across a change is 11 or 13 h); `hours` are elapsed
+            # from the start instant (a 28 h call across the autumn change ends at 10:00 on the clock)
+            el = t & sh["elapsed"]
+            if el.any():
+                en[el] = st[el] + (sh["e_naive"][el] - sh["s_naive"][el])
         # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
         st[~t] = day_start[sh["day"][~t]]
         en[~t] = st[~t]

@@ -1,7 +1,8 @@
 """Enough (and not too many) residents on a code each date: the staffing a roster must keep.
 
 Counts, for each date, the residents in scope (see `applies-to`, e.g. only PGY-2 and PGY-3 may
-count toward senior call) holding one of `codes` on that date.
+count toward senior call) holding one of `codes` on that date. For one code, `code = "C"` says the
+same as `codes = ["C"]`.
 
 Example: `[rules.call-coverage]` with `kind = "coverage"`, `codes = ["C"]`, `min = 2`
   PASS: two residents on C every date
@@ -22,7 +23,8 @@ KIND = "coverage"
 #: Counts residents against each other: checked on the whole roster, never on a few rows (``check.across_residents``).
 ACROSS_RESIDENTS = True
 OPTIONS = (
-    Option("codes", "codes", [], "codes that count toward this coverage (required)"),
+    Option("codes", "codes", [], "codes that count toward this coverage (required, or `code`)"),
+    Option("code", "code", None, "one code that counts: `code = \"C\"` is `codes = [\"C\"]` (give one of the two)"),
     Option("min", "int", 0, "fewest residents on these codes each date", minimum=0),
     Option("max", "int", None, "most residents on these codes each date", minimum=0),
     Option("weekdays", "weekdays", [], "only these weekdays (mon..sun); empty: every date"),
