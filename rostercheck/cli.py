@@ -555,11 +555,10 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
         click.echo(text, nl=False)
         sys.exit(EXIT_OK if found.suggestions else EXIT_ERRORS)
     t = sw.trade(raw, cfg, args[0], args[1], list(args[2:]), previous=prev, settings=st)
-    if output:
-        sw.write_trade(t, roster, output, cfg, previous=prev, keep_macros=keep_macros)
     text = sw.render_trade_json(t, strict) if fmt == "json" else sw.render_trade_text(t)
     click.echo(text, nl=False)
     if output:
+        sw.write_trade(t, roster, output, cfg, previous=prev, keep_macros=keep_macros)
         click.echo(f"rostercheck: wrote {output} ({len(t.diff.changes)} cells changed)", err=True)
     sys.exit(EXIT_ERRORS if t.fails(strict) else EXIT_OK)
 

@@ -211,10 +211,10 @@ def trade(raw: RawRoster, cfg: Config, name_a: str, name_b: str, dates: list[str
 def write_trade(t: TradeResult, src: str, dst: str, cfg: Config, *, previous: RawRoster | None = None,
                 keep_macros: bool = False) -> int:
     """Write the traded copy of ``src`` to ``dst`` (changed cells highlighted and commented, as
-    ``repair`` writes), after reading it back and checking it: it is written only if the checker
-    finds in it exactly what it found in the trade. A long file's own start and end times, or rows
-    on one side only, may not survive a cell-by-cell edit; then nothing is written and the error
-    says why. Returns the cells written."""
+    ``repair`` writes), after reading it back and checking it: it is written only if it reads as
+    the trade's assignments and the checker finds in it exactly what it found in the trade. A long
+    file's own start and end times, or rows on one side only, may not survive a cell-by-cell edit;
+    then nothing is written and the error says why. Returns the cells written."""
     import tempfile
     from pathlib import Path
 
@@ -230,13 +230,20 @@ def write_trade(t: TradeResult, src: str, dst: str, cfg: Config, *, previous: Ra
     with tempfile.TemporaryDirectory(prefix="rostercheck-swap-") as tmp:
         staged = str(Path(tmp) / Path(dst).name)
         n = write_changes(src, staged, t.diff.changes, keep_macros=keep_macros, what="swap")
+        why = "its findings differ"
         try:
-            again = check_raw(read_roster(staged, cfg.roster), cfg, previous).findings
+            # the copy against the trade as checked: the same assignments and the same findings
+            back = compare(t.traded, read_roster(staged, cfg.roster), cfg, old_label=src, new_label=dst,
+                           previous=previous, old_findings=t.diff.result.findings)
+            same = not (back.changes or back.introduced or back.fixed or back.residents_added
+                        or back.residents_removed)
+            if back.changes:
+                c = back.changes[0]
+                why = f"{c.resident} on {c.date} would read {c.new or '(blank)'}, not {c.old or '(blank)'}"
         except InputError as e:
-            again, why = None, e.message
-        expected = t.diff.result.findings
-        if again is None or unmatched(again, expected) or unmatched(expected, again):
-            reason = t.unwritable[0] if t.unwritable else (why if again is None else "its findings differ")
+            same, why = False, e.message
+        if not same:
+            reason = t.unwritable[0] if t.unwritable else why
             raise InputError(f"not written: the traded copy would not read back as the trade was checked ({reason})",
                              file=dst)
         atomic_write(dst, Path(staged).read_bytes())

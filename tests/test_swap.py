@@ -328,3 +328,16 @@ def test_every_swap_json_key_is_documented() -> None:
             *sdoc["suggestions"][0]["fairness"]["residents"][0], *sdoc["suggestions"][0]["changes"][0]]
     for key in keys:
         assert f"`{key}`" in text, key
+
+
+def test_a_trade_no_cell_edit_can_write_is_not_written(tmp_path: Path) -> None:
+    # a long file without Ben's row on 07-02: the trade moves Ann's row to Ben, which no cell edit
+    # writes (writing the code cells would leave the file as it was); checked, but never written
+    roster = tmp_path / "long.csv"
+    roster.write_text("Resident,Date,Code\nAnn Lee,2026-07-01,D\nAnn Lee,2026-07-02,D\nAnn Lee,2026-07-03,OFF\n"
+                      "Ben Ito,2026-07-01,OFF\nBen Ito,2026-07-03,D\n")
+    target = tmp_path / "out.csv"
+    code, out, err = run("swap", str(roster), "Ann Lee", "Ben Ito", "2026-07-02", "-o", str(target))
+    assert code == 2 and "not written" in err and "the rows change hands" in err and len(err.splitlines()) == 1
+    assert out.startswith("trade: Ann Lee <-> Ben Ito on 2026-07-02") and not target.exists()
+    assert list(tmp_path.iterdir()) == [roster]  # no temporary file left behind either
