@@ -321,7 +321,7 @@ def _fairness(before: np.ndarray, after: np.ndarray, names: tuple[str, str]) -> 
                                     for k, m in enumerate(MEASURES)}} for i, n in enumerate(names)]
     counted = [MEASURES.index(m) for m in COUNTED]
     return {"change": int(np.abs(delta[:, counted]).sum()),
-            "hours-change": round(float(np.abs(delta[:, MEASURES.index("hours")]).sum()), 2),
+            "hours_change": round(float(np.abs(delta[:, MEASURES.index("hours")]).sum()), 2),
             "residents": residents}
 
 
@@ -382,7 +382,7 @@ def suggest(raw: RawRoster, cfg: Config, name: str, date: str, *, previous: RawR
             out.compliant += 1
             fair = _fairness(base_load, loads(new.timeline)[[ia, ib]], (tl.residents[a].name, tl.residents[b].name))
             payback = abs(days[1] - d0) if len(days) > 1 else 0
-            key = (sum(f.severity != "error" for f in intro), fair["change"], fair["hours-change"], payback, b,
+            key = (sum(f.severity != "error" for f in intro), fair["change"], fair["hours_change"], payback, b,
                    days[1:])
             ranked.append((key, b, days, intro, fair, full))
     ranked.sort(key=lambda t: t[0])
