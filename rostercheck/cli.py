@@ -205,7 +205,8 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 
         done = annotate_check(results[0], annotate_path, keep_macros=keep_macros)
         if not quiet:
-            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked)", err=True)
+            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked, {done.comments} comments)",
+                       err=True)
     if block is not None and not carried:
         click.echo(bl.text_lines(block)[0], err=True)
     for p in problems:
@@ -399,6 +400,10 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
 @with_roster_options
 @click.option("--html", "html_path", required=True, type=click.Path(dir_okay=False), help="Write the report "
               "here: one self-contained page (no network) with the calendar, weekly hours, rules and findings.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Also print the page to this PDF "
+              "through a headless Chromium (Debian's `chromium` package), as its print stylesheet lays it out.")
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True,
+              help="Landscape sheet the page prints on (and --pdf writes).")
 @click.option("--repair", "do_repair", is_flag=True, help="Also repair the roster and show before and after "
               "with the changes marked (settings from the config's [repair] table).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), help="With --repair: seconds for the solver "
@@ -406,8 +411,8 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
 @click.option("--seed", type=int, help="With --repair: same seed, same answer.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
 @guarded
-def report_command(roster: str, html_path: str, do_repair: bool, time_limit: float | None, seed: int | None,
-                   previous: str | None, **kw: Any) -> None:
+def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str, do_repair: bool,
+                   time_limit: float | None, seed: int | None, previous: str | None, **kw: Any) -> None:
     """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
     line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
     from rostercheck.check import check_raw
@@ -415,7 +420,14 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
     from rostercheck.report.html import render_page
     from rostercheck.report.text import summary_line
 
-    refuse_inputs(html_path, [roster, *([previous] if previous else [])], option="--html")
+    inputs = [roster, *([previous] if previous else [])]
+    refuse_inputs(html_path, inputs, option="--html")
+    browser = None
+    if pdf_path:
+        from rostercheck.report.pdf import require_browser
+
+        refuse_inputs(pdf_path, [*inputs, html_path], option="--pdf")
+        browser = require_browser(pdf_path)  # before any work: say which package is missing
     cfg = load_config(roster, kw)
     raw = read_with(roster, cfg)
     prev = read_with(previous, cfg) if previous else None
@@ -432,13 +444,17 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
         result = fixed.before
     else:
         result = check_raw(raw, cfg, prev)
-    atomic_write(html_path, render_page(result, raw=raw, repair=fixed))
+    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower()))
+    if pdf_path:
+        from rostercheck.report.pdf import write_pdf
+
+        write_pdf(html_path, pdf_path, browser=browser)
     click.echo(summary_line([result]))
     if fixed is not None:
         from rostercheck.repair.report import status_line
 
         click.echo(f"repair: {status_line(fixed)}")
-    click.echo(f"wrote {html_path}")
+    click.echo(f"wrote {html_path}" + (f" and {pdf_path}" if pdf_path else ""))
     sys.exit(EXIT_OK)
 
 

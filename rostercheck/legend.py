@@ -8,6 +8,8 @@ legend sheet in the workbook, and the config's ``[shifts]`` table.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rostercheck.errors import InputError, suggest
@@ -41,6 +43,8 @@ class Shift:
     #: the length was given as ``hours``: elapsed time from the start instant, so across a
     #: daylight-saving change the shift ends earlier or later on the clock (an ``end`` is a clock time)
     elapsed: bool = False
+    #: the code as its legend writes it (``PedW``); ``code`` is the upper-cased key that matches
+    written: str = ""
 
     @property
     def timed(self) -> bool:
@@ -116,6 +120,7 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
         counted_hours=counted,
         origin=origin,
         elapsed=elapsed,
+        written=" ".join(str(code).replace("\u00a0", " ").split()),
     )
 
 
@@ -347,6 +352,33 @@ def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:
     if parts and all(p in known for p in parts):
         return parts
     return None
+
+
+def written_codes(text: str, known: dict[str, Shift]) -> list[str]:
+    """The codes of one cell as the cell writes them (``PedW``, ``C/LEC``), in the order and by the
+    split of ``split_codes``; empty when the cell is blank or holds an unknown code."""
+    plain = " ".join(str(text).replace("\u00a0", " ").split())
+    if not plain:
+        return []
+    if normalise_code(plain) in known:
+        return [plain]
+    parts = [p for p in _SPLIT.split(plain) if p]
+    return parts if parts and all(normalise_code(p) in known for p in parts) else []
+
+
+def code_spellings(texts: Iterable[object], counts: Iterable[int], known: dict[str, Shift]) -> dict[str, str]:
+    """Each code as a person reads it: the spelling most cells of the roster use (``PedW`` where
+    the key is ``PEDW``), else the legend's own. ``texts`` are distinct cell texts, ``counts`` how
+    many cells hold each; matching stays on the normalised key, this is only for display."""
+    tally: dict[str, Counter[str]] = {}
+    for text, n in zip(texts, counts):
+        if text is None or (isinstance(text, float) and text != text):
+            continue
+        for w in written_codes(str(text), known):
+            tally.setdefault(normalise_code(w), Counter())[w] += int(n)
+    out = {code: s.written or code for code, s in known.items()}
+    out.update({code: c.most_common(1)[0][0] for code, c in tally.items()})
+    return out
 
 
 def unknown_parts(text: str, known: dict[str, Shift]) -> list[str]:

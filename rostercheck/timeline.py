@@ -29,6 +29,7 @@ from rostercheck.legend import (
     WHOLE_DAY_DEFAULT,
     WORK_KINDS,
     Shift,
+    code_spellings,
     parse_time,
     split_codes,
     unknown_parts,
@@ -318,6 +319,16 @@ class Timeline:
     tz: str | None = None
     period_gap: int = 120
     files: list[str] = field(default_factory=list)
+    #: normalised code -> as the roster writes it (``legend.code_spellings``), for what people read
+    spelling: dict[str, str] = field(default_factory=dict)
+
+    def written(self, code: str) -> str:
+        """A code as the roster (else its legend) writes it: messages say ``PedW``, not ``PEDW``."""
+        w = self.spelling.get(code)
+        if w:
+            return w
+        s = self.legend.get(code)
+        return (s.written or code) if s is not None else code
 
     # ---------------------------------------------------------------- basic shape
     @property
@@ -832,6 +843,13 @@ def _parse_texts(
     return tid, [[code_id[c] for c in parsed[t] or ()] for t in texts]
 
 
+def _spellings(raw: RawRoster, legend: dict[str, Shift]) -> dict[str, str]:
+    """How the checked roster spells each code, counted per distinct text (not per cell)."""
+    tid, uniq = pd.factorize(raw.entries["text"].to_numpy(dtype=object))
+    counts = np.bincount(tid[tid >= 0], minlength=len(uniq))
+    return code_spellings(uniq, counts, legend)
+
+
 def slot_times(legend: dict[str, Shift]) -> dict[str, tuple[int, int]]:
     """Times of a half-day grid's AM and PM columns, in minutes after midnight.
 
@@ -1017,6 +1035,7 @@ def build(
         tz=tz,
         period_gap=round(period_gap_hours * 60),
         files=[r.path for r in rosters],
+        spelling=_spellings(raw, legend),
     )
     tl.__dict__["kind_id"] = sh["kind"]  # fill the cached properties: no string pass over the rows
     tl.__dict__["_code_index"] = (sh["code"], list(legend))

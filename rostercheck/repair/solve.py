@@ -473,7 +473,8 @@ def _sentence(m: RepairModel, g: Group, core: list[Group]) -> str:
                 reasons.setdefault(f"kept off by {h.rule}", []).append(tl.residents[h.resident].name)
         parts = [f"{len(v)} {k} ({', '.join(sorted(set(v)))})" for k, v in reasons.items()]
         need = g.extra.get("need")
-        return (f"No compliant roster: on {tl.date_of(d)} {'/'.join(sorted(codes))} needs {need} resident"
+        what = "/".join(sorted(map(tl.written, codes)))
+        return (f"No compliant roster: on {tl.date_of(d)} {what} needs {need} resident"
                 f"{'s' * (need != 1)}, but of the {len(ever)} eligible"
                 + (f" ({len(eligible)} free to move that day)" if len(eligible) != len(ever) else "")
                 + (": " + "; ".join(parts) if parts else "") + ".")

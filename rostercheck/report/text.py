@@ -7,17 +7,15 @@ from collections.abc import Sequence
 
 from rostercheck.check import CheckResult
 from rostercheck.model import Finding
+from rostercheck.report.cellrange import describe
 from rostercheck.report.style import styler
 
 _SEV_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}}
 
 
-def _cells(f: Finding, limit: int = 6) -> str:
-    names = []
-    for c in f.cells:
-        names.append(f"{c.sheet}!{c.cell}" if c.sheet else str(c.cell))
-    more = f" +{len(names) - limit}" if len(names) > limit else ""
-    return " ".join(names[:limit]) + more
+def _cells(f: Finding, home: str | None = None) -> str:
+    """The finding's cells as ranges per sheet and row, with their count (``cellrange.describe``)."""
+    return describe(f.cells, home=home)
 
 
 def _when(f: Finding) -> str:
@@ -87,7 +85,7 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
                 for f in items:
                     sev = st(f"{f.severity:<7}", **_SEV_STYLE.get(f.severity, {}))
                     out.append(f"  {sev}  {f.rule:<{rw}}  {_when(f):<{ww}}  {f.message}")
-                    cells = _cells(f)
+                    cells = _cells(f, res.path)
                     if cells:
                         out.append(" " * (2 + 7 + 2 + rw + 2 + ww + 2) + st(f"cells: {cells}", dim=True))
             out.append("")

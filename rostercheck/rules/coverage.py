@@ -40,7 +40,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     if p["weekdays"]:
         wd = np.isin(tl.days.day_of_week, [_DAYS.index(d) for d in p["weekdays"]])
         dates = dates[wd[dates]]
-    codes = "/".join(p["codes"])
+    codes = "/".join(map(tl.written, p["codes"]))
     for d in dates.tolist():
         n = int(count[d])
         lo, hi = p["min"], p["max"]

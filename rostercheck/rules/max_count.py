@@ -41,8 +41,8 @@ OPTIONS = (
 )
 
 
-def _what(p: dict[str, Any]) -> str:
-    names = list(p["kinds"]) + list(p["codes"])
+def _what(tl: Timeline, p: dict[str, Any]) -> str:
+    names = list(p["kinds"]) + [tl.written(c) for c in p["codes"]]
     return "/".join(names) + " shifts" if names != ["call"] else "calls"
 
 
@@ -60,7 +60,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     bad = count > limit
     if w.on_range[0] == 0:
         bad &= w.on > 0  # a window with no on-service day (all leave) requires nothing
-    what = _what(p)
+    what = _what(tl, p)
 
     def make(r: int, wi: int, n: int, cells: list[int]) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])

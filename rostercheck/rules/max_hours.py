@@ -73,7 +73,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         return averages[r]
 
     unit = "hours/week" if p["per"] == 7 else f"hours/{p['per']} days"
-    of = f" of {'/'.join(p['codes'])}" if p["codes"] else ""
+    of = f" of {'/'.join(map(tl.written, p['codes']))}" if p["codes"] else ""
 
     picks = worst_windows(bad, lambda r: avg(r) - p["limit"], w, scope)
     if not picks:
