@@ -79,12 +79,17 @@ def _use_color(stream: Any) -> bool:
 reading_options = [
     click.option("--sheet", multiple=True, help="Sheet to read (repeatable; default: every sheet that "
                  "looks like a roster)."),
-    click.option("--layout", type=click.Choice(["grid", "half-day", "long"]), help="Roster layout "
-                 "(default: detected)."),
+    click.option("--layout", type=click.Choice(["grid", "half-day", "long", "duty-list", "transposed"]),
+                 help="Roster layout (default: detected)."),
     click.option("--header-row", type=click.IntRange(min=1), help="Row of the column headers (1-based)."),
     click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
+    click.option("--date-column", help="Long table: header text or letter of the date column."),
+    click.option("--code-column", help="Long table: header text or letter of the code (shift, rotation) column."),
+    click.option("--session-column", help="Long table: header text or letter of the AM/PM column."),
     click.option("--year", type=click.IntRange(1900, 2200), help="Year for dates written as M/D."),
+    click.option("--date-order", type=click.Choice(["dmy", "mdy"]), help="Read dates like 03/04/2026 day "
+                 "first (dmy) or month first (mdy) (default: decided from the file)."),
     click.option("--rows", "rows", multiple=True, metavar="COLUMN=PATTERN", help="Read only rows whose COLUMN "
                  "(header text or letter) matches PATTERN: a case-blind glob like 'ROLE=PGY*', or 're:' and a "
                  "regular expression (repeatable, one column)."),
@@ -122,6 +127,7 @@ def main() -> None:
     \b
     rostercheck init block.xlsx            draft a commented config for a new workbook
     rostercheck codes block.xlsx           the codes in use and what each means
+    rostercheck read block.xlsx            how the file was read: sheets, rows, residents, skipped rows
     rostercheck check july.xlsx            what rules does this roster break?
     rostercheck repair july.xlsx -o out.xlsx   the fewest changes that fix it
     rostercheck swap july.xlsx A B 2026-07-04   is this trade compliant? (--suggest: who could take it)
@@ -611,6 +617,30 @@ def fairness_command(roster: str, by: str, fmt: str, output: str | None, previou
         atomic_write(output, text)
     else:
         click.echo(text, nl=False)
+    sys.exit(EXIT_OK)
+
+
+@main.command("read", epilog="\b\nExit codes:\n  0  the roster was read (warnings allowed)\n  2  the roster or "
+              "the config cannot be used (one line says where)")
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format; json prints the 'read' object of docs/json.md.")
+@guarded
+def read_command(roster: str, fmt: str, **kw: Any) -> None:
+    """Show how ROSTER was read, before any rule: each sheet used or skipped and why; the layout,
+    header, date and session rows, name and attribute columns and the dates; every resident with
+    their row and number of codes; every skipped row with its reason; and warnings. Run it when a
+    count of residents looks wrong."""
+    from rostercheck.check import legend_for
+    from rostercheck.read import inspect_roster
+    from rostercheck.report.reading import render_json, render_text
+
+    cfg = load_config(roster, kw)
+    raw = inspect_roster(roster, cfg.roster, lenient=False).roster
+    legend_for(raw, cfg)  # adds a warning for each legend-sheet row that cannot be used
+    assert raw.read is not None
+    click.echo(render_json(raw.read) if fmt == "json" else render_text(roster, raw.read), nl=False)
     sys.exit(EXIT_OK)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 
 from rostercheck.errors import InputError, suggest
 from rostercheck.model import LegendRow, Source
@@ -341,6 +341,64 @@ def legend_from_rows(rows: list[LegendRow]) -> dict[str, Shift]:
     return out
 
 
+def sheet_legend(
+    rows: list[LegendRow], base: dict[str, Shift], taken: Collection[str] = (), used: Collection[str] | None = None
+) -> tuple[dict[str, Shift], list[tuple[Source, str]]]:
+    """A workbook's legend sheet over ``base`` (the built-in legend), key by key, never aborting.
+
+    Precedence is config ``[shifts]`` > legend sheet > built-in: codes in ``taken`` (the config's)
+    are left alone, whatever the sheet says. A row that only describes a code (``C = Clinic``)
+    keeps the built-in meaning and lends it the description; it replaces a built-in meaning only
+    when it gives a kind or times. A row that cannot be used (a call with no times, a bad kind)
+    is a warning with its cell, because the config may well define the code and a check must not
+    stop on a sheet the program never meant as a contract. Returns the codes the sheet defines
+    and the warnings, each as (where, message); with ``used`` (the codes the roster holds), only
+    rows about those codes warn, since a legend lists codes of every block.
+    """
+    out: dict[str, Shift] = {}
+    warnings: list[tuple[Source, str]] = []
+    for row in rows:
+        norm = normalise_code(row.code)
+        if not norm or norm in taken:
+            continue
+        src = row.source or Source("?")
+        where = {"file": src.file, "sheet": src.sheet, "cell": src.cell}
+        quiet = used is not None and norm not in used
+        says = row.kind is not None or row.start not in (None, "") or row.end not in (None, "") or row.hours is not None
+        known = base.get(norm)
+        if not says and known is not None:
+            said, sure = guess_kind("", row.description)
+            differs = said != known.kind if sure else known.kind in ("call", "night")
+            if row.description and differs and not quiet:
+                what = f"{known.kind} {known.start // 60:02d}:{known.start % 60:02d}" if known.timed else known.kind
+                warnings.append((src, f"the legend sheet describes {row.code!r} as {row.description!r}, but it is "
+                                      f"read with the built-in meaning ({what}); define {row.code} in [shifts] "
+                                      "to say what it means here"))  # fmt: skip
+            out[norm] = replace(known, description=row.description or known.description)
+            continue
+        kind = row.kind or guess_kind(row.code, row.description)[0]
+        spec: dict = {"kind": kind, "description": row.description}
+        if row.start not in (None, ""):
+            spec["start"] = row.start
+        if row.end not in (None, ""):
+            spec["end"] = row.end
+        if row.hours is not None:
+            spec["hours"] = row.hours
+        try:
+            out[norm] = make_shift(row.code, spec, origin="legend sheet", where=where)
+        except InputError as exc:
+            if quiet:
+                continue
+            message = f"legend row for {row.code!r} not used: {exc.message}; define {row.code} in [shifts]"
+            warnings.append((src, message))
+    return out, warnings
+
+
+def split_parts(text: str) -> list[str]:
+    """The codes a multi-code cell could hold (``CL/W`` -> CL, W), normalised."""
+    return [p for p in _SPLIT.split(normalise_code(text)) if p]
+
+
 def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:
     """Codes in one cell: the whole text if it is a code, else its parts; None if any is unknown."""
     norm = normalise_code(text)
@@ -350,6 +408,10 @@ def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:
         return [norm]
     parts = [p for p in _SPLIT.split(norm) if p]
     if parts and all(p in known for p in parts):
+        return parts
+    # codes with spaces or separators of their own ("NIGHT FLOAT", a duty list's headers) joined by " + "
+    parts = [p.strip() for p in norm.split(" + ")]
+    if len(parts) > 1 and all(p in known for p in parts):
         return parts
     return None
 

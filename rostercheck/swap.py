@@ -17,6 +17,7 @@ checked on the whole roster, by the checker itself.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -107,8 +108,7 @@ def exchange(raw: RawRoster, a: int, b: int, days: list[pd.Timestamp]) -> tuple[
                 res[ia], res[ib] = b, a
                 problems.append(f"{where}: {len(ia)} and {len(ib)} rows; the rows change hands, which no cell "
                                 "edit writes")
-    e = e.assign(resident=res, **cols)
-    return RawRoster(raw.path, raw.residents, e, raw.layout, raw.sheets, raw.legend), problems
+    return dataclasses.replace(raw, entries=e.assign(resident=res, **cols)), problems
 
 
 # ------------------------------------------------------------------------------------ what repair allows
@@ -222,6 +222,9 @@ def write_trade(t: TradeResult, src: str, dst: str, cfg: Config, *, previous: Ra
     from rostercheck.read import read_roster
     from rostercheck.workbook import write_changes
 
+    if t.traded is not None and t.traded.duties is not None:
+        raise InputError("cannot write the traded copy of a duty list (a trade there moves names between duty "
+                         "cells); the trade is checked, not written", file=src)
     missing = [c for c in t.diff.changes if not c.cell]
     if missing:
         c = missing[0]

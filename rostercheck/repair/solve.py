@@ -35,10 +35,15 @@ class Change:
     sheet: str | None
     cell: str | None
     row: int
+    #: duty lists: the duty (column header) whose cell changed; ``resident`` is then its new holder(s)
+    duty: str | None = None
 
     def as_dict(self) -> dict:
-        return {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
-                "new": self.new, "sheet": self.sheet, "cell": self.cell}
+        out = {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
+               "new": self.new, "sheet": self.sheet, "cell": self.cell}
+        if self.duty is not None:
+            out["duty"] = self.duty
+        return out
 
 
 @dataclass
@@ -84,7 +89,7 @@ def build_model(pb: Problem, cfg: Config, lazy_start: dict[str, set[int]] | None
             encode_lazy(m, rc.id, first)
             continue
         enc(m, rc, sc)
-    if not coverage_rules:
+    if not coverage_rules or pb.raw.layout == "duty-list":  # a duty list's cells stay held as they were
         _keep_coverage(m)
     return m
 

@@ -41,6 +41,7 @@ def document(results: Sequence[CheckResult]) -> dict:
                 "last-date": r.timeline.date_of(r.timeline.n_days - 1),
                 "errors": r.errors,
                 "warnings": r.warnings,
+                "read": r.read.to_json() if r.read is not None else None,
             }
             for r in results
         ],

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rostercheck.check import CheckResult
 from rostercheck.model import Finding
 from rostercheck.report.cellrange import describe
-from rostercheck.report.style import styler
+from rostercheck.report.style import Style, styler
 
 _SEV_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}}
 
@@ -58,6 +58,27 @@ def summary_line(results: Sequence[CheckResult]) -> str:
             f"for {flagged} of {residents} residents in {files}")
 
 
+#: Reading warnings shown under a roster's header line; the rest are counted (``rostercheck read`` lists all).
+_READ_WARNINGS_SHOWN = 3
+
+
+def read_lines(res: CheckResult, st: Style) -> list[str]:
+    """How the roster was read, when a person should know: rows skipped (one line), warnings."""
+    read = res.read
+    if read is None:
+        return []
+    out = []
+    if line := read.skipped_summary():
+        out.append(f"  {line}")
+    for w in read.warnings[:_READ_WARNINGS_SHOWN]:
+        where = f"{w.sheet}!{w.cell}" if w.sheet and w.cell else (w.sheet or w.cell or "")
+        out.append("  " + st("read warning", fg="yellow") + f": {where + ': ' if where else ''}{w.message}")
+    if len(read.warnings) > _READ_WARNINGS_SHOWN:
+        more = len(read.warnings) - _READ_WARNINGS_SHOWN
+        out.append(f"  ... and {more} more read warning{'s' * (more != 1)} (rostercheck read {res.path} lists them)")
+    return out
+
+
 def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool = False, **_: object) -> str:
     """Per roster: a header, then findings grouped by resident (most serious resident first, errors
     before warnings), in columns aligned across the whole roster; then one summary line.
@@ -73,6 +94,7 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
             tl = res.timeline
             out.append(st(f"{res.path}", bold=True) + f": {tl.n_residents} residents, {res.days} days "
                        f"({tl.date_of(tl.first)} to {tl.date_of(tl.n_days - 1)}), {len(res.rules)} rules")
+            out.extend(read_lines(res, st))
             groups: dict[str | None, list[Finding]] = {}
             for f in res.findings:
                 groups.setdefault(f.resident, []).append(f)
