@@ -450,7 +450,11 @@ def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str
         result = fixed.before
     else:
         result = check_raw(raw, cfg, prev)
-    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower()))
+    from rostercheck.fairness import fairness
+    from rostercheck.report.fairness_html import fairness_section
+
+    extra = [fairness_section(fairness(result.timeline, result.path))]
+    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower(), extra=extra))
     if pdf_path:
         from rostercheck.report.pdf import write_pdf
 
