@@ -626,6 +626,9 @@ border-width:0 8px 8px 0;border-color:transparent #212529 transparent transparen
 .findings td.cells{font-size:11px;color:var(--mute);max-width:260px;overflow-wrap:anywhere}
 .findings td.num,.findings code{white-space:nowrap}
 .changes td.old{text-decoration:line-through;color:var(--mute)}.changes td.new{font-weight:700}
+.share rect{fill:#74c0fc}table.fairness{margin:0 0 12px}table.fairness th,table.fairness td{width:120px}
+table.fairness th:first-child{width:190px}table.fairness caption{text-align:left;font-weight:600;padding:4px 0}
+table.fairness td.share{white-space:nowrap}table.fairness tfoot{color:#555}
 .chart .bar{fill:#74c0fc}.chart .bar.over{fill:#e03131}.chart .bar.part{opacity:.55}
 .chart .limit{stroke:#c92a2a;stroke-dasharray:4 3;stroke-width:1.5}
 .chart .limit-label{font-size:10px;fill:#c92a2a}
