@@ -118,6 +118,7 @@ def test_long_table_names_without_letters_are_people(tmp_path: Path) -> None:
             [None, "2026-07-02", "D"], ["Avery Chen", "2026-07-02", "D"]]  # fmt: skip
     raw = read_roster(make_csv(tmp_path / "long.csv", rows))
     assert [r.name for r in raw.residents] == ["12", "-1+1", "Avery Chen"]
+    assert [(r.row, r.codes) for r in raw.read.residents] == [(2, 1), (3, 1), (5, 1)]
     assert [(s.row, s.reason) for s in raw.read.skipped] == [(4, "no name")]
 
 

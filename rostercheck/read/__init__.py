@@ -231,7 +231,8 @@ def _report(parts: list[SheetRoster], sheets: list[SheetUse], warnings: list[Rea
     residents: list[ReadResident] = []
     skipped: list[SkippedRow] = []
     for part in parts:
-        counts = np.bincount(part.resident[part.text != ""], minlength=len(part.residents)) if len(part) else None
+        filled = part.filled if part.filled is not None else part.text != ""
+        counts = np.bincount(part.resident[filled], minlength=len(part.residents)) if len(part) else None
         for k, r in enumerate(part.residents):
             row = part.rows[k] if k < len(part.rows) else 0
             n = int(counts[k]) if counts is not None else 0

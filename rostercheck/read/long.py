@@ -167,6 +167,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     person_of, people = pd.factorize(name_of)
     codes, first_seen = pd.factorize(person_of[names.codes[rows]])
     residents = _residents(sheet, rows, codes, [people[k] for k in first_seen.tolist()], name_col, optional, lenient)
+    code_column = sheet.column(code_col)
     dates_seen = dates.astype("datetime64[D]")
     if dates_seen.size:
         info.dates = (dates_seen.min().astype(dt.date), dates_seen.max().astype(dt.date))
@@ -177,12 +178,14 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         resident=codes.astype(np.int64),
         date=dates,
         slot=slots,
-        text=sheet.column(code_col).text_at(rows),
+        text=code_column.text_at(rows),
         start=starts,
         end=ends,
         cell=(rows + sheet.row0) * CELL_STRIDE + (code_col + sheet.col0),
         info=info,
-        rows=[sheet.row_number(int(rows[k])) for k in _first_index(codes, len(residents)).tolist()],
+        rows=[sheet.row_number(int(rows[k])) for k in _first_positions(codes).tolist()],
+        # codes per resident, blank test once per distinct cell text (a csv has a few dozen)
+        filled=(code_column.texts() != "")[code_column.codes[rows]],
     )
 
 
@@ -328,6 +331,15 @@ def _residents(
         )
         for r, name in enumerate(names)
     ]
+
+
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """Where each code first appears, for codes numbered in order of first appearance (``pd.factorize``):
+    exactly where their running maximum grows, one vectorised pass."""
+    if codes.size == 0:
+        return np.empty(0, dtype=np.int64)
+    running = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.diff(running, prepend=-1) > 0)
 
 
 def _first_index(codes: np.ndarray, n: int) -> np.ndarray:
