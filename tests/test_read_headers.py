@@ -169,3 +169,31 @@ def test_a_roster_sheet_without_a_name_label_beside_a_labelled_one_is_still_read
     august = [[None, *days(7, dt.date(2026, 8, 1))], ["Ann Lee", *["N"] * 7]]
     raw = read_roster(make_xlsx(tmp_path / "w.xlsx", {"July": july, "August": august}))
     assert raw.sheets == ["July", "August"] and len(raw.entries) == 14 and raw.read.warnings == ()
+
+
+def test_long_table_columns_named_by_options(tmp_path: Path) -> None:
+    """Headers nobody could guess: --date-column, --code-column, --session-column (and [roster] keys)."""
+    from click.testing import CliRunner
+    from workbooks import make_csv
+
+    from rostercheck.cli import main
+
+    rows = [
+        ["Person", "When", "What", "Part"],
+        ["Ann Lee", "2026-03-12", "CL", "AM"],
+        ["Ann Lee", "2026-03-12", "D", "PM"],
+    ]
+    path = make_csv(tmp_path / "odd.csv", rows)
+    with pytest.raises(InputError):
+        read_roster(path)  # no date, code or session header it knows
+    raw = read_roster(path, RosterOptions(date_column="When", code_column="What", session_column="D"))
+    assert (
+        raw.layout == "long" and list(raw.entries["text"]) == ["CL", "D"] and list(raw.entries["slot"]) == ["AM", "PM"]
+    )
+    r = CliRunner().invoke(main, ["read", str(path), "--date-column", "When", "--code-column", "What",
+                                  "--session-column", "Part", "--format", "json"])  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    (tmp_path / "rostercheck.toml").write_text('[roster]\ndate-column = "When"\ncode-column = "Wat"\n')
+    r = CliRunner().invoke(main, ["read", str(path)])
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "no header reads 'Wat'; code-column takes a header text or a column letter" in r.stderr

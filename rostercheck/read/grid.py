@@ -74,7 +74,8 @@ def column_for(
         if 0 <= j < sheet.ncols:
             return j
         raise InputError(
-            f"{what} {spec.strip().upper()} is empty; expected the column holding {holding}",
+            f"{what} {spec.strip().upper()} is empty; expected the column holding {holding} "
+            f"(no header reads {spec.strip()!r}; {key} takes a header text or a column letter)",
             file=sheet.file,
             sheet=sheet.name,
         )

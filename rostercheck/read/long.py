@@ -71,20 +71,20 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         return col
 
     if options.name_column:
-        name_col = named(options.name_column, "name_column", "name column")
+        name_col = named(options.name_column, "name-column", "name column")
     else:
         name_col = _required(sheet, keys, H.NAME, taken, h, "name")
     if options.date_column:
-        date_col = named(options.date_column, "date_column", "date column")
+        date_col = named(options.date_column, "date-column", "date column")
     else:
         date_col = _required(sheet, keys, H.DATE, taken, h, "date")
     if options.code_column:
-        code_col = named(options.code_column, "code_column", "code column")
+        code_col = named(options.code_column, "code-column", "code column")
     else:
         code_col = _required(sheet, keys, H.CODE, taken, h, "code", H.CODE_RANKED)
     optional: dict[str, int | None] = {}
     if options.session_column:
-        optional["slot"] = named(options.session_column, "session_column", "session column")
+        optional["slot"] = named(options.session_column, "session-column", "session column")
     for what, words in (
         ("slot", H.SLOT), ("start", H.START), ("end", H.END), ("pgy", H.PGY), ("team", H.TEAM), ("role", H.ROLE)
     ):  # fmt: skip
