@@ -131,6 +131,8 @@ def main() -> None:
     rostercheck read block.xlsx            how the file was read: sheets, rows, residents, skipped rows
     rostercheck check july.xlsx            what rules does this roster break?
     rostercheck repair july.xlsx -o out.xlsx   the fewest changes that fix it
+    rostercheck swap july.xlsx A B 2026-07-04   is this trade compliant? (--suggest: who could take it)
+    rostercheck fairness july.xlsx         who carries the load: calls, nights, weekends, hours
     rostercheck rules                      every rule kind and preset, with examples
     rostercheck report july.xlsx --html r.html   a page for people who do not read a terminal
     """
@@ -454,7 +456,11 @@ def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str
         result = fixed.before
     else:
         result = check_raw(raw, cfg, prev)
-    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower()))
+    from rostercheck.fairness import fairness
+    from rostercheck.report.fairness_html import fairness_section
+
+    extra = [fairness_section(fairness(result.timeline, result.path))]
+    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower(), extra=extra))
     if pdf_path:
         from rostercheck.report.pdf import write_pdf
 
@@ -518,6 +524,110 @@ def codes_command(roster: str, fmt: str, **kw: Any) -> None:
     report = codes_report(raw, legend_for(raw, cfg), cfg.path)
     click.echo(render_codes_json(report) if fmt == "json" else render_codes_text(report), nl=False)
     sys.exit(EXIT_ERRORS if report.undefined else EXIT_OK)
+
+
+SWAP_EXIT = """\b
+Exit codes:
+  0  the trade introduces no error (warnings allowed unless --strict); --suggest: at least one
+     compliant trade was found
+  1  the trade introduces an error (or, with --strict, a warning); --suggest: none was found
+  2  the roster, the config or the command line cannot be used (an unknown name suggests the
+     nearest, a date outside the roster names its range)"""
+
+
+@main.command("swap", epilog=SWAP_EXIT)
+@click.argument("roster", type=click.Path())
+@click.argument("args", nargs=-1, required=True, metavar="NAME_A NAME_B DATE [DATE ...] | NAME DATE --suggest")
+@with_roster_options
+@click.option("--suggest", is_flag=True, help="List trades that take NAME's cell(s) on DATE away: a same-date "
+              "exchange with a partner, or that plus one payback date; each introduces no error.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="--suggest: how many "
+              "trades to list.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the traded copy here (same format "
+              "as the input; changed cells highlighted and commented; never the input itself).")
+@click.option("--strict", is_flag=True, help="Warnings the trade introduces fail too (exit 1).")
+@click.option("--lock", multiple=True, metavar="'NAME:YYYY-MM-DD'", help="A cell no trade may move "
+              "(repeatable; with [repair] locks).")
+@click.option("--lock-resident", multiple=True, metavar="NAME", help="A resident whose cells no trade may move.")
+@click.option("--previous", type=click.Path(), help="The prior month's roster, as history for windows and rest.")
+@click.option("--keep-macros", is_flag=True, help="Keep VBA macros in a traded .xlsm copy.")
+@guarded
+def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, fmt: str, output: str | None,
+                 strict: bool, lock: tuple[str, ...], lock_resident: tuple[str, ...], previous: str | None,
+                 keep_macros: bool, **kw: Any) -> None:
+    """Check a trade before it is approved: `swap ROSTER NAME_A NAME_B DATE [DATE ...]` exchanges the
+    two residents' cells (every slot) on each DATE and reports what the trade introduces and fixes,
+    matched as `diff` matches. `swap ROSTER NAME DATE --suggest` lists partners for whom taking
+    NAME's cell(s) on DATE is compliant, best first: fewest new warnings, smallest change in fair
+    shares, nearest payback date. Locks, leave, wellness and eligibility are respected as by repair."""
+    from rostercheck import swap as sw
+    from rostercheck.output import refuse_inputs
+    from rostercheck.repair import Settings
+
+    if suggest and len(args) != 2:
+        raise click.UsageError("with --suggest, give one resident and one date: swap ROSTER NAME DATE --suggest")
+    if not suggest and len(args) < 3:
+        raise click.UsageError("give two residents and at least one date: swap ROSTER NAME_A NAME_B DATE [DATE ...]")
+    if suggest and output:
+        raise click.UsageError("--output writes one trade: run swap with the suggested partner and dates")
+    inputs = [roster, *([previous] if previous else [])]
+    if output:
+        refuse_inputs(output, inputs, option="--output")
+    cfg = load_config(roster, kw)
+    st = Settings.from_config(cfg.repair, cfg.path)
+    st.locks += list(lock)
+    st.lock_residents += list(lock_resident)
+    raw = read_with(roster, cfg)
+    prev = read_with(previous, cfg) if previous else None
+    if suggest:
+        found = sw.suggest(raw, cfg, args[0], args[1], previous=prev, settings=st, limit=limit)
+        text = sw.render_suggestions_json(found) if fmt == "json" else sw.render_suggestions_text(found)
+        click.echo(text, nl=False)
+        sys.exit(EXIT_OK if found.suggestions else EXIT_ERRORS)
+    t = sw.trade(raw, cfg, args[0], args[1], list(args[2:]), previous=prev, settings=st)
+    text = sw.render_trade_json(t, strict) if fmt == "json" else sw.render_trade_text(t)
+    click.echo(text, nl=False)
+    if output:
+        sw.write_trade(t, roster, output, cfg, previous=prev, keep_macros=keep_macros)
+        click.echo(f"rostercheck: wrote {output} ({len(t.diff.changes)} cells changed)", err=True)
+    sys.exit(EXIT_ERRORS if t.fails(strict) else EXIT_OK)
+
+
+@main.command("fairness", epilog="\b\nExit codes:\n  0  the figures were written\n  2  the roster or the config "
+              "cannot be used (one line says where)")
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--by", "by", type=click.Choice(["team-pgy", "team", "pgy", "role", "all"]), default="team-pgy",
+              show_default=True, help="Groups residents are compared within.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--previous", type=click.Path(), help="The prior month's roster, as for check (history is not "
+              "counted).")
+@guarded
+def fairness_command(roster: str, by: str, fmt: str, output: str | None, previous: str | None, **kw: Any) -> None:
+    """Who carries the load in ROSTER: per resident, calls, nights, weekend days worked, golden
+    weekends, hours and cells per code; per group (team and PGY, or --by), the mean, min, max and
+    spread, prorated by on-service days when leave differs."""
+    from rostercheck.check import check_raw
+    from rostercheck.fairness import fairness, render_csv, render_json, render_text
+    from rostercheck.output import atomic_write, refuse_inputs
+
+    if output:
+        refuse_inputs(output, [roster, *([previous] if previous else [])], option="--output")
+    cfg = load_config(roster, kw)
+    raw = read_with(roster, cfg)
+    prev = read_with(previous, cfg) if previous else None
+    result = check_raw(raw, cfg, prev)
+    fa = fairness(result.timeline, roster, by)
+    text = {"json": render_json, "csv": render_csv}.get(fmt, render_text)(fa)
+    if output:
+        atomic_write(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_OK)
 
 
 @main.command("read", epilog="\b\nExit codes:\n  0  the roster was read (warnings allowed)\n  2  the roster or "

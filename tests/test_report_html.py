@@ -274,3 +274,27 @@ def test_pdf_over_an_input_is_refused(tmp_path: Path):
     p = make_xlsx(tmp_path / "july.xlsx", {"July": [["Resident", "PGY", *days(14)], ["A", 1, *["D"] * 14]]})
     r = CliRunner().invoke(main, ["report", str(p), "--html", str(tmp_path / "r.html"), "--pdf", str(p)])
     assert r.exit_code == 2 and "--pdf must not be an input file" in r.stderr
+
+
+def test_report_has_a_fair_shares_section_with_the_fairness_commands_figures(tmp_path: Path) -> None:
+    """The page's fairness section shows, per group and resident, the counts `rostercheck fairness` gives."""
+    from rostercheck.fairness import MEASURES, fairness
+    from rostercheck.pipeline import check_path
+
+    sample = Path(__file__).resolve().parent.parent / "sample_rosters" / "internal-medicine" / "july-2026.xlsx"
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["report", str(sample), "--html", str(out)])
+    assert r.exit_code == 0, r.output
+    page = out.read_text()
+    section = re.search(r'<section id="fairness">(.*?)</section>', page, re.S)
+    assert section, "no fairness section"
+    fa = fairness(check_path(str(sample), {}).timeline, str(sample))
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>\d+</td>(.*?)</tr>', section.group(1)))
+    assert set(rows) == {x.resident for x in fa.residents}
+    for rec in fa.residents:
+        shown = re.findall(r"</svg> ([0-9.]+)</td>", rows[rec.resident])
+        assert [float(v) for v in shown] == [round(rec.value(m), 1) for m in MEASURES], rec.resident
+    captions = re.findall(r"<caption>([^<]+)</caption>", section.group(1))
+    assert captions == [g.group for g in fa.groups]
+    busiest = max(fa.residents, key=lambda x: x.calls)
+    assert f'aria-label="{busiest.resident}: {busiest.calls} calls' in section.group(1)

@@ -498,6 +498,16 @@ class Section:
 PAPER = {"a4": "A4 landscape", "letter": "letter landscape"}
 
 
+def _read_note(result: CheckResult) -> str:
+    """The rows the reader skipped and its warnings, so the page never hides a left-out row."""
+    read = result.read
+    if read is None:
+        return ""
+    lines = [line] if (line := read.skipped_summary()) else []
+    lines += [f"{w.sheet}!{w.cell}: {w.message}" if w.sheet and w.cell else w.message for w in read.warnings]
+    return "".join(f'<p class="meta">{e(x)}</p>' for x in lines)
+
+
 def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: Any = None,
                 generated: str | None = None, paper: str = "a4", extra: Sequence[Section] = ()) -> str:
     """The whole report for one roster (``repair`` is a ``RepairResult`` for before/after).
@@ -516,7 +526,8 @@ def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: An
     sections = [
         f'<header><h1>{e(title)}</h1><p class="meta">{e(result.path)}: {tl.n_residents} residents, '
         f"{result.days} days ({e(period)}), {len(result.rules)} rules</p>"
-        f'<p class="summary {state}">{e(summary_line([result]))}</p></header>',
+        + _read_note(result)
+        + f'<p class="summary {state}">{e(summary_line([result]))}</p></header>',
     ]
     if repair is not None:
         from rostercheck.repair.report import status_line
@@ -615,6 +626,9 @@ border-width:0 8px 8px 0;border-color:transparent #212529 transparent transparen
 .findings td.cells{font-size:11px;color:var(--mute);max-width:260px;overflow-wrap:anywhere}
 .findings td.num,.findings code{white-space:nowrap}
 .changes td.old{text-decoration:line-through;color:var(--mute)}.changes td.new{font-weight:700}
+.share rect{fill:#74c0fc}table.fairness{margin:0 0 12px}table.fairness th,table.fairness td{width:120px}
+table.fairness th:first-child{width:190px}table.fairness caption{text-align:left;font-weight:600;padding:4px 0}
+table.fairness td.share{white-space:nowrap}table.fairness tfoot{color:#555}
 .chart .bar{fill:#74c0fc}.chart .bar.over{fill:#e03131}.chart .bar.part{opacity:.55}
 .chart .limit{stroke:#c92a2a;stroke-dasharray:4 3;stroke-width:1.5}
 .chart .limit-label{font-size:10px;fill:#c92a2a}

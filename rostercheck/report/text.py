@@ -103,7 +103,7 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
             for name, items in sorted(groups.items(), key=_group_key):
                 items = sorted(items, key=lambda f: (f.severity != "error", f.start, f.rule))
                 out.append("")
-                out.append(st(name or "Coverage (whole roster)", bold=True) + f"  ({_counts(items)})")
+                out.append(st(name or "Whole roster (coverage, fair shares)", bold=True) + f"  ({_counts(items)})")
                 for f in items:
                     sev = st(f"{f.severity:<7}", **_SEV_STYLE.get(f.severity, {}))
                     out.append(f"  {sev}  {f.rule:<{rw}}  {_when(f):<{ww}}  {f.message}")

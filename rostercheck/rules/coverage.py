@@ -20,6 +20,8 @@ from rostercheck.rules.base import Hit, Option, in_checked
 from rostercheck.timeline import Timeline
 
 KIND = "coverage"
+#: Counts residents against each other: checked on the whole roster, never on a few rows (``check.across_residents``).
+ACROSS_RESIDENTS = True
 OPTIONS = (
     Option("codes", "codes", [], "codes that count toward this coverage (required, or `code`)"),
     Option("code", "code", None, "one code that counts: `code = \"C\"` is `codes = [\"C\"]` (give one of the two)"),
