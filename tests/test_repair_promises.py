@@ -332,3 +332,15 @@ def test_long_roster_proven_impossible_is_not_blamed_on_time():
     assert "proven impossible" in text and "raise --time-limit" not in text
     # a month that failed with the month before it fixed was tried with that month free too
     assert any("window shifted back a month" in s["stage"] for s in res.outcome.stages)
+
+
+def test_a_seed_does_not_stretch_the_time_limit():
+    # the seeded search used to run on a deterministic budget with 4x the limit as its wall clock
+    from rostercheck.repair.solve import _solver
+
+    synth = _synth(n=6, planted=1)
+    raw = synth.raw()
+    cfg = parse(synth.config(), path="synth.toml")
+    pb = build_problem(raw, check_raw(raw, cfg).timeline, Settings(seed=7, time_limit=5))
+    s = _solver(pb, 5.0)
+    assert s.parameters.max_time_in_seconds <= 5.0 and s.parameters.random_seed == 7

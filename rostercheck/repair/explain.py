@@ -21,6 +21,8 @@ from rostercheck.repair.cpmodel import Group, RepairModel
 
 #: Names listed in a sentence at most; the rest are counted.
 _NAMES = 5
+#: Sentences of causes at most (the relaxing line comes on top).
+_LINES = 3
 _FIXED_WORDS = {"leave": "on leave", "wellness": "at wellness time", "locked": "locked (--lock, --lock-resident "
                 "or [repair] locks)", "history": "in the previous roster", "not in --only-residents":
                 "outside --only-residents"}
@@ -150,7 +152,8 @@ def _rule_phrase(m: RepairModel, rule: str, residents: list[int], groups: dict[t
     gs = [g for r in residents for g in groups[("rule", rule, r)]]
     at_most = {g.extra.get("at_most") for g in gs}
     names = _names([res[r].name for r in residents])
-    if len(at_most) == 1 and None not in at_most and len(residents) > 1:
+    counted = all(g.kind == "max-count" for g in gs)  # "may take at most 9" reads right for counts only
+    if counted and len(at_most) == 1 and None not in at_most and len(residents) > 1:
         k = at_most.pop()
         return f"{names} may take at most {k} each under {rule} ({k * len(residents)} in all)"
     texts = sorted({g.text for g in gs})
@@ -168,6 +171,7 @@ def words(m: RepairModel, found: list[tuple], groups: dict[tuple, list[Group]]) 
             rules.setdefault(k[1], []).append(k[2])
     relax: list[str] = []
     lines: list[str] = []
+    labels: list[str] = []  # a short name per line, for the summary of lines past ``_LINES``
     used: set[str] = set()
     for k in (k for k in found if k[0] == "coverage"):
         gs = groups[k]
@@ -216,6 +220,7 @@ def words(m: RepairModel, found: list[tuple], groups: dict[tuple, list[Group]]) 
                 used.add(rule)
                 relax.append(f"[rules.{rule}] (a looser limit, or severity = \"warning\")")
         lines.append(s[0].upper() + s[1:] + ".")
+        labels.append(f"{code} coverage")
     for rule, rs in rules.items():
         if rule in used:
             continue
@@ -245,13 +250,20 @@ def words(m: RepairModel, found: list[tuple], groups: dict[tuple, list[Group]]) 
                       "team and PGY holds in the roster)")
                 relax.append("[repair] eligibility (for example OFF = { pgy = [1, 2, 3] })")
         lines.append(s[0].upper() + s[1:] + ".")
+        labels.append(rule)
     if any(k[0] == "limit" for k in found):
         n = pb.settings.max_changes
         lines.append(f"At most {n} cell{'s' * (n != 1)} may change (--max-changes).")
+        labels.append("--max-changes")
         relax.append("a higher --max-changes")
+    if len(lines) > _LINES:  # the core was not narrowed in time: the first causes, the rest named
+        rest = labels[_LINES - 1:]
+        lines = [*lines[: _LINES - 1], f"Together with {len(rest)} more: {', '.join(rest)} (raise --time-limit "
+                 "to narrow them down)."]
     out = ["No compliant roster: " + lines[0], *lines[1:]] if lines else \
         ["No compliant roster exists with these rules, coverage and locks."]
     if relax:
         seen = list(dict.fromkeys(relax))
-        out.append("To relax it: " + "; or ".join(seen) + ".")
+        more = f"; or {len(seen) - _LINES} more of these kinds" if len(seen) > _LINES + 1 else ""
+        out.append("To relax it: " + "; or ".join(seen[: _LINES + 1 if not more else _LINES]) + more + ".")
     return out
