@@ -322,7 +322,7 @@ def solve(
         m = build_model(pb, cfg, lazy_start, deadline=deadline, progress=progress)
     except BuildTimeout as e:
         out = Outcome("unknown")
-        out.wall = time.monotonic() - t0
+        out.wall = time.monotonic() - start  # the command's time so far: what the limit counted
         out.explanation = [f"The repair model was still being built ({e}) when the time limit of {budget:.1f} s "
                            "ran out: raise --time-limit, or repair fewer residents (--only-residents)."]
         out.model_stats = {"build_seconds": round(out.wall, 3), "build_finished": False}
