@@ -40,7 +40,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from rostercheck.errors import InputError
+        from rostercheck.output import begin
 
+        begin()  # this command's inputs only: an earlier command in the same process constrains nothing
         try:
             return fn(*args, **kwargs)
         except InputError as e:
@@ -58,15 +60,16 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _distinct(*outputs: str | None) -> None:
-    """Two outputs of one command must be two files, or one would silently replace the other."""
-    seen = set()
-    for p in outputs:
-        if p:
-            key = os.path.realpath(p)
-            if key in seen:
-                _fail(f"{p}: given for two outputs; each output needs its own file")
-            seen.add(key)
+def _claim(outputs: dict[str, str | None], rosters: list[str] | tuple[str, ...], kw: dict[str, Any],
+           *others: str | None) -> None:
+    """Before any work: every output a file of its own, never a file the command reads (the rosters,
+    ``others`` such as ``--previous`` and a baseline, and each roster's config, given or found).
+    One check for every command; ``atomic_write`` enforces it again as each output is written."""
+    from rostercheck.output import claim
+    from rostercheck.pipeline import inputs_of
+
+    if any(outputs.values()):
+        claim(outputs, inputs_of(rosters, kw, *others))
 
 
 def _use_color(stream: Any) -> bool:
@@ -159,18 +162,15 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
     recursively for *.xlsx, *.xlsm and *.csv) and globs (expanded here, so quote them in CI). Each
     roster uses the config beside it; output is in path order."""
     from rostercheck.batch import check_many, expand_inputs, render_batch
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
 
     paths, problems = expand_inputs(rosters)
-    if output:
-        refuse_inputs(output, [*paths, *([previous] if previous else [])], option="--output")
+    if annotate_path and (len(paths) != 1 or problems):
+        _fail("--annotate writes one annotated copy: give exactly one roster file")
+    _claim({"--output": output, "--annotate": annotate_path}, paths, kw, previous, baseline_path)
     if annotate_path:
         from rostercheck.report.annotate import check_target
 
-        if len(paths) != 1 or problems:
-            _fail("--annotate writes one annotated copy: give exactly one roster file")
-        refuse_inputs(annotate_path, [*paths, *([previous] if previous else [])], option="--annotate")
-        _distinct(annotate_path, output)
         check_target(annotate_path, paths[0], keep_macros=keep_macros)
     base = None
     if baseline_path:
@@ -191,7 +191,7 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
     text, carried = render_batch(fmt, results, problems, block, color=not output and _use_color(sys.stdout),
                                  quiet=quiet, strict=strict)
     if output:
-        atomic_write(output, text)
+        atomic_write(output, text, option="--output")
         if fmt != "json" and results:
             from rostercheck.report.text import summary_line
 
@@ -250,21 +250,17 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
            **kw: Any) -> None:
     """Repair ROSTER with the fewest changed cells: every error fixed, coverage kept, leave,
     wellness time and locked cells untouched."""
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
     from rostercheck.repair import Settings
     from rostercheck.repair import repair as run_repair
     from rostercheck.repair.report import render_json, render_text
     from rostercheck.repair.solve import print_progress
     from rostercheck.workbook import changes_csv, write_changes
 
-    inputs = [roster, *([previous] if previous else [])]
-    for path, opt in ((output, "--output"), (changes_path, "--changes"), (annotate_path, "--annotate")):
-        if path:
-            refuse_inputs(path, inputs, option=opt)
+    _claim({"--output": output, "--changes": changes_path, "--annotate": annotate_path}, [roster], kw, previous)
     if annotate_path:
         from rostercheck.report.annotate import check_target
 
-        _distinct(annotate_path, output, changes_path)
         check_target(annotate_path, roster, keep_macros=keep_macros)
     cfg = load_config(roster, kw)
     st = Settings.from_config(cfg.repair, cfg.path)
@@ -289,7 +285,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
         write_changes(roster, output, result.outcome.changes, keep_macros=keep_macros)
         written = output
     if changes_path and result.repaired is not None:
-        atomic_write(changes_path, changes_csv(result.outcome.changes))
+        atomic_write(changes_path, changes_csv(result.outcome.changes), option="--changes")
     if annotate_path:
         from rostercheck.report.annotate import annotate_repair
 
@@ -338,10 +334,10 @@ def baseline_command(rosters: tuple[str, ...], output: str, previous: str | None
     resident and dates, not by cell, so inserting a row keeps the baseline valid."""
     from rostercheck import baseline as bl
     from rostercheck.batch import check_many, expand_inputs
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
 
     paths, problems = expand_inputs(rosters)
-    refuse_inputs(output, paths, option="--output")
+    _claim({"--output": output}, paths, kw, previous)
     outcomes = check_many(paths, kw, previous, jobs)
     problems = sorted(problems + [o for o in outcomes if o.error is not None], key=lambda o: o.path)
     if problems:  # a baseline missing a file's findings would fail that file's every check later
@@ -350,7 +346,7 @@ def baseline_command(rosters: tuple[str, ...], output: str, previous: str | None
         _fail(f"{output}: not written: every roster must be readable to record a baseline")
     results = [o.result for o in outcomes]
     doc = bl.document(results, os.path.dirname(os.path.abspath(output)))
-    atomic_write(output, bl.dumps(doc))
+    atomic_write(output, bl.dumps(doc), option="--output")
     n, errors = len(doc["entries"]), sum(r.errors for r in results)
     click.echo(f"recorded {n} finding{'s' * (n != 1)} ({errors} error{'s' * (errors != 1)}, {n - errors} "
                f"warning{'s' * (n - errors != 1)}) from {len(results)} roster{'s' * (len(results) != 1)} in {output}")
@@ -409,11 +405,11 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
     """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
     line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
     from rostercheck.check import check_raw
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
     from rostercheck.report.html import render_page
     from rostercheck.report.text import summary_line
 
-    refuse_inputs(html_path, [roster, *([previous] if previous else [])], option="--html")
+    _claim({"--html": html_path}, [roster], kw, previous)
     cfg = load_config(roster, kw)
     raw = read_with(roster, cfg)
     prev = read_with(previous, cfg) if previous else None
@@ -430,7 +426,7 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
         result = fixed.before
     else:
         result = check_raw(raw, cfg, prev)
-    atomic_write(html_path, render_page(result, raw=raw, repair=fixed))
+    atomic_write(html_path, render_page(result, raw=raw, repair=fixed), option="--html")
     click.echo(summary_line([result]))
     if fixed is not None:
         from rostercheck.repair.report import status_line
@@ -457,6 +453,7 @@ def init_command(roster: str, output: str | None, **kw: Any) -> None:
     from rostercheck.output import atomic_write
 
     options = apply_reading_options(RosterOptions(), kw)
+    _claim({"--output": output}, [roster], {})
     target = onboard.init_target(roster, output)
     found = onboard.draft(roster, options)
     text = onboard.render_config(found, options)

@@ -98,6 +98,9 @@ def load(roster: str | os.PathLike | None = None, explicit: str | os.PathLike | 
     if found is None:
         return parse({}, path=None)
     path, table = found
+    from rostercheck.output import reading
+
+    reading(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
