@@ -215,3 +215,124 @@ def test_pieces_measure_what_the_whole_part_measures(tmp_path, monkeypatch, chun
 
     for data in sheets:
         assert verdict(data, chunk) == verdict(data, 1 << 30)
+
+
+# ----------------------------------------------------------------------------- 3. every input protected
+def _setup(tmp_path: Path) -> dict[str, Path]:
+    import shutil
+
+    d = tmp_path / "w"
+    d.mkdir()
+    r = d / "r.xlsx"
+    shutil.copy(SAMPLE, r)
+    shutil.copy(SAMPLE, d / "june.xlsx")
+    cfg = d / "c.toml"
+    cfg.write_text((SAMPLE.parent / "rostercheck.toml").read_text())
+    (d / "rostercheck.toml").write_text(cfg.read_text())
+    baseline = d / "b.json"
+    assert run("baseline", str(r), "-o", str(baseline))[0] == 0
+    return {"roster": r, "config": cfg, "found": d / "rostercheck.toml", "baseline": baseline,
+            "previous": d / "june.xlsx"}
+
+
+OVERWRITES = {
+    "check -o config": ["check", "{roster}", "--config", "{config}", "-o", "{config}"],
+    "check -o found config": ["check", "{roster}", "-o", "{found}"],
+    "check -o baseline": ["check", "{roster}", "--baseline", "{baseline}", "-o", "{baseline}"],
+    "check --annotate config": ["check", "{roster}", "--config", "{config}", "--annotate", "{config}"],
+    "check -o previous": ["check", "{roster}", "--previous", "{previous}", "-o", "{previous}"],
+    "repair -o config": ["repair", "{roster}", "--config", "{config}", "-o", "{config}"],
+    "repair --changes found": ["repair", "{roster}", "--changes", "{found}"],
+    "repair --annotate found": ["repair", "{roster}", "--annotate", "{found}"],
+    "report --html config": ["report", "{roster}", "--config", "{config}", "--html", "{config}"],
+    "report --html found": ["report", "{roster}", "--html", "{found}"],
+    "baseline -o config": ["baseline", "{roster}", "--config", "{config}", "-o", "{config}"],
+    "baseline -o found": ["baseline", "{roster}", "-o", "{found}"],
+    "baseline -o previous": ["baseline", "{roster}", "--previous", "{previous}", "-o", "{previous}"],
+}
+
+
+@pytest.mark.parametrize("case", OVERWRITES)
+def test_no_output_replaces_a_file_the_command_reads(tmp_path, case):
+    """Each of these replaced the config (or baseline) with the report."""
+    files = _setup(tmp_path)
+    before = {k: v.read_bytes() for k, v in files.items()}
+    args = [a.format(**files) for a in OVERWRITES[case]]
+    one_line_exit_2(*run(*args), "never overwrites an input")
+    assert {k: v.read_bytes() for k, v in files.items()} == before
+
+
+def test_pyproject_config_is_protected(tmp_path, monkeypatch):
+    files = _setup(tmp_path)
+    files["found"].unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.rostercheck]\npreset = "acgme"\n')
+    monkeypatch.chdir(tmp_path)
+    one_line_exit_2(*run("check", str(files["roster"]), "-o", "pyproject.toml"), "never overwrites an input")
+    assert "[tool.rostercheck]" in (tmp_path / "pyproject.toml").read_text()
+
+
+def test_the_writer_itself_refuses_what_was_read(tmp_path):
+    """The claim is checked again where every output is written: a command that forgot is still safe."""
+    from rostercheck.config import load
+    from rostercheck.output import atomic_write, begin
+
+    files = _setup(tmp_path)
+    begin()
+    load(str(files["roster"]))
+    with pytest.raises(InputError, match="never overwrites an input"):
+        atomic_write(files["found"], "report")
+    begin()
+
+
+# ----------------------------------------------------------------------------- 6. outputs that are not files
+def test_a_fifo_output_is_refused_not_replaced(tmp_path):
+    """As root, ``-o /dev/null`` replaced the device node with a plain file; a fifo shows it safely."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    one_line_exit_2(*run("check", str(SAMPLE), "-o", str(fifo)), "pipe", "not a plain file")
+    assert fifo.is_fifo()
+
+
+def test_proc_self_mem_is_refused_in_one_line():
+    one_line_exit_2(*run("check", str(SAMPLE), "-o", "/proc/self/mem"), "/proc/self/mem")
+
+
+def test_an_unwritable_folder_is_one_line(tmp_path, monkeypatch):
+    """A read-only folder raised PermissionError ("unexpected"); root can write anywhere, so the
+    refusal the operating system gives a user is played here."""
+    import tempfile
+
+    def denied(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    one_line_exit_2(*run("check", str(SAMPLE), "-o", str(tmp_path / "out.txt")), "out.txt", "Permission denied")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write in a read-only folder")
+def test_a_read_only_folder_is_one_line(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    one_line_exit_2(*run("check", str(SAMPLE), "-o", str(ro / "out.txt")), "out.txt", "Permission denied")
+
+
+# ----------------------------------------------------------------------------- 9. leftovers of killed runs
+def test_temp_files_say_what_they_are_and_stale_ones_are_cleaned(tmp_path):
+    from rostercheck.output import STALE_SECONDS, TMP_MARK, atomic_write
+
+    seen = []
+    atomic_write(tmp_path / "report.txt", lambda tmp: (seen.append(Path(tmp).name), Path(tmp).write_text("x")))
+    assert seen[0].startswith(".report.txt" + TMP_MARK)
+    old = tmp_path / f".july.xlsx{TMP_MARK}k1lled00"  # a killed run's leftover
+    fresh = tmp_path / f".july.xlsx{TMP_MARK}wr1t1ng0"  # another run writing right now
+    other = tmp_path / ".july.xlsx.abcd.tmp"  # not ours: never touched
+    for f in (old, fresh, other):
+        f.write_text("half")
+    past = time.time() - STALE_SECONDS - 60
+    os.utime(old, (past, past))
+    os.utime(other, (past, past))
+    code, err = run("check", str(SAMPLE), "-o", str(tmp_path / "report.txt"))
+    assert code in (0, 1), err
+    assert not old.exists() and fresh.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name, "report.txt"])
