@@ -336,3 +336,46 @@ def test_temp_files_say_what_they_are_and_stale_ones_are_cleaned(tmp_path):
     assert code in (0, 1), err
     assert not old.exists() and fresh.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, other.name, "report.txt"])
+
+
+# ----------------------------------------------------------------------------- 2. a worker that dies
+CRASHING_RUN = """
+import os, sys
+import rostercheck.pipeline as pipeline
+
+real = pipeline.check_path
+
+
+def check_path(path, kw, previous=None):
+    if os.path.basename(path).startswith("bad"):
+        os.abort()  # what calamine did on a crafted sheet: the whole worker process gone
+    return real(path, kw, previous)
+
+
+pipeline.check_path = check_path  # workers are forked from here, so they inherit it
+from rostercheck.cli import main
+
+main(sys.argv[1:], prog_name="rostercheck")
+"""
+
+
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_a_worker_that_dies_costs_only_its_file(tmp_path, jobs):
+    """A worker aborting made the batch exit 2 after 170 lines (BrokenProcessPool), reporting nothing."""
+    import json
+    import shutil
+
+    d = tmp_path / "rosters"
+    d.mkdir()
+    names = ["a1.xlsx", "a2.xlsx", "bad.xlsx", "c1.xlsx", "c2.xlsx", "c3.xlsx", "d.xlsx"]
+    for n in names:
+        shutil.copy(SAMPLE, d / n)
+    shutil.copy(SAMPLE.parent / "rostercheck.toml", d / "rostercheck.toml")
+    script = tmp_path / "run.py"
+    script.write_text(CRASHING_RUN)
+    r = subprocess.run([sys.executable, str(script), "check", str(d), "--jobs", jobs, "--format", "json"],
+                       capture_output=True, text=True, timeout=300)
+    one_line_2(r, "bad.xlsx", "crashed")
+    doc = json.loads(r.stdout)
+    assert [Path(u["roster"]).name for u in doc["unusable"]] == ["bad.xlsx"]
+    assert [Path(x).name for x in doc["rosters"]] == [n for n in names if n != "bad.xlsx"]  # all, in order
