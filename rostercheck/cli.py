@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from rostercheck.pipeline import apply_reading_options, load_config, read_with
+from rostercheck.ranges import MAX_CHANGES, MAX_ROWS, MAX_TIME_LIMIT, MAX_WORKERS, SEED_RANGE
 from rostercheck.report import FORMATS
 
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
@@ -72,6 +73,24 @@ def _claim(outputs: dict[str, str | None], rosters: list[str] | tuple[str, ...],
         claim(outputs, inputs_of(rosters, kw, *others))
 
 
+class Seconds(click.ParamType):
+    """A time limit: a finite number of seconds from 0.1 to a day (``FloatRange`` lets ``nan`` through)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0.1 <= v <= MAX_TIME_LIMIT:  # false for nan
+            self.fail(f"{value!r} is not a number of seconds from 0.1 to {MAX_TIME_LIMIT}", param, ctx)
+        return v
+
+
+SECONDS = Seconds()
+
+
 def _use_color(stream: Any) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -84,8 +103,8 @@ reading_options = [
                  "looks like a roster)."),
     click.option("--layout", type=click.Choice(["grid", "half-day", "long"]), help="Roster layout "
                  "(default: detected)."),
-    click.option("--header-row", type=click.IntRange(min=1), help="Row of the column headers (1-based)."),
-    click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
+    click.option("--header-row", type=click.IntRange(1, MAX_ROWS), help="Row of the column headers (1-based)."),
+    click.option("--date-row", type=click.IntRange(1, MAX_ROWS), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
     click.option("--year", type=click.IntRange(1900, 2200), help="Year for dates written as M/D."),
     click.option("--rows", "rows", multiple=True, metavar="COLUMN=PATTERN", help="Read only rows whose COLUMN "
@@ -230,10 +249,10 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
               "change (repeatable).")
 @click.option("--only-residents", metavar="NAMES", help="Comma-separated residents who may be changed; "
               "everyone else is locked.")
-@click.option("--max-changes", type=click.IntRange(min=0), help="Refuse answers with more changed cells.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), help="Seconds for the solver (default 30).")
-@click.option("--workers", type=click.IntRange(min=0), help="Solver threads (default: all cores).")
-@click.option("--seed", type=int, help="Same seed, same answer (deterministic search).")
+@click.option("--max-changes", type=click.IntRange(0, MAX_CHANGES), help="Refuse answers with more changed cells.")
+@click.option("--time-limit", type=SECONDS, help="Seconds for the solver (default 30).")
+@click.option("--workers", type=click.IntRange(0, MAX_WORKERS), help="Solver threads (default: all cores).")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), help="Same seed, same answer (deterministic search).")
 @click.option("--allow-remaining", is_flag=True, help="If no compliant roster exists, return the one with "
               "the fewest remaining errors instead.")
 @click.option("--fix-warnings", is_flag=True, help="Treat warnings as rules the repair must satisfy.")
@@ -395,9 +414,8 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
               "here: one self-contained page (no network) with the calendar, weekly hours, rules and findings.")
 @click.option("--repair", "do_repair", is_flag=True, help="Also repair the roster and show before and after "
               "with the changes marked (settings from the config's [repair] table).")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), help="With --repair: seconds for the solver "
-              "(default 30).")
-@click.option("--seed", type=int, help="With --repair: same seed, same answer.")
+@click.option("--time-limit", type=SECONDS, help="With --repair: seconds for the solver (default 30).")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), help="With --repair: same seed, same answer.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
 @guarded
 def report_command(roster: str, html_path: str, do_repair: bool, time_limit: float | None, seed: int | None,

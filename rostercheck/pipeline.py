@@ -50,8 +50,13 @@ def load_config(roster: str | None, kw: dict[str, Any]) -> Config:
 
     cfg = cfgmod.load(roster, kw.get("config_path"))
     apply_reading_options(cfg.roster, kw)
-    if kw.get("preset"):
+    if kw.get("preset") is not None:
         names = [n.strip() for n in kw["preset"].split(",") if n.strip()]
+        if not names:
+            from rostercheck.presets import PRESETS
+
+            raise InputError(f"--preset {kw['preset']!r} names no preset; expected one or more of "
+                             f"{', '.join(PRESETS)} separated by commas, or 'none'")
         base = cfgmod.parse({"preset": names}, path="--preset")
         user = {r.id: r for r in cfg.rules if r.origin == "config"}
         cfg.presets = base.presets

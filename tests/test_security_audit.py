@@ -379,3 +379,97 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, jobs):
     doc = json.loads(r.stdout)
     assert [Path(u["roster"]).name for u in doc["unusable"]] == ["bad.xlsx"]
     assert [Path(x).name for x in doc["rosters"]] == [n for n in names if n != "bad.xlsx"]  # all, in order
+
+
+# ----------------------------------------------------------------------------- 6, 7. values that mean nothing
+CONFIG_VALUES = {
+    "kind list": ("[rules.x]\nkind = []\n", "rules.x.kind"),
+    "kind table": ("[rules.x]\nkind = {}\n", "rules.x.kind"),
+    "preset rule kind list": ("[rules.weekly-hours]\nkind = []\n", "rules.weekly-hours.kind"),
+    "window-hours 1e12": ('[rules.w]\nkind = "max-rolling-hours"\nlimit = 72\nwindow-hours = 1e12\n',
+                          "rules.w.window-hours"),
+    "limit nan": ("[rules.weekly-hours]\nlimit = nan\n", "rules.weekly-hours.limit"),
+    "limit inf": ("[rules.weekly-hours]\nlimit = inf\n", "rules.weekly-hours.limit"),
+    "limit -inf": ("[rules.weekly-hours]\nlimit = -inf\n", "rules.weekly-hours.limit"),
+    "per huge": ("[rules.weekly-hours]\nper = 99999999999999\n", "rules.weekly-hours.per"),
+    "header-row huge": ("[roster]\nheader-row = 1000000000000\n", "roster.header-row"),
+    "shift hours nan": ('[shifts]\nZZ = { start = "07:00", hours = nan, kind = "work" }\n', "shifts.ZZ"),
+    "shift hours huge": ('[shifts]\nZZ = { start = "07:00", hours = 1e300, kind = "work" }\n', "shifts.ZZ"),
+    "repair time-limit nan": ("[repair]\ntime-limit = nan\n", "repair.time-limit"),
+    "repair time-limit inf": ("[repair]\ntime-limit = inf\n", "repair.time-limit"),
+    "repair seed huge": ("[repair]\nseed = 9223372036854775807\n", "repair.seed"),
+    "repair workers huge": ("[repair]\nworkers = 9223372036854775807\n", "repair.workers"),
+    "repair max-changes huge": ("[repair]\nmax-changes = 9223372036854775807\n", "repair.max-changes"),
+}
+
+
+@pytest.mark.parametrize("case", CONFIG_VALUES)
+def test_config_values_that_mean_nothing_are_refused_naming_the_key(tmp_path, case):
+    """Each was a traceback ("unexpected"), a silently disabled rule, or blamed on the workbook."""
+    import shutil
+
+    toml, key = CONFIG_VALUES[case]
+    shutil.copy(SAMPLE, tmp_path / "r.xlsx")
+    (tmp_path / "rostercheck.toml").write_text('preset = "acgme"\n' + toml)
+    args = ["repair", str(tmp_path / "r.xlsx")] if case.startswith("repair") else ["check", str(tmp_path / "r.xlsx")]
+    one_line_exit_2(*run(*args), "rostercheck.toml", key)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["repair", str(SAMPLE), "--time-limit", "nan"], "--time-limit"),
+    (["repair", str(SAMPLE), "--time-limit", "inf"], "--time-limit"),
+    (["report", str(SAMPLE), "--html", "x.html", "--repair", "--time-limit", "nan"], "--time-limit"),
+    (["repair", str(SAMPLE), "--seed", "99999999999999999999999"], "--seed"),
+    (["repair", str(SAMPLE), "--workers", "99999999999999999999999"], "--workers"),
+    (["repair", str(SAMPLE), "--max-changes", "99999999999999999999999"], "--max-changes"),
+    (["check", str(SAMPLE), "--header-row", "1000000000000"], "--header-row"),
+])
+def test_options_that_mean_nothing_are_refused(tmp_path, monkeypatch, args, needle):
+    """``nan`` passed FloatRange; a 23-digit seed reached the solver (a 4-line signature dump)."""
+    from click.testing import CliRunner
+
+    from rostercheck.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2, r.output
+    assert f"Invalid value for '{needle}'" in r.stderr and "unexpected" not in r.stderr, r.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_a_preset_list_naming_no_preset_is_refused():
+    """``--preset ',,,'`` ran no rule and said "no rule broken"."""
+    for p in (",,,", " , ", ""):
+        one_line_exit_2(*run("check", str(SAMPLE), "--preset", p), "--preset", "names no preset")
+
+
+def test_every_number_option_of_every_rule_kind_is_bounded():
+    """nan, infinities and absurd sizes are refused for every number a rule takes, naming the key."""
+    from rostercheck import rules as registry
+    from rostercheck.config import parse
+
+    for kind in registry.KINDS:
+        for name, o in registry.options(kind).items():
+            if o.type not in ("int", "number"):
+                continue
+            bad = [float("nan"), float("inf"), float("-inf"), 10**30, -(10**30), 1e12]
+            for v in bad:
+                if o.type == "int" and isinstance(v, float):
+                    continue
+                with pytest.raises(InputError) as e:
+                    parse({"preset": "none", "rules": {"x": {"kind": kind, name: v}}}, path="c.toml")
+                assert e.value.key == f"rules.x.{name}" or e.value.key == "rules.x", (kind, name, v, str(e.value))
+
+
+def test_an_encrypted_zip_entry_is_one_line(tmp_path):
+    """A part flagged encrypted raised RuntimeError ("unexpected") inside the zip reader."""
+    data = bytearray(SAMPLE.read_bytes())
+    # set the "encrypted" bit (bit 0 of the flags) in every local and central directory header
+    for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(sig)
+        while at >= 0:
+            data[at + off] |= 1
+            at = data.find(sig, at + 4)
+    bad = tmp_path / "locked.xlsx"
+    bad.write_bytes(bytes(data))
+    one_line_exit_2(*run("check", str(bad)), "locked.xlsx", "encrypted")
