@@ -6,7 +6,6 @@ that a regression fails the test instead of taking pytest down with it.
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -87,7 +86,7 @@ def test_a_part_holding_a_sheet_is_scanned_whatever_names_it(tmp_path):
     """Worksheet markup in a part no relationship calls a worksheet is scanned all the same."""
     p = parts()
     p["xl/media/image9.bin"] = far_cell(p[SHEET])
-    with pytest.raises(InputError, match="image9.bin.*XFD1048576|XFD1048576"):
+    with pytest.raises(InputError, match="XFD1048576"):
         inspect(write(tmp_path / "hidden.xlsx", p))
 
 

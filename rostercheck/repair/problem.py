@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from rostercheck.errors import InputError, suggest
-from rostercheck.ranges import MAX_CHANGES, MAX_TIME_LIMIT, MAX_WORKERS, SEED_RANGE
 from rostercheck.legend import BUSY_KINDS, WORK_KINDS, Shift, normalise_code, split_codes
 from rostercheck.model import RawRoster, Resident
+from rostercheck.ranges import MAX_CHANGES, MAX_TIME_LIMIT, MAX_WORKERS, SEED_RANGE
 from rostercheck.timeline import Timeline, build, merge
 
 Option = tuple[str, ...]  # sorted codes; () is a blank cell
