@@ -472,3 +472,10 @@ def test_an_encrypted_zip_entry_is_one_line(tmp_path):
     bad = tmp_path / "locked.xlsx"
     bad.write_bytes(bytes(data))
     one_line_exit_2(*run("check", str(bad)), "locked.xlsx", "encrypted")
+
+
+def test_a_dtd_in_an_image_is_not_a_reason_to_refuse(tmp_path):
+    """Only parts a reader parses as XML are searched: an SVG image may carry a DTD, and is never parsed."""
+    p = parts()
+    p["xl/media/image1.svg"] = b'<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x"><svg/>'
+    inspect(write(tmp_path / "picture.xlsx", p))

@@ -93,7 +93,7 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
             if info.flag_bits & 0x1:
                 raise InputError(f"part {info.filename} is encrypted (a zip password): remove the password in "
                                  "Excel (File > Info > Protect Workbook) and save it as .xlsx", file=name)
-        sheets = _sheet_parts(zf) if suffix != ".ods" else {}
+        sheets, targets = _sheet_parts(zf) if suffix != ".ods" else ({}, set())
         for info in infos:
             fn = info.filename
             if info.is_dir():
@@ -102,9 +102,11 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
             if sheet is None and fn.startswith("xl/worksheets/") and fn.endswith(".xml"):
                 sheet = fn
             keep = suffix == ".ods" and fn == "content.xml"
-            found = _scan_part(zf, info, name, sheet, keep)
+            # every part a reader parses as XML; not images or embedded files (an SVG may carry a DTD)
+            xml = fn.endswith((".xml", ".rels", ".vml")) or sheet is not None or fn in targets
+            found = _scan_part(zf, info, name, sheet, keep, xml)
             if found is True and sheet is None:  # a worksheet no relationship names: scan it as one too
-                _scan_part(zf, info, name, fn, False)
+                _scan_part(zf, info, name, fn, False, True)
             elif isinstance(found, bytes):
                 from rostercheck.safety.ods import check_ods_content
 
@@ -119,8 +121,8 @@ _UNPACK_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplemen
 
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str | None,
-               keep: bool) -> bool | bytes:
-    """Unpack one part piece by piece, refusing a DTD anywhere in it and checking it as a sheet.
+               keep: bool, xml: bool) -> bool | bytes:
+    """Unpack one part piece by piece, refusing a DTD anywhere in it (``xml``) and checking it as a sheet.
 
     Memory stays bounded by ``xlsx.CHUNK`` whatever the part's size (the zip reader never unpacks
     more than the part declares, and the declared sizes are already bounded). Returns the part's
@@ -139,7 +141,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
         with zf.open(info) as fh:
             while chunk := fh.read(xlsx.CHUNK):
                 seam = tail + chunk[:16]  # a word cut in two by the piece boundary
-                if _DTD.search(chunk) or _DTD.search(seam):
+                if xml and (_DTD.search(chunk) or _DTD.search(seam)):
                     raise InputError(f"part {fn} declares a DTD or entities, which workbooks never contain: "
                                      "refusing a possible XML entity attack", file=name)
                 looks_like_sheet = looks_like_sheet or b"sheetData" in chunk or b"sheetData" in seam
@@ -164,8 +166,9 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
     return looks_like_sheet
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part -> sheet name (or the part's name when the workbook names no sheet for it).
+def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
+    """Worksheet part -> sheet name (or the part's name when the workbook names no sheet for it),
+    and every part the workbook's relationships name (all of them read as XML by a reader).
 
     Every part the workbook's relationships point to as a worksheet, wherever it is stored: a
     reader follows the relationship, so a sheet at ``xl/sheetX.xml`` is read as surely as one under
@@ -176,9 +179,9 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         rels = _small_part(zf, "xl/_rels/workbook.xml.rels")
         wb = _small_part(zf, "xl/workbook.xml")
     except _UNPACK_ERRORS:
-        return {}
+        return {}, set()
     if rels is None or _DTD.search(rels) or (wb is not None and _DTD.search(wb)):
-        return {}
+        return {}, set()
     targets: dict[bytes, str] = {}
     out: dict[str, str] = {}
     for tag in _REL.findall(rels):
@@ -196,7 +199,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         part = targets.get(rid)
         if part is not None:
             out[part] = attrs.get(b"name", part.encode()).decode("utf-8", "replace")
-    return out
+    return out, set(targets.values())
 
 
 _REL = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
