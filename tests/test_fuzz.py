@@ -461,11 +461,11 @@ def test_odd_numbers_in_any_rule_option_or_roster_key(tmp_path_factory, data):
         return  # an integer TOML cannot hold
     (d / "odd.toml").write_text(toml)
     code, _, err = run("check", str(roster), "--config", str(d / "odd.toml"))
-    assert_clean_outcome(code, err, names=("odd.toml",))
-    if code == 2:
+    assert_clean_outcome(code, err, names=("odd.toml", roster.name))  # a sound value may still not fit the roster
+    if code == 2 and "odd.toml" in err:
         assert "key '" in err, err
     if where == "repair" and code != 2:
         code, _, err = run("repair", str(roster), "--config", str(d / "odd.toml"), "--time-limit", "2",
                            "--format", "json")
-        assert_clean_outcome(code, err, allowed=(0, 1, 2, 3), names=("odd.toml",))
+        assert_clean_outcome(code, err, allowed=(0, 1, 2, 3), names=("odd.toml", roster.name))
     _count("odd numbers in config keys")
