@@ -248,6 +248,9 @@ OVERWRITES = {
     "baseline -o config": ["baseline", "{roster}", "--config", "{config}", "-o", "{config}"],
     "baseline -o found": ["baseline", "{roster}", "-o", "{found}"],
     "baseline -o previous": ["baseline", "{roster}", "--previous", "{previous}", "-o", "{previous}"],
+    "report --pdf found": ["report", "{roster}", "--html", "{roster}.html", "--pdf", "{found}"],
+    "swap -o found": ["swap", "{roster}", "A", "B", "2026-07-01", "-o", "{found}"],
+    "fairness -o config": ["fairness", "{roster}", "--config", "{config}", "-o", "{config}"],
 }
 
 
