@@ -23,7 +23,7 @@ from rostercheck.model import a1
 from rostercheck.safety.limits import MAX_CELLS, MAX_COLS, MAX_ROWS
 
 #: bytes of a part scanned at once; a larger part is streamed in pieces of this size
-CHUNK = 32 * 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 
 
 def _addr(col: int, row: int) -> str:
