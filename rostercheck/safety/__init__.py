@@ -8,12 +8,17 @@ inspected first, cheaply and with hard limits, and refused with a one-line ``Inp
 - is not a zip at all (an encrypted or password-protected workbook is an OLE file in disguise);
 - declares parts larger than ``MAX_PART_BYTES``, more than ``MAX_TOTAL_BYTES`` in all, or
   compressed more than ``MAX_RATIO`` times (a zip bomb);
-- carries a DTD (``<!DOCTYPE``/``<!ENTITY``): Office never writes one, entity-expansion attacks do;
-- places cells so far apart that the sheet's bounding box passes ``MAX_CELLS``;
+- flags a part as encrypted (a zip password);
+- carries a DTD (``<!DOCTYPE``/``<!ENTITY``, any case) anywhere in a part a reader parses as XML:
+  Office never writes one, entity-expansion attacks do;
+- places cells so far apart that the sheet's bounding box passes ``MAX_CELLS``, in any part a
+  reader would read as a sheet: whatever the workbook's relationships name as a worksheet, wherever
+  it is stored, everything under ``xl/worksheets/``, and any part holding ``sheetData``;
 - declares more than ``MAX_SHARED_STRINGS`` shared strings;
 - holds a formula with no cached value (rostercheck never evaluates formulas, so such a cell has no
   value it could honestly read).
 
+Every part is unpacked once, in pieces (``xlsx.CHUNK``), so memory is bounded whatever its size.
 The limits are documented in docs/security.md. The file is only read, never written.
 """
 
