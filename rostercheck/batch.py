@@ -16,6 +16,7 @@ import glob
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,12 +94,19 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0) -> list[R]:
+def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0,
+                on_crash: Callable[[T], R] | None = None) -> list[R]:
     """``[fn(x) for x in items]``, in worker processes when that can help; results in input order.
 
     ``jobs`` 0 means all cores; one item or ``jobs == 1`` runs here, with no pool to start. ``fn``
     must be a module-level function and its arguments and results must pickle. Where processes cannot
     be started (a sandbox without semaphores), the work runs serially rather than failing.
+
+    A worker that dies (a reader aborting the process on a crafted file) breaks the whole pool, and
+    which of the files in flight killed it cannot be told. So the files left unfinished are run
+    again one at a time, each in a worker of its own: the one that kills its worker again is the
+    culprit, and becomes ``on_crash(item)``; every other file is still done. Without ``on_crash``
+    the ``BrokenProcessPool`` is raised.
     """
     jobs = jobs or default_jobs()
     workers = min(jobs, len(items))
@@ -108,8 +116,41 @@ def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0) -> list
         pool = ProcessPoolExecutor(max_workers=workers)
     except (OSError, NotImplementedError, ImportError):
         return [fn(x) for x in items]
+    done: dict[int, R] = {}
     with pool:
-        return list(pool.map(fn, items))  # map yields in submission order, whatever finishes first
+        futures = [pool.submit(fn, x) for x in items]
+        for i, f in enumerate(futures):
+            try:
+                done[i] = f.result()
+            except BrokenProcessPool:
+                if on_crash is None:
+                    raise
+    left = [i for i in range(len(items)) if i not in done]
+    if left:
+        assert on_crash is not None
+        done.update(_one_at_a_time(fn, items, left, on_crash))
+    return [done[i] for i in range(len(items))]
+
+
+def _one_at_a_time(fn: Callable[[T], R], items: Sequence[T], left: list[int],
+                   on_crash: Callable[[T], R]) -> dict[int, R]:
+    """Run ``items[i]`` for each ``i`` in ``left`` in a one-worker pool, a fresh one after each death."""
+    out: dict[int, R] = {}
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for i in left:
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=1)
+            try:
+                out[i] = pool.submit(fn, items[i]).result()
+            except BrokenProcessPool:
+                out[i] = on_crash(items[i])
+                pool.shutdown(wait=True)
+                pool = None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return out
 
 
 @dataclass(frozen=True)
@@ -141,7 +182,13 @@ def check_many(paths: Sequence[str], options: dict[str, Any], previous: str | No
                jobs: int = 0) -> list[FileOutcome]:
     """Check every path (in parallel when there are several), results in the order of ``paths``."""
     opts = tuple(sorted(options.items()))
-    return run_ordered(check_file, [CheckJob(p, opts, previous) for p in paths], jobs)
+    return run_ordered(check_file, [CheckJob(p, opts, previous) for p in paths], jobs, on_crash=crashed)
+
+
+def crashed(job: CheckJob) -> FileOutcome:
+    """The outcome of a file whose worker process died reading it (run again alone, it died again)."""
+    return FileOutcome(job.path, error=f"{job.path}: reading this file crashed the reader's process (the file is "
+                       "damaged or crafted); nothing in it was checked")
 
 
 # ------------------------------------------------------------------------------------ reporting

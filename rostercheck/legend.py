@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from rostercheck.errors import InputError, suggest
 from rostercheck.model import LegendRow, Source
+from rostercheck.ranges import MAX_SHIFT_HOURS
 
 KINDS = ("work", "call", "night", "home-call", "off", "leave", "wellness")
 #: Kinds whose intervals are work for hours, periods and rest.
@@ -26,6 +27,8 @@ SHIFT_KEYS = ("start", "end", "hours", "kind", "description")
 _TIME = re.compile(r"^\s*(\d{1,2})(?::?(\d{2}))?\s*$")
 #: Separators of multi-code cells: ``CL/W``, ``C+PC``, ``D, W``.
 _SPLIT = re.compile(r"\s*[/+,;&]\s*|\s+")
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +91,9 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
     hours = spec.get("hours")
     s = parse_time(start, where=where) if start not in (None, "") else None
     e = parse_time(end, where=where) if end not in (None, "") else None
-    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0):
-        raise InputError(f"'hours' must be a non-negative number, got {hours!r}", **where)
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float))
+                              or not 0 <= hours <= MAX_SHIFT_HOURS):  # also refuses nan
+        raise InputError(f"'hours' must be a number from 0 to {MAX_SHIFT_HOURS} (a week), got {hours!r}", **where)
     length: int | None = None
     counted: float | None = None
     elapsed = False
