@@ -99,6 +99,7 @@ class BlockRun:
     explanation: list[str] = field(default_factory=list)
     unencoded: list[str] = field(default_factory=list)
     freed: int = 0  # residents free to change
+    canonical: bool = False  # the solve's answer is its canonical one (``solve``), or it was proven infeasible
 
     def as_dict(self) -> dict:
         return {"month": self.block, "free": self.phase, "residents_free": self.freed, "status": self.status,
@@ -373,7 +374,8 @@ def _solve(raw: RawRoster, blk: Block, rows: np.ndarray, cfg: Config, settings: 
     o = res.outcome
     run = BlockRun(blk.label, "neighbourhood" if only is not None else "everyone", o.status,
                    bound=o.bound, seconds=time.monotonic() - t, variables=int(o.model_stats.get("variables", 0)),
-                   explanation=[f"{blk.label}: {x}" for x in o.explanation], unencoded=list(o.unencoded))
+                   explanation=[f"{blk.label}: {x}" for x in o.explanation], unencoded=list(o.unencoded),
+                   canonical=o.canonical or o.status == "infeasible")
     run.freed = len(only) if only is not None else len(raw.residents)
     if res.repaired is not None:
         new = res.repaired.entries
@@ -521,6 +523,9 @@ def repair_by_blocks(
                   wall=time.monotonic() - t0)
     out.unencoded = sorted({u for r in solves for u in r.unencoded})
     out.allow_remaining = bool(settings.allow_remaining)  # type: ignore[attr-defined]
+    # every solve proven (canonical answers, or proven impossible) and none cut short: each step
+    # and so the sequence of steps is the same on every run
+    out.canonical = all(r.canonical for r in solves) and not (left and remaining() < _MIN_SECONDS)
     out.touched = len({c.resident for c in changes})
     out.warnings_left = after.warnings
     out.stages = [{"stage": f"month {r.block} ({r.phase}, {r.freed} residents free)", "value": r.changes,
