@@ -238,16 +238,18 @@ def words(m: RepairModel, found: list[tuple], groups: dict[tuple, list[Group]]) 
             s = _rule_phrase(m, rule, rs, groups)
             gs = [g for r in stuck for g in groups[("rule", rule, r)]]
             why = sorted({w for r in stuck for w in _fixed_reasons(m, r, gs)})
-            if why:
+            days = {d for g in gs for d in range(g.d0, g.d1)}
+            cells = pb.cells[pb.cells["r"].isin(stuck) & pb.cells["d"].isin(days)]
+            if why and bool(cells["fixed"].all()):  # every cell fixed: the fixing is the cause
                 s += f", but their cells on these dates cannot change ({', '.join(why)})"
                 relax.append("fewer locks (--lock, --lock-resident, [repair] locks)" if any("locked" in w for w in why)
                              else "the cells on leave or wellness time are never changed")
-            else:
+            else:  # cells free to change, but to nothing that would do: eligibility
                 open_codes = sorted({pb.option_text[o] or "(blank)" for r in stuck for g in gs
                                      for d in range(g.d0, g.d1) for o in np.flatnonzero(m.allowed[r, d].any(axis=0))})
-                s += (", but nothing else is open to them on these dates "
-                      f"(only {', '.join(open_codes[:4])}: eligibility gives a resident only codes someone of the same "
-                      "team and PGY holds in the roster)")
+                s += (", but nothing that would do is open to them on these dates "
+                      f"(only {', '.join(open_codes[:5])}: eligibility gives a resident only codes someone of the same "
+                      "team and PGY holds in the roster" + (f"; some cells are {', '.join(why)}" if why else "") + ")")
                 relax.append("[repair] eligibility (for example OFF = { pgy = [1, 2, 3] })")
         lines.append(s[0].upper() + s[1:] + ".")
         labels.append(rule)
