@@ -59,14 +59,20 @@ print(json.dumps({"wall": time.perf_counter() - t, "user": ru.ru_utime, "sys": r
 """
 
 
-def run_process(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> dict[str, Any]:
+def run_process(argv: list[str], ok: tuple[int, ...] = (0, 1), tree: str | None = None) -> dict[str, Any]:
     """Run ``argv`` (stdout discarded) as a process that did nothing else; its own resources.
 
     Returns ``wall`` (s), ``cpu`` = ``user`` + ``sys`` (s, the process's own CPU time, which other
     work on a shared machine barely changes) and ``peak_mb`` (its own peak resident memory). See
-    ``_LAUNCHER`` for why the process is started through a launcher.
+    ``_LAUNCHER`` for why the process is started through a launcher. ``tree``: another source tree
+    (its root) to import ``rostercheck`` from, for a before/after comparison; the process runs in
+    ``/`` so that no tree shadows it through the current directory.
     """
-    out = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, check=False)
+    env = dict(os.environ)
+    if tree:
+        env["PYTHONPATH"] = tree + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    out = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, check=False,
+                         env=env, cwd="/")
     if out.returncode != 0:
         raise RuntimeError(f"launcher for {' '.join(argv)} failed:\n{out.stderr}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -75,10 +81,11 @@ def run_process(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> dict[str, Any]
     return result
 
 
-def paired(a: list[str], b: list[str], runs: int, ok: tuple[int, ...] = (0, 1)) -> dict[str, Any]:
+def paired(a: list[str], b: list[str], runs: int, ok: tuple[int, ...] = (0, 1), tree_a: str | None = None
+           ) -> dict[str, Any]:
     """``a`` and ``b`` run alternately (a b, b a, a b, ...), so that load from other users falls on
     both alike; per side the median CPU, wall and the largest peak, and the median of the per-pair
-    CPU ratios b / a (robust to one slow pair)."""
+    CPU ratios b / a (robust to one slow pair). ``tree_a``: ``a`` imports rostercheck from there."""
     import statistics
 
     ra: list[dict[str, Any]] = []
@@ -86,9 +93,9 @@ def paired(a: list[str], b: list[str], runs: int, ok: tuple[int, ...] = (0, 1)) 
     for i in range(runs):
         if i % 2:
             rb.append(run_process(b, ok))
-            ra.append(run_process(a, ok))
+            ra.append(run_process(a, ok, tree_a))
         else:
-            ra.append(run_process(a, ok))
+            ra.append(run_process(a, ok, tree_a))
             rb.append(run_process(b, ok))
 
     def side(rs: list[dict[str, Any]]) -> dict[str, float]:

@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, help="pairs per comparison (default 5; --quick 3)")
     ap.add_argument("--only", choices=("e2e", "startup", "batch"), nargs="+", help="sections to run")
     ap.add_argument("--cache", type=Path, default=check_bench.CACHE)
+    ap.add_argument("--base", help="another source tree (e.g. `git archive main | tar -x -C /tmp/base`): also "
+                    "time its check against this one's, interleaved, same files")
     args = ap.parse_args(argv)
     runs = args.runs or (3 if args.quick else 5)
     only = set(args.only or ("e2e", "startup", "batch"))
@@ -136,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# command: python benchmarks/floor_bench.py {shown}".rstrip())
     print(f"# {runs} alternating pairs per comparison; CPU = user + sys of that process; medians")
 
+    before_after: list[tuple[str, dict[str, Any]]] = []
     if "e2e" in only:
         cases = [(30, 31, "xlsx"), (1500, 365, "xlsx"), (1500, 365, "csv")]
         if not args.quick:
@@ -152,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             print(_row(f"{r} x {d}", f, m["reader"], f"{m['a']['cpu']:.2f}", f"{m['b']['cpu']:.2f}",
                        f"{m['ratio']:.2f}x", target, f"{m['b']['wall']:.2f}", f"{m['a']['peak_mb']:.0f}",
                        f"{m['b']['peak_mb']:.0f}", f"{per_cell:.0f}"), flush=True)
+            if args.base:
+                path = str(check_bench.roster_path(r, d, f, False, args.cache))
+                cmd = _check(path, "--format", "json", "--jobs", "1")
+                before_after.append((f"{r} x {d} {f}", paired(cmd, cmd, runs, tree_a=args.base)))
 
     if "startup" in only:
         import statistics
@@ -191,6 +198,21 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"- default `--jobs` against `--jobs 1`: {speedup:.2f}x faster, wall (target at least 1.25x)")
         print(f"- default `--jobs` against the bare read: {over_read:.2f}x the wall time (target under 4x)")
+        if args.base:
+            for label, cmd in (("batch --jobs 1", _check(str(folder), "--format", "json", "--jobs", "1")),
+                               ("batch, default --jobs", _check(str(folder), "--format", "json"))):
+                before_after.append((label, paired(cmd, cmd, runs, tree_a=args.base)))
+    if before_after:
+        print()
+        print(f"Before ({args.base}) and after (this tree), interleaved pairs:")
+        print()
+        print(_row("case", "CPU s before", "CPU s after", "after / before (CPU, paired)", "wall s before",
+                   "wall s after", "peak MB before", "peak MB after"))
+        print("|---" * 8 + "|")
+        for label, m in before_after:
+            print(_row(label, f"{m['a']['cpu']:.2f}", f"{m['b']['cpu']:.2f}", f"{m['ratio']:.2f}",
+                       f"{m['a']['wall']:.2f}", f"{m['b']['wall']:.2f}", f"{m['a']['peak_mb']:.0f}",
+                       f"{m['b']['peak_mb']:.0f}"))
     return 0
 
 
