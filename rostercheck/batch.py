@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import glob
 import importlib
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -105,6 +103,8 @@ def default_jobs() -> int:
 def _pool_context() -> Any:
     """``fork`` on Linux, so workers start with the parent's imports already done (``preload``);
     elsewhere (macOS, Windows: fork is unsafe or absent) the platform's default start method."""
+    import multiprocessing
+
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return None
@@ -124,6 +124,8 @@ def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0, preload
     workers = min(jobs, len(items))
     if workers <= 1:
         return [fn(x) for x in items]
+    from concurrent.futures import ProcessPoolExecutor  # here: a single check need not import it (~10 ms)
+
     for name in preload:
         importlib.import_module(name)
     try:
