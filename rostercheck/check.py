@@ -6,14 +6,17 @@ so rule modules stay pure functions of a timeline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import dataclasses
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from rostercheck import rules as registry
 from rostercheck.config import Config, RuleConfig, check_codes
-from rostercheck.legend import Shift, builtin_legend, legend_from_rows
+from rostercheck.legend import Shift, builtin_legend, normalise_code, sheet_legend, split_parts
 from rostercheck.model import Finding, RawRoster, Source
+from rostercheck.read.result import ReadReport, ReadWarning
 from rostercheck.timeline import Timeline, build
 
 
@@ -31,6 +34,8 @@ class CheckResult:
     timeline: Timeline | None
     findings: list[Finding]
     rules: list[RuleConfig] = field(default_factory=list)
+    #: how the roster was read (every resident's row, skipped rows and sheets, warnings)
+    read: ReadReport | None = None
     n_residents: int = 0
     first_date: str = ""
     last_date: str = ""
@@ -46,7 +51,7 @@ class CheckResult:
 
     def detached(self) -> CheckResult:
         """The same result without its timeline: all the text, JSON, CI and annotate reports read."""
-        return replace(self, timeline=None)
+        return dataclasses.replace(self, timeline=None)
 
     @property
     def errors(self) -> int:
@@ -58,10 +63,21 @@ class CheckResult:
 
 
 def legend_for(raw: RawRoster, cfg: Config) -> dict[str, Shift]:
-    """Built-in codes, then the workbook's legend sheet, then the config's ``[shifts]``."""
+    """Built-in codes, then the workbook's legend sheet, then the config's ``[shifts]``, key by key.
+
+    A legend-sheet row that cannot be used is a warning on ``raw.read`` (naming its cell), never an
+    error: the config decides what codes mean, the sheet only fills in what it does not say.
+    """
     legend: dict[str, Shift] = builtin_legend() if cfg.builtin_legend else {}
-    legend.update(legend_from_rows(raw.legend))
+    used = None
+    if raw.legend and len(raw.entries):
+        texts = pd.unique(raw.entries["text"].to_numpy())  # a few dozen distinct cells, however big the roster
+        used = {p for t in texts.tolist() if t for p in [normalise_code(t), *split_parts(t)]}
+    from_sheet, problems = sheet_legend(raw.legend, legend, cfg.shifts, used)
+    legend.update(from_sheet)
     legend.update(cfg.shifts)
+    if problems and raw.read is not None:
+        raw.read = raw.read.with_warnings(ReadWarning(src.sheet, src.cell, message) for src, message in problems)
     return legend
 
 
@@ -130,6 +146,64 @@ def check_raw(raw: RawRoster, cfg: Config, previous: RawRoster | None = None) ->
     legend = legend_for(raw, cfg)
     check_codes(cfg, legend)
     tl = build(raw, legend, tz=cfg.timezone, period_gap_hours=cfg.period_gap, previous=previous)
-    path = raw.path
-    del raw, previous
-    return CheckResult(path, tl, run_rules(tl, cfg.rules), cfg.enabled_rules)
+    path, report = raw.path, raw.read
+    if raw.duties is None:
+        del raw, previous  # see the docstring: the rules allocate after the entries are gone
+        findings = run_rules(tl, cfg.rules)
+    else:  # a duty list: name every (date, duty) cell the person holds
+        from rostercheck.read.duty import expand_cells
+
+        findings = expand_cells(raw, run_rules(tl, cfg.rules))
+    return CheckResult(path, tl, findings, cfg.enabled_rules, report)
+
+
+def subroster(raw: RawRoster, residents: list[int]) -> RawRoster:
+    """The rows of some residents, on the very same day axis as ``raw``.
+
+    A long file leaves blank days out, so a few residents' rows alone could span fewer dates than
+    the roster; a blank cell on the roster's first and last date (a blank is off) keeps the axis,
+    and with it every window a rule looks at, identical.
+    """
+    e = raw.entries
+    keep = np.asarray(residents, dtype=np.int64)
+    remap = np.full(len(raw.residents), -1, dtype=np.int64)
+    remap[keep] = np.arange(len(keep))
+    rid = remap[e["resident"].to_numpy(dtype=np.int64)]
+    sub = e[rid >= 0].copy()
+    sub["resident"] = rid[rid >= 0]
+    dates = e["date"]
+    lo, hi = dates.min(), dates.max()
+    pad = [d for d in {lo, hi} if not (sub["date"] == d).any()]
+    if pad:
+        blank = pd.DataFrame({"resident": 0, "date": pad, "slot": sub["slot"].iat[0] if len(sub) else "",
+                              "text": "", "start": None, "end": None, "sheet": None, "cell": -1})
+        sub = pd.concat([sub, blank], ignore_index=True)
+    # how the file was read and a duty list's cells describe the whole roster, not these rows
+    return dataclasses.replace(raw, residents=[raw.residents[i] for i in residents],
+                               entries=sub.reset_index(drop=True), read=None, duties=None)
+
+
+def across_residents(rc: RuleConfig) -> bool:
+    """Whether a rule compares residents with each other (coverage, fair shares) rather than
+    judging each resident alone: only the latter can be checked on a few residents' rows."""
+    return bool(getattr(registry.get(rc.kind), "ACROSS_RESIDENTS", False))
+
+
+def check_residents(raw: RawRoster, cfg: Config, residents: list[int], previous: RawRoster | None = None,
+                    legend: dict[str, Shift] | None = None) -> CheckResult:
+    """The findings of the rules that judge each resident alone, for some residents only.
+
+    Exactly what ``check_raw`` finds for those residents under those rules (same legend, same
+    history, same day axis: ``subroster``), for the cost of their rows: a trade touches two
+    residents, and re-checking thirty per candidate partner would be fifteen times the work.
+    """
+    return check_each(subroster(raw, residents), cfg, previous, legend or legend_for(raw, cfg))
+
+
+def check_each(raw: RawRoster, cfg: Config, previous: RawRoster | None, legend: dict[str, Shift]) -> CheckResult:
+    """``check_raw`` with only the rules that judge each resident alone (``across_residents``);
+    on a ``subroster`` these find what the whole roster's check finds for its residents."""
+    check_codes(cfg, legend)
+    tl = build(raw, legend, tz=cfg.timezone, period_gap_hours=cfg.period_gap, previous=previous)
+    rules = [rc for rc in cfg.rules if not across_residents(rc)]
+    return CheckResult(raw.path, tl, run_rules(tl, rules), [r for r in rules if r.enabled])

@@ -79,12 +79,17 @@ def _use_color(stream: Any) -> bool:
 reading_options = [
     click.option("--sheet", multiple=True, help="Sheet to read (repeatable; default: every sheet that "
                  "looks like a roster)."),
-    click.option("--layout", type=click.Choice(["grid", "half-day", "long"]), help="Roster layout "
-                 "(default: detected)."),
+    click.option("--layout", type=click.Choice(["grid", "half-day", "long", "duty-list", "transposed"]),
+                 help="Roster layout (default: detected)."),
     click.option("--header-row", type=click.IntRange(min=1), help="Row of the column headers (1-based)."),
     click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
+    click.option("--date-column", help="Long table: header text or letter of the date column."),
+    click.option("--code-column", help="Long table: header text or letter of the code (shift, rotation) column."),
+    click.option("--session-column", help="Long table: header text or letter of the AM/PM column."),
     click.option("--year", type=click.IntRange(1900, 2200), help="Year for dates written as M/D."),
+    click.option("--date-order", type=click.Choice(["dmy", "mdy"]), help="Read dates like 03/04/2026 day "
+                 "first (dmy) or month first (mdy) (default: decided from the file)."),
     click.option("--rows", "rows", multiple=True, metavar="COLUMN=PATTERN", help="Read only rows whose COLUMN "
                  "(header text or letter) matches PATTERN: a case-blind glob like 'ROLE=PGY*', or 're:' and a "
                  "regular expression (repeatable, one column)."),
@@ -122,8 +127,11 @@ def main() -> None:
     \b
     rostercheck init block.xlsx            draft a commented config for a new workbook
     rostercheck codes block.xlsx           the codes in use and what each means
+    rostercheck read block.xlsx            how the file was read: sheets, rows, residents, skipped rows
     rostercheck check july.xlsx            what rules does this roster break?
     rostercheck repair july.xlsx -o out.xlsx   the fewest changes that fix it
+    rostercheck swap july.xlsx A B 2026-07-04   is this trade compliant? (--suggest: who could take it)
+    rostercheck fairness july.xlsx         who carries the load: calls, nights, weekends, hours
     rostercheck rules                      every rule kind and preset, with examples
     rostercheck report july.xlsx --html r.html   a page for people who do not read a terminal
     """
@@ -203,7 +211,8 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 
         done = annotate_check(results[0], annotate_path, keep_macros=keep_macros)
         if not quiet:
-            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked)", err=True)
+            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked, {done.comments} comments)",
+                       err=True)
     if block is not None and not carried:
         click.echo(bl.text_lines(block)[0], err=True)
     for p in problems:
@@ -397,6 +406,10 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
 @with_roster_options
 @click.option("--html", "html_path", required=True, type=click.Path(dir_okay=False), help="Write the report "
               "here: one self-contained page (no network) with the calendar, weekly hours, rules and findings.")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False), help="Also print the page to this PDF "
+              "through a headless Chromium (Debian's `chromium` package), as its print stylesheet lays it out.")
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4", show_default=True,
+              help="Landscape sheet the page prints on (and --pdf writes).")
 @click.option("--repair", "do_repair", is_flag=True, help="Also repair the roster and show before and after "
               "with the changes marked (settings from the config's [repair] table).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), help="With --repair: seconds for the solver "
@@ -404,8 +417,8 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
 @click.option("--seed", type=int, help="With --repair: same seed, same answer.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
 @guarded
-def report_command(roster: str, html_path: str, do_repair: bool, time_limit: float | None, seed: int | None,
-                   previous: str | None, **kw: Any) -> None:
+def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str, do_repair: bool,
+                   time_limit: float | None, seed: int | None, previous: str | None, **kw: Any) -> None:
     """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
     line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
     from rostercheck.check import check_raw
@@ -413,7 +426,14 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
     from rostercheck.report.html import render_page
     from rostercheck.report.text import summary_line
 
-    refuse_inputs(html_path, [roster, *([previous] if previous else [])], option="--html")
+    inputs = [roster, *([previous] if previous else [])]
+    refuse_inputs(html_path, inputs, option="--html")
+    browser = None
+    if pdf_path:
+        from rostercheck.report.pdf import require_browser
+
+        refuse_inputs(pdf_path, [*inputs, html_path], option="--pdf")
+        browser = require_browser(pdf_path)  # before any work: say which package is missing
     cfg = load_config(roster, kw)
     raw = read_with(roster, cfg)
     prev = read_with(previous, cfg) if previous else None
@@ -430,13 +450,21 @@ def report_command(roster: str, html_path: str, do_repair: bool, time_limit: flo
         result = fixed.before
     else:
         result = check_raw(raw, cfg, prev)
-    atomic_write(html_path, render_page(result, raw=raw, repair=fixed))
+    from rostercheck.fairness import fairness
+    from rostercheck.report.fairness_html import fairness_section
+
+    extra = [fairness_section(fairness(result.timeline, result.path))]
+    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower(), extra=extra))
+    if pdf_path:
+        from rostercheck.report.pdf import write_pdf
+
+        write_pdf(html_path, pdf_path, browser=browser)
     click.echo(summary_line([result]))
     if fixed is not None:
         from rostercheck.repair.report import status_line
 
         click.echo(f"repair: {status_line(fixed)}")
-    click.echo(f"wrote {html_path}")
+    click.echo(f"wrote {html_path}" + (f" and {pdf_path}" if pdf_path else ""))
     sys.exit(EXIT_OK)
 
 
@@ -490,6 +518,134 @@ def codes_command(roster: str, fmt: str, **kw: Any) -> None:
     report = codes_report(raw, legend_for(raw, cfg), cfg.path)
     click.echo(render_codes_json(report) if fmt == "json" else render_codes_text(report), nl=False)
     sys.exit(EXIT_ERRORS if report.undefined else EXIT_OK)
+
+
+SWAP_EXIT = """\b
+Exit codes:
+  0  the trade introduces no error (warnings allowed unless --strict); --suggest: at least one
+     compliant trade was found
+  1  the trade introduces an error (or, with --strict, a warning); --suggest: none was found
+  2  the roster, the config or the command line cannot be used (an unknown name suggests the
+     nearest, a date outside the roster names its range)"""
+
+
+@main.command("swap", epilog=SWAP_EXIT)
+@click.argument("roster", type=click.Path())
+@click.argument("args", nargs=-1, required=True, metavar="NAME_A NAME_B DATE [DATE ...] | NAME DATE --suggest")
+@with_roster_options
+@click.option("--suggest", is_flag=True, help="List trades that take NAME's cell(s) on DATE away: a same-date "
+              "exchange with a partner, or that plus one payback date; each introduces no error.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="--suggest: how many "
+              "trades to list.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the traded copy here (same format "
+              "as the input; changed cells highlighted and commented; never the input itself).")
+@click.option("--strict", is_flag=True, help="Warnings the trade introduces fail too (exit 1).")
+@click.option("--lock", multiple=True, metavar="'NAME:YYYY-MM-DD'", help="A cell no trade may move "
+              "(repeatable; with [repair] locks).")
+@click.option("--lock-resident", multiple=True, metavar="NAME", help="A resident whose cells no trade may move.")
+@click.option("--previous", type=click.Path(), help="The prior month's roster, as history for windows and rest.")
+@click.option("--keep-macros", is_flag=True, help="Keep VBA macros in a traded .xlsm copy.")
+@guarded
+def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, fmt: str, output: str | None,
+                 strict: bool, lock: tuple[str, ...], lock_resident: tuple[str, ...], previous: str | None,
+                 keep_macros: bool, **kw: Any) -> None:
+    """Check a trade before it is approved: `swap ROSTER NAME_A NAME_B DATE [DATE ...]` exchanges the
+    two residents' cells (every slot) on each DATE and reports what the trade introduces and fixes,
+    matched as `diff` matches. `swap ROSTER NAME DATE --suggest` lists partners for whom taking
+    NAME's cell(s) on DATE is compliant, best first: fewest new warnings, smallest change in fair
+    shares, nearest payback date. Locks, leave, wellness and eligibility are respected as by repair."""
+    from rostercheck import swap as sw
+    from rostercheck.output import refuse_inputs
+    from rostercheck.repair import Settings
+
+    if suggest and len(args) != 2:
+        raise click.UsageError("with --suggest, give one resident and one date: swap ROSTER NAME DATE --suggest")
+    if not suggest and len(args) < 3:
+        raise click.UsageError("give two residents and at least one date: swap ROSTER NAME_A NAME_B DATE [DATE ...]")
+    if suggest and output:
+        raise click.UsageError("--output writes one trade: run swap with the suggested partner and dates")
+    inputs = [roster, *([previous] if previous else [])]
+    if output:
+        refuse_inputs(output, inputs, option="--output")
+    cfg = load_config(roster, kw)
+    st = Settings.from_config(cfg.repair, cfg.path)
+    st.locks += list(lock)
+    st.lock_residents += list(lock_resident)
+    raw = read_with(roster, cfg)
+    prev = read_with(previous, cfg) if previous else None
+    if suggest:
+        found = sw.suggest(raw, cfg, args[0], args[1], previous=prev, settings=st, limit=limit)
+        text = sw.render_suggestions_json(found) if fmt == "json" else sw.render_suggestions_text(found)
+        click.echo(text, nl=False)
+        sys.exit(EXIT_OK if found.suggestions else EXIT_ERRORS)
+    t = sw.trade(raw, cfg, args[0], args[1], list(args[2:]), previous=prev, settings=st)
+    text = sw.render_trade_json(t, strict) if fmt == "json" else sw.render_trade_text(t)
+    click.echo(text, nl=False)
+    if output:
+        sw.write_trade(t, roster, output, cfg, previous=prev, keep_macros=keep_macros)
+        click.echo(f"rostercheck: wrote {output} ({len(t.diff.changes)} cells changed)", err=True)
+    sys.exit(EXIT_ERRORS if t.fails(strict) else EXIT_OK)
+
+
+@main.command("fairness", epilog="\b\nExit codes:\n  0  the figures were written\n  2  the roster or the config "
+              "cannot be used (one line says where)")
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--by", "by", type=click.Choice(["team-pgy", "team", "pgy", "role", "all"]), default="team-pgy",
+              show_default=True, help="Groups residents are compared within.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--previous", type=click.Path(), help="The prior month's roster, as for check (history is not "
+              "counted).")
+@guarded
+def fairness_command(roster: str, by: str, fmt: str, output: str | None, previous: str | None, **kw: Any) -> None:
+    """Who carries the load in ROSTER: per resident, calls, nights, weekend days worked, golden
+    weekends, hours and cells per code; per group (team and PGY, or --by), the mean, min, max and
+    spread, prorated by on-service days when leave differs."""
+    from rostercheck.check import check_raw
+    from rostercheck.fairness import fairness, render_csv, render_json, render_text
+    from rostercheck.output import atomic_write, refuse_inputs
+
+    if output:
+        refuse_inputs(output, [roster, *([previous] if previous else [])], option="--output")
+    cfg = load_config(roster, kw)
+    raw = read_with(roster, cfg)
+    prev = read_with(previous, cfg) if previous else None
+    result = check_raw(raw, cfg, prev)
+    fa = fairness(result.timeline, roster, by)
+    text = {"json": render_json, "csv": render_csv}.get(fmt, render_text)(fa)
+    if output:
+        atomic_write(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_OK)
+
+
+@main.command("read", epilog="\b\nExit codes:\n  0  the roster was read (warnings allowed)\n  2  the roster or "
+              "the config cannot be used (one line says where)")
+@click.argument("roster", type=click.Path())
+@with_roster_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format; json prints the 'read' object of docs/json.md.")
+@guarded
+def read_command(roster: str, fmt: str, **kw: Any) -> None:
+    """Show how ROSTER was read, before any rule: each sheet used or skipped and why; the layout,
+    header, date and session rows, name and attribute columns and the dates; every resident with
+    their row and number of codes; every skipped row with its reason; and warnings. Run it when a
+    count of residents looks wrong."""
+    from rostercheck.check import legend_for
+    from rostercheck.read import inspect_roster
+    from rostercheck.report.reading import render_json, render_text
+
+    cfg = load_config(roster, kw)
+    raw = inspect_roster(roster, cfg.roster, lenient=False).roster
+    legend_for(raw, cfg)  # adds a warning for each legend-sheet row that cannot be used
+    assert raw.read is not None
+    click.echo(render_json(raw.read) if fmt == "json" else render_text(roster, raw.read), nl=False)
+    sys.exit(EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

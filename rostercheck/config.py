@@ -21,7 +21,8 @@ from rostercheck.model import LAYOUTS, RosterOptions, RowFilter
 from rostercheck.presets import DEFAULT_PRESETS, PRESETS
 
 TOP_KEYS = ("preset", "timezone", "period-gap", "builtin-legend", "roster", "shifts", "rules", "repair")
-ROSTER_KEYS = ("sheet", "layout", "header-row", "date-row", "name-column", "year", "rows", "am", "pm")
+ROSTER_KEYS = ("sheet", "layout", "header-row", "date-row", "name-column", "date-column", "code-column",
+               "session-column", "year", "rows", "am", "pm", "date-order", "people")
 ROWS_KEYS = ("column", "match")
 COMMON_RULE_KEYS = ("kind", "severity", "enabled", "applies-to", "description", "citation")
 APPLIES_KEYS = ("pgy", "teams", "roles", "residents")
@@ -46,6 +47,8 @@ class RuleConfig:
     citation: str = ""
     description: str = ""
     origin: str = "config"
+    #: option -> the key the config wrote it as (`code = "C"` fills `codes`), for errors naming the key
+    keys: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,6 +181,7 @@ def parse(data: dict[str, Any], *, path: str | None, prefix: str = "") -> Config
             raise w.err(key, "a shift code cannot be blank")
         where = {"file": path or "config", "key": f"{prefix}.{key}" if prefix else key}
         cfg.shifts[normalise_code(code)] = make_shift(code, spec, origin="config", where=where)
+    cfg.roster.codes = frozenset(cfg.shifts)  # a duty list's headers are these codes
 
     cfg.rules = _rules(data.get("rules", {}), names, w)
     repair = data.get("repair", {})
@@ -209,10 +213,12 @@ def _roster(t: Any, w: _Where) -> RosterOptions:
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise w.err(f"roster.{key}", "expected a row number (1 is the first row)")
             setattr(o, attr, v)
-    if "name-column" in t:
-        if not isinstance(t["name-column"], str) or not t["name-column"].strip():
-            raise w.err("roster.name-column", "expected a column header (\"Resident\") or letter (\"B\")")
-        o.name_column = t["name-column"]
+    for key, example in (("name-column", "Resident"), ("date-column", "assignment_date"),
+                         ("code-column", "rotation_name"), ("session-column", "slot")):  # fmt: skip
+        if key in t:
+            if not isinstance(t[key], str) or not t[key].strip():
+                raise w.err(f"roster.{key}", f"expected a column header (\"{example}\") or letter (\"B\")")
+            setattr(o, key.replace("-", "_"), t[key])
     if "year" in t:
         v = t["year"]
         if isinstance(v, bool) or not isinstance(v, int) or not 1900 <= v <= 2200:
@@ -223,7 +229,48 @@ def _roster(t: Any, w: _Where) -> RosterOptions:
     for key in ("am", "pm"):
         if key in t:
             setattr(o, key, _session(t[key], f"roster.{key}", w))
+    if "date-order" in t:
+        if t["date-order"] not in DATE_ORDERS:
+            raise w.err("roster.date-order", f"expected one of {', '.join(DATE_ORDERS)} (day/month/year or "
+                        "month/day/year)")
+        o.date_order = t["date-order"]
+    if "people" in t:
+        o.people = _people(t["people"], w)
     return o
+
+
+DATE_ORDERS = ("dmy", "mdy")
+PEOPLE_KEYS = ("name", "pgy", "team", "role")
+
+
+def _people(v: Any, w: _Where) -> list[dict] | str:
+    """``people = [{ name = "Avery Chen", pgy = 2, team = "A" }, ...]`` or the path of a people sheet.
+
+    A relative path is taken from the config file's folder, where the roster usually is.
+    """
+    if isinstance(v, str):
+        if not v.strip():
+            raise w.err("roster.people", "expected the path of a people sheet or csv")
+        base = Path(w.path).parent if w.path else Path(".")
+        return str(base / v) if not os.path.isabs(v) else v
+    example = 'expected a list of tables like [{ name = "Avery Chen", pgy = 2, team = "A" }], or a path'
+    if not isinstance(v, list):
+        raise w.err("roster.people", example)
+    out = []
+    for i, p in enumerate(v):
+        key = f"roster.people[{i}]"
+        if not isinstance(p, dict):
+            raise w.err(key, example)
+        w.unknown(p, PEOPLE_KEYS, key)
+        if not isinstance(p.get("name"), str) or not p["name"].strip():
+            raise w.err(f"{key}.name", "expected the person's name as written in the roster")
+        if "pgy" in p and (isinstance(p["pgy"], bool) or not isinstance(p["pgy"], int) or not 0 <= p["pgy"] <= 15):
+            raise w.err(f"{key}.pgy", "expected a training year like 2")
+        for k in ("team", "role"):
+            if k in p and not isinstance(p[k], str):
+                raise w.err(f"{key}.{k}", "expected text")
+        out.append(dict(p))
+    return out
 
 
 def _rows_filter(v: Any, w: _Where) -> RowFilter:
@@ -304,10 +351,16 @@ def _rule(rid: str, spec: dict[str, Any], origin: str, w: _Where) -> RuleConfig:
     allowed = (*COMMON_RULE_KEYS, *opts)
     w.unknown(spec, allowed, key)
     params = {name: _value(o, spec.get(name, o.default), f"{key}.{name}", w) for name, o in opts.items()}
+    keys: dict[str, str] = {}
     if kind == "max-count" and (params["every"] is None) == (params["max"] is None):
         raise w.err(key, "give exactly one of `every` (one in N days) and `max`")
+    if kind == "coverage" and params["code"] is not None:
+        if "codes" in spec:
+            raise w.err(f"{key}.code", "give either `code` (one code) or `codes` (a list), not both")
+        params["codes"], params["code"] = [params["code"]], None  # one spelling for rules and repair
+        keys["codes"] = "code"
     if kind == "coverage" and not params["codes"]:
-        raise w.err(f"{key}.codes", "a coverage rule needs the codes it counts")
+        raise w.err(f"{key}.codes", "a coverage rule needs the codes it counts (`codes = [...]` or `code = \"C\"`)")
     sev = spec.get("severity", "error")
     if sev not in SEVERITIES:
         raise w.err(f"{key}.severity", f"expected one of {', '.join(SEVERITIES)}{suggest(str(sev), SEVERITIES)}")
@@ -330,6 +383,7 @@ def _rule(rid: str, spec: dict[str, Any], origin: str, w: _Where) -> RuleConfig:
     return RuleConfig(
         id=rid, kind=kind, params=params, severity=sev, enabled=enabled, applies_to=scope,
         citation=str(spec.get("citation", "")), description=str(spec.get("description", "")), origin=origin,
+        keys=keys,
     )
 
 
@@ -373,6 +427,10 @@ def _value(o: Any, v: Any, key: str, w: _Where) -> Any:
                     raise w.err(key, f"unknown weekday {raw!r}; expected mon, tue, wed, thu, fri, sat or sun")
             return out
         return [normalise_code(x) for x in v]
+    if t == "code":  # one code, as text: `code = "C"`
+        if not isinstance(v, str) or not normalise_code(v):
+            raise w.err(key, f"expected one shift code as text, like \"C\", got {v!r}")
+        return normalise_code(v)
     if t == "date":
         if isinstance(v, dt.date):
             return v.isoformat()
@@ -424,4 +482,5 @@ def check_codes(cfg: Config, legend: dict[str, Shift]) -> None:
             if isinstance(v, list) and name == "codes":
                 for c in v:
                     if c not in legend:
-                        raise w.err(f"rules.{r.id}.codes", f"unknown shift code {c!r}{suggest(c, legend)}")
+                        raise w.err(f"rules.{r.id}.{r.keys.get(name, name)}",
+                                    f"unknown shift code {c!r}{suggest(c, legend)}")

@@ -62,6 +62,8 @@ class RosterDiff:
     fixed: list[Finding] = field(default_factory=list)
     old_exists: bool = True
     note: str | None = None  # why the old version's findings are unknown, when they are
+    result: Any = None  # the new version's CheckResult
+    noun: str = "change"  # what the summary calls it ("trade" for swap)
 
     def fails(self, strict: bool = False) -> bool:
         return any(f.severity == "error" or strict for f in self.introduced)
@@ -110,16 +112,22 @@ def unmatched(a: Sequence[Finding], b: Sequence[Finding]) -> list[Finding]:
     return out
 
 
-def compare(old: RawRoster | None, new: RawRoster, cfg: Any, *, old_label: str, new_label: str) -> RosterDiff:
-    """The diff of two reads of a roster (``old`` None: the file is new), both checked with ``cfg``."""
+def compare(old: RawRoster | None, new: RawRoster, cfg: Any, *, old_label: str, new_label: str,
+            previous: RawRoster | None = None, old_findings: list[Finding] | None = None) -> RosterDiff:
+    """The diff of two reads of a roster (``old`` None: the file is new), both checked with ``cfg``
+    (and ``previous`` as history). ``old_findings``: the old version's, when already checked."""
     from rostercheck.check import check_raw, legend_for
 
     d = RosterDiff(old_label, new_label, old_exists=old is not None)
-    new_result = check_raw(new, cfg)
-    old_findings: list[Finding] = []
-    if old is not None:
+    new_result = check_raw(new, cfg, previous)
+    d.result = new_result
+    known = old_findings
+    old_findings = []
+    if known is not None:
+        old_findings = known
+    elif old is not None:
         try:
-            old_findings = check_raw(old, cfg).findings
+            old_findings = check_raw(old, cfg, previous).findings
         except InputError as e:
             d.note = f"the old version could not be checked ({e.message}); every finding counts as introduced"
     d.introduced = unmatched(new_result.findings, old_findings)
@@ -223,7 +231,7 @@ def _tally(findings: Sequence[Finding]) -> str:
 def summary(d: RosterDiff) -> str:
     adds = f"adds {_tally(d.introduced)}" if d.introduced else "adds no violations"
     fixes = f"fixes {_tally(d.fixed)}" if d.fixed else "fixes none"
-    what = "this new roster" if not d.old_exists else "this change"
+    what = "this new roster" if not d.old_exists else f"this {d.noun}"
     if d.old_exists and not d.changes and not d.residents_added and not d.residents_removed:
         return "no assignment changed" + (f"; {adds}" if d.introduced else "")
     return f"{what} {adds} and {fixes}" if d.old_exists else f"{what} {adds}"
@@ -243,9 +251,11 @@ def _finding_lines(findings: Sequence[Finding]) -> list[str]:
             for f in findings]
 
 
-def render_text(d: RosterDiff) -> str:
-    out = [f"{d.old_label} -> {d.new_label}" + ("" if d.old_exists else f" (not in {d.old_label.split(':')[0]}: "
-                                                                          "a new roster)")]
+def render_text(d: RosterDiff, title: str | None = None) -> str:
+    """The diff for people; ``title`` replaces the "OLD -> NEW" first line (``swap`` names the trade)."""
+    out = [title or f"{d.old_label} -> {d.new_label}" + ("" if d.old_exists else f" (not in "
+                                                                                   f"{d.old_label.split(':')[0]}: "
+                                                                                   "a new roster)")]
     if d.note:
         out.append(f"note: {d.note}")
     if d.changes:

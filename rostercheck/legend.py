@@ -8,7 +8,9 @@ legend sheet in the workbook, and the config's ``[shifts]`` table.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 
 from rostercheck.errors import InputError, suggest
 from rostercheck.model import LegendRow, Source
@@ -38,6 +40,11 @@ class Shift:
     #: counted hours for home call ("hours" given); None means "its length" for work kinds
     counted_hours: float | None = None
     origin: str = "built-in"
+    #: the length was given as ``hours``: elapsed time from the start instant, so across a
+    #: daylight-saving change the shift ends earlier or later on the clock (an ``end`` is a clock time)
+    elapsed: bool = False
+    #: the code as its legend writes it (``PedW``); ``code`` is the upper-cased key that matches
+    written: str = ""
 
     @property
     def timed(self) -> bool:
@@ -85,12 +92,14 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
         raise InputError(f"'hours' must be a non-negative number, got {hours!r}", **where)
     length: int | None = None
     counted: float | None = None
+    elapsed = False
     if s is not None and e is not None:
         length = (e - s) % 1440 or 1440  # an end at or before the start is the next day
         if hours is not None and kind == "home-call":
             counted = float(hours)
     elif s is not None and hours is not None:
         length = round(float(hours) * 60)
+        elapsed = True
     elif (s is None) != (e is None):
         raise InputError("a shift needs both 'start' and 'end' (or 'start' and 'hours')", **where)
     elif hours is not None:
@@ -110,6 +119,8 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
         description=str(spec.get("description") or ""),
         counted_hours=counted,
         origin=origin,
+        elapsed=elapsed,
+        written=" ".join(str(code).replace("\u00a0", " ").split()),
     )
 
 
@@ -330,6 +341,64 @@ def legend_from_rows(rows: list[LegendRow]) -> dict[str, Shift]:
     return out
 
 
+def sheet_legend(
+    rows: list[LegendRow], base: dict[str, Shift], taken: Collection[str] = (), used: Collection[str] | None = None
+) -> tuple[dict[str, Shift], list[tuple[Source, str]]]:
+    """A workbook's legend sheet over ``base`` (the built-in legend), key by key, never aborting.
+
+    Precedence is config ``[shifts]`` > legend sheet > built-in: codes in ``taken`` (the config's)
+    are left alone, whatever the sheet says. A row that only describes a code (``C = Clinic``)
+    keeps the built-in meaning and lends it the description; it replaces a built-in meaning only
+    when it gives a kind or times. A row that cannot be used (a call with no times, a bad kind)
+    is a warning with its cell, because the config may well define the code and a check must not
+    stop on a sheet the program never meant as a contract. Returns the codes the sheet defines
+    and the warnings, each as (where, message); with ``used`` (the codes the roster holds), only
+    rows about those codes warn, since a legend lists codes of every block.
+    """
+    out: dict[str, Shift] = {}
+    warnings: list[tuple[Source, str]] = []
+    for row in rows:
+        norm = normalise_code(row.code)
+        if not norm or norm in taken:
+            continue
+        src = row.source or Source("?")
+        where = {"file": src.file, "sheet": src.sheet, "cell": src.cell}
+        quiet = used is not None and norm not in used
+        says = row.kind is not None or row.start not in (None, "") or row.end not in (None, "") or row.hours is not None
+        known = base.get(norm)
+        if not says and known is not None:
+            said, sure = guess_kind("", row.description)
+            differs = said != known.kind if sure else known.kind in ("call", "night")
+            if row.description and differs and not quiet:
+                what = f"{known.kind} {known.start // 60:02d}:{known.start % 60:02d}" if known.timed else known.kind
+                warnings.append((src, f"the legend sheet describes {row.code!r} as {row.description!r}, but it is "
+                                      f"read with the built-in meaning ({what}); define {row.code} in [shifts] "
+                                      "to say what it means here"))  # fmt: skip
+            out[norm] = replace(known, description=row.description or known.description)
+            continue
+        kind = row.kind or guess_kind(row.code, row.description)[0]
+        spec: dict = {"kind": kind, "description": row.description}
+        if row.start not in (None, ""):
+            spec["start"] = row.start
+        if row.end not in (None, ""):
+            spec["end"] = row.end
+        if row.hours is not None:
+            spec["hours"] = row.hours
+        try:
+            out[norm] = make_shift(row.code, spec, origin="legend sheet", where=where)
+        except InputError as exc:
+            if quiet:
+                continue
+            message = f"legend row for {row.code!r} not used: {exc.message}; define {row.code} in [shifts]"
+            warnings.append((src, message))
+    return out, warnings
+
+
+def split_parts(text: str) -> list[str]:
+    """The codes a multi-code cell could hold (``CL/W`` -> CL, W), normalised."""
+    return [p for p in _SPLIT.split(normalise_code(text)) if p]
+
+
 def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:
     """Codes in one cell: the whole text if it is a code, else its parts; None if any is unknown."""
     norm = normalise_code(text)
@@ -340,7 +409,38 @@ def split_codes(text: str, known: dict[str, Shift]) -> list[str] | None:
     parts = [p for p in _SPLIT.split(norm) if p]
     if parts and all(p in known for p in parts):
         return parts
+    # codes with spaces or separators of their own ("NIGHT FLOAT", a duty list's headers) joined by " + "
+    parts = [p.strip() for p in norm.split(" + ")]
+    if len(parts) > 1 and all(p in known for p in parts):
+        return parts
     return None
+
+
+def written_codes(text: str, known: dict[str, Shift]) -> list[str]:
+    """The codes of one cell as the cell writes them (``PedW``, ``C/LEC``), in the order and by the
+    split of ``split_codes``; empty when the cell is blank or holds an unknown code."""
+    plain = " ".join(str(text).replace("\u00a0", " ").split())
+    if not plain:
+        return []
+    if normalise_code(plain) in known:
+        return [plain]
+    parts = [p for p in _SPLIT.split(plain) if p]
+    return parts if parts and all(normalise_code(p) in known for p in parts) else []
+
+
+def code_spellings(texts: Iterable[object], counts: Iterable[int], known: dict[str, Shift]) -> dict[str, str]:
+    """Each code as a person reads it: the spelling most cells of the roster use (``PedW`` where
+    the key is ``PEDW``), else the legend's own. ``texts`` are distinct cell texts, ``counts`` how
+    many cells hold each; matching stays on the normalised key, this is only for display."""
+    tally: dict[str, Counter[str]] = {}
+    for text, n in zip(texts, counts):
+        if text is None or (isinstance(text, float) and text != text):
+            continue
+        for w in written_codes(str(text), known):
+            tally.setdefault(normalise_code(w), Counter())[w] += int(n)
+    out = {code: s.written or code for code, s in known.items()}
+    out.update({code: c.most_common(1)[0][0] for code, c in tally.items()})
+    return out
 
 
 def unknown_parts(text: str, known: dict[str, Shift]) -> list[str]:

@@ -8,8 +8,12 @@ turns it plus a ``Legend`` into a ``Timeline`` of real intervals; rules turn a t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:  # the reader's report type; model stays importable without the reader
+    from rostercheck.read.result import ReadReport
 
 #: Columns of ``RawRoster.entries``; one row per roster cell (blank cells included, so that a
 #: repair knows where to write).
@@ -111,6 +115,12 @@ class RawRoster:
     layout: str = "grid"
     sheets: list[str] = field(default_factory=list)
     legend: list[LegendRow] = field(default_factory=list)
+    #: how the file was read (``rostercheck.read.result.ReadReport``): every resident's row, every
+    #: skipped row and sheet with its reason, warnings; None for rosters built outside the reader
+    read: ReadReport | None = None
+    #: duty lists only (``rostercheck.read.duty``): one row per person named in a (date, duty) cell,
+    #: and per blank duty cell, so that findings and repairs can speak of the cells people wrote
+    duties: pd.DataFrame | None = None
 
 
 @dataclass(slots=True)
@@ -149,7 +159,7 @@ class Finding:
         return (self.resident or "", self.start, self.rule)
 
 
-LAYOUTS = ("grid", "half-day", "long")
+LAYOUTS = ("grid", "half-day", "long", "duty-list", "transposed")
 
 
 @dataclass(frozen=True)
@@ -178,8 +188,18 @@ class RosterOptions:
     header_row: int | None = None
     date_row: int | None = None
     name_column: str | None = None  # a header text ("Resident") or a column letter ("B")
+    #: a long table's date, code and session (AM/PM) columns, when their headers are not recognised
+    date_column: str | None = None
+    code_column: str | None = None
+    session_column: str | None = None
     year: int | None = None
     rows: RowFilter | None = None
     #: times of the AM and PM columns of a half-day grid, ("HH:MM", "HH:MM"); None: 08-12, 13-17
     am: tuple[str, str] | None = None
     pm: tuple[str, str] | None = None
+    #: how to read dates like 03/04/2026: "dmy" or "mdy"; None: decided from the file (a day above 12)
+    date_order: str | None = None
+    #: ``[roster] people``: a list of {name, pgy, team, role} tables, or the path of a people sheet/csv
+    people: list[dict] | str | None = None
+    #: codes defined in the config (``[shifts]``): a duty list's headers are looked up among them
+    codes: frozenset[str] = frozenset()

@@ -304,11 +304,22 @@ def draft(roster: str, options: RosterOptions) -> Draft:
     try:
         first = inspect_roster(roster, options)
     except InputError as exc:  # "7/1" dates: the title row usually says the year
-        found = _title_year(roster, exc) if options.year is None and "has no year" in exc.message else None
+        found = _title_year(roster, exc.sheet) if options.year is None and "has no year" in exc.message else None
         if found is None:
             raise
         options = replace(options, year=found[0])
         year_from = found[1]
+        first = inspect_roster(roster, options)
+    inferred = next((i for i in first.sheets if i.inferred_year is not None), None)
+    if options.year is None and inferred is not None:
+        # the reader inferred the year from weekday labels, which only works near today: write it down,
+        # from the title if it says the same year
+        found = _title_year(roster, inferred.sheet)
+        if found is not None and found[0] == inferred.inferred_year:
+            year_from = found[1]
+        else:
+            year_from = f"the weekday labels of sheet {inferred.sheet!r}" if inferred.sheet else "the weekday labels"
+        options = replace(options, year=inferred.inferred_year)
         first = inspect_roster(roster, options)
     suggestion = None if options.rows is not None else suggest_filter(first.sheets)
     final = replace(options, rows=RowFilter(suggestion.column, tuple(suggestion.match))) if suggestion else options
@@ -325,12 +336,12 @@ def draft(roster: str, options: RosterOptions) -> Draft:
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
-def _title_year(roster: str, exc: InputError) -> tuple[int, str] | None:
-    """The first year written in the title rows above the cell that lacks one: (year, the text)."""
+def _title_year(roster: str, sheet_name: str | None) -> tuple[int, str] | None:
+    """The first year written in the title rows of the sheet whose dates lack one: (year, the text)."""
     from rostercheck.read.cells import cell_text
     from rostercheck.read.source import open_book
 
-    sheet = open_book(roster).sheet(exc.sheet, 12)
+    sheet = open_book(roster).sheet(sheet_name, 12)
     for row in sheet.values:
         for value in row:
             if isinstance(value, str) and (m := _YEAR.search(text := cell_text(value))):
@@ -489,9 +500,12 @@ def render_config(d: Draft, given: RosterOptions) -> str:
             else:
                 out.append(f"# sheet = {value}        # detected; name it if a workbook has several")
         layout_words = {"grid": "one column per date", "half-day": "two columns (AM and PM) per date",
-                        "long": "one row per assignment"}  # fmt: skip
+                        "long": "one row per assignment", "duty-list": "one row per date, one column per duty",
+                        "transposed": "one row per date, one column per resident"}  # fmt: skip
         out.append(f'layout = "{info.layout}"        # {layout_words[info.layout]}')
-        if info.layout != "long":
+        if info.layout in ("duty-list", "transposed"):
+            out += _date_first_lines(d, info)
+        elif info.layout != "long":
             extras = []
             if info.weekday_row:
                 extras.append(f"weekday names in row {info.weekday_row}")
@@ -505,8 +519,9 @@ def render_config(d: Draft, given: RosterOptions) -> str:
             out.append(f"header-row = {info.header_row}        # the column names: {heads or 'names'}{tail}")
         else:
             out.append(f"header-row = {info.header_row}")
-        letter, header = info.columns["name"]
-        out.append(f"name-column = {json.dumps(header or letter)}        # column {letter}")
+        if "name" in info.columns:
+            letter, header = info.columns["name"]
+            out.append(f"name-column = {json.dumps(header or letter)}        # column {letter}")
         attrs = [f"{_ATTR_WORDS[what]} in column {info.columns[what][0]} ({info.columns[what][1]})"
                  for what in _ATTR_WORDS if what in info.columns]  # fmt: skip
         if attrs:
@@ -552,6 +567,9 @@ def render_config(d: Draft, given: RosterOptions) -> str:
     ]
     if d.raw.layout == "half-day":
         out.append("# On this half-day grid, work and wellness codes take the AM/PM times, whatever their own.")
+    if d.raw.duties is not None:
+        out += ["# One entry per duty column, named as its header: give each duty's start, end and kind",
+                "# (a duty split \"A (AM) B (PM)\" gives each half its session, [roster] am/pm)."]
     width = min(72, max((len(f"{_key(e.use.code)} = {_table(e.spec)}") for e in d.entries if e.spec), default=0))
     for e in d.entries:
         where = _where(e.use, several)
@@ -566,7 +584,7 @@ def render_config(d: Draft, given: RosterOptions) -> str:
             if e.other is not None:
                 out.append(f"#   if it means {e.other.get('description', e.other['kind'])}: "
                            f"{_key(e.use.code)} = {_table(e.other)}")  # fmt: skip
-        line = f"{_key(e.use.code)} = {_table(e.spec)}"
+        line = f"{_key(_written(d, e.use.code))} = {_table(e.spec)}"
         tag = "  TODO: what is it? give its kind" if e.status == "todo" else ""
         out.append(f"{line:<{width}}  # {where}{tag}")
     if d.left_out_codes:
@@ -578,6 +596,27 @@ def render_config(d: Draft, given: RosterOptions) -> str:
             f"# {shown}{more}",
         ]
     return "\n".join(out) + "\n"
+
+
+def _written(d: Draft, code: str) -> str:
+    """A duty list's duty as its header is written ("Night float"), else the code."""
+    if d.raw.duties is None:
+        return code
+    return next((h for h in dict.fromkeys(d.raw.duties["duty"].tolist()) if normalise_code(h) == code), code)
+
+
+def _date_first_lines(d: Draft, info: SheetInfo) -> list[str]:
+    """``[roster]`` lines of a duty list or transposed grid: the header row, and people to add."""
+    heads = " | ".join([info.columns["date"][1] or "(dates)", *(h for h, _ in info.labels.values())])
+    out = [f"header-row = {info.header_row}        # the column names: {heads}"]
+    if d.raw.layout == "duty-list":
+        out += [
+            "# Everyone named in a duty cell is a resident. To add a training year, team or role, or people",
+            "# who hold no duty this month (a repair may give them duties), list them (or give the path of",
+            "# a people sheet or csv with Name, PGY and Team columns):",
+            '# people = [{ name = "Avery Chen", pgy = 2, team = "A" }]',
+        ]
+    return out
 
 
 def _align(lines: list[str], gap: str) -> list[str]:
@@ -632,9 +671,13 @@ def render_summary(d: Draft, target: str, then: str) -> str:
     for info in d.sheets:
         span = f", {info.dates[0].isoformat()} to {info.dates[1].isoformat()}" if info.dates else ""
         words = {"grid": "a whole-day grid", "half-day": "a half-day grid (AM and PM columns under each date)",
-                 "long": "a long table (one row per assignment)"}[info.layout]  # fmt: skip
+                 "long": "a long table (one row per assignment)",
+                 "duty-list": "a duty list (one row per date, a name under each duty)",
+                 "transposed": "a transposed grid (dates down, residents across)"}[info.layout]  # fmt: skip
         lines.append(f"  sheet {info.sheet!r}: {words}{span}" if info.sheet else f"  {words}{span}")
-        if info.layout != "long":
+        if info.layout in ("duty-list", "transposed"):
+            lines.append(f"    dates in column {info.columns['date'][0]}, column names in row {info.header_row}")
+        elif info.layout != "long":
             parts = [f"dates in row {info.date_row}"]
             if info.weekday_row:
                 parts.append(f"weekday names in row {info.weekday_row}")
@@ -642,10 +685,12 @@ def render_summary(d: Draft, target: str, then: str) -> str:
                 parts.append(f"AM/PM in row {info.slot_row}")
             parts.append(f"column names in row {info.header_row}")
             lines.append("    " + ", ".join(parts))
-        cols = [f"names in column {info.columns['name'][0]} ({info.columns['name'][1] or 'no header'})"]
+        cols = [f"names in column {info.columns['name'][0]} ({info.columns['name'][1] or 'no header'})"] if (
+            "name" in info.columns) else []
         cols += [f"{_ATTR_WORDS[w]} in column {info.columns[w][0]} ({info.columns[w][1]})"
                  for w in _ATTR_WORDS if w in info.columns]  # fmt: skip
-        lines.append("    " + ", ".join(cols))
+        if cols:
+            lines.append("    " + ", ".join(cols))
         for s in _skipped([info]):
             lines.append(f"    skipped: {s}")
     if d.inspection.other_sheets:

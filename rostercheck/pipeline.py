@@ -25,7 +25,8 @@ def apply_reading_options(o: RosterOptions, kw: dict[str, Any]) -> RosterOptions
 
     if kw.get("sheet"):
         o.sheet = list(kw["sheet"])
-    for attr in ("layout", "header_row", "date_row", "name_column", "year"):
+    for attr in ("layout", "header_row", "date_row", "name_column", "date_column", "code_column", "session_column",
+                 "year", "date_order"):  # fmt: skip
         if kw.get(attr) is not None:
             setattr(o, attr, kw[attr])
     if kw.get("rows"):

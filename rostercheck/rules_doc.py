@@ -13,6 +13,31 @@ from rostercheck.config import RuleConfig, load, parse
 from rostercheck.errors import InputError, suggest
 from rostercheck.presets import PRESETS
 
+#: What every rule shares: how cells become time and windows. Printed by `rostercheck rules` (and so
+#: in docs/rules.md) because it decides findings as much as any option does.
+TIME_MODEL = """\
+How every rule measures time:
+  - Hours are elapsed time. With `timezone`, a shift given by `start` and `end` runs between those
+    clock times, so a night across a daylight-saving change counts its real length (11 or 13 h); a
+    shift given by `start` and `hours` lasts exactly that many elapsed hours (a 28-hour call from
+    07:00 across the autumn change ends at 10:00 on the clock, not 11:00).
+  - Overlapping shifts of one resident count once: hours are the length of their union.
+  - A work period is a maximal union of work, call and night shifts with no gap of `period-gap`
+    (2 h) or more. Its length is its span, first start to last end (shift-length and the 24-hour
+    trigger of post-call-rest); its hours, for weekly-hours, are the time worked in it (a lunch
+    hour inside a period is not work).
+  - Averaged rules look at every window of `average-days` consecutive days inside the roster
+    (`window = "rolling"`) or fixed blocks (`window = "block"`); a roster shorter than the window
+    is one window and limits scale with its length. With `--previous`, windows may start in it.
+  - Leave days leave the windows of averaged rules (the limit scales with the on-service days left)
+    and are not free days; `exclude-leave = false` turns this off. protected-evening: an evening on
+    leave is free, and leave neither shrinks its window nor fails it. golden-weekend: a weekend
+    touching leave is not counted either way; the requirement scales with the weekends left (1 per
+    4, rounded up; none when none is left).
+  - A window with no on-service day (all leave) requires nothing of any rule.
+  - Limits are inclusive: exactly 80.0 h, exactly 8 h of rest, exactly 28 h pass.
+"""
+
 
 def _param(v: object) -> str:
     if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, int) for x in v):
@@ -57,8 +82,8 @@ def overview(config_path: str | None = None) -> str:
         first = inspect.getdoc(mod).splitlines()[0]
         out.append(f"  {kind:<18} {first}")
     out += ["", "Every rule also takes severity (\"error\"/\"warning\"), enabled, and applies-to "
-            "({ pgy = [1], teams = [...], roles = [...], residents = [...] }).",
-            "`rostercheck rules ID` shows one rule or kind with its options and examples.", ""]
+            "({ pgy = [1], teams = [...], roles = [...], residents = [...] }).", "", *TIME_MODEL.splitlines(),
+            "", "`rostercheck rules ID` shows one rule or kind with its options and examples.", ""]
     return "\n".join(out)
 
 

@@ -29,6 +29,7 @@ from rostercheck.legend import (
     WHOLE_DAY_DEFAULT,
     WORK_KINDS,
     Shift,
+    code_spellings,
     parse_time,
     split_codes,
     unknown_parts,
@@ -318,6 +319,16 @@ class Timeline:
     tz: str | None = None
     period_gap: int = 120
     files: list[str] = field(default_factory=list)
+    #: normalised code -> as the roster writes it (``legend.code_spellings``), for what people read
+    spelling: dict[str, str] = field(default_factory=dict)
+
+    def written(self, code: str) -> str:
+        """A code as the roster (else its legend) writes it: messages say ``PedW``, not ``PEDW``."""
+        w = self.spelling.get(code)
+        if w:
+            return w
+        s = self.legend.get(code)
+        return (s.written or code) if s is not None else code
 
     # ---------------------------------------------------------------- basic shape
     @property
@@ -832,6 +843,13 @@ def _parse_texts(
     return tid, [[code_id[c] for c in parsed[t] or ()] for t in texts]
 
 
+def _spellings(raw: RawRoster, legend: dict[str, Shift]) -> dict[str, str]:
+    """How the checked roster spells each code, counted per distinct text (not per cell)."""
+    tid, uniq = pd.factorize(raw.entries["text"].to_numpy(dtype=object))
+    counts = np.bincount(tid[tid >= 0], minlength=len(uniq))
+    return code_spellings(uniq, counts, legend)
+
+
 def slot_times(legend: dict[str, Shift]) -> dict[str, tuple[int, int]]:
     """Times of a half-day grid's AM and PM columns, in minutes after midnight.
 
@@ -877,12 +895,18 @@ def _entries_to_shifts(
     lstart = np.array([s.start if s.start is not None else -1 for s in shifts], dtype=np.int64)
     llen = np.array([s.length if s.length is not None else -1 for s in shifts], dtype=np.int64)
     counted = np.array([s.counted_hours or 0.0 for s in shifts], dtype=float)
+    lelapsed = np.array([s.elapsed for s in shifts], dtype=bool)
     kind = kind_of[code]
     start = lstart[code]
     length = llen[code]
+    elapsed = lelapsed[code]  # a length given as `hours`: elapsed time, unless times below replace it
     # half-day grids: work and wellness codes take their slot's times (a whole-day grid has no
-    # slots, so its half a million blank slot texts are not even looked at)
-    timed_by_slot = np.flatnonzero((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"]))
+    # slots, so its half a million blank slot texts are not even looked at), except a code the
+    # config gives its own start and end: a 07:00-19:00 ward code is 12 hours, not two sessions
+    own = np.array([s.origin == "config" and s.timed for s in shifts], dtype=bool)[code]
+    timed_by_slot = np.flatnonzero(((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"])) & ~own)
+    if raw.layout == "duty-list":  # a duty split "A (AM) B (PM)": each half is its session, whatever the duty
+        timed_by_slot = np.flatnonzero(lstart[code] >= 0)
     if raw.layout != "grid" and len(timed_by_slot):
         slot_ids, slot_names = pd.factorize(e["slot"].to_numpy(dtype=object)[entry[timed_by_slot]])
         sessions = slot_times(legend)
@@ -890,7 +914,7 @@ def _entries_to_shifts(
             if name in sessions:
                 s0, s1 = sessions[name]
                 m = timed_by_slot[slot_ids == k_slot]
-                start[m], length[m] = s0, s1 - s0
+                start[m], length[m], elapsed[m] = s0, s1 - s0, False
     untimed_work = (start < 0) & (kind == KIND_ID["work"])
     start[untimed_work], length[untimed_work] = WHOLE_DAY_DEFAULT
     # explicit times from a long file win over the legend (grids have none)
@@ -904,7 +928,7 @@ def _entries_to_shifts(
             where = {"file": raw.path, "sheet": e["sheet"].iat[j], "cell": cell_name(e["cell"].iat[j])}
             s0 = parse_time(xstart[j], where=where)
             s1 = parse_time(xend[j], where=where)
-            start[i], length[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY
+            start[i], length[i], elapsed[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY, False
     date = pd.to_datetime(e["date"]).to_numpy().astype("datetime64[D]")[entry]
     day = (date - start_day).astype(np.int64)
     base = date.astype("datetime64[m]").astype(np.int64)
@@ -917,6 +941,7 @@ def _entries_to_shifts(
         "timed": start >= 0,
         "s_naive": s_naive,
         "e_naive": s_naive + length,
+        "elapsed": elapsed,
         "counted": counted[code],
         "cell": entry + cell0 if cell0 else entry,  # the same array when they agree: 4 MB less a year-long roster
         "entry": entry,
@@ -977,6 +1002,11 @@ def build(
         if t.any():
             st[t] = local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
             en[t] = local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
+            # an `end` is a clock time (a night across a change is 11 or 13 h); `hours` are elapsed
+            # from the start instant (a 28 h call across the autumn change ends at 10:00 on the clock)
+            el = t & sh["elapsed"]
+            if el.any():
+                en[el] = st[el] + (sh["e_naive"][el] - sh["s_naive"][el])
         # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
         st[~t] = day_start[sh["day"][~t]]
         en[~t] = st[~t]
@@ -1011,6 +1041,7 @@ def build(
         tz=tz,
         period_gap=round(period_gap_hours * 60),
         files=[r.path for r in rosters],
+        spelling=_spellings(raw, legend),
     )
     tl.__dict__["kind_id"] = sh["kind"]  # fill the cached properties: no string pass over the rows
     tl.__dict__["_code_index"] = (sh["code"], list(legend))

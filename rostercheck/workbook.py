@@ -19,9 +19,10 @@ CHANGED_FILL = "FFF2CC"  # pale amber: visible, still readable in print
 AUTHOR = "rostercheck"
 
 
-def write_changes(src: str, dst: str, changes: Iterable, *, keep_macros: bool = False) -> int:
-    """Copy ``src`` to ``dst`` with each change written, highlighted and commented. Returns how many
-    cells were written; changes without a cell address (days a long file left out) are skipped."""
+def write_changes(src: str, dst: str, changes: Iterable, *, keep_macros: bool = False, what: str = "repair") -> int:
+    """Copy ``src`` to ``dst`` with each change written, highlighted and commented ("rostercheck
+    ``what``: was X"). Returns how many cells were written; changes without a cell address (days a
+    long file left out) are skipped."""
     changes = [c for c in changes if c.cell]
     suffix = Path(src).suffix.lower()
     if suffix == ".csv":
@@ -44,7 +45,7 @@ def write_changes(src: str, dst: str, changes: Iterable, *, keep_macros: bool = 
         cell.value = ch.new if ch.new != "" else None
         cell.fill = fill
         old = ch.old if ch.old else "(blank)"
-        cell.comment = Comment(f"rostercheck repair: was {old}", AUTHOR, width=220, height=60)
+        cell.comment = Comment(f"rostercheck {what}: was {old}", AUTHOR, width=220, height=60)
 
     def save(tmp: str) -> None:
         wb.save(tmp)

@@ -220,9 +220,9 @@ def test_github_annotations_one_per_finding_with_file_line_and_title(tmp_path: P
     assert code == 1
     assert lines == [
         "::error file=rosters/july.xlsx,line=3,title=shift-length (Ben Ito)::36 h of continuous work from "
-        "2026-07-01 07:00 to 2026-07-02 19:00 (maximum 24 h + 4 h transition) [cells: Roster!C3 Roster!D3]",
+        "2026-07-01 07:00 to 2026-07-02 19:00 (maximum 24 h + 4 h transition) [cells: Roster!C3:D3 (2 cells)]",
         "::error file=rosters/july.xlsx,line=3,title=shift-length (Ben Ito)::36 h of continuous work from "
-        "2026-07-05 07:00 to 2026-07-06 19:00 (maximum 24 h + 4 h transition) [cells: Roster!G3 Roster!H3]",
+        "2026-07-05 07:00 to 2026-07-06 19:00 (maximum 24 h + 4 h transition) [cells: Roster!G3:H3 (2 cells)]",
         "2 errors, 0 warnings for 1 of 2 residents in rosters/july.xlsx",
     ]
 

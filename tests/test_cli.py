@@ -100,7 +100,7 @@ def test_check_reports_the_violation_with_cells_and_exits_1(broken):
     code, out, _ = run("check", str(broken))
     assert code == 1
     assert "Avery Chen" in out and "post-call-rest" in out
-    assert "July!F4" in out and "July!G4" in out  # the call cell and the next shift's cell
+    assert "cells: July!F4:G4 (2 cells)" in out  # the call cell and the next shift's cell
     assert out.strip().splitlines()[-1].startswith("1 error")
 
 
@@ -129,6 +129,7 @@ def test_json_contract(broken):
         "message": "8.0 h free after a 24.0 h call period ending 2026-07-05 07:00 (minimum 14 h)",
         "cells": [{"file": str(broken), "sheet": "July", "cell": "F4"},
                   {"file": str(broken), "sheet": "July", "cell": "G4"}],
+        "cell-ranges": [{"file": str(broken), "sheet": "July", "range": "F4:G4", "cells": 2}],
         "roster": str(broken),
     }
 

@@ -27,7 +27,7 @@ def test_every_json_key_is_documented():
     text = (DOCS / "json.md").read_text()
     for key in ("version", "rosters", "summary", "residents", "days", "errors", "warnings", "rules", "files",
                 "violations", "rule", "kind", "severity", "resident", "start", "end", "value", "limit", "unit",
-                "message", "cells", "file", "sheet", "cell", "roster"):
+                "message", "cells", "file", "sheet", "cell", "roster", "cell-ranges"):
         assert f"`{key}`" in text, key
 
 

@@ -269,9 +269,10 @@ def test_legend_with_meaning_only_and_bad_time(tmp_path: Path) -> None:
     ok = make_xlsx(tmp_path / "ok.xlsx", {"R": roster_rows, "Key": [["Code", "Meaning"], ["D", "Day"]]})
     assert [(r.code, r.description) for r in read_roster(ok).legend] == [("D", "Day")]
     bad = make_xlsx(tmp_path / "bad.xlsx", {"R": roster_rows, "Key": [["Code", "Start"], ["D", "early"]]})
-    with pytest.raises(InputError) as exc:
-        read_roster(bad)
-    assert (exc.value.sheet, exc.value.cell) == ("Key", "B2")
+    raw = read_roster(bad)  # issue 13: a legend row nobody can use is a warning naming its cell, not an abort
+    assert raw.legend == []
+    assert [(w.sheet, w.cell) for w in raw.read.warnings] == [("Key", "B2")]
+    assert "legend row 2 ('D') not used" in raw.read.warnings[0].message
 
 
 def test_only_a_legend_named_is_an_error(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -78,18 +79,21 @@ def test_map_unique_keeps_none_and_shape() -> None:
 def test_date_text_formats_round_trip(day: dt.date) -> None:
     weekday = day.strftime("%a")
     full = HeaderDate(day.year, day.month, day.day)
-    for text in (
-        day.isoformat(),
-        f"{day.month}/{day.day}/{day.year}",
-        f"{day.month}/{day.day}/{day.year % 100:02d}",
-        f"{weekday} {day.month}/{day.day}/{day.year}",
-        day.strftime("%b %d, %Y"),
-        day.strftime("%d-%b-%Y"),
-        day.strftime("%A, %B %d, %Y"),
-        day.strftime("%d.%m.%Y"),
+    for text, named in (
+        (day.isoformat(), False),
+        (f"{day.month}/{day.day}/{day.year}", False),
+        (f"{day.month}/{day.day}/{day.year % 100:02d}", False),
+        (f"{weekday} {day.month}/{day.day}/{day.year}", True),
+        (day.strftime("%b %d, %Y"), False),
+        (day.strftime("%d-%b-%Y"), False),
+        (day.strftime("%A, %B %d, %Y"), True),
+        (day.strftime("%d.%m.%Y"), False),
     ):
-        assert parse_date_text(text) == full, text
-    assert parse_date_text(f"{weekday} {day.month}/{day.day}") == HeaderDate(None, day.month, day.day)
+        # the weekday written with a date is kept (issue 13: it fixes a missing year, or disagrees)
+        assert parse_date_text(text) == replace(full, weekday=day.weekday() if named else None), text
+    assert parse_date_text(f"{weekday} {day.month}/{day.day}") == HeaderDate(
+        None, day.month, day.day, weekday=day.weekday()
+    )
 
 
 @pytest.mark.parametrize("text", ["", "Total", "# calls", "1", "12", "2026", "13/1/2026", "2/30/2026", "Wed", "PGY-2"])

@@ -106,18 +106,38 @@ def test_exactly_the_offending_cells_are_filled_error_over_warning(tmp_path, ros
     assert bordered == {a: BORDERS["error"] for a in RED} | {a: BORDERS["warning"] for a in AMBER}
 
 
-def test_comments_name_rule_value_and_limit_and_list_every_finding(tmp_path, roster):
+def test_each_finding_is_explained_once_on_its_first_cell(tmp_path, roster):
     ws = annotated(tmp_path, roster)["July"]
-    both = ws["I3"].comment.text
-    assert "shift-length (error): 36 hours, limit 28 hours" in both
-    assert "consecutive-nights (warning): 7 consecutive night shifts, limit 6" in both
-    assert both.index("shift-length") < both.index("consecutive-nights")  # errors first
-    assert "shift-length" not in ws["C3"].comment.text
-    for a in ("A2", "C2", "E2", "C4", "P4"):
+    ours = {c.coordinate for row in ws.iter_rows() for c in row
+            if c.comment is not None and "rostercheck" in c.comment.text}
+    assert ours == {"F2", "C3", "I3"}  # one comment per finding's first cell, not one per named cell
+    i3 = ws["I3"].comment.text
+    assert "shift-length (error): 36 hours, limit 28 hours; 2026-07-07 19:00 to 2026-07-09 07:00" in i3
+    assert "cells July!I3:J3 (2 cells)" in i3 and "consecutive-nights" not in i3
+    c3 = ws["C3"].comment.text
+    assert "consecutive-nights (warning): 7 consecutive night shifts, limit 6" in c3
+    assert "cells July!C3:I3 (7 cells)" in c3
+    for a in ("A2", "C2", "E2", "D3", "H3", "J3", "C4", "P4"):  # D3..H3, J3: filled, no comment
         assert ws[a].comment is None, a
-    # the roster's own note survives above ours
-    g2 = ws["G2"].comment.text
-    assert g2.startswith("swap agreed with Ben") and "shift-length (error)" in g2
+    # the roster's own note is kept as it was on a cell that is filled but not an anchor
+    assert ws["G2"].comment.text == "swap agreed with Ben"
+
+
+def test_overlapping_findings_give_one_comment_listing_each_once(tmp_path):
+    # a call then thirteen day shifts: days-off, weekly-hours, post-call-rest and shift-length, all
+    # starting on C2; the old copy put a comment on each of the 14 cells (up to four findings each)
+    p = write_xlsx(tmp_path / "busy.xlsx", {"Ben Ito": "C D D D D D D D D D D D D D"}, extra=False)
+    wb = annotated(tmp_path, p)
+    ws = wb["July"]
+    notes = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment is not None}
+    assert list(notes) == ["C2"]
+    lines = notes["C2"].splitlines()
+    assert lines[0] == "rostercheck: 4 findings"
+    assert sorted(ln.split(" (")[0] for ln in lines[1:]) == ["days-off", "post-call-rest", "shift-length",
+                                                             "weekly-hours"]
+    assert "days-off (error): 0 days, limit 2 days; 2026-07-01 to 2026-07-14; cells July!C2:P2 (14 cells)" in lines
+    assert all(rgb(ws.cell(2, c)) == ERROR_FILL for c in range(3, 17))  # every named cell still filled
+    assert wb["Violations"].max_row == 1 + 4  # one row per finding
 
 
 def test_formatting_and_other_sheets_are_kept(tmp_path, roster):
@@ -145,7 +165,7 @@ def test_violations_sheet_lists_every_finding_with_links(tmp_path, roster):
     by_rule = {(r[0], r[2]): i + 2 for i, r in enumerate(body)}
     link = ws.cell(by_rule[("shift-length", "Avery Chen")], len(COLUMNS)).hyperlink
     assert link.location == "'July'!F2"
-    assert ws.cell(by_rule[("shift-length", "Avery Chen")], len(COLUMNS)).value == "July!F2 July!G2"
+    assert ws.cell(by_rule[("shift-length", "Avery Chen")], len(COLUMNS)).value == "July!F2:G2 (2 cells)"
     nights = by_rule[("consecutive-nights", "Ben Ito")]
     assert ws.cell(nights, len(COLUMNS)).hyperlink.location == "'July'!C3"
     assert ws.cell(nights, 6).value == 7 and ws.cell(nights, 7).value == 6
@@ -317,3 +337,25 @@ def test_repair_annotate_without_a_repair_marks_the_findings(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert {rgb(wb["July"][a]) for a in ("C2", "D2", "C3", "D3", "C4", "D4")} == {ERROR_FILL}
     assert "no repair written" in str(wb["Violations"].cell(1, len(COLUMNS) + 2).value)
+
+
+def test_a_half_day_block_gets_one_comment_per_finding_not_per_cell(tmp_path):
+    """The 17-resident block: a days-off finding names all 56 sessions of Rafael Ortiz's row and a
+    shift-length finding three of Priya Shah's. Every named cell is filled; each finding is
+    explained by one comment on its first cell and one Violations row."""
+    from workbooks import BLOCK_SHEET, half_day_block
+
+    p = half_day_block(tmp_path / "block-9.xlsx")
+    wb = annotated(tmp_path, p)
+    ws = wb[BLOCK_SHEET]
+    comments = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment is not None}
+    assert set(comments) == {"C4", "U5"}
+    assert comments["C4"].splitlines() == [
+        "rostercheck: 1 finding",
+        "days-off (error): 0 days, limit 4 days; 2026-02-02 to 2026-03-01; cells Block 9!C4:BF4 (56 cells)"]
+    assert "shift-length (error): 29 hours, limit 28 hours" in comments["U5"]
+    filled = {c.coordinate for row in ws.iter_rows() for c in row if rgb(c) == ERROR_FILL}
+    assert len(filled) == 56 + 3
+    rows = list(wb["Violations"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 2
+    assert {r[len(COLUMNS) - 1] for r in rows} == {"Block 9!C4:BF4 (56 cells)", "Block 9!U5:W5 (3 cells)"}

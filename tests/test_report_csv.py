@@ -9,6 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from helpers import check
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from workbooks import days
 
 from rostercheck.cli import main
@@ -28,6 +29,19 @@ def parse(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def expand(ranges: str) -> set[str]:
+    """``Roster!H3:J3 Roster!L3`` -> every cell it names, to show the csv column loses nothing."""
+    out = set()
+    for item in ranges.split():
+        sheet, _, rng = item.rpartition("!")
+        first, _, last = rng.partition(":")
+        (c0, r0), (c1, r1) = coordinate_from_string(first), coordinate_from_string(last or first)
+        for r in range(r0, r1 + 1):
+            for c in range(column_index_from_string(c0), column_index_from_string(c1) + 1):
+                out.add(f"{sheet}!{get_column_letter(c)}{r}")
+    return out
+
+
 def test_csv_is_registered_as_a_format():
     assert "csv" in FORMATS
 
@@ -42,10 +56,11 @@ def test_one_row_per_finding_with_every_column():
         assert row["start"] == f.start and row["end"] == f.end
         assert float(row["value"]) == f.value and float(row["limit"]) == f.limit
         assert row["unit"] == f.unit and row["message"] == f.message
-        assert row["cells"] == " ".join(f"{c.sheet}!{c.cell}" for c in f.cells)
+        assert expand(row["cells"]) == {f"{c.sheet}!{c.cell}" for c in f.cells}
+        assert int(row["cell_count"]) == len(f.cells)
         assert row["roster"] == "test.xlsx"
     first = next(r for r in rows if r["rule"] == "shift-length" and "HYPERLINK" in r["resident"])
-    assert first["cells"] == "Roster!E2 Roster!F2"  # the call and the shift after it (day 1 in column B)
+    assert first["cells"] == "Roster!E2:F2"  # the call and the shift after it (day 1 in column B)
     assert first["value"] == "36" and first["limit"] == "28"
 
 
@@ -80,7 +95,7 @@ def test_cli_writes_csv_from_a_csv_roster_and_never_touches_it(tmp_path: Path):
     assert hashlib.sha256(src.read_bytes()).hexdigest() == digest
     rows = parse(out.read_text())
     assert {r["resident"] for r in rows} == {"'=HYPERLINK(\"x\")", "'-Ben+2"}
-    assert {r["cells"] for r in rows if r["rule"] == "shift-length"} == {"F2 G2", "I3 J3"}
+    assert {r["cells"] for r in rows if r["rule"] == "shift-length"} == {"F2:G2", "I3:J3"}
     assert r.stdout.strip().startswith("2 errors, 1 warning")  # the summary line, on stdout
     refused = CliRunner().invoke(main, ["check", str(src), "--format", "csv", "-o", str(src)])
     assert refused.exit_code == 2 and hashlib.sha256(src.read_bytes()).hexdigest() == digest

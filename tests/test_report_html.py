@@ -227,3 +227,74 @@ def test_report_command_with_repair(tmp_path: Path):
     g = parsed(out.read_text())
     assert len(g.grids["after"]) == 4
     assert sum(" chg" in c["class"] for row in g.grids["after"] for c in row) == 2
+
+
+# ------------------------------------------------------------------------------ codes as written
+SPELT = {"PedW": {"kind": "work", "start": "07:00", "end": "17:00"}, "C/LEC": {"kind": "work", "start": "08:00",
+                                                                             "end": "12:00"}}
+
+
+def test_the_calendar_shows_codes_as_the_roster_writes_them():
+    rows = {"Ana": "PedW PedW pedw C/LEC OFF", "Ben": "c/lec PedW OFF PedW PedW"}
+    cfg = parse({"shifts": SPELT}, path="test.toml")
+    raw = raw_roster(rows)
+    res = check_raw(raw, cfg)
+    with_raw = parsed(render_page(res, raw=raw)).grids["before"]
+    assert [c["text"] for c in with_raw[0]] == ["PedW", "PedW", "pedw", "C/LEC", "OFF"]  # each cell's own text
+    assert [c["text"] for c in with_raw[1]] == ["c/lec", "PedW", "OFF", "PedW", "PedW"]
+    # without the read roster, each code in the spelling most cells use; matching stayed case-blind
+    without = parsed(render_page(res)).grids["before"]
+    assert [c["text"] for c in without[0]] == ["PedW", "PedW", "PedW", "C/LEC", "OFF"]
+    assert res.timeline.written("PEDW") == "PedW" and res.timeline.written("C/LEC") == "C/LEC"
+    assert all(k in ("work", "off") for k in res.timeline.shifts["kind"])
+
+
+def test_rule_messages_name_codes_as_written():
+    cfg = parse({"preset": "none", "shifts": SPELT,
+                 "rules": {"peds-cover": {"kind": "coverage", "codes": ["PEDW"], "min": 2}}}, path="test.toml")
+    res = check_raw(raw_roster({"Ana": "PedW OFF", "Ben": "PedW PedW"}), cfg)
+    (f,) = res.findings
+    assert f.message == "1 residents on PedW on 2026-07-02 (needs at least 2)"
+
+
+def test_pdf_without_a_browser_is_one_line_naming_the_package(tmp_path: Path, monkeypatch):
+    p = make_xlsx(tmp_path / "july.xlsx", {"July": [["Resident", "PGY", *days(14)],
+                                                   *([n, 1, *c.split()] for n, c in ROWS.items())]})
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing to run here
+    monkeypatch.delenv("ROSTERCHECK_CHROMIUM", raising=False)
+    r = CliRunner().invoke(main, ["report", str(p), "--html", str(tmp_path / "r.html"), "--pdf",
+                                  str(tmp_path / "r.pdf")])
+    assert r.exit_code == 2
+    (line,) = r.stderr.strip().splitlines()
+    assert "r.pdf" in line and "`chromium` package" in line and "apt-get install chromium" in line
+    assert not (tmp_path / "r.pdf").exists() and not (tmp_path / "r.html").exists()  # refused before any work
+
+
+def test_pdf_over_an_input_is_refused(tmp_path: Path):
+    p = make_xlsx(tmp_path / "july.xlsx", {"July": [["Resident", "PGY", *days(14)], ["A", 1, *["D"] * 14]]})
+    r = CliRunner().invoke(main, ["report", str(p), "--html", str(tmp_path / "r.html"), "--pdf", str(p)])
+    assert r.exit_code == 2 and "--pdf must not be an input file" in r.stderr
+
+
+def test_report_has_a_fair_shares_section_with_the_fairness_commands_figures(tmp_path: Path) -> None:
+    """The page's fairness section shows, per group and resident, the counts `rostercheck fairness` gives."""
+    from rostercheck.fairness import MEASURES, fairness
+    from rostercheck.pipeline import check_path
+
+    sample = Path(__file__).resolve().parent.parent / "sample_rosters" / "internal-medicine" / "july-2026.xlsx"
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["report", str(sample), "--html", str(out)])
+    assert r.exit_code == 0, r.output
+    page = out.read_text()
+    section = re.search(r'<section id="fairness">(.*?)</section>', page, re.S)
+    assert section, "no fairness section"
+    fa = fairness(check_path(str(sample), {}).timeline, str(sample))
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>\d+</td>(.*?)</tr>', section.group(1)))
+    assert set(rows) == {x.resident for x in fa.residents}
+    for rec in fa.residents:
+        shown = re.findall(r"</svg> ([0-9.]+)</td>", rows[rec.resident])
+        assert [float(v) for v in shown] == [round(rec.value(m), 1) for m in MEASURES], rec.resident
+    captions = re.findall(r"<caption>([^<]+)</caption>", section.group(1))
+    assert captions == [g.group for g in fa.groups]
+    busiest = max(fa.residents, key=lambda x: x.calls)
+    assert f'aria-label="{busiest.resident}: {busiest.calls} calls' in section.group(1)

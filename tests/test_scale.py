@@ -135,8 +135,9 @@ def test_free_evenings_match_an_overlap_query_per_evening(evening: tuple[int, in
     ee = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
     R, D = tl.n_residents, tl.n_days
     r = np.repeat(np.arange(R, dtype=np.int64), D)
-    expected = ~tl.work.overlaps(r, np.tile(es, R), np.tile(ee, R)).reshape(R, D) & ~tl.leave
-    assert np.array_equal(free_evenings(tl, evening), expected)
+    expected = ~tl.work.overlaps(r, np.tile(es, R), np.tile(ee, R)).reshape(R, D)
+    assert np.array_equal(free_evenings(tl, evening), expected)  # an evening on leave is free
+    assert np.array_equal(free_evenings(tl, evening, leave=False), expected & ~tl.leave)
 
 
 def test_windows_are_made_once_and_cannot_be_changed() -> None:

@@ -241,3 +241,84 @@ def fm_block_sheet(
     wb.create_sheet("Notes")["A1"] = "Call swaps: email the chiefs."
     wb.save(path)
     return path
+
+
+# ------------------------------------------------------------------------------ a real-sized block
+# A 28-day half-day block as programs write them (Block 9, Monday 2026-02-02 to Sunday 2026-03-01):
+# 17 residents, each date over an AM and a PM column, codes in their own mixed case (`PedW`,
+# `C/LEC`, `Call`, `FMIT`). Two residents break rules: Rafael Ortiz works every session of the
+# block (days-off: one finding naming all 56 cells of his row) and Priya Shah has clinic the
+# morning after a 24-hour call (shift-length).
+
+BLOCK_DAYS = days(28, dt.date(2026, 2, 2))
+BLOCK_SHEET = "Block 9"
+BLOCK_FIRST_COL = 3  # C: February 2 AM
+BLOCK_CONFIG = """\
+preset = ["acgme"]
+[shifts]
+FMIT = { kind = "work", description = "Family medicine inpatient team" }
+PedW = { kind = "work", description = "Pediatric ward" }
+"C/LEC" = { kind = "work", description = "Continuity clinic, then lecture" }
+Clinic = { kind = "work", description = "Continuity clinic" }
+ObGyn = { kind = "work", description = "Obstetrics and gynecology" }
+EM = { kind = "work", description = "Emergency medicine" }
+Call = { start = "07:00", end = "07:00", kind = "call", description = "24-hour in-house call" }
+Post = { kind = "off", description = "Post-call" }
+Off = { kind = "off", description = "Day off" }
+Vac = { kind = "leave", description = "Vacation" }
+"""
+BLOCK_NAMES = [
+    "Rafael Ortiz", "Priya Shah", "Amelia Brooks", "Noah Kim", "Layla Haddad", "Mateo Silva", "Chloe Dubois",
+    "Ethan Park", "Zara Ahmed", "Lucas Weber", "Maya Patel", "Oliver Chen", "Sofia Rossi", "Daniel Cohen",
+    "Aisha Bello", "Henry Novak", "Isla Murphy",
+]
+
+
+def _block_sessions(k: int) -> list[tuple[str, str]]:
+    """28 (AM, PM) pairs for resident ``k``: a rotation with weekends off, varied by ``k``."""
+    rotation = ["FMIT", "PedW", "C/LEC", "ObGyn", "EM"][k % 5]
+    out: list[tuple[str, str]] = []
+    for i, day in enumerate(BLOCK_DAYS):
+        if day.weekday() >= 5:
+            out.append(("Off", "Off"))
+        elif rotation == "C/LEC":
+            out.append(("Clinic", "C/LEC") if day.weekday() == 2 else ("Clinic", "Clinic"))
+        elif rotation == "PedW" and (i + k) % 7 == 3:
+            out.append(("PedW", "C/LEC"))
+        else:
+            out.append((rotation, rotation))
+    if k in (6, 13):  # a vacation week
+        out[14:19] = [("Vac", "Vac")] * 5
+    return out
+
+
+def half_day_block(path: Path, *, violations: bool = True) -> Path:
+    """The block above as ``path`` (xlsx), with its ``rostercheck.toml`` beside it."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = BLOCK_SHEET
+    ws.cell(1, 1, "Block 9 schedule")
+    ws.cell(2, 1, "Name")
+    ws.cell(2, 2, "PGY")
+    for k, day in enumerate(BLOCK_DAYS):
+        c = BLOCK_FIRST_COL + 2 * k
+        ws.cell(2, c, dt.datetime(day.year, day.month, day.day))
+        ws.merge_cells(start_row=2, start_column=c, end_row=2, end_column=c + 1)
+        ws.cell(3, c, "AM")
+        ws.cell(3, c + 1, "PM")
+    for k, name in enumerate(BLOCK_NAMES):
+        cells = _block_sessions(k)
+        if violations and name == "Rafael Ortiz":
+            cells = [("FMIT", "FMIT")] * len(BLOCK_DAYS)
+        if violations and name == "Priya Shah":
+            cells[9] = ("Call", "Call")  # Wednesday 02-11, 24-hour call
+            cells[10] = ("Clinic", "Post")  # clinic the morning after
+        row = 4 + k
+        ws.cell(row, 1, name)
+        ws.cell(row, 2, 1 + k % 3)
+        for j, (am, pm) in enumerate(cells):
+            ws.cell(row, BLOCK_FIRST_COL + 2 * j, am)
+            ws.cell(row, BLOCK_FIRST_COL + 2 * j + 1, pm)
+    wb.save(path)
+    (path.parent / "rostercheck.toml").write_text(BLOCK_CONFIG)
+    return path

@@ -1,9 +1,14 @@
-"""Redo the README's pictures from the internal-medicine sample roster.
+"""Redo the README's pictures from the sample rosters.
 
     python docs/img/make_images.py [ROSTER]
 
-* ``report.png``: ``rostercheck report ROSTER --html`` opened in headless Chromium (Debian's
-  ``chromium`` and ``chromium-driver``, driven by Selenium), one flagged cell hovered.
+* ``report.png``: ``rostercheck report ROSTER --html`` (the internal-medicine sample, 31 days)
+  opened in headless Chromium (Debian's ``chromium`` and ``chromium-driver``, driven by Selenium)
+  in a 1,400 px window, one flagged cell hovered.
+* ``report-half-day.png``: the calendar of the family-medicine half-day block (28 days, two
+  sessions a day) in the same 1,400 px window, one flagged cell hovered.
+* ``report-print.png``: the calendar page of ``rostercheck report ROSTER --pdf`` (A4 landscape),
+  rendered by ``pdftoppm`` (``poppler-utils``).
 * ``annotated.png``: ``rostercheck check ROSTER --annotate`` printed by LibreOffice
   (``libreoffice-calc``) to PDF and turned into PNG by ``pdftoppm`` (``poppler-utils``): the roster
   sheet with one comment shown, above the Violations sheet, joined by ImageMagick's ``convert``.
@@ -29,6 +34,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SAMPLE = ROOT / "sample_rosters" / "internal-medicine" / "july-2026.xlsx"
+HALF_DAY = ROOT / "sample_rosters" / "family-medicine" / "block-3.xlsx"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars")
 
@@ -38,7 +44,9 @@ def rostercheck(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "rostercheck", *args], check=False, stdout=subprocess.DEVNULL, cwd=ROOT)
 
 
-def report_png(roster: Path, work: Path, out: Path, width: int = 1400, height: int = 1800) -> None:
+def report_png(roster: Path, work: Path, out: Path, width: int = 1400, height: int = 1800,
+               section: str | None = None) -> None:
+    """A screenshot of the page (or of one ``section``) with a flagged cell hovered."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.action_chains import ActionChains
@@ -56,11 +64,21 @@ def report_png(roster: Path, work: Path, out: Path, width: int = 1400, height: i
         driver.set_window_size(width, height)
         driver.get(page.as_uri())
         cells = driver.find_elements(By.CSS_SELECTOR, "table.grid td.flag.sev-error")
+        if section:
+            driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", section)
         if cells:
             ActionChains(driver).move_to_element(cells[len(cells) // 2]).perform()
         driver.save_screenshot(str(out))
     finally:
         driver.quit()
+
+
+def print_png(roster: Path, work: Path, out: Path) -> None:
+    """The calendar page (page 2: the summary and rules fill page 1) of the report's PDF."""
+    pdf = work / "report.pdf"
+    rostercheck("report", str(roster), "--html", str(work / "print.html"), "--pdf", str(pdf))
+    subprocess.run(["pdftoppm", "-f", "2", "-l", "2", "-r", "110", "-png", "-singlefile", str(pdf),
+                    str(out.with_suffix(""))], check=True)
 
 
 def _show_comment(xlsx: Path, address: str) -> None:
@@ -140,8 +158,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rostercheck-images-") as tmp:
         work = Path(tmp)
         report_png(roster, work, HERE / "report.png")
+        report_png(HALF_DAY.relative_to(ROOT), work, HERE / "report-half-day.png", height=900, section="calendar")
+        print_png(roster, work, HERE / "report-print.png")
         annotated_png(roster, work, HERE / "annotated.png")
-    print(f"wrote {HERE / 'report.png'} and {HERE / 'annotated.png'}")
+    print(f"wrote report.png, report-half-day.png, report-print.png and annotated.png in {HERE}")
 
 
 if __name__ == "__main__":

@@ -17,17 +17,29 @@ import pandas as pd
 
 from rostercheck.errors import InputError, suggest
 from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions, Source
-from rostercheck.read.cells import filled
+from rostercheck.read.cells import cell_text, filled
 from rostercheck.read.detect import DATE_ROW_BELOW, MIN_DATES, SCAN_ROWS, Plan, classify
+from rostercheck.read.duty import OTHER_LAYOUTS, DutySheet, build_roster, plan_other, read_duty_sheet
 from rostercheck.read.grid import EmptyRoster, read_grid
+from rostercheck.read.headers import NAME, header_key
 from rostercheck.read.legend_sheet import read_legend
 from rostercheck.read.long import read_long
-from rostercheck.read.result import SheetInfo, SheetRoster
+from rostercheck.read.result import (
+    ReadReport,
+    ReadResident,
+    ReadWarning,
+    SheetInfo,
+    SheetRoster,
+    SheetUse,
+    SkippedRow,
+)
 from rostercheck.read.source import Sheet, open_book
+from rostercheck.read.transposed import read_transposed
 
 __all__ = ["Inspection", "inspect_roster", "read_roster"]
 
-_LAYOUT_NAMES = {"grid": "a whole-day grid", "half-day": "a half-day (AM/PM) grid", "long": "a long table"}
+_LAYOUT_NAMES = {"grid": "a whole-day grid", "half-day": "a half-day (AM/PM) grid", "long": "a long table",
+                 "duty-list": "a duty list", "transposed": "a transposed grid (dates down, residents across)"}
 
 
 @dataclass
@@ -51,10 +63,15 @@ def read_roster(path: str | os.PathLike, options: RosterOptions | None = None) -
     return _read(path, options or RosterOptions(), lenient=False).roster
 
 
-def inspect_roster(path: str | os.PathLike, options: RosterOptions | None = None) -> Inspection:
-    """``read_roster`` for a file nobody has configured yet: the same detection, plus where things
-    are, and an unreadable PGY cell (a ``FAC`` in a PGY column) read as no level instead of an error."""
-    return _read(path, options or RosterOptions(), lenient=True)
+def inspect_roster(
+    path: str | os.PathLike, options: RosterOptions | None = None, *, lenient: bool = True
+) -> Inspection:
+    """``read_roster`` plus where things are (for ``init`` and ``rostercheck read``).
+
+    ``lenient`` (``init``, a file nobody has configured yet) reads an unreadable PGY cell (a ``FAC``
+    in a PGY column) as no level instead of an error; ``read`` passes False to read as ``check`` does.
+    """
+    return _read(path, options or RosterOptions(), lenient=lenient)
 
 
 def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Inspection:
@@ -75,36 +92,101 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
     legend: list[LegendRow] = []
     parts: list[SheetRoster] = []
     problems: dict[str | None, InputError] = {}
+    #: sheets that failed while being read although they were only scanned (no --sheet): a year
+    #: overview or a templates sheet. Skipped with a note if another sheet is a roster.
+    failed: dict[str | None, tuple[InputError, bool]] = {}
     legends_named: list[str] = []
     legend_sheets: list[str] = []
     others: list[str] = []
+    duty_parts: list[DutySheet] = []
+    known: tuple[frozenset[str], frozenset[str]] | None = None
+    uses: dict[str | None, SheetUse] = {}
+    warnings: list[ReadWarning] = []
     for name in scan:
         plan = classify(book.sheet(name, head_rows), options)
+        if isinstance(plan, InputError) or options.layout in OTHER_LAYOUTS:
+            known = known or _known_codes(book, scan, head_rows, options)
+            plan = plan_other(book.sheet(name, head_rows + 25), options, *known) or plan
         if isinstance(plan, InputError):
             if name in wanted:
                 if explicit:
                     raise plan
                 problems[name] = plan
+            uses[name] = SheetUse(name, False, f"not a roster: {plan.message}")
             continue
         if plan.kind == "legend":
-            legend.extend(read_legend(book.sheet(name), plan))
+            rows, bad = read_legend(book.sheet(name), plan)
+            legend.extend(rows)
+            warnings.extend(bad)
             legend_sheets.append(name)
+            uses[name] = SheetUse(name, False, "a legend sheet (Code/Description): read for what codes mean")
             if explicit and name in wanted:
                 legends_named.append(name)
             continue
         if name not in wanted:
             others.append(name)
+            uses[name] = SheetUse(name, False, "not named by --sheet")
             continue
+        if plan.kind == "duty-list":
+            duty_parts.append(read_duty_sheet(book.sheet(name), plan, options))
+            uses[name] = SheetUse.read_as(duty_parts[-1].info, _LAYOUT_NAMES["duty-list"])
+            continue
+        sheet = book.sheet(name)
         try:
-            parts.append(_read_sheet(book.sheet(name), plan, options, lenient))
+            part = _read_sheet(sheet, plan, options, lenient)
         except EmptyRoster as exc:
             if explicit:
                 raise
             problems[name] = exc
             others.append(name)
+            uses[name] = SheetUse(name, False, exc.message)
+            continue
+        except InputError as exc:
+            if explicit or book.is_csv:
+                raise
+            problems[name] = exc
+            failed[name] = (exc, _names_people(sheet, plan))
+            uses[name] = SheetUse(name, False, f"not read: {exc.message}")
+            continue
+        parts.append(part)
+        reason = _LAYOUT_NAMES[part.layout]
+        uses[name] = SheetUse.read_as(part.info, reason) if part.info else SheetUse(name, True, reason)
 
+    if duty_parts:
+        if parts:
+            raise InputError(
+                f"sheet {duty_parts[0].sheet!r} is a duty list but sheet {parts[0].sheet!r} is "
+                f"{_LAYOUT_NAMES[parts[0].layout]}; expected one layout per roster (pick sheets with --sheet)",
+                file=file, sheet=parts[0].sheet,
+            )
+        raw, infos = build_roster(file, duty_parts, options)
+        raw.legend = legend + _session_rows(file, options)
+        if raw.read is not None:  # every sheet of the workbook, and the reader's other warnings
+            for name in [] if book.is_csv else book.names:
+                uses.setdefault(name, SheetUse(name, False, "hidden"))
+            every = scan if book.is_csv else book.names
+            raw.read = dataclasses.replace(raw.read, sheets=tuple(uses[n] for n in every),
+                                           warnings=tuple(warnings) + raw.read.warnings)
+        return Inspection(raw, infos, legend_sheets, others)
     if not parts:
-        raise _no_roster(file, book.is_csv, problems, legends_named)
+        if failed:  # a sheet that looked like a roster and broke says more than "no roster found"
+            raise _unasked(next(iter(failed.values()))[0], len(scan))
+        raise _no_roster(file, book.is_csv, problems, legends_named, len(scan))
+    if not explicit and any(p.info is not None and p.info.name_label for p in parts):
+        # a sheet with dates but no name label ("Start"/"End" rows of a year overview) beside a sheet
+        # whose names are labelled is not a roster: skipped with a note, never read as people
+        named = next(p.sheet for p in parts if p.info is not None and p.info.name_label)
+        for p in [p for p in parts if p.info is not None and not p.info.name_label]:
+            parts.remove(p)
+            note = (f"not a roster: dates but no 'Resident' or 'Name' column label, and sheet {named!r} has one "
+                    "(name both with --sheet to read it)")  # fmt: skip
+            uses[p.sheet] = SheetUse(p.sheet, False, note)
+            warnings.append(ReadWarning(p.sheet, None, f"sheet {p.sheet!r} skipped, {note}"))
+    for name, (exc, names_people) in failed.items():
+        if names_people:
+            # a sheet with a name column is somebody's roster: its error must not pass as a note
+            raise _unasked(exc, len(scan))
+        warnings.append(ReadWarning(name, exc.cell, f"sheet {name!r} skipped, not a roster: {exc.message}"))
     layouts = {p.layout for p in parts}
     if len(layouts) > 1:
         a = parts[0]
@@ -116,6 +198,11 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
             sheet=b.sheet,
         )
     residents, entries = _merge(parts)
+    if not book.is_csv:
+        for name in book.names:
+            if name not in uses:
+                uses[name] = SheetUse(name, False, "hidden")
+    report = _report(parts, [uses[n] for n in (scan if book.is_csv else book.names)], warnings)
     raw = RawRoster(
         path=file,
         residents=residents,
@@ -123,8 +210,44 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
         layout=parts[0].layout,
         sheets=[p.sheet for p in parts if p.sheet is not None],
         legend=legend + _session_rows(file, options),
+        read=report,
     )
     return Inspection(raw, [p.info for p in parts if p.info is not None], legend_sheets, others)
+
+
+def _names_people(sheet: Sheet, plan: Plan) -> bool:
+    """Does the planned header row have a name column ("Resident", "Name")? Then it is a roster."""
+    if plan.kind != "grid":
+        return True
+    keys = [header_key(cell_text(v)) for v in sheet.row(plan.header)]
+    return any(k in NAME for k in keys)
+
+
+def _unasked(exc: InputError, scanned: int) -> InputError:
+    """An error on a sheet the user did not name: say it was read because no ``--sheet`` was given."""
+    if scanned < 2 or exc.sheet is None:
+        return exc
+    return InputError(
+        f"{exc.message} (sheet {exc.sheet!r} was read because no --sheet was given; name the roster "
+        "sheets with --sheet or [roster] sheet)",
+        file=exc.file, sheet=exc.sheet, cell=exc.cell, key=exc.key,
+    )  # fmt: skip
+
+
+def _report(parts: list[SheetRoster], sheets: list[SheetUse], warnings: list[ReadWarning]) -> ReadReport:
+    """The ReadReport of the sheets read: residents per sheet row, with how many codes each has."""
+    residents: list[ReadResident] = []
+    skipped: list[SkippedRow] = []
+    for part in parts:
+        counts = np.bincount(part.resident[part.text != ""], minlength=len(part.residents)) if len(part) else None
+        for k, r in enumerate(part.residents):
+            row = part.rows[k] if k < len(part.rows) else 0
+            n = int(counts[k]) if counts is not None else 0
+            residents.append(ReadResident(r.name, r.pgy, r.team, r.role, part.sheet, row, n))
+        if part.info is not None:
+            skipped.extend(part.info.skipped)
+            warnings = warnings + part.info.warnings
+    return ReadReport(tuple(residents), tuple(skipped), tuple(sheets), tuple(warnings))
 
 
 def _session_rows(file: str, options: RosterOptions) -> list[LegendRow]:
@@ -160,13 +283,30 @@ def _named_sheets(file: str, names: list[str], requested: list[str]) -> list[str
     return out
 
 
+def _known_codes(book, scan: list, head_rows: int, options: RosterOptions) -> tuple[frozenset[str], frozenset[str]]:
+    """Codes a duty list's headers may be (config and legend sheets), and those plus the built-in
+    legend (what a transposed grid's cells hold)."""
+    from rostercheck.legend import builtin_legend, normalise_code
+
+    found = set(options.codes)
+    for name in scan:
+        plan = classify(book.sheet(name, head_rows), options)
+        if not isinstance(plan, InputError) and plan.kind == "legend":
+            found |= {normalise_code(r.code) for r in read_legend(book.sheet(name), plan)[0]}
+    return frozenset(found), frozenset(found | set(builtin_legend()))
+
+
 def _read_sheet(sheet: Sheet, plan: Plan, options: RosterOptions, lenient: bool) -> SheetRoster:
+    if plan.kind == "transposed":
+        return read_transposed(sheet, plan, options)
     if plan.kind == "long":
         return read_long(sheet, plan, options, lenient=lenient)
     return read_grid(sheet, plan, options, lenient=lenient)
 
 
-def _no_roster(file: str, is_csv: bool, problems: dict[str | None, InputError], legends_named: list[str]) -> InputError:
+def _no_roster(
+    file: str, is_csv: bool, problems: dict[str | None, InputError], legends_named: list[str], scanned: int
+) -> InputError:
     if legends_named:
         return InputError(
             f"sheet {legends_named[0]!r} is a legend (Code/Description), not a roster; expected a roster sheet",
@@ -174,9 +314,9 @@ def _no_roster(file: str, is_csv: bool, problems: dict[str | None, InputError], 
             sheet=legends_named[0],
         )
     if len(problems) == 1:
-        return next(iter(problems.values()))
+        return _unasked(next(iter(problems.values())), scanned)
     if problems and all(isinstance(p, EmptyRoster) for p in problems.values()):
-        return next(iter(problems.values()))
+        return _unasked(next(iter(problems.values())), scanned)
     tried = ", ".join(repr(n) for n in problems)
     return InputError(
         f"no roster found (tried sheets {tried}): expected a sheet with a header row holding a "
@@ -225,6 +365,7 @@ def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], pd.DataFrame]:
         "cell": cat("cell").astype(np.int64, copy=False),
     }
     # the arrays are fresh and owned here: no copy (object columns stay object, not pandas' str dtype)
-    columns = {c: data[c] if data[c].dtype != object else pd.Series(data[c], dtype=object, copy=False)
-               for c in ENTRY_COLUMNS}
+    columns = {
+        c: data[c] if data[c].dtype != object else pd.Series(data[c], dtype=object, copy=False) for c in ENTRY_COLUMNS
+    }
     return residents, pd.DataFrame(columns, copy=False)

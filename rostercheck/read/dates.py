@@ -36,8 +36,13 @@ SLOT_LABELS = {
 }  # fmt: skip
 
 _WD = r"(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?"
-_WD_PREFIX = re.compile(rf"^{_WD}\s*[,\-]?\s*(?=\d|[a-z]{{3}})")
-_WD_SUFFIX = re.compile(rf"\s*[,\-]?\s*\(?{_WD}\)?$")
+_WD_PREFIX = re.compile(rf"^({_WD})\s*[,\-]?\s*(?=\d|[a-z]{{3}})")
+_WD_SUFFIX = re.compile(rf"\s*[,\-]?\s*\(?({_WD})\)?$")
+_SESSION_WORD = r"(am|pm|a\.m\.?|p\.m\.?|morning|afternoon)"
+#: A session after a date (``3/12 AM``, ``2026-03-12_AM``, ``03/12 (PM)``, ``12-Mar PM``).
+_SESSION_TAIL = re.compile(rf"^(.*?\d.*?)[\s_\-]*\(?\s*{_SESSION_WORD}\s*\)?$")
+#: A session label, maybe with its weekday (``AM``, ``Thu AM``, ``AM (Thu)``): a session row.
+_SESSION_LABEL = re.compile(rf"^(?:({_WD})[\s,\-]*)?\(?{_SESSION_WORD}\)?(?:[\s,\-]*\(?({_WD})\)?)?$")
 _TIME_TAIL = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]m)?)?"
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME_TAIL}$")
 _US = re.compile(rf"^(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}|\d{{2}}))?{_TIME_TAIL}$")
@@ -48,11 +53,18 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s-]*([a-z]{3,9})\.?(?:[\s,
 
 @dataclass(frozen=True, slots=True)
 class HeaderDate:
-    """A date as written: ``year`` is None for "7/1"-style text."""
+    """A date as written: ``year`` is None for "7/1"-style text.
+
+    ``slot`` is the session written with it (``3/12 AM``, ``2026-03-12_PM``), and ``weekday``
+    (0 Monday) the weekday written with it (``Thu 3/12``), which the reader checks against the
+    date and uses to infer a missing year.
+    """
 
     year: int | None
     month: int
     day: int
+    slot: str | None = None
+    weekday: int | None = None
 
 
 def _year(text: str | None) -> int | None:
@@ -64,33 +76,56 @@ def _year(text: str | None) -> int | None:
     return y
 
 
-def _valid(year: int | None, month: int, day: int) -> HeaderDate | None:
+def _valid(
+    year: int | None, month: int, day: int, slot: str | None = None, weekday: int | None = None
+) -> HeaderDate | None:
     try:
         dt.date(2000 if year is None else year, month, day)  # 2000 is a leap year: 2/29 passes
     except ValueError:
         return None
-    return HeaderDate(year, month, day)
+    return HeaderDate(year, month, day, slot, weekday)
 
 
 @lru_cache(maxsize=4096)
-def _match(text: str) -> tuple[int | None, int, int] | None:
-    """(year, month, day) as written, not yet checked to be a real date."""
+def _match(text: str) -> tuple[int | None, int, int, str | None, int | None] | None:
+    """(year, month, day, session, weekday) as written, not yet checked to be a real date."""
     s = " ".join(text.lower().split())
     if not s or len(s) > 40 or not any(ch.isdigit() for ch in s):
         return None
-    s = _WD_PREFIX.sub("", s)
-    s = _WD_SUFFIX.sub("", s).strip()
-    if m := _ISO.match(s):
-        return int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if m := _US.match(s):
-        return _year(m.group(3)), int(m.group(1)), int(m.group(2))
-    if m := _DOTTED.match(s):
-        return _year(m.group(3)), int(m.group(2)), int(m.group(1))
-    if (m := _MONTH_DAY.match(s)) and m.group(1) in _MONTHS:
-        return _year(m.group(3)), _MONTHS[m.group(1)], int(m.group(2))
-    if (m := _DAY_MONTH.match(s)) and m.group(2) in _MONTHS:
-        return _year(m.group(3)), _MONTHS[m.group(2)], int(m.group(1))
+    found = _match_date(s)
+    if found is not None:
+        return found
+    if m := _SESSION_TAIL.match(s):  # "3/12 AM": a date and a session in one header cell
+        found = _match_date(m.group(1).strip())
+        if found is not None:
+            return found[0], found[1], found[2], _slot_word(m.group(2)), found[4]
     return None
+
+
+def _match_date(s: str) -> tuple[int | None, int, int, str | None, int | None] | None:
+    weekday = None
+    if m := _WD_PREFIX.match(s):
+        weekday = _weekday_word(m.group(1))
+        s = s[m.end() :]
+    if (m := _WD_SUFFIX.search(s)) and m.start() > 0:
+        weekday = _weekday_word(m.group(1)) if weekday is None else weekday
+        s = s[: m.start()]
+    s = s.strip()
+    if m := _ISO.match(s):
+        return int(m.group(1)), int(m.group(2)), int(m.group(3)), None, weekday
+    if m := _US.match(s):
+        return _year(m.group(3)), int(m.group(1)), int(m.group(2)), None, weekday
+    if m := _DOTTED.match(s):
+        return _year(m.group(3)), int(m.group(2)), int(m.group(1)), None, weekday
+    if (m := _MONTH_DAY.match(s)) and m.group(1) in _MONTHS:
+        return _year(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)), None, weekday
+    if (m := _DAY_MONTH.match(s)) and m.group(2) in _MONTHS:
+        return _year(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), None, weekday
+    return None
+
+
+def _weekday_word(word: str) -> int:
+    return _WEEKDAY_INDEX[word.strip(".")[:2]]
 
 
 def parse_date_text(text: str) -> HeaderDate | None:
@@ -121,8 +156,67 @@ def is_weekday_label(text: str) -> bool:
     return t in WEEKDAYS or t in _WEEKDAY_LETTERS
 
 
+#: weekday label -> the weekdays (0 Monday) it can name; "S" is Saturday or Sunday, "T" Tuesday or Thursday
+_LETTER_DAYS = {
+    "m": (0,), "mo": (0,), "t": (1, 3), "tu": (1,), "w": (2,), "we": (2,), "th": (3,), "r": (3,), "f": (4,),
+    "fr": (4,), "sa": (5,), "s": (5, 6), "su": (6,), "u": (6,),
+}  # fmt: skip
+
+
+def weekdays_named(text: str) -> tuple[int, ...]:
+    """The weekdays (0 Monday) a weekday label can mean: ``Thu`` -> (3,), ``S`` -> (5, 6); () if none."""
+    t = text.strip().lower().rstrip(".")
+    if t in WEEKDAYS:
+        return (_WEEKDAY_INDEX[t[:2]],)
+    return _LETTER_DAYS.get(t, ())
+
+
+_WEEKDAY_INDEX = {"mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6}
+
+
 def slot_label(text: str) -> str | None:
     return SLOT_LABELS.get(text.strip().lower())
+
+
+def session_label(text: str) -> tuple[str, int | None] | None:
+    """A session-row cell -> (AM/PM, weekday written with it or None): ``AM``, ``Thu PM``, ``PM (Thu)``."""
+    m = _SESSION_LABEL.match(" ".join(text.lower().split()))
+    if not m:
+        return None
+    day = m.group(1) or m.group(3)
+    return _slot_word(m.group(2)), _weekday_word(day) if day else None
+
+
+def _slot_word(word: str) -> str:
+    return SLOT_LABELS.get(word) or SLOT_LABELS[word.rstrip(".")]
+
+
+#: How far from today a year inferred from weekday labels may be: weekdays repeat every few years,
+#: so only a window this narrow can make the answer unique.
+YEAR_WINDOW = 5
+
+
+def infer_year(parsed: Sequence[HeaderDate], weekdays: Sequence[tuple[int, ...]], today: dt.date) -> list[int]:
+    """The years (of the first yearless date) within ``YEAR_WINDOW`` of ``today`` that agree with
+    every weekday label; ``weekdays[k]`` are the weekdays date ``k``'s labels allow (empty: none)."""
+    labelled = [(p, w) for p, w in zip(parsed, weekdays, strict=True) if w]
+    if not labelled:
+        return []
+    out = []
+    for year in range(today.year - YEAR_WINDOW, today.year + YEAR_WINDOW + 1):
+        base = next((p.month for p in parsed if p.year is None), None)
+        ok = True
+        for p, w in labelled:
+            y = p.year if p.year is not None else year + (1 if base is not None and p.month < base else 0)
+            try:
+                ok = dt.date(y, p.month, p.day).weekday() in w
+            except ValueError:
+                ok = False
+            if not ok:
+                break
+        if ok:
+            out.append(year)
+    return out
 
 
 def resolve_years(

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from rostercheck.errors import InputError
 from rostercheck.model import LAYOUTS, RosterOptions
 from rostercheck.read import headers as H
-from rostercheck.read.cells import map_unique, text_array
-from rostercheck.read.dates import parse_date_value
+from rostercheck.read.cells import column_index, map_unique, text_array
+from rostercheck.read.date_order import is_date
 from rostercheck.read.source import Sheet
 
 SCAN_ROWS = 30
@@ -37,6 +37,8 @@ class Plan:
     kind: str
     header: int
     date_row: int | None = None
+    #: a row above the header repeating its dates with no name label (a print title): not a header
+    title_row: int | None = None
 
 
 class HeadScan:
@@ -48,7 +50,7 @@ class HeadScan:
         self.nrows = int(head.shape[0])
         self.texts = text_array(head)
         self.keys = map_unique(self.texts, H.header_key)
-        self.is_date = map_unique(head, lambda v: parse_date_value(v) is not None).astype(bool)
+        self.is_date = map_unique(head, is_date).astype(bool)  # either order: 13/07/2026 too
 
     def row_keys(self, i: int) -> list[str]:
         return list(self.keys[i]) if 0 <= i < self.nrows else []
@@ -120,13 +122,16 @@ def _classify(sheet: Sheet, options: RosterOptions) -> Plan | InputError:
     if first is not None and scan.is_legend(first) and not scan.is_long(first) and scan.date_count(first) < MIN_DATES:
         return Plan("legend", first)
 
+    named_long = bool(options.date_column or options.code_column or options.session_column)
     if options.layout == "long" or (
-        options.layout is None and options.date_row is None and _long_header(scan, sheet, options, first)
+        options.layout is None
+        and options.date_row is None
+        and (named_long or _long_header(scan, sheet, options, first))
     ):
         if options.header_row is not None:
             return Plan("long", _row_index(sheet, options.header_row, "header row"))
         for i in range(min(SCAN_ROWS, scan.nrows)):
-            if scan.has(i, H.NAME) and scan.has(i, H.DATE):
+            if _has_column(scan, i, options.name_column, H.NAME) and _has_column(scan, i, options.date_column, H.DATE):
                 return Plan("long", i)
         return InputError(
             f"no header row found in the first {SCAN_ROWS} rows: expected a row with 'Resident' (or "
@@ -135,6 +140,16 @@ def _classify(sheet: Sheet, options: RosterOptions) -> Plan | InputError:
             sheet=sheet.name,
         )
     return _grid_plan(scan, sheet, options, first)
+
+
+def _has_column(scan: HeadScan, i: int, spec: str | None, words: frozenset[str]) -> bool:
+    """Row ``i`` has the column: the one named in options (by header text; a letter fits any
+    non-blank row), else one headed by any of ``words``."""
+    if not spec:
+        return scan.has(i, words)
+    if H.header_key(spec) in scan.row_keys(i):
+        return True
+    return column_index(spec) is not None and any(scan.row_keys(i))
 
 
 def _long_header(scan: HeadScan, sheet: Sheet, options: RosterOptions, first: int | None) -> bool:
@@ -159,6 +174,11 @@ def _grid_plan(scan: HeadScan, sheet: Sheet, options: RosterOptions, first: int 
     if first is None:
         return no_header(sheet)
     if scan.date_count(first) >= MIN_DATES:
+        named = None if scan.has(first, H.NAME) else _named_header_below(scan, first)
+        if named is not None:
+            # dates alone on top, then a header with a name label and its own dates: the top row
+            # is a print title repeating the dates, and the header is the row with the name label
+            return Plan("grid", named, named, title_row=first)
         d = first
         h = first if scan.has(first, H.NAME) else _near_name(scan, first, only_below=True)
         return Plan("grid", h, d)
@@ -167,6 +187,16 @@ def _grid_plan(scan: HeadScan, sheet: Sheet, options: RosterOptions, first: int 
     if d is None:
         return _no_dates(scan, sheet, first)
     return Plan("grid", first, d)
+
+
+def _named_header_below(scan: HeadScan, d: int) -> int | None:
+    """A row a few rows below date row ``d`` with a name label *and* its own dates, or None."""
+    for i in range(d + 1, min(scan.nrows, d + 1 + DATE_ROW_ABOVE)):
+        if scan.has(i, H.NAME):
+            return i if scan.date_count(i) >= MIN_DATES else None
+        if scan.date_count(i) >= MIN_DATES:
+            return None  # another date row without a name: a weekday/date pair, or a new block
+    return None
 
 
 def _near_dates(scan: HeadScan, h: int) -> int | None:

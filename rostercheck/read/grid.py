@@ -17,6 +17,7 @@ from rostercheck.model import CELL_STRIDE, Resident, RosterOptions, Source
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import level_from_label, parse_label, parse_pgy
 from rostercheck.read.cells import (
+    cell_text,
     collapse,
     column_index,
     column_letters,
@@ -24,16 +25,21 @@ from rostercheck.read.cells import (
     map_unique,
     text_array,
 )
+from rostercheck.read.date_order import header_dates
 from rostercheck.read.dates import (
+    YEAR_WINDOW,
     HeaderDate,
+    infer_year,
     is_weekday_label,
     looks_like_date,
     parse_date_value,
     resolve_years,
+    session_label,
     slot_label,
+    weekdays_named,
 )
 from rostercheck.read.detect import MIN_DATES, Plan
-from rostercheck.read.result import SheetInfo, SheetRoster, nones
+from rostercheck.read.result import ReadWarning, SheetInfo, SheetRoster, SkippedRow, nones
 from rostercheck.read.rows import compile_patterns, describe
 from rostercheck.read.source import Sheet
 
@@ -92,6 +98,9 @@ class _Columns:
         self.spacers: list[int] = []  # blank-headed columns between dates
         self.date_row = 0
         self.label_row: int | None = None
+        self.warnings: list[ReadWarning] = []  # weekday labels that disagree with their dates
+        self.notes: list[str] = []  # a year inferred from weekday labels
+        self.inferred_year: int | None = None
 
 
 def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: int, ndates: int) -> int | None:
@@ -106,19 +115,20 @@ def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: 
         if r == d:
             continue
         cells = [t for t in texts[r, first : end + 1] if t]
-        if not (cells and len(cells) >= max(2, ndates) and all(slot_label(t) for t in cells)):
+        if not (cells and len(cells) >= max(2, ndates) and all(session_label(t) for t in cells)):
             continue
         # A resident's name left of the dates means a resident row, whatever its codes are.
-        if r == h or all(not t or H.header_key(t) in header_words or slot_label(t) for t in texts[r, :first]):
+        if r == h or all(not t or H.header_key(t) in header_words or session_label(t) for t in texts[r, :first]):
             return r
     return None
 
 
 def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int], options: RosterOptions) -> _Columns:
     values = sheet.values
-    parsed_row: list[HeaderDate | None] = [
-        None if j in skip else parse_date_value(values[d, j]) for j in range(sheet.ncols)
-    ]
+    parsed_row: list[HeaderDate | None] = header_dates(
+        [None if j in skip else values[d, j] for j in range(sheet.ncols)], options.date_order,
+        lambda j: sheet.where(d, j),
+    )
     found = [j for j, p in enumerate(parsed_row) if p is not None]
     if not found:
         raise _no_dates(sheet, texts, d, skip)
@@ -130,6 +140,8 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     )
     gaps = np.diff(found)
     every_other = len(found) >= 2 and bool((gaps == 2).all()) and all(texts[d, j + 1] == "" for j in found[:-1])
+    #: "3/12 AM", "2026-03-12_PM": every date cell names its session, so every column is a date cell
+    slotted = sum(1 for j in found if parsed_row[j].slot) >= max(2, len(found) // 2)  # type: ignore[union-attr]
     abs_d = sheet.row0 + d
     found_abs = {j + sheet.col0 for j in found}
     pairs = sum(1 for r1, c1, r2, c2 in sheet.merged if r1 <= abs_d <= r2 and c2 == c1 + 1 and c1 in found_abs)
@@ -137,12 +149,12 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     if options.layout in ("grid", "half-day"):
         half = options.layout == "half-day"
     else:
-        half = label_row is not None or every_other or merged_pairs
+        half = label_row is not None or every_other or merged_pairs or slotted
 
     end = last
-    if half and last + 1 < sheet.ncols and last + 1 not in skip and texts[d, last + 1] == "":
+    if half and not slotted and last + 1 < sheet.ncols and last + 1 not in skip and texts[d, last + 1] == "":
         if label_row is not None:
-            if slot_label(texts[label_row, last + 1]):
+            if session_label(texts[label_row, last + 1]):
                 end = last + 1
         elif h == d or texts[h, last + 1] == "":
             end = last + 1
@@ -158,7 +170,10 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         if j in skip:
             continue
         p = parsed_row[j]
-        label = slot_label(texts[label_row, j]) if label_row is not None else None
+        session = session_label(texts[label_row, j]) if label_row is not None else None
+        label = session[0] if session else None
+        if p is not None and p.slot and half:
+            label = p.slot
         if p is not None:
             parsed.append(p)
             date_cells.append(j)
@@ -169,6 +184,8 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
                 continue
             pos += 1
         else:
+            if sum(1 for c in found if c > j) >= MIN_DATES:
+                raise _second_block(sheet, texts, d, j, first)
             raise InputError(
                 f"expected a date like 2026-07-01, 7/1/2026 or 'Wed 7/1' in the date header, got {texts[d, j]!r}",
                 **sheet.where(d, j),
@@ -191,9 +208,20 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     for j in range(sheet.ncols):
         if (j < first or j > end) and j not in skip and parsed_row[j] is None and looks_like_date(texts[d, j]):
             raise InputError(f"{texts[d, j]!r} is not a real date; expected a date in the header", **sheet.where(d, j))
+    labels = _weekday_labels(sheet, texts, d, h, label_row, date_cells, cols, col_date, parsed, first, end)
+    year, notes, inferred = options.year, [], None
+    if year is None and any(p.year is None for p in parsed):
+        year, notes = _inferred_year(sheet, d, date_cells, parsed, labels)
+        inferred = year
     dates = resolve_years(
-        parsed, options.year, lambda k: sheet.where(d, date_cells[k]), [texts[d, j] for j in date_cells]
+        parsed, year, lambda k: sheet.where(d, date_cells[k]), [texts[d, j] for j in date_cells]
     )
+    warnings = [
+        ReadWarning(sheet.name, sheet.address(i, j), f"weekday {text!r} but {dates[k].isoformat()} is a "
+                    f"{dates[k].strftime('%A')} (the date is read; check which is right)")
+        for k, found_labels in enumerate(labels) for i, j, text, days in found_labels
+        if dates[k].weekday() not in days
+    ]  # fmt: skip
     seen: dict[tuple[dt.date, str], tuple[int, int]] = {}
     for j, k, slot in zip(cols, col_date, slots, strict=True):
         key = (dates[k], slot)
@@ -215,7 +243,92 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     out.spacers = spacers
     out.date_row = d
     out.label_row = label_row
+    out.warnings = warnings
+    out.notes = notes
+    out.inferred_year = inferred
     return out
+
+
+def _weekday_labels(
+    sheet: Sheet, texts: np.ndarray, d: int, h: int, label_row: int | None, date_cells: list[int],
+    cols: list[int], col_date: list[int], parsed: list[HeaderDate], first: int, end: int,
+) -> list[list[tuple[int, int, str, tuple[int, ...]]]]:  # fmt: skip
+    """Per date cell, every weekday written for it: (row, column, text, weekdays it can mean).
+
+    From the date cell itself (``Thu 3/12``), a weekday row near the header, and a session row
+    (``Thu AM``). They fix a missing year, and one that disagrees with its date is a warning.
+    """
+    out: list[list[tuple[int, int, str, tuple[int, ...]]]] = [[] for _ in date_cells]
+    for k, (j, p) in enumerate(zip(date_cells, parsed, strict=True)):
+        if p.weekday is not None:
+            out[k].append((d, j, texts[d, j], (p.weekday,)))
+    rows = range(max(0, min(d, h) - 2), min(sheet.nrows, max(d, h) + 3))
+    for i in rows:
+        if i == d:
+            continue
+        cells = [t for t in texts[i, first : end + 1] if t]
+        if i != label_row and len(cells) >= 2 and all(is_weekday_label(t) for t in cells):
+            for j, k in zip(cols, col_date, strict=True):
+                if texts[i, j] and (i, j) not in {(r, c) for r, c, _, _ in out[k]}:
+                    out[k].append((i, j, texts[i, j], weekdays_named(texts[i, j])))
+    if label_row is not None:
+        for j, k in zip(cols, col_date, strict=True):
+            session = session_label(texts[label_row, j])
+            if session and session[1] is not None:
+                out[k].append((label_row, j, texts[label_row, j], (session[1],)))
+    return out
+
+
+def _inferred_year(
+    sheet: Sheet, d: int, date_cells: list[int], parsed: list[HeaderDate],
+    labels: list[list[tuple[int, int, str, tuple[int, ...]]]],
+) -> tuple[int | None, list[str]]:  # fmt: skip
+    """The year of dates written without one, when their weekday labels allow only one near today."""
+    allowed = [tuple(set.intersection(*(set(w) for *_, w in found))) if found else () for found in labels]
+    if not any(allowed):
+        return None, []  # resolve_years asks for --year
+    years = infer_year(parsed, allowed, dt.date.today())
+    k = next(k for k, p in enumerate(parsed) if p.year is None)
+    if len(years) == 1:
+        return years[0], [
+            f"dates have no year: {years[0]} is the only year near today whose weekdays match the labels "
+            "(set --year if not)"
+        ]
+    text = texts_of(sheet, d, date_cells[k])
+    if not years:
+        raise InputError(
+            f"date {text!r} has no year, and no year within {YEAR_WINDOW} of today matches the weekday labels; "
+            "expected a full date like 7/1/2026, or give the year of the first date (--year / [roster] year)",
+            **sheet.where(d, date_cells[k]),
+        )
+    raise InputError(
+        f"date {text!r} has no year, and the weekday labels fit {' and '.join(map(str, years))}; give the year "
+        "of the first date (--year / [roster] year)",
+        **sheet.where(d, date_cells[k]),
+    )
+
+
+def texts_of(sheet: Sheet, i: int, j: int) -> str:
+    return collapse(cell_text(sheet.values[i, j]))
+
+
+#: Role cells of people who are not residents, for telling a user a sheet lists none.
+_NOT_RESIDENTS = frozenset({"fac", "faculty", "attending", "attendings", "staff", "preceptor"})
+
+
+def _second_block(sheet: Sheet, texts: np.ndarray, d: int, j: int, first: int) -> InputError:
+    """Two blocks of dates side by side (``Block 8 | dates... | Block 9 | dates...``): refused with
+    what a person sees, and whether anyone on the sheet is a resident at all."""
+    who = ""
+    roles = [collapse(t).lower() for t in texts[d + 1 :, :first].ravel() if t]
+    typed = sum(r in _NOT_RESIDENTS for r in roles)
+    if typed >= 3 and typed >= len(texts[d + 1 :]) // 2:
+        who = f"; its rows are typed {'FAC'!r} (faculty, not residents), so there may be no resident to check"
+    return InputError(
+        f"a second block of dates starts at {sheet.address(d, j)} ({texts[d, j]!r}): this sheet holds blocks side "
+        f"by side; expected one block of dates per sheet (copy each block to a sheet of its own){who}",
+        **sheet.where(d, j),
+    )
 
 
 def _no_dates(sheet: Sheet, texts: np.ndarray, d: int, skip: set[int]) -> InputError:
@@ -283,10 +396,20 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
 
     columns = _date_columns(sheet, texts, h, d, taken | ({filter_col} if filter_col is not None else set()), options)
     start = columns.last_header + 1
+    labelled = name_col is not None
     if name_col is None:
         name_col = _infer_name_column(sheet, texts, int(columns.cols[0]), taken, start, h)
 
     info = _sheet_info(sheet, texts, plan, columns, name_col, attr, filter_col, header_rows)
+    info.name_label = labelled
+    info.warnings.extend(columns.warnings)
+    info.notes.extend(columns.notes)
+    info.inferred_year = columns.inferred_year
+    if plan.title_row is not None:
+        info.notes.append(
+            f"row {sheet.row_number(plan.title_row)} repeats the dates with no name label, read as a print "
+            f"title; the header is row {sheet.row_number(h)}, or set --header-row"
+        )
     keep = None
     if options.rows is not None and filter_col is not None:
         keep = map_unique(texts[start:, filter_col], compile_patterns(options.rows.match)).astype(bool)
@@ -299,6 +422,8 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     _check_spacers(sheet, texts, r, columns)
     n, m = r.size, columns.cols.size
     body = texts[np.ix_(r, columns.cols)].ravel()
+    if not labelled:
+        _not_a_calendar(sheet, r, columns, body)
     cells = ((r + sheet.row0)[:, None] * CELL_STRIDE + (columns.cols + sheet.col0)[None, :]).ravel()
     left = [j for j in range(int(columns.cols[0])) if j != name_col and (texts[header_rows, j] != "").any()]
     info.labels = {
@@ -317,6 +442,7 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         end=nones(n * m),
         cell=cells,
         info=info,
+        rows=[sheet.row_number(i) for i in rows],
     )
 
 
@@ -419,6 +545,9 @@ class _RowWalk:
         self.sheet, self.texts, self.name_col, self.attr = sheet, texts, name_col, attr
         self.columns, self.start, self.keep, self.filter_col = columns, start, keep, filter_col
         self.lenient, self.info = lenient, info
+        self.filter_header = info.columns["rows"][1] if "rows" in info.columns else ""
+        if not self.filter_header and filter_col is not None:
+            self.filter_header = column_letters(sheet.col0 + filter_col)
         self._labels: dict[tuple[type, object], str | None] = {}
         self._levels: dict[tuple[type, object], int | None] = {}
         below = texts[start:]
@@ -432,42 +561,99 @@ class _RowWalk:
             self.no_attrs = np.zeros(len(below), bool)
 
     def run(self) -> tuple[list[Resident], list[int]]:
+        """Every non-blank row below the header is read as a resident or lands in ``info.skipped``.
+
+        A row with codes under the dates is a person whatever its name looks like (``F``, ``Sun``,
+        ``12``, ``-1+1``): the weekday, title and placeholder tests only ever skip rows without
+        codes, or (a sub-header) whose cells are the labels of the dates above them.
+        """
         sheet, texts, cols, info = self.sheet, self.texts, self.columns.cols, self.info
         residents: list[Resident] = []
         rows: list[int] = []
         seen: set[str] = set()
         group_pgy: int | None = None
+        nonblank = (texts[self.start :] != "").any(axis=1) if sheet.nrows > self.start else np.zeros(0, bool)
+        footer_at: int | None = None
         for k, i in enumerate(range(self.start, sheet.nrows)):
+            if not nonblank[k]:
+                continue
+            if footer_at is not None:
+                self.skip(i, "footer")
+                continue
             name = collapse(texts[i, self.name_col])
-            if not name or not has_letter(name):
+            dropped = self.keep is not None and self.filter_col is not None and not self.keep[k]
+            if not name:
                 codes = self.codes(i)
                 if codes >= MIN_DATES and (
                     sum(parse_date_value(sheet.values[i, j]) is not None for j in cols) >= MIN_DATES
                 ):
                     raise _second_header(sheet, i)
-                if codes and (self.keep is None or self.keep[k]):
+                if dropped and collapse(texts[i, self.filter_col]):
+                    self.skip_filtered(i)
+                elif codes:
                     info.nameless.append(sheet.row_number(i))  # a holiday marker, a totals row
-                elif not codes and (title := self.title_left(i)):
+                    self.skip(i, "no name")
+                elif title := self.title_left(i):
                     group_pgy = H.group_pgy(title)  # a title merged over the columns left of the names
                     info.sections.append((sheet.row_number(i), title))
+                    self.skip(i, "section title", text=title)
+                else:
+                    self.skip(i, "no codes")
                 continue
             if H.is_footer(name):
-                break
+                footer_at = i
+                self.skip(i, "footer")
+                continue
             key = H.header_key(name)
             if key in H.NAME:
-                raise _second_header(sheet, i)
-            if self.keep is not None and self.filter_col is not None and not self.keep[k]:
-                info.dropped.append((sheet.row_number(i), collapse(texts[i, self.filter_col])))
-                continue
-            if key in H.SUBHEADER or is_weekday_label(name) or slot_label(name):
+                if self.codes(i):
+                    raise _second_header(sheet, i)
+                self.skip(i, "section title", text=name)  # "Residents" over the residents: a title
                 continue
             section = H.is_section(name)
-            if (section and self.no_attrs[k]) or ((section or self.no_attrs[k]) and not self.codes(i)):
-                # "PGY 1 Rotations", "Faculty", or a name-only row where everyone else has a role;
-                # a level heads the residents below it, any other title ends the level above
-                group_pgy = H.group_pgy(name)
-                info.sections.append((sheet.row_number(i), name))
+            if dropped:
+                untyped = not collapse(texts[i, self.filter_col]) and not self.codes(i)
+                if untyped and (section or H.is_placeholder(name)):
+                    # a title row has no role: say it is a title, as it would be without the filter
+                    if section:
+                        group_pgy = H.group_pgy(name)
+                        info.sections.append((sheet.row_number(i), name))
+                    self.skip(i, "section title" if section else "placeholder", text=name)
+                else:
+                    self.skip_filtered(i)
                 continue
+            candidate = (
+                not has_letter(name) or section or self.no_attrs[k] or key in H.SUBHEADER
+                or is_weekday_label(name) or slot_label(name) is not None or H.is_placeholder(name)
+            )  # fmt: skip
+            codes = self.codes(i) if candidate else 1
+            labelled = candidate and (key in H.SUBHEADER or is_weekday_label(name) or slot_label(name) is not None)
+            if labelled and (not codes or self.labels_only(i)):
+                self.skip(i, "sub-header", text=name)
+                continue
+            if not codes:
+                if section:
+                    # "PGY 1 Rotations", "Faculty": a level heads the residents below it, any other
+                    # title ends the level above
+                    group_pgy = H.group_pgy(name)
+                    info.sections.append((sheet.row_number(i), name))
+                    self.skip(i, "section title", text=name)
+                    continue
+                if H.is_placeholder(name):
+                    self.skip(i, "placeholder", text=name)
+                    continue
+                if self.no_attrs[k] or not has_letter(name):
+                    # a name-only row where everyone else has a role, or a number without shifts
+                    self.skip(i, "no codes", text=name)
+                    continue
+            elif candidate and H.is_placeholder(name):
+                info.warnings.append(
+                    ReadWarning(
+                        sheet.name, sheet.address(i, self.name_col),
+                        f"row {sheet.row_number(i)} {name!r} looks like a placeholder, not a person, but has "
+                        "codes: read as a resident (leave it out with [roster] rows, or clear its codes)",
+                    )
+                )  # fmt: skip
             resident = self.resident(i, name, group_pgy)
             if resident.name in seen:
                 resident = dataclasses.replace(resident, name=f"{name} (row {sheet.row_number(i)})")
@@ -475,6 +661,35 @@ class _RowWalk:
             residents.append(resident)
             rows.append(i)
         return residents, rows
+
+    def skip(self, i: int, reason: str, *, text: str | None = None, detail: str = "") -> None:
+        """Record row ``i`` as not a resident: what a person sees at its start, and why."""
+        if text is None:
+            text = " ".join(collapse(t) for t in self.texts[i] if t)
+            text = text if len(text) <= 60 else text[:57] + "..."
+        self.info.skipped.append(SkippedRow(self.sheet.name, self.sheet.row_number(i), text, reason, detail))
+
+    def skip_filtered(self, i: int) -> None:
+        assert self.filter_col is not None
+        value = collapse(self.texts[i, self.filter_col])
+        self.info.dropped.append((self.sheet.row_number(i), value))
+        name = collapse(self.texts[i, self.name_col])
+        self.skip(i, "rows filter", text=name or None, detail=f"{self.filter_header}={value}")
+
+    def labels_only(self, i: int) -> bool:
+        """Row ``i`` repeats the header: every filled date cell is a date, AM/PM, or the weekday of
+        its own column's date. A resident named ``M`` whose codes are ``W`` and ``F`` is not one."""
+        cols, dates = self.columns.cols, self.columns.dates
+        filled = np.flatnonzero(self.texts[i, cols] != "")
+        for c in filled.tolist():
+            j = int(cols[c])
+            text = self.texts[i, j]
+            if slot_label(text) or parse_date_value(self.sheet.values[i, j]) is not None:
+                continue
+            named = weekdays_named(text)
+            if not named or int(dates[c].astype(dt.date).weekday()) not in named:
+                return False
+        return True
 
     def codes(self, i: int) -> int:
         """How many date cells of row ``i`` hold something (asked only of the few candidate rows)."""
@@ -524,6 +739,23 @@ class _RowWalk:
                 f'[roster] rows = {{ column = "{header or column_letters(self.sheet.col0 + col)}", match = ["PGY*"] }}',
                 **where,
             ) from None
+
+
+def _not_a_calendar(sheet: Sheet, rows: np.ndarray, columns: _Columns, body: np.ndarray) -> None:
+    """A sheet found by its dates alone whose cells below the dates are dates too ("Start" and
+    "End" rows of a year overview) is not a roster: its rows must not become residents."""
+    filled = body != ""
+    if not filled.any():
+        return
+    values = sheet.values[np.ix_(rows, columns.cols)].ravel()[filled]
+    dated = map_unique(values, lambda v: parse_date_value(v) is not None).astype(bool)
+    if dated.mean() > 0.5:
+        i, j = int(rows[0]), int(columns.cols[0])
+        raise InputError(
+            "the cells under the dates hold dates, not shift codes (a calendar or a year overview); expected a "
+            "roster with a 'Resident' or 'Name' column",
+            **sheet.where(i, j),
+        )
 
 
 def _check_spacers(sheet: Sheet, texts: np.ndarray, rows: np.ndarray, columns: _Columns) -> None:

@@ -16,14 +16,20 @@ NAME = frozenset(
         "provider", "providers", "provider name", "physician", "physicians", "physician name",
         "trainee", "trainees", "trainee name", "doctor", "doctors", "doctor name", "staff",
         "staff name", "employee", "employee name", "fellow", "fellows", "house officer", "person",
+        "person name", "resident full name", "provider full name",
     }
 )  # fmt: skip
 PGY = frozenset({"pgy", "year", "level", "pgy level", "pgy year", "class", "training level", "pg year", "yr"})
 TEAM = frozenset({"team", "rotation", "service", "firm", "unit"})
 ROLE = frozenset({"role", "position", "type", "title"})
 #: Long files: the date, code, time and slot columns.
-DATE = frozenset({"date", "day", "shift date", "work date", "duty date"})
-CODE = frozenset({"code", "shift", "assignment", "shift code", "assignment code", "activity", "duty"})
+DATE = frozenset({"date", "day", "shift date", "work date", "duty date", "assignment date", "service date",
+                  "date of service", "schedule date"})  # fmt: skip
+#: A long table's code column, most specific first: with both ``shift`` and ``rotation_name``,
+#: the shift is the code (and the rotation a team).
+CODE_RANKED = ("code", "shift code", "assignment code", "shift", "assignment", "activity", "duty", "rotation name",
+               "assignment name", "activity name")  # fmt: skip
+CODE = frozenset(CODE_RANKED)
 START = frozenset({"start", "start time", "from", "time in", "begin", "begins", "starts"})
 END = frozenset({"end", "end time", "to", "time out", "finish", "ends", "until"})
 SLOT = frozenset({"slot", "session", "am/pm", "half day", "half-day", "half"})
@@ -65,6 +71,17 @@ _SECTION = re.compile(
 )
 
 
+#: Name-column texts of rows that hold a slot, not a person ("Unassigned", "TBD", "Open", "Vacant").
+_PLACEHOLDER = re.compile(
+    r"^(?:unassigned|tbd|tba|to be (?:determined|assigned)|open|vacant|unfilled|empty|n/?a|none|-+|\?+)$", re.I
+)
+
+
+def is_placeholder(name: str) -> bool:
+    """A row for a slot nobody fills yet: never a person, though it may carry codes."""
+    return bool(_PLACEHOLDER.match(name.strip()))
+
+
 def header_key(text: str) -> str:
     """Header text as compared with the word lists: lower case, one space, no trailing ':'/'.'/'*'."""
     return collapse(text).lower().strip(" :.*#").replace("_", " ")
@@ -86,6 +103,15 @@ def group_pgy(name: str) -> int | None:
 def is_section(name: str) -> bool:
     """A section-title text ("Faculty", "PGY 1 Rotations", "Medical Students")."""
     return bool(_SECTION.match(name)) or group_pgy(name) is not None
+
+
+def find_ranked(keys: list[str], ranked: tuple[str, ...], exclude: set[int] | None = None) -> int | None:
+    """Index of the key that comes first in ``ranked`` (skipping ``exclude``), or None."""
+    for word in ranked:
+        for j, k in enumerate(keys):
+            if k == word and (exclude is None or j not in exclude):
+                return j
+    return None
 
 
 def find(keys: list[str], words: frozenset[str], exclude: set[int] | None = None) -> int | None:

@@ -14,12 +14,16 @@ from rostercheck.read import headers as H
 from rostercheck.read.attributes import time_text
 from rostercheck.read.cells import cell_text, collapse, text_array
 from rostercheck.read.detect import Plan
+from rostercheck.read.result import ReadWarning
 from rostercheck.read.source import Sheet
 
 _HOURS = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hours?)?$", re.IGNORECASE)
 
 
-def read_legend(sheet: Sheet, plan: Plan) -> list[LegendRow]:
+def read_legend(sheet: Sheet, plan: Plan) -> tuple[list[LegendRow], list[ReadWarning]]:
+    """The legend sheet's rows, and a warning for each row that cannot be used (a time nobody can
+    read): a workbook's legend only ever adds descriptions and meanings, so one bad row must not
+    stop a check the config already covers."""
     texts = text_array(sheet.values)
     h = plan.header
     keys = [H.header_key(t) for t in texts[h]]
@@ -40,24 +44,32 @@ def read_legend(sheet: Sheet, plan: Plan) -> list[LegendRow]:
         desc_col = col(H.NAME | frozenset({"shift", "label"}))
 
     rows: list[LegendRow] = []
+    warnings: list[ReadWarning] = []
     for i in range(h + 1, sheet.nrows):
         code = collapse(texts[i, code_col])
         if not code:
             continue
-        rows.append(
-            LegendRow(
-                code=code,
-                description=collapse(texts[i, desc_col]) if desc_col is not None else "",
-                start=time_text(sheet.values[i, start_col], sheet.where(i, start_col))
-                if start_col is not None
-                else None,
-                end=time_text(sheet.values[i, end_col], sheet.where(i, end_col)) if end_col is not None else None,
-                kind=(collapse(texts[i, kind_col]).lower() or None) if kind_col is not None else None,
-                hours=_hours(sheet, i, hours_col) if hours_col is not None else None,
-                source=Source(sheet.file, sheet.name, sheet.address(i, code_col)),
+        try:
+            rows.append(
+                LegendRow(
+                    code=code,
+                    description=collapse(texts[i, desc_col]) if desc_col is not None else "",
+                    start=time_text(sheet.values[i, start_col], sheet.where(i, start_col))
+                    if start_col is not None
+                    else None,
+                    end=time_text(sheet.values[i, end_col], sheet.where(i, end_col)) if end_col is not None else None,
+                    kind=(collapse(texts[i, kind_col]).lower() or None) if kind_col is not None else None,
+                    hours=_hours(sheet, i, hours_col) if hours_col is not None else None,
+                    source=Source(sheet.file, sheet.name, sheet.address(i, code_col)),
+                )
             )
-        )
-    return rows
+        except InputError as exc:
+            warnings.append(
+                ReadWarning(
+                    sheet.name, exc.cell, f"legend row {sheet.row_number(i)} ({code!r}) not used: {exc.message}"
+                )
+            )
+    return rows, warnings
 
 
 def _hours(sheet: Sheet, i: int, j: int) -> float | None:

@@ -17,18 +17,19 @@ from rostercheck.model import CELL_STRIDE, Resident, RosterOptions, Source
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import parse_label, parse_pgy, time_text
 from rostercheck.read.cells import (
+    cell_text,
     collapse,
     column_letters,
     filled,
     first_true,
-    has_letter,
     object_array,
     text_array,
 )
+from rostercheck.read.date_order import header_dates
 from rostercheck.read.dates import HeaderDate, parse_date_value, slot_label
 from rostercheck.read.detect import Plan
 from rostercheck.read.grid import EmptyRoster, column_for
-from rostercheck.read.result import SheetInfo, SheetRoster, nones
+from rostercheck.read.result import SheetInfo, SheetRoster, SkippedRow, nones
 from rostercheck.read.rows import compile_patterns, describe
 from rostercheck.read.source import Sheet
 
@@ -38,11 +39,15 @@ _BAD = object()  # a value that failed to parse; the first one found is reported
 _EXAMPLES = {"name": "'Resident' or 'Name'", "date": "'Date'", "code": "'Code', 'Shift' or 'Assignment'"}
 
 
-def _required(sheet: Sheet, keys: list[str], words: frozenset[str], taken: set[int], h: int, what: str) -> int:
-    col = H.find(keys, words, taken)
+def _required(
+    sheet: Sheet, keys: list[str], words: frozenset[str], taken: set[int], h: int, what: str,
+    ranked: tuple[str, ...] | None = None,
+) -> int:  # fmt: skip
+    col = H.find_ranked(keys, ranked, taken) if ranked else H.find(keys, words, taken)
     if col is None:
         raise InputError(
-            f"no {what} column found: expected a header like {_EXAMPLES[what]} in row {sheet.row_number(h)}",
+            f"no {what} column found: expected a header like {_EXAMPLES[what]} in row {sheet.row_number(h)}, "
+            f"or name it with --{what}-column ([roster] {what}-column)",
             **sheet.where(h, 0),
         )
     taken.add(col)
@@ -56,20 +61,35 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     """
     h = plan.header
     header = text_array(sheet.row(h))
-    head = text_array(sheet.values[: h + 1]) if options.name_column or options.rows is not None else None
+    head = text_array(sheet.head(h + 1))  # a csv sheet is columns: never build the whole grid
     keys = [H.header_key(t) for t in header]
     taken: set[int] = set()
+
+    def named(spec: str, key: str, what: str) -> int:
+        col = column_for(sheet, spec, [h], head, key=key, what=what, holding=f"the {what.split()[0]}s")
+        taken.add(col)
+        return col
+
     if options.name_column:
-        name_col = column_for(sheet, options.name_column, [h], head)
-        taken.add(name_col)
+        name_col = named(options.name_column, "name_column", "name column")
     else:
         name_col = _required(sheet, keys, H.NAME, taken, h, "name")
-    date_col = _required(sheet, keys, H.DATE, taken, h, "date")
-    code_col = _required(sheet, keys, H.CODE, taken, h, "code")
+    if options.date_column:
+        date_col = named(options.date_column, "date_column", "date column")
+    else:
+        date_col = _required(sheet, keys, H.DATE, taken, h, "date")
+    if options.code_column:
+        code_col = named(options.code_column, "code_column", "code column")
+    else:
+        code_col = _required(sheet, keys, H.CODE, taken, h, "code", H.CODE_RANKED)
     optional: dict[str, int | None] = {}
+    if options.session_column:
+        optional["slot"] = named(options.session_column, "session_column", "session column")
     for what, words in (
-        ("start", H.START), ("end", H.END), ("slot", H.SLOT), ("pgy", H.PGY), ("team", H.TEAM), ("role", H.ROLE)
+        ("slot", H.SLOT), ("start", H.START), ("end", H.END), ("pgy", H.PGY), ("team", H.TEAM), ("role", H.ROLE)
     ):  # fmt: skip
+        if what in optional:
+            continue
         optional[what] = H.find(keys, words, taken)
         if optional[what] is not None:
             taken.add(optional[what])
@@ -91,22 +111,39 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     body = np.arange(h + 1, sheet.nrows, dtype=np.int64)
     names = sheet.column(name_col)
     name_of = object_array([collapse(t) for t in names.texts().tolist()])
-    flags = np.array([(H.is_footer(t), H.header_key(t) in H.NAME, has_letter(t)) for t in name_of.tolist()],
-                     dtype=bool).reshape(-1, 3)
+    flags = np.array(
+        [(H.is_footer(t), H.header_key(t) in H.NAME, bool(t)) for t in name_of.tolist()], dtype=bool
+    ).reshape(-1, 3)
     footer = first_true(flags[names.codes[body], 0])
     if footer is not None:
+        after = body[footer:]
         body = body[:footer]
+        info.skipped.extend(_skipped(sheet, after[_nonblank(sheet, after)], "footer", name_of, names.codes, name_col))
     code = names.codes[body]
-    keep = flags[code, 2] & ~flags[code, 1]  # a name, and not a header pasted again
+    # a row with any name is a person's ("12" and "-1+1" included); a header pasted again is not
+    keep = flags[code, 2] & ~flags[code, 1]
+    repeated = body[flags[code, 1]]
+    if repeated.size:
+        info.skipped.extend(_skipped(sheet, repeated, "sub-header", name_of, names.codes, name_col))
+    nameless = body[~flags[code, 2]]
+    if nameless.size:
+        nameless = nameless[_nonblank(sheet, nameless)]
+        info.skipped.extend(_skipped(sheet, nameless, "no name", name_of, names.codes, name_col))
     if filter_col is not None and options.rows is not None:  # dropped before anything is read from them
         column = sheet.column(filter_col)
         match = compile_patterns(options.rows.match)
         wanted_of = np.array([bool(match(collapse(t))) for t in column.texts().tolist()], dtype=bool)
         wanted = wanted_of[column.codes[body]]
         out = np.flatnonzero(keep & ~wanted)
-        info.dropped = [(sheet.row_number(int(body[k])), collapse(column.texts()[column.codes[body[k]]]))
-                        for k in out.tolist()]
+        values = object_array([collapse(t) for t in column.texts().tolist()])
+        header_text = info.columns["rows"][1] or info.columns["rows"][0]
+        info.dropped = [(sheet.row_number(int(body[k])), values[column.codes[body[k]]]) for k in out.tolist()]
+        info.skipped.extend(
+            SkippedRow(sheet.name, row, name_of[names.codes[body[k]]], "rows filter", f"{header_text}={value}")
+            for k, (row, value) in zip(out.tolist(), info.dropped, strict=True)
+        )
         keep &= wanted
+    info.skipped.sort(key=lambda r: r.row)
     rows = body[keep]
     if rows.size == 0 and info.dropped and options.rows is not None:
         raise EmptyRoster(
@@ -144,7 +181,23 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         end=ends,
         cell=(rows + sheet.row0) * CELL_STRIDE + (code_col + sheet.col0),
         info=info,
+        rows=[sheet.row_number(int(rows[k])) for k in _first_index(codes, len(residents)).tolist()],
     )
+
+
+def _nonblank(sheet: Sheet, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` hold anything (asked only of the few rows without a name)."""
+    return np.array([any(cell_text(v) for v in sheet.row(i)) for i in rows.tolist()], dtype=bool)
+
+
+def _skipped(
+    sheet: Sheet, rows: np.ndarray, reason: str, name_of: np.ndarray, codes: np.ndarray, name_col: int
+) -> list[SkippedRow]:
+    out = []
+    for i in rows.tolist():
+        text = name_of[codes[i]] or " ".join(t for v in sheet.row(i) if (t := cell_text(v)))
+        out.append(SkippedRow(sheet.name, sheet.row_number(i), text[:60], reason))
+    return out
 
 
 def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> np.ndarray:
@@ -153,8 +206,10 @@ def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> 
     codes = column.codes[rows]
     used = np.zeros(len(column.uniques), dtype=bool)
     used[codes] = True
-    parsed: list[HeaderDate | None] = [parse_date_value(u) if ok else None
-                                       for u, ok in zip(column.uniques.tolist(), used.tolist(), strict=True)]
+    parsed: list[HeaderDate | None] = header_dates(
+        [u if ok else None for u, ok in zip(column.uniques.tolist(), used.tolist(), strict=True)],
+        options.date_order, lambda k: sheet.where(int(rows[int(np.flatnonzero(codes == k)[0])]), col),
+    )
 
     def first_row(bad_unique: list[bool]) -> int | None:
         hit = first_true(np.asarray(bad_unique, dtype=bool)[codes])

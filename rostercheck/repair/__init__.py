@@ -38,8 +38,18 @@ def repair(
     from rostercheck.repair.decompose import repair_by_blocks, should_decompose
 
     if should_decompose(raw):
-        return repair_by_blocks(raw, cfg, settings, previous=previous, progress=progress)
-    return repair_whole(raw, cfg, settings, previous=previous, progress=progress)
+        result = repair_by_blocks(raw, cfg, settings, previous=previous, progress=progress)
+    else:
+        result = repair_whole(raw, cfg, settings, previous=previous, progress=progress)
+    if raw.duties is not None and result.repaired is not None:
+        # a duty list: the changes are names in (date, duty) cells; check the cells as written back
+        from rostercheck.repair.duty import duty_repair
+
+        assignments = result.outcome.objective
+        result.outcome.changes, result.repaired = duty_repair(raw, result.repaired, result.before.timeline.legend)
+        result.after = check_raw(result.repaired, cfg, previous)
+        result.outcome.objective = assignments
+    return result
 
 
 def repair_whole(

@@ -137,6 +137,16 @@ def month_blocks(raw: RawRoster) -> list[Block]:
     return out
 
 
+#: Rule kinds that compare residents over the whole roster: a month cannot decide them.
+WHOLE_ROSTER_KINDS = frozenset({"fair-share"})
+
+
+def monthly(cfg: Config) -> Config:
+    """The rules a month's horizon is repaired under: all but those judged on the whole roster only
+    (fair shares over the year), which the final check still reports."""
+    return dataclasses.replace(cfg, rules=[rc for rc in cfg.rules if rc.kind not in WHOLE_ROSTER_KINDS])
+
+
 def relaxation(cfg: Config, shortest: int) -> str | None:
     """Why a month alone is not a relaxation of the whole problem, or None when it is."""
     for rc in cfg.enabled_rules:
@@ -398,8 +408,10 @@ def repair_by_blocks(
     max_changes = settings.max_changes  # type: ignore[attr-defined]
     allowed = set(settings.only_residents) if settings.only_residents else None  # type: ignore[attr-defined]
     before = check_raw(raw, cfg, previous)
+    whole = cfg  # the final check, and the report, judge every rule on the whole roster
+    cfg = monthly(cfg)
     blocks = month_blocks(raw)
-    why = relaxation(cfg, min(b.days for b in blocks))
+    why = relaxation(whole, min(b.days for b in blocks))
     if why is None and settings.allow_remaining:  # type: ignore[attr-defined]
         why = "with --allow-remaining a repair may leave rules broken, so no month must change"
     per_month = lower_bound(raw, cfg, blocks, previous, fix_warnings) if why is None else None
@@ -447,7 +459,7 @@ def repair_by_blocks(
             break
 
     # ---- the whole roster, checked as one
-    after = check_raw(composed, cfg, previous)
+    after = check_raw(composed, whole, previous)
     changes = _changes(raw, composed, Change)
     total = len(changes)
     lower = sum(per_month) if per_month is not None else None
@@ -476,6 +488,10 @@ def repair_by_blocks(
     out.model_stats = _stats(solves, blocks, why, lookback, note=note, lower=lower, total=total,
                              per_month=per_month)
     if left:
+        kinds = {rc.id for rc in whole.enabled_rules if rc.kind in WHOLE_ROSTER_KINDS}
+        if any(f.rule in kinds for f in left):
+            out.explanation.append(f"{', '.join(sorted(kinds))} compares residents over the whole roster and is not "
+                                   "repaired month by month; repair two months or fewer at a time to even it out")
         out.explanation.append(f"{len(left)} rule(s) still broken after repairing month by month; raise "
                                "--time-limit, or repair the months concerned with --previous")
         out.explanation += [x for r in solves for x in r.explanation]

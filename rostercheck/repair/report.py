@@ -18,6 +18,9 @@ def status_line(res: RepairResult) -> str:
                 "none exists: raise --time-limit.")
     n = o.objective or 0
     who = f" for {o.touched} resident{'s' * (o.touched != 1)}" if o.touched is not None and n else ""
+    duty_cells = sum(c.duty is not None for c in o.changes)
+    if duty_cells:  # a duty list: the solver counts (person, date) assignments; the cells are names
+        who += f", {duty_cells} duty cell{'s' * (duty_cells != 1)} rewritten"
     if o.status == "optimal":
         proof = "proven minimal" if n else "already compliant"
     else:
@@ -41,7 +44,8 @@ def render_text(res: RepairResult, written: str | None, *, color: bool = False) 
     for ch in o.changes:
         where = f" ({ch.sheet}!{ch.cell})" if ch.sheet and ch.cell else (f" ({ch.cell})" if ch.cell else "")
         slot = f" {ch.slot}" if ch.slot else ""
-        out.append(f"  {ch.resident} {ch.date}{slot}: {ch.old or '(blank)'} -> {ch.new or '(blank)'}{where}")
+        label = f"{ch.date} {ch.duty}" if ch.duty is not None else f"{ch.resident} {ch.date}"
+        out.append(f"  {label}{slot}: {ch.old or '(blank)'} -> {ch.new or '(blank)'}{where}")
     if res.after is not None:
         a = res.after
         verdict = (f"checked again: {a.errors} error{'s' * (a.errors != 1)}, "

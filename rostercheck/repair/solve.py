@@ -35,10 +35,15 @@ class Change:
     sheet: str | None
     cell: str | None
     row: int
+    #: duty lists: the duty (column header) whose cell changed; ``resident`` is then its new holder(s)
+    duty: str | None = None
 
     def as_dict(self) -> dict:
-        return {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
-                "new": self.new, "sheet": self.sheet, "cell": self.cell}
+        out = {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
+               "new": self.new, "sheet": self.sheet, "cell": self.cell}
+        if self.duty is not None:
+            out["duty"] = self.duty
+        return out
 
 
 @dataclass
@@ -84,7 +89,7 @@ def build_model(pb: Problem, cfg: Config, lazy_start: dict[str, set[int]] | None
             encode_lazy(m, rc.id, first)
             continue
         enc(m, rc, sc)
-    if not coverage_rules:
+    if not coverage_rules or pb.raw.layout == "duty-list":  # a duty list's cells stay held as they were
         _keep_coverage(m)
     return m
 
@@ -473,7 +478,8 @@ def _sentence(m: RepairModel, g: Group, core: list[Group]) -> str:
                 reasons.setdefault(f"kept off by {h.rule}", []).append(tl.residents[h.resident].name)
         parts = [f"{len(v)} {k} ({', '.join(sorted(set(v)))})" for k, v in reasons.items()]
         need = g.extra.get("need")
-        return (f"No compliant roster: on {tl.date_of(d)} {'/'.join(sorted(codes))} needs {need} resident"
+        what = "/".join(sorted(map(tl.written, codes)))
+        return (f"No compliant roster: on {tl.date_of(d)} {what} needs {need} resident"
                 f"{'s' * (need != 1)}, but of the {len(ever)} eligible"
                 + (f" ({len(eligible)} free to move that day)" if len(eligible) != len(ever) else "")
                 + (": " + "; ".join(parts) if parts else "") + ".")

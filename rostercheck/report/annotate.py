@@ -1,8 +1,11 @@
 """Annotated copies of a roster workbook: the findings shown where chief residents already look.
 
 A chief resident fixes a roster in Excel, so the most useful report is the roster itself with each
-offending cell filled (errors red, warnings amber) and a comment naming the rule, the value and the
-limit, plus a first sheet "Violations" that lists every finding with a link to its cell.
+offending cell filled (errors red, warnings amber), a first sheet "Violations" that lists every
+finding once with a link to its cell, and a comment on each finding's first cell (its anchor) naming
+the rule, the value against the limit and the finding's span. The other cells of a finding (the 56
+worked cells of a failing days-off window) get the fill only: a comment on each of them, once per
+overlapping window, buried a real block under hundreds of notes.
 
 .xlsx and .xlsm rosters are copied with openpyxl, which keeps formatting, other sheets, column
 widths and comments; only the flagged cells change their fill. Other inputs (.csv, .tsv, .xls,
@@ -24,6 +27,7 @@ from typing import Any
 from rostercheck.errors import InputError
 from rostercheck.model import Finding, Source
 from rostercheck.output import atomic_write
+from rostercheck.report.cellrange import condense, describe
 from rostercheck.workbook import AUTHOR, CHANGED_FILL, safe_cell
 
 #: Red and amber strong enough to stand out from the pastel fills rosters use for shift codes, with
@@ -56,6 +60,7 @@ class Annotated:
     findings: int
     cells: int
     changed: int = 0
+    comments: int = 0
     sheets: list[str] = field(default_factory=list)
 
 
@@ -119,11 +124,12 @@ def annotate(
 
     wb, sheet_of = _open(src, keep_macros=keep_macros)
     by_cell = _findings_by_cell(src, findings)
+    anchored = _findings_by_anchor(src, findings)
     changed = {(c.sheet, c.cell): c for c in changes if c.cell}
     fills = {k: PatternFill(start_color=v, end_color=v, fill_type="solid") for k, v in FILLS.items()}
     changed_fill = PatternFill(start_color=CHANGED_FILL, end_color=CHANGED_FILL, fill_type="solid")
     borders = {k: Border(*(Side(style="medium", color=v),) * 4) for k, v in BORDERS.items()}
-    marked = 0
+    marked = comments = 0
     for key in sorted(set(by_cell) | set(changed), key=lambda k: (k[0] or "", k[1])):
         sheet, address = key
         ws = wb[sheet_of(sheet)]
@@ -131,6 +137,7 @@ def annotate(
         lines: list[str] = []
         ch = changed.get(key)
         hits = sorted(by_cell.get(key, []), key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.start, f.rule))
+        notes = sorted(anchored.get(key, []), key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.start, f.rule))
         if ch is not None:
             cell.value = ch.new if ch.new != "" else None
             _literal(cell)
@@ -139,16 +146,20 @@ def annotate(
         if hits:
             sev = hits[0].severity if hits[0].severity in FILLS else "warning"  # an error wins over a warning
             cell.fill, cell.border = fills[sev], borders[sev]
+        if notes:
             if not lines:
-                lines.append(f"rostercheck: {len(hits)} finding{'s' * (len(hits) != 1)}")
-            lines += [_comment_line(f) for f in hits]
+                lines.append(f"rostercheck: {len(notes)} finding{'s' * (len(notes) != 1)}")
+            lines += [_comment_line(f, src, sheet_of) for f in notes]
+        marked += 1
+        if not lines:
+            continue  # a finding's background cell: the fill says it, its anchor's comment explains it
         text = "\n".join(lines)
         if cell.comment is not None and not cell.comment.text.startswith("rostercheck"):
             text = f"{cell.comment.text.rstrip()}\n---\n{text}"  # keep the roster's own note
         longest = max(map(len, text.splitlines()), default=20)
         cell.comment = Comment(text, AUTHOR, width=min(520, max(240, 6 * longest)),
                                height=min(600, 24 + 16 * sum(1 + len(x) // 80 for x in text.splitlines())))
-        marked += 1
+        comments += 1
     _violations_sheet(wb, src, findings, sheet_of, note)
     if changes:
         _changes_sheet(wb, changes, sheet_of)
@@ -160,7 +171,7 @@ def annotate(
         wb.save(tmp)
 
     atomic_write(dst, save)
-    return Annotated(dst, len(findings), marked, len(changed), list(wb.sheetnames))
+    return Annotated(dst, len(findings), marked, len(changed), comments, list(wb.sheetnames))
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -249,13 +260,41 @@ def _findings_by_cell(src: str, findings: Iterable[Finding]) -> dict[tuple[str |
     return out
 
 
+def _anchor(src: str, f: Finding) -> tuple[str | None, str] | None:
+    """The cell of this file where a finding's comment goes: the top-left of its first range."""
+    ranges = condense([c for c in f.cells if c.cell and c.file == src])
+    return (ranges[0].sheet, ranges[0].first) if ranges else None
+
+
+def _findings_by_anchor(src: str, findings: Iterable[Finding]) -> dict[tuple[str | None, str], list[Finding]]:
+    """Findings grouped by their anchor cell: each finding is explained in exactly one comment."""
+    out: dict[tuple[str | None, str], list[Finding]] = {}
+    for f in findings:
+        key = _anchor(src, f)
+        if key is not None:
+            out.setdefault(key, []).append(f)
+    return out
+
+
 def _num(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _comment_line(f: Finding) -> str:
+def _span(f: Finding) -> str:
+    """Whole days as an inclusive date range, else start and end times."""
+    s, e = f.start.replace("T", " "), f.end.replace("T", " ")
+    if s.endswith("00:00") and e.endswith("00:00"):
+        last = (dt.date.fromisoformat(e[:10]) - dt.timedelta(days=1)).isoformat()
+        return s[:10] if last <= s[:10] else f"{s[:10]} to {last}"
+    return f"{s} to {e}"
+
+
+def _comment_line(f: Finding, src: str, sheet_of: Any) -> str:
+    """Short: rule, value against limit, when, and the cells the finding spans."""
     unit = f" {f.unit}" if f.unit else ""
-    return f"{f.rule} ({f.severity}): {_num(f.value)}{unit}, limit {_num(f.limit)}{unit}. {f.message}"
+    cells = _cell_names(src, f.cells, sheet_of)
+    return (f"{f.rule} ({f.severity}): {_num(f.value)}{unit}, limit {_num(f.limit)}{unit}; {_span(f)}"
+            + (f"; cells {cells}" if cells else ""))
 
 
 def _summary(path: str, findings: Sequence[Finding], what: str) -> str:
@@ -270,8 +309,9 @@ def _ref(title: str, address: str) -> str:
 
 
 def _cell_names(src: str, cells: Sequence[Source], sheet_of: Any) -> str:
-    names = [f"{sheet_of(c.sheet) if c.file == src else c.file}!{c.cell}" for c in cells if c.cell]
-    text = " ".join(names)
+    """The cells as ranges, under the sheet titles of this copy (a csv roster's sheet is ``Roster``)."""
+    here = [Source(c.file, sheet_of(c.sheet) if c.file == src else c.sheet, c.cell) for c in cells if c.cell]
+    text = describe(here, home=src)
     if len(text) > _MAX_CELL_TEXT:
         text = text[:_MAX_CELL_TEXT].rsplit(" ", 1)[0] + " ..."
     return text
@@ -321,9 +361,9 @@ def _violations_sheet(wb: Any, src: str, findings: Sequence[Finding], sheet_of: 
         ws.cell(i, 2).fill = fills.get(f.severity, fills["warning"])
         for j in (4, 5):
             ws.cell(i, j).number_format = "yyyy-mm-dd hh:mm"
-        first = next((c for c in f.cells if c.cell and c.file == src), None)
-        if first is not None:
-            _link(ws.cell(i, len(COLUMNS)), sheet_of(first.sheet), first.cell)
+        anchor = _anchor(src, f)
+        if anchor is not None:
+            _link(ws.cell(i, len(COLUMNS)), sheet_of(anchor[0]), anchor[1])
     last = max(2, len(ordered) + 1)
     ws.auto_filter.ref = f"A1:J{last}"
     ws.cell(1, len(COLUMNS) + 2, safe_cell(note or _summary(src, findings, "check")))

@@ -12,9 +12,12 @@ import io
 from collections.abc import Sequence
 
 from rostercheck.check import CheckResult
+from rostercheck.model import Finding
+from rostercheck.report.cellrange import cell_count, describe
 from rostercheck.workbook import safe_cell
 
-COLUMNS = ("roster", "resident", "rule", "severity", "start", "end", "value", "limit", "unit", "message", "cells")
+COLUMNS = ("roster", "resident", "rule", "severity", "start", "end", "value", "limit", "unit", "message", "cells",
+           "cell_count")
 
 
 def number(v: float) -> str:
@@ -22,9 +25,10 @@ def number(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".") if v == v else ""
 
 
-def cell_list(f: object) -> str:
-    """``Sheet!C2 Sheet!D2``; a csv roster's cells have no sheet."""
-    return " ".join(f"{c.sheet}!{c.cell}" if c.sheet else str(c.cell) for c in f.cells if c.cell)  # type: ignore[attr-defined]
+def cell_list(f: Finding, home: str | None = None) -> str:
+    """``Sheet!C2:F2 Sheet!H2``: every named cell, as ranges of adjacent cells per sheet and row
+    (lossless, so a filter still finds each cell); a csv roster's cells have no sheet."""
+    return describe(f.cells, home=home, limit=None, exact=True, sep=" ", count=False)
 
 
 def render(results: Sequence[CheckResult], **_: object) -> str:
@@ -37,6 +41,6 @@ def render(results: Sequence[CheckResult], **_: object) -> str:
             w.writerow([
                 safe_cell(res.path), safe_cell(f.resident or ""), safe_cell(f.rule), safe_cell(f.severity),
                 safe_cell(f.start), safe_cell(f.end), number(f.value), number(f.limit), safe_cell(f.unit),
-                safe_cell(f.message), safe_cell(cell_list(f)),
+                safe_cell(f.message), safe_cell(cell_list(f, res.path)), cell_count(f.cells),
             ])
     return buf.getvalue()

@@ -66,10 +66,10 @@ def row_of(f: Finding) -> int | None:
     return None
 
 
-def _cells(f: Finding, limit: int = 8) -> str:
-    names = [f"{c.sheet}!{c.cell}" if c.sheet else str(c.cell) for c in f.cells if c.cell]
-    more = f" +{len(names) - limit}" if len(names) > limit else ""
-    return " ".join(names[:limit]) + more
+def _cells(f: Finding) -> str:
+    from rostercheck.report.cellrange import describe
+
+    return describe(f.cells, limit=6)
 
 
 def annotation(path: str, f: Finding) -> str:

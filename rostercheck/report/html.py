@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from rostercheck.check import CheckResult
 from rostercheck.legend import KINDS
 from rostercheck.model import Finding, RawRoster
 from rostercheck.read.cells import cell_names
+from rostercheck.report.cellrange import describe
 
 #: When one cell holds codes of several kinds, the colour shown is the first kind in this order.
 KIND_PRIORITY = ("leave", "call", "night", "work", "home-call", "wellness", "off")
@@ -151,23 +154,118 @@ def _legend() -> str:
             '<li><span class="sw mark-chg"></span>changed by repair</li></ul>')
 
 
+#: Order of a day's sessions, top to bottom, in a calendar cell (whole-day cells have slot "").
+SLOT_ORDER = ("", "AM", "PM")
+#: A calendar holding more days than this is shown one calendar month at a time, so that each
+#: page fits a 1,400 px window (and a landscape sheet) without scrolling sideways.
+MAX_DAYS_ON_ONE_PAGE = 31
+
+
+def _plain(values: pd.Series) -> pd.Series:
+    """Cell text as written, with non-breaking and repeated spaces made one space."""
+    return (values.fillna("").astype(str).str.replace("\u00a0", " ", regex=False)
+            .str.replace(r"\s+", " ", regex=True).str.strip())
+
+
+def session_texts(result: CheckResult, raw: RawRoster | None) -> tuple[list[str], list[np.ndarray]]:
+    """The day's sessions (``[""]`` for a whole-day grid, ``["AM", "PM"]`` for a half-day one) and,
+    per session, each (resident, checked day)'s text as the roster writes it (``PedW``, ``C/LEC``).
+
+    The read roster gives the cells' own text; without it, the codes of the timeline are shown in
+    the roster's spelling (``Timeline.written``). Several entries of one session (a long table with
+    two rows for a date) are joined with ``/``.
+    """
+    tl = result.timeline
+    R, D = tl.n_residents, tl.n_days - tl.first
+    if raw is not None:
+        ent = raw.entries
+        frame = pd.DataFrame({"r": ent["resident"].to_numpy(dtype=np.int64),
+                              "d": tl.days.get_indexer(pd.to_datetime(ent["date"]).dt.normalize()) - tl.first,
+                              "slot": ent["slot"].fillna("").astype(str).to_numpy(),
+                              "text": _plain(ent["text"]).to_numpy()})
+    else:
+        s = tl.shifts[tl.shifts["day"] >= tl.first]
+        frame = pd.DataFrame({"r": s["resident"].to_numpy(), "d": (s["day"] - tl.first).to_numpy(),
+                              "slot": "", "text": s["code"].map(tl.written).to_numpy()})
+        frame = frame.drop_duplicates(["r", "d", "text"])
+    frame = frame[(frame["d"] >= 0) & (frame["d"] < D) & (frame["r"] >= 0) & (frame["r"] < R)]
+    used = list(pd.unique(frame["slot"]))
+    slots = [s for s in SLOT_ORDER if s in used] + sorted(s for s in used if s not in SLOT_ORDER)
+    if len(slots) > 1 and "" in slots:  # a whole-day entry on a half-day grid is shown in every session
+        whole = frame[frame["slot"] == ""]
+        frame = pd.concat([frame[frame["slot"] != ""], *(whole.assign(slot=s) for s in slots if s)])
+        slots = [s for s in slots if s]
+    frame = frame[frame["text"] != ""]
+    if frame.duplicated(["r", "d", "slot"]).any():
+        frame = frame.groupby(["r", "d", "slot"], sort=False, as_index=False)["text"].agg("/".join)
+    out = []
+    for s in slots or [""]:
+        grid = np.full((R, D), "", dtype=object)
+        part = frame[frame["slot"] == s]
+        grid[part["r"].to_numpy(dtype=np.int64), part["d"].to_numpy(dtype=np.int64)] = part["text"].to_numpy()
+        out.append(grid)
+    return slots or [""], out
+
+
+def _escaped(values: np.ndarray) -> np.ndarray:
+    esc = {c: e(c) for c in pd.unique(values.ravel())}
+    return np.array([esc[c] for c in values.ravel()], dtype=object).reshape(values.shape)
+
+
+def cell_bodies(slots: list[str], texts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The HTML inside each calendar cell and its plain text for a tooltip.
+
+    A half-day cell stacks its sessions, morning above afternoon (``<span class="s">``); when both
+    sessions hold the same text it is written once (``class="s both"``), which is most days of a
+    rotation, so a month of half-days stays one line high where nothing changes at noon.
+    """
+    if len(texts) == 1:
+        return _escaped(texts[0]), texts[0]
+    same = np.ones(texts[0].shape, dtype=bool)
+    for t in texts[1:]:
+        same &= t == texts[0]
+    esc = [_escaped(t) for t in texts]
+    split = esc[0].copy()
+    split[:] = ""
+    for s, t in zip(slots, esc):
+        split = split + f'<span class="s" data-s="{e(s)}">' + t + "</span>"
+    body = np.where(same, '<span class="s both">' + esc[0] + "</span>", split)
+    body = np.where(same & (texts[0] == ""), "", body)
+    plain = np.full(texts[0].shape, "", dtype=object)
+    for s, t in zip(slots, texts):
+        plain = plain + (s + " " + np.where(t == "", "(blank)", t) + "\n")
+    return body, plain
+
+
+def grid_pages(days: pd.DatetimeIndex) -> list[np.ndarray]:
+    """Checked-day indices per calendar page: one page up to 31 days, else one per month."""
+    if len(days) <= MAX_DAYS_ON_ONE_PAGE:
+        return [np.arange(len(days))]
+    month = np.asarray(days.year * 12 + days.month)
+    cuts = np.flatnonzero(np.r_[True, month[1:] != month[:-1], True])
+    return [np.arange(a, b) for a, b in itertools.pairwise(cuts.tolist())]
+
+
 def grid_table(result: CheckResult, raw: RawRoster | None, *, name: str, prefix: str,
                changes: Sequence[Any] = (), after: bool = False) -> str:
-    """The calendar: one row per resident, one column per checked date.
+    """The calendar: one row per resident, one column per checked date (a page per month when the
+    roster is longer than a month), each cell the roster's own text.
 
     Flagged cells get ``class="flag sev-..."``, a ``data-f`` list of finding ids and a ``title``
-    that explains every finding; changed cells get ``class="chg"`` and say what changed.
+    that explains every finding; changed cells get ``class="chg"`` and say what changed. Other cells
+    are explained on hover by the page's script from their text, so a year of cells carries no
+    tooltip text of its own.
     """
     tl = result.timeline
     R, D = tl.n_residents, tl.n_days - tl.first
     days = tl.days[tl.first:]
-    codes, kinds = cell_codes(result)
+    _, kinds = cell_codes(result)
+    slots, texts = session_texts(result, raw)
+    body, plain = cell_bodies(slots, texts)
     flags = flagged_cells(result, raw)
     findings = result.findings
     names = [r.name for r in tl.residents]
 
-    esc = {c: e(c) for c in pd.unique(codes.ravel())}
-    body = np.array([esc[c] for c in codes.ravel()], dtype=object).reshape(R, D) if R * D else codes
     cls = np.where(kinds == "", "k-blank", "k-" + kinds).astype(object)
     attrs = np.full((R, D), "", dtype=object)
     weekend = np.asarray(days.day_of_week >= 5)
@@ -193,16 +291,18 @@ def grid_table(result: CheckResult, raw: RawRoster | None, *, name: str, prefix:
         tips.setdefault((r, d), []).append(line)
     for (r, d), lines in tips.items():
         kind = KIND_LABELS.get(kinds[r, d], "blank")
-        head = f"{names[r]}, {days[d]:%a %Y-%m-%d}: {codes[r, d] or '(blank)'} ({kind})"
+        text = plain[r, d].strip() or "(blank)"
+        head = (f"{names[r]}, {days[d]:%a %Y-%m-%d} ({kind})\n{text}" if "\n" in text else
+                f"{names[r]}, {days[d]:%a %Y-%m-%d}: {text} ({kind})")
         attrs[r, d] += f' title="{e(chr(10).join([head, *lines]))}"'
-    tds = "<td class=\"" + cls + "\"" + attrs + ">" + body + "</td>" if R * D else codes
+    tds = "<td class=\"" + cls + "\"" + attrs + ">" + body + "</td>" if R * D else body
 
     per_res: dict[int, list[int]] = {}
     for i, f in enumerate(findings):
         if f.resident is not None and f.resident in index:
             per_res.setdefault(index[f.resident], []).append(i)
     on_grid = {i for fids in flags.values() for i in fids}
-    rows = []
+    heads = []
     for r, res in enumerate(tl.residents):
         fids = per_res.get(r, [])
         n_err = sum(findings[i].severity == "error" for i in fids)
@@ -212,20 +312,34 @@ def grid_table(result: CheckResult, raw: RawRoster | None, *, name: str, prefix:
         off_grid = [i for i in fids if i not in on_grid]  # nothing to point at but the row
         th_cls = "name" + (" rowflag" if off_grid else "")
         th_attr = (f' data-f="{" ".join(f"{prefix}{i}" for i in off_grid)}" title="'
-                   + e("\n".join(_finding_text(findings[i]) for i in off_grid)) + '"') if off_grid else ""
+                   + e("\n".join([res.name, *(_finding_text(findings[i]) for i in off_grid)])) + '"'
+                   if off_grid else f' title="{e(res.name)}"')
         pgy = f'<span class="pgy">PGY{res.pgy}</span>' if res.pgy else ""
-        rows.append(f'<tr class="res" data-resident="{e(res.name)}"><th class="{th_cls}"{th_attr} scope="row">'
-                    f'<span class="nm">{e(res.name)}</span>{pgy}{badge}</th>{"".join(tds[r])}</tr>')
+        heads.append(f'<tr class="res" data-resident="{e(res.name)}"><th class="{th_cls}"{th_attr} scope="row">'
+                     f'<div class="nh"><span class="nm">{e(res.name)}</span>{pgy}{badge}</div></th>')
 
-    months = []
-    for label, n in pd.Series(days.strftime("%B %Y")).groupby(days.strftime("%Y-%m"), sort=True).agg(
-            ["first", "size"]).itertuples(index=False):
-        months.append(f'<th colspan="{n}" class="month">{e(label)}</th>')
-    heads = "".join(f'<th class="day{" we" if w else ""}" title="{d:%A %Y-%m-%d}"><span>{d:%a}</span>{d.day}</th>'
-                    for d, w in zip(days, weekend))
-    return (f'<div class="gridwrap"><table class="grid" data-grid="{e(name)}" data-residents="{R}" '
-            f'data-flagged="{len(flags)}"><thead><tr><th class="corner"></th>{"".join(months)}</tr>'
-            f'<tr><th class="corner">Resident</th>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
+    session_note = " ".join(slots) if len(slots) > 1 else ""
+    tables = [f'<p class="note">Each date shows its sessions stacked ({e(", ".join(slots))}, top to bottom), '
+              "and one line when they hold the same; hover a cell for its full text.</p>"] if session_note else []
+    for page, cols in enumerate(grid_pages(days), start=1):
+        sub = days[cols]
+        months = []
+        for label, n in pd.Series(sub.strftime("%B %Y")).groupby(sub.strftime("%Y-%m"), sort=True).agg(
+                ["first", "size"]).itertuples(index=False):
+            months.append(f'<th colspan="{n}" class="month">{e(label)}</th>')
+        day_heads = "".join(
+            f'<th class="day{" we" if w else ""}" title="{d:%A %Y-%m-%d}"><span>{d:%a}</span>{d.day}</th>'
+            for d, w in zip(sub, weekend[cols]))
+        body_rows = "".join(heads[r] + "".join(tds[r, cols]) + "</tr>" for r in range(R))
+        tables.append(
+            f'<div class="gridwrap"><table class="grid" style="min-width:{150 + 30 * len(cols)}px" '
+            f'data-grid="{e(name)}" data-page="{page}" '
+            f'data-residents="{R}" data-days="{len(cols)}" data-flagged="{len(flags)}"'
+            f'{f" data-slots={chr(34)}{e(session_note)}{chr(34)}" if session_note else ""}>'
+            f'<colgroup><col class="c-name">{"<col>" * len(cols)}</colgroup>'
+            f'<thead><tr><th class="corner"></th>{"".join(months)}</tr>'
+            f'<tr><th class="corner">Resident</th>{day_heads}</tr></thead><tbody>{body_rows}</tbody></table></div>')
+    return "".join(tables)
 
 
 def _bars(values: np.ndarray, mondays: pd.DatetimeIndex, ndays: np.ndarray, limit: float | None,
@@ -331,13 +445,14 @@ def findings_table(result: CheckResult, prefix: str) -> str:
         who, ids = item
         return (-sum(fs[i].severity == "error" for i in ids), -len(ids), who is None, who or "")
 
-    rows = []
+    groups = []
     for who, ids in sorted(by.items(), key=weight):
         ids = sorted(ids, key=lambda i: (SEV_RANK.get(fs[i].severity, 9), fs[i].start, fs[i].rule))
+        rows = []
         for k, i in enumerate(ids):
             f = fs[i]
             sev = "error" if f.severity == "error" else "warning"
-            cells = " ".join(f"{c.sheet}!{c.cell}" if c.sheet else str(c.cell) for c in f.cells if c.cell)
+            cells = describe(f.cells, home=result.path)
             name = (f'<th scope="rowgroup" rowspan="{len(ids)}">{e(who or "Coverage (whole roster)")}</th>'
                     if k == 0 else "")
             unit = f" {f.unit}" if f.unit else ""
@@ -345,9 +460,10 @@ def findings_table(result: CheckResult, prefix: str) -> str:
                         f'<td><code>{e(f.rule)}</code></td><td class="when">{e(_when(f))}</td><td>{e(f.message)}</td>'
                         f"<td class=\"num\">{e(_num(f.value))} / {e(_num(f.limit))}{e(unit)}</td>"
                         f'<td class="cells">{e(cells)}</td></tr>')
+        # one tbody per resident: printing breaks pages between residents, never inside one
+        groups.append(f'<tbody class="who">{"".join(rows)}</tbody>')
     return ('<table class="findings"><thead><tr><th>Resident</th><th>Severity</th><th>Rule</th><th>When</th>'
-            '<th>What</th><th>Value / limit</th><th>Cells</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+            '<th>What</th><th>Value / limit</th><th>Cells</th></tr></thead>' + "".join(groups) + "</table>")
 
 
 def changes_table(changes: Sequence[Any]) -> str:
@@ -364,9 +480,30 @@ def changes_table(changes: Sequence[Any]) -> str:
 # ------------------------------------------------------------------------------------ the page
 
 
+@dataclass(frozen=True)
+class Section:
+    """A section another stage contributes to the page, placed after the weekly hours.
+
+    This is the hook for the fairness section (issue 18): the swap work will hand its fairness
+    records to a renderer that returns a ``Section``, and the report command passes it in
+    ``extra``. ``body`` is HTML the contributor built, every roster text in it escaped with
+    ``e``; ``id`` must be unique in the page.
+    """
+
+    id: str
+    title: str
+    body: str
+
+
+PAPER = {"a4": "A4 landscape", "letter": "letter landscape"}
+
+
 def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: Any = None,
-                generated: str | None = None) -> str:
-    """The whole report for one roster (``repair`` is a ``RepairResult`` for before/after)."""
+                generated: str | None = None, paper: str = "a4", extra: Sequence[Section] = ()) -> str:
+    """The whole report for one roster (``repair`` is a ``RepairResult`` for before/after).
+
+    ``paper`` is the landscape sheet the print stylesheet lays the page out for; ``extra`` holds
+    sections other stages contribute (``Section``)."""
     from rostercheck import __version__
     from rostercheck.report.text import summary_line
 
@@ -401,6 +538,7 @@ def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: An
                         f"{grid_table(after, repair.repaired, name='after', prefix='a', changes=changes, after=True)}"
                         "</section>")
     sections.append(f'<section id="hours"><h2>Weekly hours</h2>{hours_table(result, result.rules, after)}</section>')
+    sections += [f'<section id="{e(s.id)}"><h2>{e(s.title)}</h2>{s.body}</section>' for s in extra]
     sections.append(f'<section id="findings"><h2>Findings{" before repair" if repair is not None else ""}</h2>'
                     f"{findings_table(result, 'b')}</section>")
     if after is not None:
@@ -413,7 +551,8 @@ def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: An
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
         "script-src 'unsafe-inline'; img-src data:\">"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<link rel="icon" href="data:,"><title>{e(title)}</title><style>{CSS}</style></head>'
+        f'<link rel="icon" href="data:,"><title>{e(title)}</title><style>{CSS}'
+        f'@page{{size:{PAPER.get(paper, PAPER["a4"])};margin:10mm}}</style></head>'
         f'<body>{"".join(sections)}<div id="tip" role="tooltip" hidden></div><script>{SCRIPT}</script></body></html>\n'
     )
 
@@ -435,14 +574,19 @@ solid var(--line)}
 .rules thead th,.findings thead th,.changes thead th,.hours thead th{background:#f1f3f5}
 .pass{color:#2b8a3e}.fail.sev-error{color:#c92a2a;font-weight:600}.fail.sev-warning{color:#a86a00;font-weight:600}
 .cite{color:var(--mute);font-size:12px;max-width:520px}
-.gridwrap{overflow-x:auto;border:1px solid var(--line)}
-table.grid{font-size:12px}
-.grid th,.grid td{border:1px solid #fff;text-align:center;min-width:30px;height:24px;padding:1px 2px;
-white-space:nowrap}
-.grid th.name{text-align:left;position:sticky;left:0;background:#f8f9fa;z-index:1;min-width:150px}
+.gridwrap{overflow-x:auto;border:1px solid var(--line);margin-bottom:8px}
+table.grid{font-size:11px;table-layout:fixed;width:100%}
+.grid col.c-name{width:150px}
+.grid th,.grid td{border:1px solid #fff;text-align:center;height:22px;padding:0 1px;white-space:nowrap;
+overflow:hidden;text-overflow:ellipsis}
+.grid td .s{display:block;overflow:hidden;text-overflow:ellipsis;font-size:10px;line-height:11px}
+.grid td .s.both{line-height:22px}
+.grid th.name{text-align:left;position:sticky;left:0;background:#f8f9fa;z-index:1;padding:0 4px}
+.grid .nh{display:flex;align-items:center}.grid .nh>*{flex:none}
+.grid .nh .nm{flex:0 1 auto;min-width:0;overflow:hidden;text-overflow:ellipsis}
 .grid th.corner{background:#f8f9fa;position:sticky;left:0;z-index:2}
 .grid th.month{background:#e9ecef;text-align:left}
-.grid th.day{background:#f1f3f5;font-weight:500;font-size:11px;line-height:1.1}
+.grid th.day{background:#f1f3f5;font-weight:500;font-size:11px;line-height:1.1;padding:1px 0}
 .grid th.day span{display:block;color:var(--mute);font-size:10px}
 .grid th.day.we{background:#dee2e6}
 .grid td.we{border-color:#ced4da}
@@ -471,6 +615,9 @@ border-width:0 8px 8px 0;border-color:transparent #212529 transparent transparen
 .findings td.cells{font-size:11px;color:var(--mute);max-width:260px;overflow-wrap:anywhere}
 .findings td.num,.findings code{white-space:nowrap}
 .changes td.old{text-decoration:line-through;color:var(--mute)}.changes td.new{font-weight:700}
+.share rect{fill:#74c0fc}table.fairness{margin:0 0 12px}table.fairness th,table.fairness td{width:120px}
+table.fairness th:first-child{width:190px}table.fairness caption{text-align:left;font-weight:600;padding:4px 0}
+table.fairness td.share{white-space:nowrap}table.fairness tfoot{color:#555}
 .chart .bar{fill:#74c0fc}.chart .bar.over{fill:#e03131}.chart .bar.part{opacity:.55}
 .chart .limit{stroke:#c92a2a;stroke-dasharray:4 3;stroke-width:1.5}
 .chart .limit-label{font-size:10px;fill:#c92a2a}
@@ -486,17 +633,23 @@ border-width:0 8px 8px 0;border-color:transparent #212529 transparent transparen
 font-size:12px;white-space:pre-line;pointer-events:none;box-shadow:0 2px 8px rgba(0,0,0,.3)}
 footer{margin-top:24px}
 @media print{
-@page{size:A4 landscape;margin:10mm}
 body{padding:0;max-width:none;font-size:10px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .hint,#tip{display:none!important}
-.gridwrap{overflow:visible;border:0}
-table.grid{width:100%;table-layout:fixed;font-size:7px}
-.grid th,.grid td{min-width:0;height:auto;padding:0;overflow:hidden}
-.grid th.name{position:static;width:135px;min-width:0;text-overflow:ellipsis}.grid .pgy{display:none}
-.grid th.corner{position:static}
+.gridwrap{overflow:visible;border:0;margin:0 0 4px}
+.gridwrap+.gridwrap{break-before:page}
+table.grid{min-width:0!important;font-size:8px}
+.grid col.c-name{width:110px}
+.grid th,.grid td{height:auto;padding:0;border-width:.5px}
+.grid td .s{font-size:7px;line-height:9px}.grid td .s.both{line-height:18px}
+.grid th.day{font-size:8px}.grid th.day span{font-size:7px}
+.grid th.name,.grid th.corner{position:static}.grid .pgy{display:none}
+.grid td.flag{outline-width:2px;outline-offset:-2px}
+thead{display:table-header-group}
 tr{break-inside:avoid}h2{break-after:avoid}
 section{break-inside:auto}#calendar,#calendar-after{break-before:page}
+.findings tbody.who{break-inside:avoid}
 .findings td.cells{max-width:none}
+.hcard{break-inside:avoid}
 }
 """
 
@@ -537,6 +690,34 @@ SCRIPT = """
     el.addEventListener('mouseenter', enter);
     el.addEventListener('mouseleave', leave);
     el.addEventListener('mousemove', function (ev) { if (!tip.hidden) { move(ev); } });
+  });
+  // Every other calendar cell: its full text on hover (cells clip long codes), built from the
+  // cell, its row and its column, so the page carries no tooltip text per cell.
+  function cellText(td) {
+    var table = td.closest('table'), row = td.parentNode;
+    var heads = table.tHead.rows[1].cells, date = heads[td.cellIndex] ? heads[td.cellIndex].title : '';
+    var slots = (table.getAttribute('data-slots') || '').split(' ').filter(Boolean);
+    var lines = [], spans = td.querySelectorAll('.s');
+    if (spans.length && spans[0].classList.contains('both')) {
+      lines.push(slots.join('+') + ' ' + spans[0].textContent);
+    } else if (spans.length) {
+      spans.forEach(function (s) { lines.push(s.getAttribute('data-s') + ' ' + (s.textContent || '(blank)')); });
+    } else {
+      lines.push(td.textContent || '(blank)');
+    }
+    return row.getAttribute('data-resident') + ', ' + date + '\\n' + lines.join('\\n');
+  }
+  document.querySelectorAll('table.grid').forEach(function (table) {
+    table.addEventListener('mouseover', function (ev) {
+      var td = ev.target.closest('td');
+      if (!td || td.hasAttribute('data-tip') || td.hasAttribute('data-f')) { return; }
+      tip.textContent = cellText(td); tip.hidden = false; move(ev);
+    });
+    table.addEventListener('mousemove', function (ev) {
+      var td = ev.target.closest('td');
+      if (td && !td.hasAttribute('data-tip') && !td.hasAttribute('data-f') && !tip.hidden) { move(ev); }
+    });
+    table.addEventListener('mouseleave', function () { tip.hidden = true; });
   });
 })();
 """

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 
 from rostercheck.check import CheckResult
+from rostercheck.report.cellrange import ranges_json
 
 VERSION = 1
 
@@ -19,6 +20,7 @@ def document(results: Sequence[CheckResult]) -> dict:
         for f in res.findings:
             d = f.as_dict()
             d["roster"] = res.path
+            d["cell-ranges"] = ranges_json(f.cells)
             violations.append(d)
     return {
         "version": VERSION,
@@ -39,6 +41,7 @@ def document(results: Sequence[CheckResult]) -> dict:
                 "last-date": r.last_date,
                 "errors": r.errors,
                 "warnings": r.warnings,
+                "read": r.read.to_json() if r.read is not None else None,
             }
             for r in results
         ],

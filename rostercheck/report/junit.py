@@ -19,6 +19,7 @@ from typing import Any
 
 from rostercheck.check import CheckResult
 from rostercheck.model import Finding
+from rostercheck.report.cellrange import describe
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -28,7 +29,7 @@ def clean(text: object) -> str:
 
 
 def _line(f: Finding) -> str:
-    cells = " ".join(f"{c.sheet}!{c.cell}" if c.sheet else str(c.cell) for c in f.cells if c.cell)
+    cells = describe(f.cells, limit=None)
     who = f.resident or "whole roster"
     s, e = f.start.replace("T", " "), f.end.replace("T", " ")
     when = f"{s[:10]}..{e[:10]}" if s.endswith("00:00") and e.endswith("00:00") else f"{s} -> {e}"

@@ -7,17 +7,15 @@ from collections.abc import Sequence
 
 from rostercheck.check import CheckResult
 from rostercheck.model import Finding
-from rostercheck.report.style import styler
+from rostercheck.report.cellrange import describe
+from rostercheck.report.style import Style, styler
 
 _SEV_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}}
 
 
-def _cells(f: Finding, limit: int = 6) -> str:
-    names = []
-    for c in f.cells:
-        names.append(f"{c.sheet}!{c.cell}" if c.sheet else str(c.cell))
-    more = f" +{len(names) - limit}" if len(names) > limit else ""
-    return " ".join(names[:limit]) + more
+def _cells(f: Finding, home: str | None = None) -> str:
+    """The finding's cells as ranges per sheet and row, with their count (``cellrange.describe``)."""
+    return describe(f.cells, home=home)
 
 
 def _when(f: Finding) -> str:
@@ -60,6 +58,27 @@ def summary_line(results: Sequence[CheckResult]) -> str:
             f"for {flagged} of {residents} residents in {files}")
 
 
+#: Reading warnings shown under a roster's header line; the rest are counted (``rostercheck read`` lists all).
+_READ_WARNINGS_SHOWN = 3
+
+
+def read_lines(res: CheckResult, st: Style) -> list[str]:
+    """How the roster was read, when a person should know: rows skipped (one line), warnings."""
+    read = res.read
+    if read is None:
+        return []
+    out = []
+    if line := read.skipped_summary():
+        out.append(f"  {line}")
+    for w in read.warnings[:_READ_WARNINGS_SHOWN]:
+        where = f"{w.sheet}!{w.cell}" if w.sheet and w.cell else (w.sheet or w.cell or "")
+        out.append("  " + st("read warning", fg="yellow") + f": {where + ': ' if where else ''}{w.message}")
+    if len(read.warnings) > _READ_WARNINGS_SHOWN:
+        more = len(read.warnings) - _READ_WARNINGS_SHOWN
+        out.append(f"  ... and {more} more read warning{'s' * (more != 1)} (rostercheck read {res.path} lists them)")
+    return out
+
+
 def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool = False, **_: object) -> str:
     """Per roster: a header, then findings grouped by resident (most serious resident first, errors
     before warnings), in columns aligned across the whole roster; then one summary line.
@@ -74,6 +93,7 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
         for res in results:
             out.append(st(f"{res.path}", bold=True) + f": {res.n_residents} residents, {res.days} days "
                        f"({res.first_date} to {res.last_date}), {len(res.rules)} rules")
+            out.extend(read_lines(res, st))
             groups: dict[str | None, list[Finding]] = {}
             for f in res.findings:
                 groups.setdefault(f.resident, []).append(f)
@@ -82,11 +102,11 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
             for name, items in sorted(groups.items(), key=_group_key):
                 items = sorted(items, key=lambda f: (f.severity != "error", f.start, f.rule))
                 out.append("")
-                out.append(st(name or "Coverage (whole roster)", bold=True) + f"  ({_counts(items)})")
+                out.append(st(name or "Whole roster (coverage, fair shares)", bold=True) + f"  ({_counts(items)})")
                 for f in items:
                     sev = st(f"{f.severity:<7}", **_SEV_STYLE.get(f.severity, {}))
                     out.append(f"  {sev}  {f.rule:<{rw}}  {_when(f):<{ww}}  {f.message}")
-                    cells = _cells(f)
+                    cells = _cells(f, res.path)
                     if cells:
                         out.append(" " * (2 + 7 + 2 + rw + 2 + ww + 2) + st(f"cells: {cells}", dim=True))
             out.append("")

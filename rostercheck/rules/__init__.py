@@ -9,6 +9,7 @@ from types import ModuleType
 
 from rostercheck.rules import (
     coverage,
+    fair_share,
     max_consecutive,
     max_count,
     max_hours,
@@ -38,6 +39,7 @@ KINDS: dict[str, ModuleType] = {
         min_free_weekends,
         max_rolling_hours,
         max_weekends,
+        fair_share,
     )
 }
 

@@ -24,7 +24,7 @@ class Option:
     """One parameter of a rule kind."""
 
     name: str
-    type: str  # "int", "number", "bool", "str", "kinds", "codes", "date", "choice", "hhmm-range"
+    type: str  # "int", "number", "bool", "str", "kinds", "codes", "code", "date", "choice", "hhmm-range"
     default: Any
     doc: str
     choices: tuple[str, ...] = ()

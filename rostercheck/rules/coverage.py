@@ -1,7 +1,8 @@
 """Enough (and not too many) residents on a code each date: the staffing a roster must keep.
 
 Counts, for each date, the residents in scope (see `applies-to`, e.g. only PGY-2 and PGY-3 may
-count toward senior call) holding one of `codes` on that date.
+count toward senior call) holding one of `codes` on that date. For one code, `code = "C"` says the
+same as `codes = ["C"]`.
 
 Example: `[rules.call-coverage]` with `kind = "coverage"`, `codes = ["C"]`, `min = 2`
   PASS: two residents on C every date
@@ -19,8 +20,11 @@ from rostercheck.rules.base import Hit, Option, in_checked
 from rostercheck.timeline import Timeline
 
 KIND = "coverage"
+#: Counts residents against each other: checked on the whole roster, never on a few rows (``check.across_residents``).
+ACROSS_RESIDENTS = True
 OPTIONS = (
-    Option("codes", "codes", [], "codes that count toward this coverage (required)"),
+    Option("codes", "codes", [], "codes that count toward this coverage (required, or `code`)"),
+    Option("code", "code", None, "one code that counts: `code = \"C\"` is `codes = [\"C\"]` (give one of the two)"),
     Option("min", "int", 0, "fewest residents on these codes each date", minimum=0),
     Option("max", "int", None, "most residents on these codes each date", minimum=0),
     Option("weekdays", "weekdays", [], "only these weekdays (mon..sun); empty: every date"),
@@ -36,7 +40,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     if p["weekdays"]:
         wd = np.isin(tl.days.day_of_week, [_DAYS.index(d) for d in p["weekdays"]])
         dates = dates[wd[dates]]
-    codes = "/".join(p["codes"])
+    codes = "/".join(map(tl.written, p["codes"]))
     for d in dates.tolist():
         n = int(count[d])
         lo, hi = p["min"], p["max"]

@@ -106,12 +106,12 @@ def _split(values: list[int], cut: list[int]) -> list[list[int]]:
     return [values[cut[i]:cut[i + 1]] for i in range(len(cut) - 1)]
 
 
-def _names(p: dict[str, Any]) -> str:
+def _names(tl: Timeline, p: dict[str, Any]) -> str:
     if p["shifts"] == "long":
         return f"long (over {fmt(p['long-hours'])} h)"
     if p["shifts"] == "night":
         return "night"
-    return "/".join(list(p["kinds"]) + list(p["codes"]))
+    return "/".join(list(p["kinds"]) + [tl.written(c) for c in p["codes"]])
 
 
 def _cells(tl: Timeline, p: dict[str, Any], r: np.ndarray, d0: np.ndarray, d1: np.ndarray) -> list[list[int]]:
@@ -126,7 +126,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     X, E = counted_days(tl, p, ends=p["rest-after-hours"] is not None or not by_kind)
     r, d0, d1 = _runs(X)
     length = d1 - d0 + 1
-    names = _names(p)
+    names = _names(tl, p)
     checked = tl.checked_start
     # runs lying wholly in the history are context, not findings
     long = np.flatnonzero((length > p["max"]) & scope[r] & (tl.day_start[d1 + 1] > checked))

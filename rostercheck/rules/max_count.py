@@ -3,6 +3,7 @@
 Each shift counts on the date it starts (a call from Monday 07:00 to Tuesday 07:00 is Monday's).
 The limit is `max` per `per` days, or with `every = N` one in N days, scaled to the window's
 on-service days (leave days leave the window) and rounded down: 28 days allow 9 calls one in three.
+A window with no on-service day (all leave) requires nothing.
 
 Example: `[rules.call-frequency]` with `every = 3`, `average-days = 28`, on a 28-day roster
   PASS: 9 calls in the 28 days
@@ -40,8 +41,8 @@ OPTIONS = (
 )
 
 
-def _what(p: dict[str, Any]) -> str:
-    names = list(p["kinds"]) + list(p["codes"])
+def _what(tl: Timeline, p: dict[str, Any]) -> str:
+    names = list(p["kinds"]) + [tl.written(c) for c in p["codes"]]
     return "/".join(names) + " shifts" if names != ["call"] else "calls"
 
 
@@ -57,7 +58,9 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         limit = w.per_on(lambda on: floor_div(p["max"] * on, per))
         rule_txt = f"{p['max']:g} per {per} days"
     bad = count > limit
-    what = _what(p)
+    if w.on_range[0] == 0:
+        bad &= w.on > 0  # a window with no on-service day (all leave) requires nothing
+    what = _what(tl, p)
 
     def make(r: int, wi: int, n: int, cells: list[int]) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])

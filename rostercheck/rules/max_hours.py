@@ -3,8 +3,11 @@
 Counts the elapsed time of work, call and night shifts that overlaps the window (a night from
 Sunday into Monday counts on both sides of midnight) plus the stated `hours` of home call. Leave
 days leave the window and the limit scales with the days that remain: 80 h/week over a 28-day
-window holding 7 leave days allows 240 h. The limit is inclusive. With `codes`, only the hours of
-shifts with those codes count (emergency medicine: 60 h of ED shifts, 72 h of everything).
+window holding 7 leave days allows 240 h; a window with no on-service day (all leave, a night
+before it reaching in) requires nothing. Hours are elapsed time (a shift given by `hours` lasts
+that long across a daylight-saving change) and overlapping shifts of one resident count once (the
+length of their union). The limit is inclusive. With `codes`, only the hours of shifts with those
+codes count (emergency medicine: 60 h of ED shifts, 72 h of everything).
 
 Example: `[rules.weekly-hours]` with `limit = 80`, `average-days = 28`, on a 28-day roster
   PASS: 320.0 h of work in the 28 days (80.0 h/week)
@@ -59,6 +62,8 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     hours = day_major_sums(H.T, w) if H.T.flags.c_contiguous else window_sums(H, w)
     # the limit depends on a window's on-service days only: worked out per value, then looked up
     bad = hours > w.per_on(lambda on: p["limit"] * on / p["per"] + 1e-6)
+    if w.on_range[0] == 0:
+        bad &= w.on > 0  # a window with no on-service day (all leave) requires nothing
     averages: dict[int, np.ndarray] = {}
 
     def avg(r: int) -> np.ndarray:
@@ -68,7 +73,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         return averages[r]
 
     unit = "hours/week" if p["per"] == 7 else f"hours/{p['per']} days"
-    of = f" of {'/'.join(p['codes'])}" if p["codes"] else ""
+    of = f" of {'/'.join(map(tl.written, p['codes']))}" if p["codes"] else ""
 
     picks = worst_windows(bad, lambda r: avg(r) - p["limit"], w, scope)
     if not picks:

@@ -43,7 +43,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     count = window_sums(tl.day_counts(p["kinds"], p["codes"]), w, np.int32)
     need = w.per_on(lambda on: ceil_div(p["min"] * on, p["per"]))
     bad = count < need
-    names = "/".join(list(p["kinds"]) + list(p["codes"]))
+    names = "/".join(list(p["kinds"]) + [tl.written(c) for c in p["codes"]])
 
     def make(r: int, wi: int, n: int) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])

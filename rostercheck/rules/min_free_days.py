@@ -4,8 +4,8 @@ A free day is 24 continuous hours free of work, call and home call: each maximal
 length L, clipped to the window, counts floor(L / 24 h), so a night ending at 07:00 followed by a
 day shift at 07:00 the next day leaves exactly one free day. Leave is neither work nor free time:
 it does not count as a day off, and leave days leave the window (the requirement scales with the
-days that remain, rounded up). `day-definition = "calendar"` counts whole dates with nothing on
-them instead.
+days that remain, rounded up; none when no day remains). `day-definition = "calendar"` counts
+whole dates with nothing on them instead.
 
 Example: `[rules.days-off]` with `min = 1`, `per = 7`, `average-days = 28`, on a 28-day roster
   PASS: four free stretches of 24 h or more in the 28 days

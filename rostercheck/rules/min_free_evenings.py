@@ -1,12 +1,17 @@
 """At least so many evenings free of work in every window: a protected evening each week.
 
-An evening (18:00-23:00 by default) is free when no work, call or night shift overlaps it. A leave
-day's evening is not counted as a free evening, and leave days leave the window (the requirement
-scales with the days that remain, rounded up).
+An evening (18:00-23:00 by default) is free when no work, call or night shift overlaps it. An
+evening on leave is free (the resident is not at work): leave neither shrinks this window nor fails
+it, so the requirement is `min` per `per` days of the whole window, rounded up, and a week of leave
+passes. With `exclude-leave = false` a leave day's evening is not counted as free (the window still
+keeps its length).
 
 Example: `[rules.protected-evening]` with `min = 1`, `per = 7`, `evening = "18:00-23:00"`
   PASS: a week of 07:00-19:00 days with one day ending at 17:00
   FAIL: a week in which every day runs to 19:00 or later
+Example: the same rule on a two-day roster
+  PASS: leave, then a day shift 07:00-19:00 (the leave evening is free)
+  FAIL: a day shift 07:00-19:00, then a night 19:00-07:00
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from rostercheck.rules.base import (
     WINDOW_OPTIONS,
     Hit,
     Option,
+    Windows,
     ceil_div,
     fmt,
     window_cells,
@@ -36,12 +42,15 @@ OPTIONS = (
     Option("per", "int", 7, "days the minimum is stated per", minimum=1),
     Option("average-days", "int", None, "window length in days (default: `per`)", minimum=1),
     Option("evening", "hhmm-range", "18:00-23:00", "the evening to keep free, local time"),
-    *WINDOW_OPTIONS,
+    *(o for o in WINDOW_OPTIONS if o.name != "exclude-leave"),
+    Option("exclude-leave", "bool", True, "an evening on leave counts as free and leave days keep the window's "
+           "length; false: a leave evening is not free"),
 )
 
 
-def free_evenings(tl: Timeline, evening: tuple[int, int]) -> np.ndarray:
-    """[R, D] True where the date's evening has no work and the date is not leave."""
+def free_evenings(tl: Timeline, evening: tuple[int, int], leave: bool = True) -> np.ndarray:
+    """[R, D] True where the date's evening has no work; with ``leave`` false, and the date is not
+    leave (``exclude-leave = false``: only evenings on service are protected time)."""
     R, D = tl.n_residents, tl.n_days
     base = tl.days.values.astype("datetime64[m]")
     es = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
@@ -60,13 +69,21 @@ def free_evenings(tl: Timeline, evening: tuple[int, int]) -> np.ndarray:
         r, end, d = r[i], end[i], d[i]
         busy[r * D + d] = True
         d = d + 1
-    return ~busy.reshape(R, D) & ~tl.leave
+    free = ~busy.reshape(R, D)
+    return free if leave else free & ~tl.leave
+
+
+def evenings_needed(w: Windows, p: dict[str, Any]) -> np.ndarray:
+    """[R, W] free evenings each window needs: `min` per `per` days of the whole window (leave does
+    not shrink it), and none in a window without an on-service day (all leave requires nothing)."""
+    need = ceil_div(p["min"] * w.length, p["per"])[None, :]
+    return np.where(w.on > 0, need, 0)
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"] or p["per"], p)
-    free = window_sums(free_evenings(tl, p["evening"]), w, np.int32)
-    need = w.per_on(lambda on: ceil_div(p["min"] * on, p["per"]))
+    free = window_sums(free_evenings(tl, p["evening"], p["exclude-leave"]), w, np.int32)
+    need = evenings_needed(w, p)
     bad = free < need
     h0, h1 = (f"{m // 60:02d}:{m % 60:02d}" for m in p["evening"])
 

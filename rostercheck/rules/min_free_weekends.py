@@ -1,10 +1,11 @@
 """At least so many free weekends in every window: a golden weekend every four weeks.
 
 A weekend is free (golden) when nothing of work, call, night or home call touches Saturday 00:00
-to Monday 00:00, so a Friday night ending Saturday 07:00 spoils it, and neither day is leave. A
-weekend counts in a window when both its days lie inside it. The requirement is `min` per `per`
-days, scaled to the weekends the window holds (neither day on leave) and rounded up, so a window
-with no weekend in it needs none.
+to Monday 00:00, so a Friday night ending Saturday 07:00 spoils it. A weekend counts in a window
+when both its days lie inside it. A weekend touching leave is not counted either way: it is not a
+free weekend, and it leaves the requirement. The requirement is `min` per `per` days, scaled to the
+weekends left and rounded up (1 per 4 weekends by default), so a window with no weekend left in it
+(none in it, or all touching leave) needs none.
 
 Example: `[rules.golden-weekend]` with `min = 1`, `per = 28`
   PASS: four weeks in which one Saturday and Sunday are both off
@@ -38,7 +39,9 @@ OPTIONS = (
     Option("min", "number", 1, "free weekends required per `per` days", minimum=0),
     Option("per", "int", 28, "days the minimum is stated per", minimum=1),
     Option("average-days", "int", None, "window length in days (default: `per`)", minimum=1),
-    *WINDOW_OPTIONS,
+    *(o for o in WINDOW_OPTIONS if o.name != "exclude-leave"),
+    Option("exclude-leave", "bool", True, "a weekend touching leave leaves the requirement; false: it counts "
+           "as a weekend that is not free"),
 )
 
 

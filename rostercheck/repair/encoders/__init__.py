@@ -16,6 +16,7 @@ from rostercheck.repair.encoders import (
     consecutive,
     counts,
     coverage,
+    fair_share,
     free_time,
     max_hours,
     periods,
@@ -38,4 +39,5 @@ ENCODERS: dict[str, Encoder] = {
     "min-free-weekends": free_time.encode_weekends,
     "max-rolling-hours": rolling_hours.encode,
     "max-weekends": weekends.encode,
+    "fair-share": fair_share.encode,
 }

@@ -38,7 +38,8 @@ def window_constraints(
     hi: np.ndarray | None,
     text: Callable[[int], str],
 ) -> None:
-    """lo[wi] <= sum over the window's days <= hi[wi], one group per window.
+    """lo[wi] <= sum over the window's days <= hi[wi], one group per window that holds an
+    on-service day.
 
     With many windows (a year, rolling) each day's sum becomes one integer variable first, so a
     window constraint has one term per day instead of one per cell option.
@@ -58,6 +59,8 @@ def window_constraints(
             m.m.add(v == const + cp.LinearExpr.weighted_sum([x for _, x in live], [c for c, _ in live]))
             day_expr[k] = [(1, v)]  # an IntVar with coefficient 1; handled by window_linear
     for wi in range(len(w.start)):
+        if w.on[r, wi] == 0:
+            continue  # a window with no on-service day (all leave) requires nothing, as in the rules
         a, b = int(w.start[wi]), int(w.end[wi])
         g: Group = m.group(rc.id, rc.severity, r, a, b, text(wi), rc.kind)
         if many:

@@ -127,9 +127,13 @@ def encode_days(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
 
 
 def encode_evenings(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
+    """As the checker counts: an evening is free when no work overlaps it, a leave evening too
+    (its cells are fixed, so its literal is a constant), and the window keeps its length."""
+    from rostercheck.rules.min_free_evenings import evenings_needed
+
     tl, p = m.pb.tl, rc.params
     w = windows(tl, p["average-days"] or p["per"], p)
-    need = ceil_div(p["min"] * w.on, p["per"])
+    need = evenings_needed(w, p)
     base = tl.days.values.astype("datetime64[m]")
     import pandas as pd
 
@@ -138,8 +142,13 @@ def encode_evenings(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     for r in np.flatnonzero(scope).tolist():
         free = {}
         for d in range(int(w.start.min()), int(w.end.max())):
-            free[d] = 0 if tl.leave[r, d] else _free_lit(m, r, int(es[d]), int(ee[d]), f"eve_{r}_{d}", "work")
+            if tl.leave[r, d] and not p["exclude-leave"]:
+                free[d] = 0
+            else:
+                free[d] = _free_lit(m, r, int(es[d]), int(ee[d]), f"eve_{r}_{d}", "work")
         for wi in range(len(w.start)):
+            if need[r, wi] <= 0:
+                continue
             a, b = int(w.start[wi]), int(w.end[wi])
             g = m.group(rc.id, rc.severity, r, a, b, f"at least {int(need[r, wi])} free evenings in "
                         f"{tl.date_of(a)} to {tl.date_of(b - 1)}", rc.kind)

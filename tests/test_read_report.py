@@ -1,0 +1,136 @@
+"""ReadReport: the record of how a roster was read (docs/json.md, ``files[i].read``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workbooks import days, make_csv, make_xlsx
+
+from rostercheck.model import RosterOptions, RowFilter
+from rostercheck.read import read_roster
+from rostercheck.read.result import ReadReport, ReadResident, ReadWarning, SheetUse, SkippedRow
+
+
+def _report() -> ReadReport:
+    skipped = tuple(SkippedRow("Block", 10 + i, f"Dr {i}", "rows filter", "ROLE=FAC") for i in range(12))
+    skipped += (SkippedRow("Block", 3, "Interns", "section title"), SkippedRow("Block", 8, "Seniors", "section title"))
+    return ReadReport(
+        residents=(ReadResident("F", 1, None, "RES", "Block", 4, 28),),
+        skipped=skipped,
+        sheets=(SheetUse("Block", True, "a whole-day grid"), SheetUse("__REF__", False, "legend (Code/Description)")),
+        warnings=(ReadWarning("Block", "C2", "weekday 'Tue' but 2025-03-10 is a Monday"),),
+    )
+
+
+def test_summary_line_counts_by_reason() -> None:
+    assert _report().skipped_summary() == "skipped 14 rows: 12 rows filter (ROLE=FAC), 2 section titles"
+    assert ReadReport().skipped_summary() is None
+    one = ReadReport(skipped=(SkippedRow(None, 7, "TBD", "placeholder"),))
+    assert one.skipped_summary() == "skipped 1 row: 1 placeholder"
+
+
+def test_json_form() -> None:
+    doc = _report().to_json()
+    assert set(doc) == {"residents", "skipped", "sheets", "warnings"}
+    assert doc["residents"] == [
+        {"name": "F", "pgy": 1, "team": None, "role": "RES", "sheet": "Block", "row": 4, "codes": 28}
+    ]
+    assert doc["skipped"][-1] == {
+        "sheet": "Block",
+        "row": 8,
+        "text": "Seniors",
+        "reason": "section title",
+        "detail": "",
+    }
+    assert doc["sheets"][1] == {"sheet": "__REF__", "used": False, "reason": "legend (Code/Description)"}
+    assert doc["warnings"] == [{"sheet": "Block", "cell": "C2", "message": "weekday 'Tue' but 2025-03-10 is a Monday"}]
+
+
+def test_merged_keeps_order() -> None:
+    a = ReadReport(sheets=(SheetUse("A", True, "a whole-day grid"),))
+    b = ReadReport(sheets=(SheetUse("B", False, "hidden"),))
+    assert [s.sheet for s in a.merged(b).sheets] == ["A", "B"]
+
+
+# --------------------------------------------------------------------------- every row accounted for
+
+
+def _grid(tmp_path: Path, body: list[list[object]], header: list[object] | None = None) -> Path:
+    head = header or ["Resident", "Role", *days(7)]
+    return make_xlsx(tmp_path / "r.xlsx", {"Block": [head, *body]})
+
+
+def test_names_like_weekdays_numbers_and_formulas_are_residents(tmp_path: Path) -> None:
+    """A row with codes under the dates is a person, whatever the name: issue 13 saw 15 of 17."""
+    names = ["Avery Chen", "F", "M", "Sun", "-1+1", "12", "Th", "AM"]
+    body = [[n, "PGY 1", "D", "D", "N", "N", "OFF", "W", "F"] for n in names]
+    raw = read_roster(_grid(tmp_path, body))
+    assert [r.name for r in raw.residents] == names
+    assert [(r.name, r.row, r.codes) for r in raw.read.residents] == [(n, k + 2, 7) for k, n in enumerate(names)]
+    assert raw.read.skipped == ()
+
+
+def test_a_real_weekday_subheader_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    # July 1 2026 is a Wednesday: the row repeats the weekdays of the dates above, so it is a header
+    weekdays = ["Wed", "Thu", "Fri", "Sat", "Sun", "Mon", "Tue"]
+    body = [["Day", None, *weekdays], ["Avery Chen", "PGY 1", *["D"] * 7]]
+    raw = read_roster(_grid(tmp_path, body))
+    assert [r.name for r in raw.residents] == ["Avery Chen"]
+    assert [(s.row, s.reason) for s in raw.read.skipped] == [(2, "sub-header")]
+
+
+def test_every_skipped_row_has_a_reason(tmp_path: Path) -> None:
+    body = [
+        ["Interns", None, *[None] * 7],  # a section title, no codes
+        ["Avery Chen", "PGY 1", *["D"] * 7],
+        ["TBD", "PGY 1", *[None] * 7],  # a placeholder without codes
+        [None, None, "HOL", "HOL", None, None, None, None, None],  # codes without a name
+        ["Dr Patel", "FAC", *["D"] * 7],
+        ["Dr Wu", "FAC", *["D"] * 7],
+        ["Legend", None, *[None] * 7],
+        ["D = day shift", None, *[None] * 7],
+    ]
+    raw = read_roster(_grid(tmp_path, body), RosterOptions(rows=RowFilter("Role", ("PGY*",))))
+    assert [r.name for r in raw.residents] == ["Avery Chen"]
+    got = [(s.row, s.text, s.reason, s.detail) for s in raw.read.skipped]
+    assert got == [
+        (2, "Interns", "section title", ""),
+        (4, "TBD", "placeholder", ""),
+        (5, "HOL HOL", "no name", ""),
+        (6, "Dr Patel", "rows filter", "Role=FAC"),
+        (7, "Dr Wu", "rows filter", "Role=FAC"),
+        (8, "Legend", "footer", ""),
+        (9, "D = day shift", "footer", ""),
+    ]
+    assert raw.read.skipped_summary() == (
+        "skipped 7 rows: 2 rows filter (Role=FAC), 2 footer rows, 1 section title, 1 placeholder, 1 no name"
+    )
+
+
+def test_a_placeholder_with_codes_is_read_and_warned_about(tmp_path: Path) -> None:
+    raw = read_roster(_grid(tmp_path, [["Avery Chen", "PGY 1", *["D"] * 7], ["Unassigned", "PGY 1", *["N"] * 7]]))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Unassigned"]
+    assert [(w.sheet, w.cell) for w in raw.read.warnings] == [("Block", "A3")]
+
+
+def test_long_table_names_without_letters_are_people(tmp_path: Path) -> None:
+    rows = [["Resident", "Date", "Code"], ["12", "2026-07-01", "D"], ["-1+1", "2026-07-01", "N"],
+            [None, "2026-07-02", "D"], ["Avery Chen", "2026-07-02", "D"]]  # fmt: skip
+    raw = read_roster(make_csv(tmp_path / "long.csv", rows))
+    assert [r.name for r in raw.residents] == ["12", "-1+1", "Avery Chen"]
+    assert [(s.row, s.reason) for s in raw.read.skipped] == [(4, "no name")]
+
+
+def test_every_sheet_is_accounted_for(tmp_path: Path) -> None:
+    path = make_xlsx(
+        tmp_path / "r.xlsx",
+        {"Block": [["Resident", *days(3)], ["A", "D", "D", "D"]], "Key": [["Code", "Description"], ["D", "Day"]],
+         "Notes": [["remember to check"]], "Meta": [["{}"]]},
+        hidden=["Meta"],
+    )  # fmt: skip
+    uses = {s.sheet: (s.used, s.reason) for s in read_roster(path).read.sheets}
+    assert list(uses) == ["Block", "Key", "Notes", "Meta"]
+    assert uses["Block"] == (True, "a whole-day grid")
+    assert uses["Meta"] == (False, "hidden")
+    assert not uses["Key"][0] and "legend" in uses["Key"][1]
+    assert not uses["Notes"][0] and uses["Notes"][1].startswith("not a roster")
