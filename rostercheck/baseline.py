@@ -74,7 +74,10 @@ class Baseline:
 
 def load(path: str) -> Baseline:
     """Read and validate a baseline file; every problem is a one-line ``InputError``."""
+    from rostercheck.output import reading
+
     p = Path(path)
+    reading(p)
     if not p.is_file():
         raise InputError("baseline file not found (create it with `rostercheck baseline ROSTERS -o FILE`)",
                          file=path)

@@ -110,7 +110,13 @@ def _pool_context() -> Any:
     return None
 
 
-def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0, preload: Sequence[str] = ()) -> list[R]:
+def _apply_all(fn: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    """One worker's share: a chunk of items, one message there and one back."""
+    return [fn(x) for x in chunk]
+
+
+def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0, preload: Sequence[str] = (),
+                on_crash: Callable[[T], R] | None = None) -> list[R]:
     """``[fn(x) for x in items]``, in worker processes when that can help; results in input order.
 
     ``jobs`` 0 means all cores; one item or ``jobs == 1`` runs here, with no pool to start. ``fn``
@@ -119,6 +125,12 @@ def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0, preload
     (on Linux; see ``_pool_context``). Items go out in chunks, a few per worker, so a small item costs
     no message of its own. Where processes cannot be started (a sandbox without semaphores), the
     work runs serially rather than failing.
+
+    A worker that dies (a reader aborting the process on a crafted file) breaks the whole pool, and
+    which of the files in flight killed it cannot be told. So the files left unfinished are run
+    again one at a time, each in a worker of its own: the one that kills its worker again is the
+    culprit, and becomes ``on_crash(item)``; every other file is still done. Without ``on_crash``
+    the ``BrokenProcessPool`` is raised.
     """
     jobs = jobs or default_jobs()
     workers = min(jobs, len(items))
@@ -132,9 +144,47 @@ def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0, preload
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
     except (OSError, NotImplementedError, ImportError):
         return [fn(x) for x in items]
-    chunk = max(1, len(items) // (workers * 4))  # a few chunks per worker keeps the load balanced
+    from concurrent.futures.process import BrokenProcessPool
+
+    size = max(1, len(items) // (workers * 4))  # a few chunks per worker keeps the load balanced
+    done: dict[int, R] = {}
     with pool:
-        return list(pool.map(fn, items, chunksize=chunk))  # in submission order, whatever finishes first
+        futures = [(s, pool.submit(_apply_all, fn, list(items[s:s + size]))) for s in range(0, len(items), size)]
+        for s, f in futures:  # in submission order, whatever finishes first
+            try:
+                done.update(enumerate(f.result(), start=s))
+            except BrokenProcessPool:
+                if on_crash is None:
+                    raise
+    left = [i for i in range(len(items)) if i not in done]
+    if left:
+        assert on_crash is not None
+        done.update(_one_at_a_time(fn, items, left, on_crash))
+    return [done[i] for i in range(len(items))]
+
+
+def _one_at_a_time(fn: Callable[[T], R], items: Sequence[T], left: list[int],
+                   on_crash: Callable[[T], R]) -> dict[int, R]:
+    """Run ``items[i]`` for each ``i`` in ``left`` in a one-worker pool, a fresh one after each death."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    out: dict[int, R] = {}
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for i in left:
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=_pool_context())
+            try:
+                out[i] = pool.submit(fn, items[i]).result()
+            except BrokenProcessPool:
+                out[i] = on_crash(items[i])
+                pool.shutdown(wait=True)
+                pool = None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return out
 
 
 @dataclass(frozen=True)
@@ -167,12 +217,19 @@ def check_many(paths: Sequence[str], options: dict[str, Any], previous: str | No
                jobs: int = 0) -> list[FileOutcome]:
     """Check every path (in parallel when there are several), results in the order of ``paths``."""
     opts = tuple(sorted(options.items()))
-    return run_ordered(check_file, [CheckJob(p, opts, previous) for p in paths], jobs, preload=_CHECKER)
+    return run_ordered(check_file, [CheckJob(p, opts, previous) for p in paths], jobs, preload=_CHECKER,
+                       on_crash=crashed)
 
 
 #: What every check imports (pandas and numpy through them), loaded before workers are forked.
 _CHECKER = ("rostercheck.pipeline", "rostercheck.check", "rostercheck.read", "rostercheck.safety",
             "rostercheck.config", "rostercheck.report")
+
+
+def crashed(job: CheckJob) -> FileOutcome:
+    """The outcome of a file whose worker process died reading it (run again alone, it died again)."""
+    return FileOutcome(job.path, error=f"{job.path}: reading this file crashed the reader's process (the file is "
+                       "damaged or crafted); nothing in it was checked")
 
 
 # ------------------------------------------------------------------------------------ reporting

@@ -69,15 +69,16 @@ def legend_for(raw: RawRoster, cfg: Config) -> dict[str, Shift]:
     error: the config decides what codes mean, the sheet only fills in what it does not say.
     """
     legend: dict[str, Shift] = builtin_legend() if cfg.builtin_legend else {}
-    used = None
-    if raw.legend and len(raw.entries):
-        texts = pd.unique(raw.entries["text"].to_numpy())  # a few dozen distinct cells, however big the roster
-        used = {p for t in texts.tolist() if t for p in [normalise_code(t), *split_parts(t)]}
-    from_sheet, problems = sheet_legend(raw.legend, legend, cfg.shifts, used)
+    from_sheet, problems = sheet_legend(raw.legend, legend, cfg.shifts)
     legend.update(from_sheet)
     legend.update(cfg.shifts)
     if problems and raw.read is not None:
-        raw.read = raw.read.with_warnings(ReadWarning(src.sheet, src.cell, message) for src, message in problems)
+        # only about codes the roster holds: a legend sheet lists the codes of every block
+        texts = pd.unique(raw.entries["text"].to_numpy())  # a few dozen distinct cells, however big the roster
+        used = {p for t in texts.tolist() if t for p in [normalise_code(t), *split_parts(t)]}
+        raw.read = raw.read.with_warnings(
+            ReadWarning(src.sheet, src.cell, message) for src, code, message in problems if code in used
+        )
     return legend
 
 

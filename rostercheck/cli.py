@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from rostercheck.pipeline import apply_reading_options, load_config, read_with
+from rostercheck.ranges import MAX_CHANGES, MAX_ROWS, MAX_TIME_LIMIT, MAX_WORKERS, SEED_RANGE
 from rostercheck.report import FORMATS
 
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
@@ -40,7 +41,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from rostercheck.errors import InputError
+        from rostercheck.output import begin
 
+        begin()  # this command's inputs only: an earlier command in the same process constrains nothing
         try:
             return fn(*args, **kwargs)
         except InputError as e:
@@ -58,15 +61,34 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _distinct(*outputs: str | None) -> None:
-    """Two outputs of one command must be two files, or one would silently replace the other."""
-    seen = set()
-    for p in outputs:
-        if p:
-            key = os.path.realpath(p)
-            if key in seen:
-                _fail(f"{p}: given for two outputs; each output needs its own file")
-            seen.add(key)
+def _claim(outputs: dict[str, str | None], rosters: list[str] | tuple[str, ...], kw: dict[str, Any],
+           *others: str | None) -> None:
+    """Before any work: every output a file of its own, never a file the command reads (the rosters,
+    ``others`` such as ``--previous`` and a baseline, and each roster's config, given or found).
+    One check for every command; ``atomic_write`` enforces it again as each output is written."""
+    from rostercheck.output import claim
+    from rostercheck.pipeline import inputs_of
+
+    if any(outputs.values()):
+        claim(outputs, inputs_of(rosters, kw, *others))
+
+
+class Seconds(click.ParamType):
+    """A time limit: a finite number of seconds from 0.1 to a day (``FloatRange`` lets ``nan`` through)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0.1 <= v <= MAX_TIME_LIMIT:  # false for nan
+            self.fail(f"{value!r} is not a number of seconds from 0.1 to {MAX_TIME_LIMIT}", param, ctx)
+        return v
+
+
+SECONDS = Seconds()
 
 
 def _use_color(stream: Any) -> bool:
@@ -81,8 +103,8 @@ reading_options = [
                  "looks like a roster)."),
     click.option("--layout", type=click.Choice(["grid", "half-day", "long", "duty-list", "transposed"]),
                  help="Roster layout (default: detected)."),
-    click.option("--header-row", type=click.IntRange(min=1), help="Row of the column headers (1-based)."),
-    click.option("--date-row", type=click.IntRange(min=1), help="Row of the dates, when not the header row."),
+    click.option("--header-row", type=click.IntRange(1, MAX_ROWS), help="Row of the column headers (1-based)."),
+    click.option("--date-row", type=click.IntRange(1, MAX_ROWS), help="Row of the dates, when not the header row."),
     click.option("--name-column", help="Header text or letter of the resident-name column."),
     click.option("--date-column", help="Long table: header text or letter of the date column."),
     click.option("--code-column", help="Long table: header text or letter of the code (shift, rotation) column."),
@@ -167,18 +189,15 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
     recursively for *.xlsx, *.xlsm and *.csv) and globs (expanded here, so quote them in CI). Each
     roster uses the config beside it; output is in path order."""
     from rostercheck.batch import check_many, expand_inputs, render_batch
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
 
     paths, problems = expand_inputs(rosters)
-    if output:
-        refuse_inputs(output, [*paths, *([previous] if previous else [])], option="--output")
+    if annotate_path and (len(paths) != 1 or problems):
+        _fail("--annotate writes one annotated copy: give exactly one roster file")
+    _claim({"--output": output, "--annotate": annotate_path}, paths, kw, previous, baseline_path)
     if annotate_path:
         from rostercheck.report.annotate import check_target
 
-        if len(paths) != 1 or problems:
-            _fail("--annotate writes one annotated copy: give exactly one roster file")
-        refuse_inputs(annotate_path, [*paths, *([previous] if previous else [])], option="--annotate")
-        _distinct(annotate_path, output)
         check_target(annotate_path, paths[0], keep_macros=keep_macros)
     base = None
     if baseline_path:
@@ -199,7 +218,7 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
     text, carried = render_batch(fmt, results, problems, block, color=not output and _use_color(sys.stdout),
                                  quiet=quiet, strict=strict)
     if output:
-        atomic_write(output, text)
+        atomic_write(output, text, option="--output")
         if fmt != "json" and results:
             from rostercheck.report.text import summary_line
 
@@ -239,10 +258,10 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
               "change (repeatable).")
 @click.option("--only-residents", metavar="NAMES", help="Comma-separated residents who may be changed; "
               "everyone else is locked.")
-@click.option("--max-changes", type=click.IntRange(min=0), help="Refuse answers with more changed cells.")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), help="Seconds for the solver (default 30).")
-@click.option("--workers", type=click.IntRange(min=0), help="Solver threads (default: all cores).")
-@click.option("--seed", type=int, help="Same seed, same answer (deterministic search).")
+@click.option("--max-changes", type=click.IntRange(0, MAX_CHANGES), help="Refuse answers with more changed cells.")
+@click.option("--time-limit", type=SECONDS, help="Seconds for the solver (default 30).")
+@click.option("--workers", type=click.IntRange(0, MAX_WORKERS), help="Solver threads (default: all cores).")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), help="Same seed, same answer (deterministic search).")
 @click.option("--allow-remaining", is_flag=True, help="If no compliant roster exists, return the one with "
               "the fewest remaining errors instead.")
 @click.option("--fix-warnings", is_flag=True, help="Treat warnings as rules the repair must satisfy.")
@@ -259,21 +278,17 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
            **kw: Any) -> None:
     """Repair ROSTER with the fewest changed cells: every error fixed, coverage kept, leave,
     wellness time and locked cells untouched."""
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
     from rostercheck.repair import Settings
     from rostercheck.repair import repair as run_repair
     from rostercheck.repair.report import render_json, render_text
     from rostercheck.repair.solve import print_progress
     from rostercheck.workbook import changes_csv, write_changes
 
-    inputs = [roster, *([previous] if previous else [])]
-    for path, opt in ((output, "--output"), (changes_path, "--changes"), (annotate_path, "--annotate")):
-        if path:
-            refuse_inputs(path, inputs, option=opt)
+    _claim({"--output": output, "--changes": changes_path, "--annotate": annotate_path}, [roster], kw, previous)
     if annotate_path:
         from rostercheck.report.annotate import check_target
 
-        _distinct(annotate_path, output, changes_path)
         check_target(annotate_path, roster, keep_macros=keep_macros)
     cfg = load_config(roster, kw)
     st = Settings.from_config(cfg.repair, cfg.path)
@@ -298,7 +313,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
         write_changes(roster, output, result.outcome.changes, keep_macros=keep_macros)
         written = output
     if changes_path and result.repaired is not None:
-        atomic_write(changes_path, changes_csv(result.outcome.changes))
+        atomic_write(changes_path, changes_csv(result.outcome.changes), option="--changes")
     if annotate_path:
         from rostercheck.report.annotate import annotate_repair
 
@@ -347,10 +362,10 @@ def baseline_command(rosters: tuple[str, ...], output: str, previous: str | None
     resident and dates, not by cell, so inserting a row keeps the baseline valid."""
     from rostercheck import baseline as bl
     from rostercheck.batch import check_many, expand_inputs
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
 
     paths, problems = expand_inputs(rosters)
-    refuse_inputs(output, paths, option="--output")
+    _claim({"--output": output}, paths, kw, previous)
     outcomes = check_many(paths, kw, previous, jobs)
     problems = sorted(problems + [o for o in outcomes if o.error is not None], key=lambda o: o.path)
     if problems:  # a baseline missing a file's findings would fail that file's every check later
@@ -359,7 +374,7 @@ def baseline_command(rosters: tuple[str, ...], output: str, previous: str | None
         _fail(f"{output}: not written: every roster must be readable to record a baseline")
     results = [o.result for o in outcomes]
     doc = bl.document(results, os.path.dirname(os.path.abspath(output)))
-    atomic_write(output, bl.dumps(doc))
+    atomic_write(output, bl.dumps(doc), option="--output")
     n, errors = len(doc["entries"]), sum(r.errors for r in results)
     click.echo(f"recorded {n} finding{'s' * (n != 1)} ({errors} error{'s' * (errors != 1)}, {n - errors} "
                f"warning{'s' * (n - errors != 1)}) from {len(results)} roster{'s' * (len(results) != 1)} in {output}")
@@ -412,9 +427,8 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
               help="Landscape sheet the page prints on (and --pdf writes).")
 @click.option("--repair", "do_repair", is_flag=True, help="Also repair the roster and show before and after "
               "with the changes marked (settings from the config's [repair] table).")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), help="With --repair: seconds for the solver "
-              "(default 30).")
-@click.option("--seed", type=int, help="With --repair: same seed, same answer.")
+@click.option("--time-limit", type=SECONDS, help="With --repair: seconds for the solver (default 30).")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), help="With --repair: same seed, same answer.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
 @guarded
 def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str, do_repair: bool,
@@ -422,17 +436,15 @@ def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str
     """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
     line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
     from rostercheck.check import check_raw
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
     from rostercheck.report.html import render_page
     from rostercheck.report.text import summary_line
 
-    inputs = [roster, *([previous] if previous else [])]
-    refuse_inputs(html_path, inputs, option="--html")
+    _claim({"--html": html_path, "--pdf": pdf_path}, [roster], kw, previous)
     browser = None
     if pdf_path:
         from rostercheck.report.pdf import require_browser
 
-        refuse_inputs(pdf_path, [*inputs, html_path], option="--pdf")
         browser = require_browser(pdf_path)  # before any work: say which package is missing
     cfg = load_config(roster, kw)
     raw = read_with(roster, cfg)
@@ -454,7 +466,8 @@ def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str
     from rostercheck.report.fairness_html import fairness_section
 
     extra = [fairness_section(fairness(result.timeline, result.path))]
-    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower(), extra=extra))
+    atomic_write(html_path, render_page(result, raw=raw, repair=fixed, paper=paper.lower(), extra=extra),
+                 option="--html")
     if pdf_path:
         from rostercheck.report.pdf import write_pdf
 
@@ -485,6 +498,7 @@ def init_command(roster: str, output: str | None, **kw: Any) -> None:
     from rostercheck.output import atomic_write
 
     options = apply_reading_options(RosterOptions(), kw)
+    _claim({"--output": output}, [roster], {})
     target = onboard.init_target(roster, output)
     found = onboard.draft(roster, options)
     text = onboard.render_config(found, options)
@@ -557,7 +571,6 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
     NAME's cell(s) on DATE is compliant, best first: fewest new warnings, smallest change in fair
     shares, nearest payback date. Locks, leave, wellness and eligibility are respected as by repair."""
     from rostercheck import swap as sw
-    from rostercheck.output import refuse_inputs
     from rostercheck.repair import Settings
 
     if suggest and len(args) != 2:
@@ -566,9 +579,7 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
         raise click.UsageError("give two residents and at least one date: swap ROSTER NAME_A NAME_B DATE [DATE ...]")
     if suggest and output:
         raise click.UsageError("--output writes one trade: run swap with the suggested partner and dates")
-    inputs = [roster, *([previous] if previous else [])]
-    if output:
-        refuse_inputs(output, inputs, option="--output")
+    _claim({"--output": output}, [roster], kw, previous)
     cfg = load_config(roster, kw)
     st = Settings.from_config(cfg.repair, cfg.path)
     st.locks += list(lock)
@@ -607,10 +618,9 @@ def fairness_command(roster: str, by: str, fmt: str, output: str | None, previou
     spread, prorated by on-service days when leave differs."""
     from rostercheck.check import check_raw
     from rostercheck.fairness import fairness, render_csv, render_json, render_text
-    from rostercheck.output import atomic_write, refuse_inputs
+    from rostercheck.output import atomic_write
 
-    if output:
-        refuse_inputs(output, [roster, *([previous] if previous else [])], option="--output")
+    _claim({"--output": output}, [roster], kw, previous)
     cfg = load_config(roster, kw)
     raw = read_with(roster, cfg)
     prev = read_with(previous, cfg) if previous else None
@@ -618,7 +628,7 @@ def fairness_command(roster: str, by: str, fmt: str, output: str | None, previou
     fa = fairness(result.timeline, roster, by)
     text = {"json": render_json, "csv": render_csv}.get(fmt, render_text)(fa)
     if output:
-        atomic_write(output, text)
+        atomic_write(output, text, option="--output")
     else:
         click.echo(text, nl=False)
     sys.exit(EXIT_OK)

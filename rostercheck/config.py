@@ -8,6 +8,7 @@ Precedence, lowest first: built-in defaults, presets, the config file, command-l
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import tomllib
@@ -19,6 +20,7 @@ from rostercheck.errors import InputError, suggest
 from rostercheck.legend import KINDS, Shift, make_shift, normalise_code
 from rostercheck.model import LAYOUTS, RosterOptions, RowFilter
 from rostercheck.presets import DEFAULT_PRESETS, PRESETS
+from rostercheck.ranges import MAX_ROWS
 
 TOP_KEYS = ("preset", "timezone", "period-gap", "builtin-legend", "roster", "shifts", "rules", "repair")
 ROSTER_KEYS = ("sheet", "layout", "header-row", "date-row", "name-column", "date-column", "code-column",
@@ -101,6 +103,9 @@ def load(roster: str | os.PathLike | None = None, explicit: str | os.PathLike | 
     if found is None:
         return parse({}, path=None)
     path, table = found
+    from rostercheck.output import reading
+
+    reading(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -210,8 +215,9 @@ def _roster(t: Any, w: _Where) -> RosterOptions:
     for key, attr in (("header-row", "header_row"), ("date-row", "date_row")):
         if key in t:
             v = t[key]
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise w.err(f"roster.{key}", "expected a row number (1 is the first row)")
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= MAX_ROWS:
+                raise w.err(f"roster.{key}", f"expected a row number from 1 (the first row) to {MAX_ROWS:,}, "
+                            f"got {v!r}")
             setattr(o, attr, v)
     for key, example in (("name-column", "Resident"), ("date-column", "assignment_date"),
                          ("code-column", "rotation_name"), ("session-column", "slot")):  # fmt: skip
@@ -323,6 +329,9 @@ def _rules(t: Any, presets: list[str], w: _Where) -> list[RuleConfig]:
         key = f"rules.{rid}"
         if not isinstance(spec, dict):
             raise w.err(key, "expected a table of rule settings")
+        if "kind" in spec and not isinstance(spec["kind"], str):
+            raise w.err(f"{key}.kind", f"expected a rule kind name (one of {', '.join(registry.KINDS)}), got "
+                        f"{spec['kind']!r}")
         if rid in merged:
             if "kind" in spec and spec["kind"] != merged[rid]["kind"]:
                 raise w.err(f"{key}.kind", f"rule {rid!r} is a {merged[rid]['kind']} rule; give a new rule a "
@@ -400,8 +409,12 @@ def _value(o: Any, v: Any, key: str, w: _Where) -> Any:
         ok = isinstance(v, int) if t == "int" else isinstance(v, (int, float))
         if isinstance(v, bool) or not ok:
             raise w.err(key, f"expected {'a whole number' if t == 'int' else 'a number'}, got {v!r}")
+        if not math.isfinite(v):
+            raise w.err(key, f"expected a finite number, got {v!r}")
         if o.minimum is not None and v < o.minimum:
             raise w.err(key, f"expected at least {o.minimum:g}, got {v!r}")
+        if v > o.maximum:
+            raise w.err(key, f"expected at most {o.maximum:,g}, got {v!r}")
         return v
     if t == "bool":
         if not isinstance(v, bool):

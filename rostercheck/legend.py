@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from rostercheck.errors import InputError, suggest
 from rostercheck.model import LegendRow, Source
+from rostercheck.ranges import MAX_SHIFT_HOURS
 
 KINDS = ("work", "call", "night", "home-call", "off", "leave", "wellness")
 #: Kinds whose intervals are work for hours, periods and rest.
@@ -26,6 +27,8 @@ SHIFT_KEYS = ("start", "end", "hours", "kind", "description")
 _TIME = re.compile(r"^\s*(\d{1,2})(?::?(\d{2}))?\s*$")
 #: Separators of multi-code cells: ``CL/W``, ``C+PC``, ``D, W``.
 _SPLIT = re.compile(r"\s*[/+,;&]\s*|\s+")
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +91,9 @@ def make_shift(code: str, spec: dict, *, origin: str, where: dict) -> Shift:
     hours = spec.get("hours")
     s = parse_time(start, where=where) if start not in (None, "") else None
     e = parse_time(end, where=where) if end not in (None, "") else None
-    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0):
-        raise InputError(f"'hours' must be a non-negative number, got {hours!r}", **where)
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float))
+                              or not 0 <= hours <= MAX_SHIFT_HOURS):  # also refuses nan
+        raise InputError(f"'hours' must be a number from 0 to {MAX_SHIFT_HOURS} (a week), got {hours!r}", **where)
     length: int | None = None
     counted: float | None = None
     elapsed = False
@@ -342,8 +346,8 @@ def legend_from_rows(rows: list[LegendRow]) -> dict[str, Shift]:
 
 
 def sheet_legend(
-    rows: list[LegendRow], base: dict[str, Shift], taken: Collection[str] = (), used: Collection[str] | None = None
-) -> tuple[dict[str, Shift], list[tuple[Source, str]]]:
+    rows: list[LegendRow], base: dict[str, Shift], taken: Collection[str] = ()
+) -> tuple[dict[str, Shift], list[tuple[Source, str, str]]]:
     """A workbook's legend sheet over ``base`` (the built-in legend), key by key, never aborting.
 
     Precedence is config ``[shifts]`` > legend sheet > built-in: codes in ``taken`` (the config's)
@@ -352,28 +356,27 @@ def sheet_legend(
     when it gives a kind or times. A row that cannot be used (a call with no times, a bad kind)
     is a warning with its cell, because the config may well define the code and a check must not
     stop on a sheet the program never meant as a contract. Returns the codes the sheet defines
-    and the warnings, each as (where, message); with ``used`` (the codes the roster holds), only
-    rows about those codes warn, since a legend lists codes of every block.
+    and the warnings, each as (where, code, message): a legend lists the codes of every block, so
+    the caller keeps only the warnings about codes its roster holds.
     """
     out: dict[str, Shift] = {}
-    warnings: list[tuple[Source, str]] = []
+    warnings: list[tuple[Source, str, str]] = []
     for row in rows:
         norm = normalise_code(row.code)
         if not norm or norm in taken:
             continue
         src = row.source or Source("?")
         where = {"file": src.file, "sheet": src.sheet, "cell": src.cell}
-        quiet = used is not None and norm not in used
         says = row.kind is not None or row.start not in (None, "") or row.end not in (None, "") or row.hours is not None
         known = base.get(norm)
         if not says and known is not None:
             said, sure = guess_kind("", row.description)
             differs = said != known.kind if sure else known.kind in ("call", "night")
-            if row.description and differs and not quiet:
+            if row.description and differs:
                 what = f"{known.kind} {known.start // 60:02d}:{known.start % 60:02d}" if known.timed else known.kind
-                warnings.append((src, f"the legend sheet describes {row.code!r} as {row.description!r}, but it is "
-                                      f"read with the built-in meaning ({what}); define {row.code} in [shifts] "
-                                      "to say what it means here"))  # fmt: skip
+                message = (f"the legend sheet describes {row.code!r} as {row.description!r}, but it is read with "
+                           f"the built-in meaning ({what}); define {row.code} in [shifts] to say what it means here")
+                warnings.append((src, norm, message))
             out[norm] = replace(known, description=row.description or known.description)
             continue
         kind = row.kind or guess_kind(row.code, row.description)[0]
@@ -387,10 +390,8 @@ def sheet_legend(
         try:
             out[norm] = make_shift(row.code, spec, origin="legend sheet", where=where)
         except InputError as exc:
-            if quiet:
-                continue
             message = f"legend row for {row.code!r} not used: {exc.message}; define {row.code} in [shifts]"
-            warnings.append((src, message))
+            warnings.append((src, norm, message))
     return out, warnings
 
 

@@ -31,13 +31,14 @@ from rostercheck.legend import (
     Guess,
     Shift,
     guess_code,
+    guess_kind,
     guessed_codes,
     legend_from_rows,
     normalise_code,
     split_codes,
     unknown_parts,
 )
-from rostercheck.model import RawRoster, RosterOptions, RowFilter, cell_name
+from rostercheck.model import LegendRow, RawRoster, RosterOptions, RowFilter, cell_name
 from rostercheck.read import Inspection, inspect_roster, read_roster
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import level_from_label
@@ -324,16 +325,22 @@ def draft(roster: str, options: RosterOptions) -> Draft:
     suggestion = None if options.rows is not None else suggest_filter(first.sheets)
     final = replace(options, rows=RowFilter(suggestion.column, tuple(suggestion.match))) if suggestion else options
     raw = read_roster(roster, final)  # strictly, as check will: any error is the user's to see now
-    legend_codes = legend_from_rows([r for r in raw.legend if r.source is not None and r.source.cell])  # not am/pm
+    sheet_rows = [r for r in raw.legend if r.source is not None and r.source.cell]  # not [roster] am/pm
+    legend_codes, described = _legend_meanings(sheet_rows)
     known = {*guessed_codes(), *legend_codes}
     uses = code_uses(raw, known)
-    entries = [_entry(u, uses, raw.layout, legend_codes) for u in uses]
+    entries = [_entry(u, uses, raw.layout, legend_codes, described) for u in uses]
     kept = {u.code for u in uses}
     left_out = [u for u in code_uses(first.roster, known) if u.code not in kept] if suggestion else []
     return Draft(roster, first, final, raw, entries, suggestion, left_out, legend_codes, year_from)
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def _year_source(year_from: str) -> str:
+    """Where the year came from, as the summary and the config comment say it."""
+    return year_from if year_from.startswith("the weekday labels") else repr(year_from)
 
 
 def _title_year(roster: str, sheet_name: str | None) -> tuple[int, str] | None:
@@ -385,8 +392,16 @@ def suggest_filter(sheets: list[SheetInfo]) -> Suggestion | None:
     return best
 
 
+#: Role values that mark a resident without naming a level (a ``type`` column of ``RES``/``FAC``).
+_RESIDENT_WORDS = frozenset({"res", "resident", "residents", "housestaff", "house staff", "trainee"})
+
+
 def _is_level(value: str, pgy_header: bool) -> bool:
-    return level_from_label(value) is not None or (pgy_header and value.isdigit() and 1 <= int(value) <= 12)
+    return (
+        level_from_label(value) is not None
+        or (pgy_header and value.isdigit() and 1 <= int(value) <= 12)
+        or value.strip().lower() in _RESIDENT_WORDS
+    )
 
 
 def _tally(values: list[str]) -> dict[str, int]:
@@ -416,22 +431,63 @@ def _patterns(levels: list[str], others: list[str]) -> list[str]:
     return pats
 
 
-def _entry(use: CodeUse, uses: list[CodeUse], layout: str, legend_codes: dict[str, Shift]) -> Entry:
+def _legend_meanings(rows: list[LegendRow]) -> tuple[dict[str, Shift], dict[str, tuple[str, str]]]:
+    """What a workbook's legend sheet says: meanings where a row gives a kind or times (a row that
+    cannot be used is left to the draft, never an abort), and every description as evidence:
+    code -> (description, cell). ``C = Clinic`` is a description, not a meaning: it decides which
+    of C's two common readings the draft defaults to."""
+    meanings: dict[str, Shift] = {}
+    described: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        code = normalise_code(row.code)
+        where = f"{row.source.sheet}!{row.source.cell}" if row.source and row.source.sheet else (
+            row.source.cell if row.source else "")  # fmt: skip
+        if row.description:
+            described[code] = (row.description, where or "")
+        if row.kind is None and row.start in (None, "") and row.end in (None, "") and row.hours is None:
+            continue
+        try:
+            meanings.update(legend_from_rows([row]))
+        except InputError:
+            continue  # the draft gives the code a [shifts] entry instead
+    return meanings, described
+
+
+def _entry(
+    use: CodeUse, uses: list[CodeUse], layout: str, legend_codes: dict[str, Shift],
+    described: dict[str, tuple[str, str]] | None = None,
+) -> Entry:  # fmt: skip
     if use.code in legend_codes:
         return Entry(use, None, "legend")
+    said = (described or {}).get(use.code)
     guess = guess_code(use.code)
     if guess is None:
+        if said is not None:
+            kind, _ = guess_kind("", said[0])
+            spec = {"kind": kind if kind not in ("call", "night") else "work", "description": said[0]}
+            note = f"the legend sheet calls it {said[0]!r} ({said[1]}), counted as {spec['kind']} until you confirm"
+            return Entry(use, spec, "todo", note)
         return Entry(use, {"kind": "work"}, "todo", "unknown code, counted as work until you say what it is")
     if not guess.doubt:
         return Entry(use, dict(guess.spec), "sure")
-    spec, other, why = _disambiguate(use, guess, {u.code for u in uses}, layout)
+    spec, other, why = _disambiguate(use, guess, {u.code for u in uses}, layout, said)
     return Entry(use, spec, "confirm", f"{guess.doubt}; {why}", other)
 
 
-def _disambiguate(use: CodeUse, guess: Guess, in_use: set[str], layout: str) -> tuple[dict, dict | None, str]:
-    """Pick one meaning of an ambiguous code from the roster itself; say why."""
+def _disambiguate(
+    use: CodeUse, guess: Guess, in_use: set[str], layout: str, said: tuple[str, str] | None = None
+) -> tuple[dict, dict | None, str]:
+    """Pick one meaning of an ambiguous code from the roster itself (the workbook's own legend
+    first); say why, with the evidence both ways."""
     first, other = dict(guess.spec), dict(guess.other) if guess.other else None
     code = use.code
+    if said is not None and other is not None:
+        picked = _legend_pick(said[0], first, other)
+        if picked is not None:
+            chosen, rest = picked
+            fact = _c_evidence(code, in_use, layout)
+            also = f"; other evidence: {fact}" if fact else ""
+            return chosen, rest, f"defaulted to what the workbook's legend sheet says, {said[0]!r} ({said[1]}){also}"
     if code == "C" and other is not None:
         if in_use & _CLINIC_CODES or {"PC", "POST"} & in_use:
             near = sorted(in_use & (_CLINIC_CODES | {"PC", "POST"}))
@@ -447,6 +503,32 @@ def _disambiguate(use: CodeUse, guess: Guess, in_use: set[str], layout: str) -> 
     if code == "LD" and other is not None and layout == "half-day":
         return other, first, "guessed labor and delivery: a half-day grid"
     return first, other, f"guessed {first.get('description', first.get('kind', 'work'))}"
+
+
+def _legend_pick(description: str, first: dict, other: dict) -> tuple[dict, dict] | None:
+    """Which of two meanings a legend description names ("Clinic" -> clinic), or None."""
+    text = description.lower()
+    for chosen, rest in ((first, other), (other, first)):
+        words = {str(chosen.get("description", "")).lower(), str(chosen.get("kind", ""))}
+        key_words = {w for phrase in words for w in re.findall(r"[a-z]{4,}", phrase)} - {"hour", "house"}
+        if any(w in text for w in key_words):
+            return dict(chosen), dict(rest)
+    return None
+
+
+def _c_evidence(code: str, in_use: set[str], layout: str) -> str:
+    """What the roster itself says about ``C``, whichever way it points, so CONFIRM shows both sides."""
+    if code != "C":
+        return ""
+    facts = []
+    post = sorted(in_use & {"PC", "POST"})
+    facts.append(f"{', '.join(post)} (post-call) in use, as after call" if post else "no post-call code in use")
+    clinic = sorted(in_use & _CLINIC_CODES)
+    if clinic:
+        facts.append(f"{', '.join(clinic)} already mean{'s' if len(clinic) == 1 else ''} clinic")
+    if layout == "half-day":
+        facts.append("a half-day grid")
+    return ", ".join(facts)
 
 
 # ---------------------------------------------------------------------------------- the toml file
@@ -527,7 +609,8 @@ def render_config(d: Draft, given: RosterOptions) -> str:
         if attrs:
             out.append(f"# Read as attributes (for applies-to in rules): {'; '.join(attrs)}.")
         if d.year_from:
-            out.append(f"year = {d.options.year}        # CONFIRM: the dates have no year; read from {d.year_from!r}")
+            source = _year_source(d.year_from)
+            out.append(f"year = {d.options.year}        # CONFIRM: the dates have no year; read from {source}")
         elif d.options.year is not None:
             out.append(f"year = {d.options.year}        # the year of the first date")
         if d.filter is not None:
@@ -586,6 +669,8 @@ def render_config(d: Draft, given: RosterOptions) -> str:
                            f"{_key(e.use.code)} = {_table(e.other)}")  # fmt: skip
         line = f"{_key(_written(d, e.use.code))} = {_table(e.spec)}"
         tag = "  TODO: what is it? give its kind" if e.status == "todo" else ""
+        if e.status == "todo" and e.note.startswith("the legend sheet"):
+            tag = f"  TODO: confirm its kind ({e.note.split(' (')[0].replace('the legend sheet calls it', 'legend:')})"
         out.append(f"{line:<{width}}  # {where}{tag}")
     if d.left_out_codes:
         shown = ", ".join(f"{u.code} ({u.cells})" for u in d.left_out_codes[:20])
@@ -642,6 +727,11 @@ def _skipped(sheets: list[SheetInfo]) -> list[str]:
             out.append(f"{at}{len(info.sections)} section title{'s' * (len(info.sections) != 1)} ({titles})")
         if info.nameless:
             out.append(f"{at}row{'s' * (len(info.nameless) != 1)} {_rows_text(info.nameless)} with codes but no name")
+        placeholders = [r for r in info.skipped if r.reason == "placeholder"]
+        if placeholders:
+            names = ", ".join(repr(r.text) for r in placeholders[:4]) + (", ..." if len(placeholders) > 4 else "")
+            n = len(placeholders)
+            out.append(f"{at}{n} placeholder row{'s' * (n != 1)} without codes ({names})")
         if info.after_dates:
             heads = ", ".join(h for _, h in info.after_dates if h)
             letters = f"{info.after_dates[0][0]}-{info.after_dates[-1][0]}" if len(info.after_dates) > 1 else (
@@ -719,13 +809,21 @@ def render_summary(d: Draft, target: str, then: str) -> str:
     for e in confirm:
         decide.append(f"  {e.use.code} ({e.use.cells} cells): {e.note}")
     if todo:
+        kinds = {str((e.spec or {}).get("kind", "work")) for e in todo}
+        shown = ", ".join(f"{e.use.code} ({e.use.cells})" + (f" as {(e.spec or {}).get('kind')}" if kinds != {"work"}
+                          else "") for e in todo)  # fmt: skip
         decide.append(
-            f"  {len(todo)} unknown code{'s' * (len(todo) != 1)} counted as work: "
-            + ", ".join(f"{e.use.code} ({e.use.cells})" for e in todo)
+            f"  {len(todo)} unknown code{'s' * (len(todo) != 1)} "
+            + ("counted as work: " if kinds == {"work"} else "given a kind from their legend-sheet description: ")
+            + shown
             + "; say what each is under [shifts] (marked TODO)"
         )
+    for w in d.raw.read.warnings if d.raw.read is not None else ():
+        if "looks like a placeholder" in w.message:
+            decide.append(f"  {w.sheet + '!' if w.sheet else ''}{w.cell}: {w.message}")
     if d.year_from:
-        decide.append(f"  year: {d.options.year}, read from {d.year_from!r} (the dates have none); check it")
+        source = _year_source(d.year_from)
+        decide.append(f"  year: {d.options.year}, read from {source} (the dates have none); check it")
     if d.filter is not None:
         kept = ", ".join(d.filter.kept)
         decide.append(f"  rows: only {kept} rows are checked; widen `match` if others are residents too")

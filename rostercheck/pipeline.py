@@ -9,6 +9,9 @@ for worker processes.
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rostercheck.errors import InputError
@@ -48,13 +51,46 @@ def load_config(roster: str | None, kw: dict[str, Any]) -> Config:
 
     cfg = cfgmod.load(roster, kw.get("config_path"))
     apply_reading_options(cfg.roster, kw)
-    if kw.get("preset"):
+    if kw.get("preset") is not None:
         names = [n.strip() for n in kw["preset"].split(",") if n.strip()]
+        if not names:
+            from rostercheck.presets import PRESETS
+
+            raise InputError(f"--preset {kw['preset']!r} names no preset; expected one or more of "
+                             f"{', '.join(PRESETS)} separated by commas, or 'none'")
         base = cfgmod.parse({"preset": names}, path="--preset")
         user = {r.id: r for r in cfg.rules if r.origin == "config"}
         cfg.presets = base.presets
         cfg.rules = [r for r in base.rules if r.id not in user] + list(user.values())
     return cfg
+
+
+def inputs_of(rosters: Iterable[str], kw: dict[str, Any], *others: str | None) -> list[str]:
+    """Every file a command given these rosters and options will read: the rosters, ``others``
+    (``--previous``, a baseline) and the config of each roster (``--config``, or the one found for it).
+
+    Outputs are checked against these before any work starts (``output.claim``), so an output
+    naming the config a roster would find is refused as surely as one naming the roster.
+    """
+    from rostercheck.config import find_config
+
+    found = []
+    seen_dirs: set[str] = set()
+    explicit = kw.get("config_path")
+    for r in rosters:
+        folder = os.path.dirname(os.path.abspath(r))
+        if explicit is None and folder in seen_dirs:
+            continue  # the same folder finds the same config
+        seen_dirs.add(folder)
+        with contextlib.suppress(InputError):  # a missing --config is reported where it is loaded
+            hit = find_config(r, explicit)
+            if hit is not None:
+                found.append(str(hit[0]))
+        if explicit is not None:
+            break
+    if not rosters and explicit is not None:
+        found.append(explicit)
+    return [*rosters, *(o for o in others if o), *found]
 
 
 def read_with(path: str, cfg: Config) -> RawRoster:

@@ -903,11 +903,14 @@ def _entries_to_shifts(
     # half-day grids: work and wellness codes take their slot's times (a whole-day grid has no
     # slots, so its half a million blank slot texts are not even looked at), except a code the
     # config gives its own start and end: a 07:00-19:00 ward code is 12 hours, not two sessions
-    own = np.array([s.origin == "config" and s.timed for s in shifts], dtype=bool)[code]
-    timed_by_slot = np.flatnonzero(((kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"])) & ~own)
+    by_slot = (kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"]) if raw.layout != "grid" else None
+    own_code = np.array([s.origin == "config" and s.timed for s in shifts], dtype=bool)
+    if by_slot is not None and own_code.any():
+        by_slot &= ~own_code[code]
+    timed_by_slot = np.flatnonzero(by_slot) if by_slot is not None else np.empty(0, dtype=np.int64)
     if raw.layout == "duty-list":  # a duty split "A (AM) B (PM)": each half is its session, whatever the duty
         timed_by_slot = np.flatnonzero(lstart[code] >= 0)
-    if raw.layout != "grid" and len(timed_by_slot):
+    if len(timed_by_slot):
         slot_ids, slot_names = pd.factorize(e["slot"].to_numpy(dtype=object)[entry[timed_by_slot]])
         sessions = slot_times(legend)
         for k_slot, name in enumerate(slot_names):

@@ -70,3 +70,11 @@ def test_read_command_bad_input_is_one_line(tmp_path: Path) -> None:
     code, out, err = _invoke("read", str(bad))
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "bad.csv" in err
+
+
+def test_the_html_report_says_what_was_skipped(tmp_path: Path) -> None:
+    page = tmp_path / "r.html"
+    code, _, err = _invoke("report", str(_program(tmp_path)), "--rows", "ROLE=PGY*", "--preset", "none",
+                           "--html", str(page))  # fmt: skip
+    assert code == 0, err
+    assert "skipped 14 rows: 12 rows filter (ROLE=FAC), 2 section titles" in page.read_text()

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import random
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -54,13 +55,16 @@ def run(*args: str) -> tuple[int, str, str]:
     return r.exit_code, r.stdout, r.stderr
 
 
-def assert_clean_outcome(code: int, err: str, allowed: tuple[int, ...] = (0, 1, 2)) -> None:
+def assert_clean_outcome(code: int, err: str, allowed: tuple[int, ...] = (0, 1, 2),
+                         names: tuple[str, ...] = ()) -> None:
+    """Only the documented exit codes; exit 2 is one line per problem, naming the file (any of ``names``)."""
     assert code in allowed, (code, err)
     assert "Traceback" not in err
     assert "unexpected" not in err, err  # the last-resort catch means an unrecognised input: a bug
     if code == 2:
         lines = [ln for ln in err.splitlines() if ln.strip()]
         assert len(lines) >= 1 and all(ln.startswith("rostercheck: error:") for ln in lines), err
+        assert not names or all(any(n in ln for n in names) for ln in lines), (names, err)
 
 
 # ----------------------------------------------------------------------------- generated workbooks
@@ -110,7 +114,7 @@ def test_generated_workbooks_never_crash(tmp_path_factory, rows, as_csv):
             wb.active.append(row)
         wb.save(p)
     code, out, err = run("check", str(p), "--format", "json")
-    assert_clean_outcome(code, err)
+    assert_clean_outcome(code, err, names=(p.name,))
     if code in (0, 1):
         json.loads(out)
         # deterministic: the same file, the same report
@@ -126,7 +130,7 @@ def test_random_bytes_as_any_format(tmp_path_factory, data):
         p = d / f"r{ext}"
         p.write_bytes(data)
         code, _, err = run("check", str(p))
-        assert_clean_outcome(code, err)
+        assert_clean_outcome(code, err, names=(p.name,))
     _count("random bytes x 4 formats")
 
 
@@ -136,7 +140,7 @@ def test_random_text_csv(tmp_path_factory, text):
     p = tmp_path_factory.mktemp("fz") / "r.csv"
     p.write_bytes(text.encode("utf-8", "surrogatepass"))
     code, _, err = run("check", str(p))
-    assert_clean_outcome(code, err)
+    assert_clean_outcome(code, err, names=(p.name,))
     _count("random text csv")
 
 
@@ -163,14 +167,30 @@ def _mutations(data: bytes, seed: int) -> bytes:
     return bytes(b)
 
 
-@FUZZ
-@given(st.integers(0, 2**32))
-def test_mutated_sample_workbook(tmp_path_factory, seed):
-    p = tmp_path_factory.mktemp("fz") / "july.xlsx"
-    p.write_bytes(_mutations(SAMPLE.read_bytes(), seed))
+#: every shipped sample, with the config beside it (so mutations reach the rules, not only the legend)
+SAMPLES = sorted(p for p in (Path(__file__).parent.parent / "sample_rosters").rglob("*")
+                 if p.suffix in (".xlsx", ".csv"))
+#: the parametrised tests run once per sample: fewer cases each keeps the default run short
+EACH = settings(FUZZ, max_examples=max(1, EXAMPLES * 2 // 3))
+
+
+def _beside_config(d: Path, sample: Path, data: bytes) -> Path:
+    p = d / sample.name
+    p.write_bytes(data)
+    cfg = sample.parent / "rostercheck.toml"
+    if cfg.exists():
+        (d / "rostercheck.toml").write_bytes(cfg.read_bytes())
+    return p
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+@EACH
+@given(seed=st.integers(0, 2**32))
+def test_mutated_samples(tmp_path_factory, sample, seed):
+    p = _beside_config(tmp_path_factory.mktemp("fz"), sample, _mutations(sample.read_bytes(), seed))
     code, _, err = run("check", str(p))
-    assert_clean_outcome(code, err)
-    _count("mutated sample bytes")
+    assert_clean_outcome(code, err, names=(p.name,))
+    _count(f"mutated bytes of {sample.name}")
 
 
 def _rezip(src: bytes, edit) -> bytes:
@@ -182,9 +202,10 @@ def _rezip(src: bytes, edit) -> bytes:
     return out.getvalue()
 
 
-@FUZZ
-@given(st.integers(0, 2**32))
-def test_mutated_sheet_xml(tmp_path_factory, seed):
+@pytest.mark.parametrize("sample", [p for p in SAMPLES if p.suffix == ".xlsx"], ids=lambda p: p.name)
+@EACH
+@given(seed=st.integers(0, 2**32))
+def test_mutated_sheet_xml(tmp_path_factory, sample, seed):
     """Mutate inside the zip, where a byte flip would only break the checksum."""
     rnd = random.Random(seed)
 
@@ -193,16 +214,155 @@ def test_mutated_sheet_xml(tmp_path_factory, seed):
             return _mutations(data, rnd.randrange(2**32)) if data else data
         return data
 
-    p = tmp_path_factory.mktemp("fz") / "july.xlsx"
-    p.write_bytes(_rezip(SAMPLE.read_bytes(), edit))
+    p = _beside_config(tmp_path_factory.mktemp("fz"), sample, _rezip(sample.read_bytes(), edit))
     code, _, err = run("check", str(p))
-    assert_clean_outcome(code, err)
-    _count("mutated sheet xml")
+    assert_clean_outcome(code, err, names=(p.name,))
+    _count(f"mutated xml of {sample.name}")
+
+
+# ----------------------------------------------------------------------------- cell-level mutations
+CELL_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.datetimes(dt.datetime(1900, 1, 1)),
+    st.sampled_from(CODES[:-1] + NAMES[:-2] + ["=SUM(A1:A3)", "Resident", "PGY-2", "2026-07-04", "7/4", "D D",
+                                             "x" * 300]),
+    st.text(max_size=12),
+)
+
+
+@pytest.mark.parametrize("sample", [p for p in SAMPLES if p.suffix == ".xlsx"], ids=lambda p: p.name)
+@EACH
+@given(data=st.data())
+def test_cell_level_mutations(tmp_path_factory, sample, data):
+    """The workbook a person might make of a sample: merged cells, rows and columns inserted or
+    deleted, any cell overwritten with any value, sheets renamed or emptied."""
+    import math
+
+    wb = openpyxl.load_workbook(sample)
+    for _ in range(data.draw(st.integers(1, 6))):
+        ws = wb.worksheets[data.draw(st.integers(0, len(wb.worksheets) - 1))]
+        rows, cols = max(ws.max_row, 1), max(ws.max_column, 1)
+        op = data.draw(st.sampled_from(["set", "set", "set", "merge", "insert_rows", "delete_rows", "insert_cols",
+                                        "delete_cols", "rename", "clear"]))
+        r, c = data.draw(st.integers(1, rows + 2)), data.draw(st.integers(1, cols + 2))
+        if op == "set":
+            v = data.draw(CELL_VALUES)
+            if isinstance(v, float) and not math.isfinite(v):
+                v = str(v)  # openpyxl cannot store nan or inf; the text is what a person would type
+            try:
+                ws.cell(r, c).value = v
+            except Exception:
+                continue
+        elif op == "merge":
+            r2, c2 = r + data.draw(st.integers(0, 3)), c + data.draw(st.integers(0, 3))
+            if (r2, c2) != (r, c):
+                ws.merge_cells(start_row=r, start_column=c, end_row=r2, end_column=c2)
+        elif op == "insert_rows":
+            ws.insert_rows(r, data.draw(st.integers(1, 3)))
+        elif op == "delete_rows":
+            ws.delete_rows(r, data.draw(st.integers(1, 3)))
+        elif op == "insert_cols":
+            ws.insert_cols(c, data.draw(st.integers(1, 2)))
+        elif op == "delete_cols":
+            ws.delete_cols(c, data.draw(st.integers(1, 2)))
+        elif op == "rename":
+            ws.title = data.draw(st.sampled_from(["Legend", "July", "Sheet 2", "Ω", "x" * 31]))
+        else:
+            for row in ws.iter_rows(min_row=r, max_row=r + 2):
+                for cell in row:
+                    if not isinstance(cell, openpyxl.cell.cell.MergedCell):
+                        cell.value = None
+    d = tmp_path_factory.mktemp("fz")
+    p = d / sample.name
+    try:
+        wb.save(p)
+    except ValueError:  # two sheets given the same name by "rename"
+        return
+    _beside_config(d, sample, p.read_bytes())
+    code, out, err = run("check", str(p), "--format", "json")
+    assert_clean_outcome(code, err, names=(p.name,))
+    if code in (0, 1):
+        assert run("check", str(p), "--format", "json")[1] == out  # deterministic
+    _count(f"cell mutations of {sample.name}")
+
+
+# ----------------------------------------------------------------------------- structural zip mutations
+def _structural(src: bytes, rnd: random.Random) -> bytes:
+    """The zip rearranged the ways a broken or hostile writer might: parts moved (with or without the
+    relationship following), duplicated, dropped, recompressed, renamed oddly, or flags set."""
+    zin = zipfile.ZipFile(io.BytesIO(src))
+    items = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    for _ in range(rnd.randint(1, 4)):
+        k = rnd.randrange(len(items))
+        info, data = items[k]
+        op = rnd.choice(["move", "move_rel", "duplicate", "drop", "method", "junk", "dir", "case", "swap"])
+        if op in ("move", "move_rel"):
+            new = rnd.choice(["xl/sheetX.xml", "xl/worksheets/../sheetY.xml", "sheet.xml", "xl/worksheets/a b.xml",
+                              "/xl/abs.xml", "xl/worksheets/sheet1.xml"])
+            if op == "move_rel":
+                for j, (ri, rd) in enumerate(items):
+                    if ri.filename.endswith(".rels"):
+                        items[j] = (ri, rd.replace(info.filename.encode(), new.encode())
+                                    .replace(info.filename.split("/", 1)[-1].encode(), new.encode()))
+            info = zipfile.ZipInfo(new, info.date_time)
+            items[k] = (info, data)
+        elif op == "duplicate":
+            other = items[rnd.randrange(len(items))][1]
+            items.insert(rnd.randrange(len(items) + 1), (zipfile.ZipInfo(info.filename, info.date_time), other))
+        elif op == "drop" and len(items) > 1:
+            items.pop(k)
+        elif op == "method":
+            info = zipfile.ZipInfo(info.filename, info.date_time)
+            info.compress_type = rnd.choice([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
+                                             zipfile.ZIP_LZMA])
+            items[k] = (info, data)
+        elif op == "junk":
+            items.append((zipfile.ZipInfo(rnd.choice(["xl/junk.xml", "xl/media/x.bin", "x" * 200]), info.date_time),
+                          bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 200)))))
+        elif op == "dir":
+            items.append((zipfile.ZipInfo("xl/worksheets/dir/", info.date_time), b""))
+        elif op == "case":
+            items[k] = (zipfile.ZipInfo(info.filename.upper(), info.date_time), data)
+        else:
+            j = rnd.randrange(len(items))
+            items[k], items[j] = (items[k][0], items[j][1]), (items[j][0], items[k][1])
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Duplicate name": the point of the exercise
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info, data in items:
+                if info.compress_type == zipfile.ZIP_STORED and not info.filename.endswith("/"):
+                    info.compress_type = zipfile.ZIP_DEFLATED if rnd.random() < 0.8 else zipfile.ZIP_STORED
+                zout.writestr(info, data)
+    b = bytearray(out.getvalue())
+    if rnd.random() < 0.3:  # entry flags: encrypted, data descriptor, utf-8 names, reserved bits
+        bit = rnd.choice([0, 3, 6, 11, 13, 15])
+        for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            at = b.find(sig)
+            while at >= 0:
+                if rnd.random() < 0.5:
+                    b[at + off + bit // 8] ^= 1 << (bit % 8)
+                at = b.find(sig, at + 4)
+    return bytes(b)
+
+
+@pytest.mark.parametrize("sample", [p for p in SAMPLES if p.suffix == ".xlsx"], ids=lambda p: p.name)
+@EACH
+@given(seed=st.integers(0, 2**32))
+def test_structural_zip_mutations(tmp_path_factory, sample, seed):
+    p = _beside_config(tmp_path_factory.mktemp("fz"), sample, _structural(sample.read_bytes(), random.Random(seed)))
+    code, _, err = run("check", str(p))
+    assert_clean_outcome(code, err, names=(p.name,))
+    _count(f"zip mutations of {sample.name}")
 
 
 # ----------------------------------------------------------------------------- configs
+#: numbers a typo or a hostile file gives: huge, tiny, negative, nan and the infinities
+ODD_NUMBERS = (st.integers(-(2**63), 2**63 - 1) | st.sampled_from([0, -1, 10**12, -(10**12), 2**31, 2**63 - 1])
+               | st.floats(allow_nan=True, allow_infinity=True)
+               | st.sampled_from([float("nan"), float("inf"), float("-inf"), 1e12, 1e300, -1e300, 5e-324]))
 VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 200) | st.floats(allow_nan=True) | st.text(max_size=8)
+    st.none() | st.booleans() | st.integers(-5, 200) | ODD_NUMBERS | st.text(max_size=8)
     | st.sampled_from(["acgme", "wellness", "none", "07:00", "19:00", "night", "call", "leave", "rolling",
                        "block", "max-hours", "min-rest", "coverage", "D", "C"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
@@ -243,9 +403,9 @@ def test_generated_configs_through_check_and_repair(tmp_path_factory, cfg):
         return
     (d / "rostercheck.toml").write_text(text)
     code, _, err = run("check", str(roster))
-    assert_clean_outcome(code, err)
+    assert_clean_outcome(code, err, names=("rostercheck.toml",))
     code, _, err = run("repair", str(roster), "--time-limit", "2", "--format", "json")
-    assert_clean_outcome(code, err, allowed=(0, 1, 2, 3))
+    assert_clean_outcome(code, err, allowed=(0, 1, 2, 3), names=("r.xlsx", "rostercheck.toml"))
     _count("configs through check and repair")
 
 
@@ -268,3 +428,44 @@ def _to_toml(cfg: dict) -> str:
         return "{ " + ", ".join(f"{json.dumps(k)} = {val(x)}" for k, x in v.items()) + " }"
 
     return "\n".join(f"{json.dumps(k)} = {val(v)}" for k, v in cfg.items()) + "\n"
+
+
+@FUZZ
+@given(data=st.data())
+def test_odd_numbers_in_any_rule_option_or_roster_key(tmp_path_factory, data):
+    """A number outside any sensible range, in a rule option, a roster key or a repair setting,
+    through `check` (and `repair`): refused naming the file and the key, or used; never a crash."""
+    import tomllib
+
+    from rostercheck import rules as registry
+
+    kind = data.draw(st.sampled_from(list(registry.KINDS)))
+    numeric = [n for n, o in registry.options(kind).items() if o.type in ("int", "number")]
+    value = data.draw(ODD_NUMBERS)
+    where = data.draw(st.sampled_from(["rule", "rule", "roster", "repair", "shift"]))
+    if where == "rule" and numeric:
+        extra = {"codes": ["D"]} if kind == "coverage" else ({"every": 3} if kind == "max-count" else {})
+        cfg = {"preset": "none", "rules": {"odd": {"kind": kind, **extra, data.draw(st.sampled_from(numeric)): value}}}
+    elif where == "roster":
+        cfg = {"roster": {data.draw(st.sampled_from(["header-row", "date-row", "year"])): value}}
+    elif where == "repair":
+        cfg = {"repair": {data.draw(st.sampled_from(["time-limit", "workers", "seed", "max-changes"])): value}}
+    else:
+        cfg = {"shifts": {"ZZ": {"start": "07:00", "hours": value, "kind": "work"}}}
+    d = tmp_path_factory.mktemp("fz")
+    roster = _beside_config(d, SAMPLE, SAMPLE.read_bytes())
+    toml = _to_toml(cfg)
+    try:
+        tomllib.loads(toml)
+    except tomllib.TOMLDecodeError:
+        return  # an integer TOML cannot hold
+    (d / "odd.toml").write_text(toml)
+    code, _, err = run("check", str(roster), "--config", str(d / "odd.toml"))
+    assert_clean_outcome(code, err, names=("odd.toml", roster.name))  # a sound value may still not fit the roster
+    if code == 2 and "odd.toml" in err:
+        assert "key '" in err, err
+    if where == "repair" and code != 2:
+        code, _, err = run("repair", str(roster), "--config", str(d / "odd.toml"), "--time-limit", "2",
+                           "--format", "json")
+        assert_clean_outcome(code, err, allowed=(0, 1, 2, 3), names=("odd.toml", roster.name))
+    _count("odd numbers in config keys")

@@ -57,6 +57,7 @@ def test_date_row_over_a_session_row_with_weekdays_needs_no_year(tmp_path: Path)
     assert sorted(set(raw.entries["date"].dt.date)) == dates
     assert list(raw.entries["slot"][:2]) == ["AM", "PM"]
     assert "only year near today" in raw.read.sheets[0].reason
+    assert raw.read.warnings[0].cell == "C1" and f"read as {year}" in raw.read.warnings[0].message
 
 
 def test_a_weekday_that_disagrees_with_its_date_is_a_warning_naming_the_cell(tmp_path: Path) -> None:
@@ -138,3 +139,61 @@ def _unique_year_near_today(month_days: list[tuple[int, int]], weekdays: list[in
     if len(fitting) != 1:
         pytest.skip(f"weekday labels fit {fitting} near {today.year}: no unique year to infer this year")
     return fitting[0]
+
+
+def test_an_error_on_a_sheet_nobody_named_says_so_and_names_sheet(tmp_path: Path) -> None:
+    """The roster sheet's own error (a PGY nobody can read) is the one shown, not the overview's,
+    and it says the sheet was read because no --sheet was given."""
+    starts = [dt.date(2026, 7, 1) + dt.timedelta(28 * k) for k in range(6)]
+    overview = [["Start", *starts], ["End", *[s + dt.timedelta(27) for s in starts]]]
+    roster = [["Resident", "PGY", *days(7)], ["Ann Lee", "second", *["D"] * 7]]
+    path = make_xlsx(tmp_path / "w.xlsx", {"Overview": overview, "Block 1": roster})
+    with pytest.raises(InputError) as exc:
+        read_roster(path)
+    assert (exc.value.sheet, exc.value.cell) == ("Block 1", "B2")
+    assert "no --sheet was given" in exc.value.message and "--sheet" in exc.value.message
+
+
+def test_a_long_tables_date_with_its_session_gives_the_slot(tmp_path: Path) -> None:
+    from workbooks import make_csv
+
+    rows = [["Resident", "Date", "Code"], ["Ann Lee", "2026-03-12 AM", "CL"], ["Ann Lee", "2026-03-12_PM", "D"],
+            ["Bob Kim", "2026-03-12", "N"]]  # fmt: skip
+    raw = read_roster(make_csv(tmp_path / "long.csv", rows))
+    assert list(raw.entries["slot"]) == ["AM", "PM", ""]
+    assert set(raw.entries["date"].dt.date) == {MAR_12}
+
+
+def test_a_roster_sheet_without_a_name_label_beside_a_labelled_one_is_still_read(tmp_path: Path) -> None:
+    july = [["Resident", *days(7)], ["Ann Lee", *["D"] * 7]]
+    august = [[None, *days(7, dt.date(2026, 8, 1))], ["Ann Lee", *["N"] * 7]]
+    raw = read_roster(make_xlsx(tmp_path / "w.xlsx", {"July": july, "August": august}))
+    assert raw.sheets == ["July", "August"] and len(raw.entries) == 14 and raw.read.warnings == ()
+
+
+def test_long_table_columns_named_by_options(tmp_path: Path) -> None:
+    """Headers nobody could guess: --date-column, --code-column, --session-column (and [roster] keys)."""
+    from click.testing import CliRunner
+    from workbooks import make_csv
+
+    from rostercheck.cli import main
+
+    rows = [
+        ["Person", "When", "What", "Part"],
+        ["Ann Lee", "2026-03-12", "CL", "AM"],
+        ["Ann Lee", "2026-03-12", "D", "PM"],
+    ]
+    path = make_csv(tmp_path / "odd.csv", rows)
+    with pytest.raises(InputError):
+        read_roster(path)  # no date, code or session header it knows
+    raw = read_roster(path, RosterOptions(date_column="When", code_column="What", session_column="D"))
+    assert (
+        raw.layout == "long" and list(raw.entries["text"]) == ["CL", "D"] and list(raw.entries["slot"]) == ["AM", "PM"]
+    )
+    r = CliRunner().invoke(main, ["read", str(path), "--date-column", "When", "--code-column", "What",
+                                  "--session-column", "Part", "--format", "json"])  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    (tmp_path / "rostercheck.toml").write_text('[roster]\ndate-column = "When"\ncode-column = "Wat"\n')
+    r = CliRunner().invoke(main, ["read", str(path)])
+    assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "no header reads 'Wat'; code-column takes a header text or a column letter" in r.stderr

@@ -118,6 +118,7 @@ def test_long_table_names_without_letters_are_people(tmp_path: Path) -> None:
             [None, "2026-07-02", "D"], ["Avery Chen", "2026-07-02", "D"]]  # fmt: skip
     raw = read_roster(make_csv(tmp_path / "long.csv", rows))
     assert [r.name for r in raw.residents] == ["12", "-1+1", "Avery Chen"]
+    assert [(r.row, r.codes) for r in raw.read.residents] == [(2, 1), (3, 1), (5, 1)]
     assert [(s.row, s.reason) for s in raw.read.skipped] == [(4, "no name")]
 
 
@@ -134,3 +135,22 @@ def test_every_sheet_is_accounted_for(tmp_path: Path) -> None:
     assert uses["Meta"] == (False, "hidden")
     assert not uses["Key"][0] and "legend" in uses["Key"][1]
     assert not uses["Notes"][0] and uses["Notes"][1].startswith("not a roster")
+
+
+def test_every_non_blank_row_below_the_header_is_read_or_skipped(tmp_path: Path) -> None:
+    """The family-medicine block (title rows, sections, faculty, a holiday row, a notes footer):
+    resident rows and skipped rows together are exactly the rows a person sees below the header."""
+    import openpyxl
+    from workbooks import FM_HEADER_ROW, fm_block_sheet
+
+    path = fm_block_sheet(tmp_path / "fm.xlsx")
+    ws = openpyxl.load_workbook(path)["Block 1"]
+    seen = {
+        cells[0].row
+        for cells in ws.iter_rows(min_row=FM_HEADER_ROW + 1)
+        if any(str(c.value).replace("\u00a0", " ").strip() for c in cells if c.value is not None)
+    }
+    for options in (RosterOptions(), RosterOptions(rows=RowFilter("ROLE", ("PGY*",)))):
+        read = read_roster(path, options).read
+        rows = [r.row for r in read.residents] + [s.row for s in read.skipped if s.sheet == "Block 1"]
+        assert sorted(rows) == sorted(seen)

@@ -170,22 +170,13 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
         return Inspection(raw, infos, legend_sheets, others)
     if not parts:
         if failed:  # a sheet that looked like a roster and broke says more than "no roster found"
-            raise _unasked(next(iter(failed.values()))[0], len(scan))
-        raise _no_roster(file, book.is_csv, problems, legends_named, len(scan))
-    if not explicit and any(p.info is not None and p.info.name_label for p in parts):
-        # a sheet with dates but no name label ("Start"/"End" rows of a year overview) beside a sheet
-        # whose names are labelled is not a roster: skipped with a note, never read as people
-        named = next(p.sheet for p in parts if p.info is not None and p.info.name_label)
-        for p in [p for p in parts if p.info is not None and not p.info.name_label]:
-            parts.remove(p)
-            note = (f"not a roster: dates but no 'Resident' or 'Name' column label, and sheet {named!r} has one "
-                    "(name both with --sheet to read it)")  # fmt: skip
-            uses[p.sheet] = SheetUse(p.sheet, False, note)
-            warnings.append(ReadWarning(p.sheet, None, f"sheet {p.sheet!r} skipped, {note}"))
+            people = [exc for exc, names_people in failed.values() if names_people]
+            raise _unasked((people or [exc for exc, _ in failed.values()])[0], len(problems) > 1)
+        raise _no_roster(file, book.is_csv, problems, legends_named)
     for name, (exc, names_people) in failed.items():
         if names_people:
             # a sheet with a name column is somebody's roster: its error must not pass as a note
-            raise _unasked(exc, len(scan))
+            raise _unasked(exc, True)
         warnings.append(ReadWarning(name, exc.cell, f"sheet {name!r} skipped, not a roster: {exc.message}"))
     layouts = {p.layout for p in parts}
     if len(layouts) > 1:
@@ -223,9 +214,10 @@ def _names_people(sheet: Sheet, plan: Plan) -> bool:
     return any(k in NAME for k in keys)
 
 
-def _unasked(exc: InputError, scanned: int) -> InputError:
-    """An error on a sheet the user did not name: say it was read because no ``--sheet`` was given."""
-    if scanned < 2 or exc.sheet is None:
+def _unasked(exc: InputError, several: bool) -> InputError:
+    """An error on a sheet the user did not name, when other sheets were candidates too: say it was
+    read because no ``--sheet`` was given (a workbook with one roster sheet needs no such hint)."""
+    if not several or exc.sheet is None:
         return exc
     return InputError(
         f"{exc.message} (sheet {exc.sheet!r} was read because no --sheet was given; name the roster "
@@ -239,7 +231,8 @@ def _report(parts: list[SheetRoster], sheets: list[SheetUse], warnings: list[Rea
     residents: list[ReadResident] = []
     skipped: list[SkippedRow] = []
     for part in parts:
-        counts = np.bincount(part.resident[part.text != ""], minlength=len(part.residents)) if len(part) else None
+        filled = part.filled if part.filled is not None else part.text != ""
+        counts = np.bincount(part.resident[filled], minlength=len(part.residents)) if len(part) else None
         for k, r in enumerate(part.residents):
             row = part.rows[k] if k < len(part.rows) else 0
             n = int(counts[k]) if counts is not None else 0
@@ -305,7 +298,7 @@ def _read_sheet(sheet: Sheet, plan: Plan, options: RosterOptions, lenient: bool)
 
 
 def _no_roster(
-    file: str, is_csv: bool, problems: dict[str | None, InputError], legends_named: list[str], scanned: int
+    file: str, is_csv: bool, problems: dict[str | None, InputError], legends_named: list[str]
 ) -> InputError:
     if legends_named:
         return InputError(
@@ -314,13 +307,14 @@ def _no_roster(
             sheet=legends_named[0],
         )
     if len(problems) == 1:
-        return _unasked(next(iter(problems.values())), scanned)
+        return next(iter(problems.values()))
     if problems and all(isinstance(p, EmptyRoster) for p in problems.values()):
-        return _unasked(next(iter(problems.values())), scanned)
+        return _unasked(next(iter(problems.values())), True)
     tried = ", ".join(repr(n) for n in problems)
     return InputError(
         f"no roster found (tried sheets {tried}): expected a sheet with a header row holding a "
-        f"'Resident' or 'Name' column and at least {MIN_DATES} dates, or 'Resident', 'Date' and 'Code' columns",
+        f"'Resident' or 'Name' column and at least {MIN_DATES} dates, or 'Resident', 'Date' and 'Code' columns "
+        "(name the roster sheet with --sheet, and its header row with --header-row)",
         file=file,
     )
 

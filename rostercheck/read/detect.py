@@ -88,7 +88,7 @@ def no_header(sheet: Sheet) -> InputError:
     return InputError(
         f"no header row found in the first {SCAN_ROWS} rows: expected a row with a 'Resident' or 'Name' "
         f"column and/or at least {MIN_DATES} date cells (or a long table with 'Resident', 'Date' and "
-        "'Code' columns); set header_row if it is further down",
+        "'Code' columns); give --header-row (or [roster] header-row) if it is further down",
         file=sheet.file,
         sheet=sheet.name,
     )

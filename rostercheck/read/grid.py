@@ -74,7 +74,8 @@ def column_for(
         if 0 <= j < sheet.ncols:
             return j
         raise InputError(
-            f"{what} {spec.strip().upper()} is empty; expected the column holding {holding}",
+            f"{what} {spec.strip().upper()} is empty; expected the column holding {holding} "
+            f"(no header reads {spec.strip()!r}; {key} takes a header text or a column letter)",
             file=sheet.file,
             sheet=sheet.name,
         )
@@ -222,6 +223,13 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         for k, found_labels in enumerate(labels) for i, j, text, days in found_labels
         if dates[k].weekday() not in days
     ]  # fmt: skip
+    if inferred is not None:
+        k = next(k for k, p in enumerate(parsed) if p.year is None)
+        warnings.insert(0, ReadWarning(
+            sheet.name, sheet.address(d, date_cells[k]),
+            f"the dates have no year; read as {dates[k].year}, the only year within {YEAR_WINDOW} of today whose "
+            "weekdays match the labels (set --year or [roster] year to be sure)",
+        ))  # fmt: skip
     seen: dict[tuple[dt.date, str], tuple[int, int]] = {}
     for j, k, slot in zip(cols, col_date, slots, strict=True):
         key = (dates[k], slot)

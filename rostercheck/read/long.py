@@ -71,20 +71,20 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         return col
 
     if options.name_column:
-        name_col = named(options.name_column, "name_column", "name column")
+        name_col = named(options.name_column, "name-column", "name column")
     else:
         name_col = _required(sheet, keys, H.NAME, taken, h, "name")
     if options.date_column:
-        date_col = named(options.date_column, "date_column", "date column")
+        date_col = named(options.date_column, "date-column", "date column")
     else:
         date_col = _required(sheet, keys, H.DATE, taken, h, "date")
     if options.code_column:
-        code_col = named(options.code_column, "code_column", "code column")
+        code_col = named(options.code_column, "code-column", "code column")
     else:
         code_col = _required(sheet, keys, H.CODE, taken, h, "code", H.CODE_RANKED)
     optional: dict[str, int | None] = {}
     if options.session_column:
-        optional["slot"] = named(options.session_column, "session_column", "session column")
+        optional["slot"] = named(options.session_column, "session-column", "session column")
     for what, words in (
         ("slot", H.SLOT), ("start", H.START), ("end", H.END), ("pgy", H.PGY), ("team", H.TEAM), ("role", H.ROLE)
     ):  # fmt: skip
@@ -158,14 +158,16 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
             **sheet.where(h, name_col),
         )
 
-    dates = _dates(sheet, rows, date_col, options)
+    dates, date_slots = _dates(sheet, rows, date_col, options)
     starts = _times(sheet, rows, optional["start"])
     ends = _times(sheet, rows, optional["end"])
-    slots = _slots(sheet, rows, optional["slot"])
+    # a date cell written with its session ("2026-03-12 AM") says the slot when no column does
+    slots = _slots(sheet, rows, optional["slot"]) if optional["slot"] is not None or date_slots is None else date_slots
     # residents in order of first appearance: distinct raw names collapse onto people first
     person_of, people = pd.factorize(name_of)
     codes, first_seen = pd.factorize(person_of[names.codes[rows]])
     residents = _residents(sheet, rows, codes, [people[k] for k in first_seen.tolist()], name_col, optional, lenient)
+    code_column = sheet.column(code_col)
     dates_seen = dates.astype("datetime64[D]")
     if dates_seen.size:
         info.dates = (dates_seen.min().astype(dt.date), dates_seen.max().astype(dt.date))
@@ -176,12 +178,14 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         resident=codes.astype(np.int64),
         date=dates,
         slot=slots,
-        text=sheet.column(code_col).text_at(rows),
+        text=code_column.text_at(rows),
         start=starts,
         end=ends,
         cell=(rows + sheet.row0) * CELL_STRIDE + (code_col + sheet.col0),
         info=info,
-        rows=[sheet.row_number(int(rows[k])) for k in _first_index(codes, len(residents)).tolist()],
+        rows=[sheet.row_number(int(rows[k])) for k in _first_positions(codes).tolist()],
+        # codes per resident, blank test once per distinct cell text (a csv has a few dozen)
+        filled=(code_column.texts() != "")[code_column.codes[rows]],
     )
 
 
@@ -200,8 +204,11 @@ def _skipped(
     return out
 
 
-def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> np.ndarray:
-    """Each distinct date cell parsed once; errors point at the first row holding a bad one."""
+def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each distinct date cell parsed once; errors point at the first row holding a bad one.
+
+    Returns the dates, and the session written with each date (``2026-03-12 AM``) when any is.
+    """
     column = sheet.column(col)
     codes = column.codes[rows]
     used = np.zeros(len(column.uniques), dtype=bool)
@@ -248,7 +255,9 @@ def _dates(sheet: Sheet, rows: np.ndarray, col: int, options: RosterOptions) -> 
     bad = first_row(list(np.isnat(days) & used))
     if bad is not None:
         raise InputError(f"{column.text_at(bad)!r} is not a real date", **sheet.where(bad, col))
-    return days[codes]
+    written = [p.slot if p is not None else None for p in parsed]
+    slots = object_array([w or "" for w in written])[codes] if any(written) else None
+    return days[codes], slots
 
 
 def _times(sheet: Sheet, rows: np.ndarray, col: int | None) -> np.ndarray:
@@ -322,6 +331,15 @@ def _residents(
         )
         for r, name in enumerate(names)
     ]
+
+
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """Where each code first appears, for codes numbered in order of first appearance (``pd.factorize``):
+    exactly where their running maximum grows, one vectorised pass."""
+    if codes.size == 0:
+        return np.empty(0, dtype=np.int64)
+    running = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.diff(running, prepend=-1) > 0)
 
 
 def _first_index(codes: np.ndarray, n: int) -> np.ndarray:

@@ -68,6 +68,8 @@ class SheetRoster:
     info: SheetInfo | None = None
     #: per resident: the 1-based sheet row that introduced them (a long table: their first row)
     rows: list[int] = field(default_factory=list)
+    #: per entry: does the cell hold anything (a reader that knows it cheaply sets it; else computed)
+    filled: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.resident.size)

@@ -136,8 +136,11 @@ class Book:
 
 def open_book(path: str | os.PathLike) -> Book:
     """Open ``path`` for reading (never writing), turning every way it can fail into InputError."""
+    from rostercheck.output import reading
+
     file = str(path)
     p = Path(path)
+    reading(p)
     if not p.exists():
         raise InputError("file not found; expected the path of a roster spreadsheet (.xlsx or .csv)", file=file)
     if p.is_dir():

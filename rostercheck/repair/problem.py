@@ -20,6 +20,7 @@ import pandas as pd
 from rostercheck.errors import InputError, suggest
 from rostercheck.legend import BUSY_KINDS, WORK_KINDS, Shift, normalise_code, split_codes
 from rostercheck.model import RawRoster, Resident
+from rostercheck.ranges import MAX_CHANGES, MAX_TIME_LIMIT, MAX_WORKERS, SEED_RANGE
 from rostercheck.timeline import Timeline, build, merge
 
 Option = tuple[str, ...]  # sorted codes; () is a blank cell
@@ -51,20 +52,20 @@ class Settings:
 
         for k, v in table.items():
             if k == "time-limit":
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                    raise err(k, "expected seconds, a positive number")
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= MAX_TIME_LIMIT:
+                    raise err(k, f"expected seconds, a number above 0 and at most {MAX_TIME_LIMIT:,}, got {v!r}")
                 s.time_limit = float(v)
             elif k == "workers":
-                if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                    raise err(k, "expected a whole number of workers (0: all cores)")
+                if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_WORKERS:
+                    raise err(k, f"expected a whole number of workers from 0 (all cores) to {MAX_WORKERS}, got {v!r}")
                 s.workers = v
             elif k == "seed":
-                if isinstance(v, bool) or not isinstance(v, int):
-                    raise err(k, "expected a whole number")
+                if isinstance(v, bool) or not isinstance(v, int) or not SEED_RANGE[0] <= v <= SEED_RANGE[1]:
+                    raise err(k, f"expected a whole number from {SEED_RANGE[0]:,} to {SEED_RANGE[1]:,}, got {v!r}")
                 s.seed = v
             elif k == "max-changes":
-                if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                    raise err(k, "expected a whole number")
+                if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_CHANGES:
+                    raise err(k, f"expected a whole number from 0 to {MAX_CHANGES:,}, got {v!r}")
                 s.max_changes = v
             elif k in ("locks", "lock-residents", "only-residents"):
                 if not isinstance(v, list) or not all(isinstance(x, str) for x in v):

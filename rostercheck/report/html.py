@@ -498,6 +498,16 @@ class Section:
 PAPER = {"a4": "A4 landscape", "letter": "letter landscape"}
 
 
+def _read_note(result: CheckResult) -> str:
+    """The rows the reader skipped and its warnings, so the page never hides a left-out row."""
+    read = result.read
+    if read is None:
+        return ""
+    lines = [line] if (line := read.skipped_summary()) else []
+    lines += [f"{w.sheet}!{w.cell}: {w.message}" if w.sheet and w.cell else w.message for w in read.warnings]
+    return "".join(f'<p class="meta">{e(x)}</p>' for x in lines)
+
+
 def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: Any = None,
                 generated: str | None = None, paper: str = "a4", extra: Sequence[Section] = ()) -> str:
     """The whole report for one roster (``repair`` is a ``RepairResult`` for before/after).
@@ -516,7 +526,8 @@ def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: An
     sections = [
         f'<header><h1>{e(title)}</h1><p class="meta">{e(result.path)}: {tl.n_residents} residents, '
         f"{result.days} days ({e(period)}), {len(result.rules)} rules</p>"
-        f'<p class="summary {state}">{e(summary_line([result]))}</p></header>',
+        + _read_note(result)
+        + f'<p class="summary {state}">{e(summary_line([result]))}</p></header>',
     ]
     if repair is not None:
         from rostercheck.repair.report import status_line

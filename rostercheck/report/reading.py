@@ -26,8 +26,8 @@ def _sheet_lines(use: SheetUse) -> list[str]:
         return [f"  sheet {name}: skipped, {use.reason}"]
     out = [f"  sheet {name}: read as {use.reason}"]
     rows = [f"header row {use.header_row}"]
-    if use.date_row is not None and use.date_row != use.header_row:
-        rows.append(f"date row {use.date_row}")
+    if use.date_row is not None:
+        rows.append(f"date row {use.date_row}" + (" (dates in the header)" if use.date_row == use.header_row else ""))
     if use.session_row is not None:
         rows.append(f"session row {use.session_row}")
     if use.weekday_row is not None:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from rostercheck.ranges import MAX_RULE_NUMBER
 from rostercheck.timeline import Timeline
 
 
@@ -29,6 +30,7 @@ class Option:
     doc: str
     choices: tuple[str, ...] = ()
     minimum: float | None = None
+    maximum: float = MAX_RULE_NUMBER  # every number is bounded: a typo'd 1e12 is refused, not computed with
 
 
 @dataclass

@@ -8,18 +8,24 @@ inspected first, cheaply and with hard limits, and refused with a one-line ``Inp
 - is not a zip at all (an encrypted or password-protected workbook is an OLE file in disguise);
 - declares parts larger than ``MAX_PART_BYTES``, more than ``MAX_TOTAL_BYTES`` in all, or
   compressed more than ``MAX_RATIO`` times (a zip bomb);
-- carries a DTD (``<!DOCTYPE``/``<!ENTITY``): Office never writes one, entity-expansion attacks do;
-- places cells so far apart that the sheet's bounding box passes ``MAX_CELLS``;
+- flags a part as encrypted (a zip password);
+- carries a DTD (``<!DOCTYPE``/``<!ENTITY``, any case) anywhere in a part a reader parses as XML:
+  Office never writes one, entity-expansion attacks do;
+- places cells so far apart that the sheet's bounding box passes ``MAX_CELLS``, in any part a
+  reader would read as a sheet: whatever the workbook's relationships name as a worksheet, wherever
+  it is stored, everything under ``xl/worksheets/``, and any part holding ``sheetData``;
 - declares more than ``MAX_SHARED_STRINGS`` shared strings;
 - holds a formula with no cached value (rostercheck never evaluates formulas, so such a cell has no
   value it could honestly read).
 
+Every part is unpacked once, in pieces (``xlsx.CHUNK``), so memory is bounded whatever its size.
 The limits are documented in docs/security.md. The file is only read, never written.
 """
 
 
 from __future__ import annotations
 
+import lzma
 import re
 import zipfile
 import zlib
@@ -88,49 +94,141 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
         if total > MAX_TOTAL_BYTES:
             raise InputError(f"the workbook would unpack to {total:,} bytes (limit {MAX_TOTAL_BYTES:,}): refusing "
                              "a possible zip bomb", file=name)
-        sheet_names = _sheet_names(zf)
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise InputError(f"part {info.filename} is encrypted (a zip password): remove the password in "
+                                 "Excel (File > Info > Protect Workbook) and save it as .xlsx", file=name)
+        sheets, targets = _sheet_parts(zf) if suffix != ".ods" else ({}, set())
         for info in infos:
             fn = info.filename
-            if not fn.endswith((".xml", ".rels", ".vml")):
+            if info.is_dir():
                 continue
-            try:
-                data = zf.read(fn)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error) as e:
-                raise InputError(f"part {fn} cannot be unpacked ({type(e).__name__}): the file is damaged",
-                                 file=name) from None
-            start = data[:4096]
-            if b"<!DOCTYPE" in start or b"<!ENTITY" in start or b"<!ENTITY" in data[:65536]:
-                raise InputError(f"part {fn} declares a DTD or entities, which workbooks never contain: "
-                                 "refusing a possible XML entity attack", file=name)
-            if fn.endswith("sharedStrings.xml"):
-                m = _SST.search(start)
-                if m and int(m.group(1)) > MAX_SHARED_STRINGS:
-                    raise InputError(f"the workbook declares {int(m.group(1)):,} shared strings (limit "
-                                     f"{MAX_SHARED_STRINGS:,})", file=name)
-            if fn.startswith("xl/worksheets/") and fn.endswith(".xml"):
-                from rostercheck.safety.xlsx import check_sheet
-
-                check_sheet(data, name, sheet_names.get(fn, fn))
-            if suffix == ".ods" and fn == "content.xml":
+            sheet = sheets.get(fn)
+            if sheet is None and fn.startswith("xl/worksheets/") and fn.endswith(".xml"):
+                sheet = fn
+            keep = suffix == ".ods" and fn == "content.xml"
+            # every part a reader parses as XML; not images or embedded files (an SVG may carry a DTD)
+            xml = fn.endswith((".xml", ".rels", ".vml")) or sheet is not None or fn in targets
+            found = _scan_part(zf, info, name, sheet, keep, xml)
+            if found is True and sheet is None:  # a worksheet no relationship names: scan it as one too
+                _scan_part(zf, info, name, fn, False, True)
+            elif isinstance(found, bytes):
                 from rostercheck.safety.ods import check_ods_content
 
-                check_ods_content(data, name)
+                check_ods_content(found, name)
 
 
-def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Worksheet part -> sheet name, for messages (best effort: an odd workbook still gets checked)."""
+#: ``<!DOCTYPE`` or ``<!ENTITY`` however cased (XML readers differ in how strictly they spell it)
+_DTD = re.compile(rb"<!(?:[Dd][Oo][Cc][Tt][Yy][Pp][Ee]|[Ee][Nn][Tt][Ii][Tt][Yy])")
+#: what unpacking a damaged or odd part raises (the zip reader, zlib, bz2, lzma)
+_UNPACK_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError,
+                  zlib.error, lzma.LZMAError)
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str | None,
+               keep: bool, xml: bool) -> bool | bytes:
+    """Unpack one part piece by piece, refusing a DTD anywhere in it (``xml``) and checking it as a sheet.
+
+    Memory stays bounded by ``xlsx.CHUNK`` whatever the part's size (the zip reader never unpacks
+    more than the part declares, and the declared sizes are already bounded). Returns the part's
+    bytes when ``keep`` (``.ods`` content, measured whole), else whether it holds worksheet markup
+    (``sheetData``), so that a worksheet hidden under another name is scanned too.
+    """
+    from rostercheck.safety import xlsx
+
+    fn = info.filename
+    scan = xlsx.SheetScan(name, sheet) if sheet is not None else None
+    kept: list[bytes] = []
+    tail = b""
+    first = True
+    looks_like_sheet = False
     try:
-        wb = zf.read("xl/workbook.xml")
-        rels = zf.read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error):
-        return {}
-    if b"<!DOCTYPE" in wb[:4096] or b"<!DOCTYPE" in rels[:4096]:
-        return {}
-    targets = dict(re.findall(rb'Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    out = {}
-    for sheet_name, rid in re.findall(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', wb):
-        t = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
-        part = t if t.startswith("xl/") else f"xl/{t}"
-        out[part] = sheet_name.decode("utf-8", "replace")
-    return out
+        with zf.open(info) as fh:
+            while chunk := fh.read(xlsx.CHUNK):
+                seam = tail + chunk[:16]  # a word cut in two by the piece boundary
+                if xml and (_DTD.search(chunk) or _DTD.search(seam)):
+                    raise InputError(f"part {fn} declares a DTD or entities, which workbooks never contain: "
+                                     "refusing a possible XML entity attack", file=name)
+                looks_like_sheet = looks_like_sheet or b"sheetData" in chunk or b"sheetData" in seam
+                if first and fn.endswith("sharedStrings.xml"):
+                    m = _SST.search(chunk[:4096])
+                    if m and int(m.group(1)) > MAX_SHARED_STRINGS:
+                        raise InputError(f"the workbook declares {int(m.group(1)):,} shared strings (limit "
+                                         f"{MAX_SHARED_STRINGS:,})", file=name)
+                first = False
+                tail = chunk[-16:]
+                if scan is not None:
+                    scan.feed(chunk)
+                if keep:
+                    kept.append(chunk)
+            if scan is not None:
+                scan.close()
+    except _UNPACK_ERRORS as e:
+        raise InputError(f"part {fn} cannot be unpacked ({type(e).__name__}): the file is damaged",
+                         file=name) from None
+    if keep:
+        return b"".join(kept)
+    return looks_like_sheet
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str]]:
+    """Worksheet part -> sheet name (or the part's name when the workbook names no sheet for it),
+    and every part the workbook's relationships name (all of them read as XML by a reader).
+
+    Every part the workbook's relationships point to as a worksheet, wherever it is stored: a
+    reader follows the relationship, so a sheet at ``xl/sheetX.xml`` is read as surely as one under
+    ``xl/worksheets/``. Attribute quoting and order vary, so both are accepted; the relationships
+    part is itself checked for a DTD by the scan of every part.
+    """
+    try:
+        rels = _small_part(zf, "xl/_rels/workbook.xml.rels")
+        wb = _small_part(zf, "xl/workbook.xml")
+    except _UNPACK_ERRORS:
+        return {}, set()
+    if rels is None or _DTD.search(rels) or (wb is not None and _DTD.search(wb)):
+        return {}, set()
+    targets: dict[bytes, str] = {}
+    out: dict[str, str] = {}
+    for tag in _REL.findall(rels):
+        attrs = _attrs(tag)
+        target = attrs.get(b"Target")
+        if target is None:
+            continue
+        part = _resolve(target.strip().decode("utf-8", "replace"))
+        targets[attrs.get(b"Id", b"")] = part
+        if b"worksheet" in attrs.get(b"Type", b"").lower():
+            out[part] = part
+    for tag in _SHEET.findall(wb or b""):
+        attrs = _attrs(tag)
+        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
+        part = targets.get(rid)
+        if part is not None:
+            out[part] = attrs.get(b"name", part.encode()).decode("utf-8", "replace")
+    return out, set(targets.values())
+
+
+_REL = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _attrs(tag: bytes) -> dict[bytes, bytes]:
+    return {k: dq or sq for k, dq, sq in _ATTR.findall(tag)}
+
+
+def _small_part(zf: zipfile.ZipFile, fn: str) -> bytes | None:
+    """A metadata part's bytes (at most 16 MB of it; a larger one is scanned like any part)."""
+    try:
+        info = zf.getinfo(fn)
+    except KeyError:
+        return None
+    with zf.open(info) as fh:
+        return fh.read(16 * 1024 * 1024)
+
+
+def _resolve(target: str) -> str:
+    """A relationship target of ``xl/workbook.xml`` as the zip member it names."""
+    import posixpath
+
+    path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+    return posixpath.normpath(path).lstrip("/")
