@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 import time
 import xml.etree.ElementTree as ET
@@ -86,6 +87,21 @@ def _slow_first(x: int) -> int:
 def test_parallel_results_keep_input_order_whatever_finishes_first() -> None:
     assert run_ordered(_slow_first, [0, 1, 2, 3], jobs=3) == [0, 10, 20, 30]
     assert run_ordered(_slow_first, [2, 1], jobs=1) == [20, 10]
+
+
+def _dies_on_seven(x: int) -> int:
+    if x == 7:
+        os.abort()  # a reader taking its whole process down
+    return x * 10
+
+
+def test_chunked_workers_still_lose_only_the_file_that_kills_them() -> None:
+    """Items go out in chunks (here 2-5 per message); a worker that dies takes its whole chunk and
+    the pool down, and every unfinished item is run again alone: only the culprit is lost."""
+    items = list(range(40))
+    for jobs in (2, 3):
+        got = run_ordered(_dies_on_seven, items, jobs=jobs, on_crash=lambda x: -x)
+        assert got == [-7 if x == 7 else x * 10 for x in items]
 
 
 def test_what_crosses_the_process_boundary_pickles(tmp_path: Path) -> None:
