@@ -140,7 +140,35 @@ def with_reading_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+def _one_line(error: click.UsageError) -> click.UsageError:
+    """A command-line mistake is one line on stderr, as every other bad input is, not click's
+    three (usage, hint, error): logs and CI annotations keep one line per problem."""
+
+    def show(file: Any = None) -> None:
+        where = error.ctx.command_path if error.ctx is not None else "rostercheck"
+        click.echo(f"rostercheck: error: {error.format_message()} (see '{where} --help')", err=True)
+
+    error.show = show  # type: ignore[method-assign]
+    return error
+
+
+class _Group(click.Group):
+    """The command group, with command-line mistakes reported in one line (``_one_line``)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as e:
+            raise _one_line(e) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as e:
+            raise _one_line(e) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              epilog=EXIT_HELP)
 @click.version_option(package_name="rostercheck", prog_name="rostercheck")
 def main() -> None:

@@ -346,3 +346,12 @@ def test_repair_infeasible_exits_3_with_an_explanation(tmp_path):
 def test_repair_lock_options_are_validated(broken):
     code, _, err = run("repair", str(broken), "--lock", "Nobody Here:2026-07-04")
     _bad(code, err, "--lock", "no resident 'Nobody Here'")
+
+
+@pytest.mark.parametrize("args", [["chek", "x"], ["check"], ["check", "r.csv", "--bogus"],
+                                  ["repair", "r.csv", "--time-limit", "nan"], ["check", "r.csv", "--jobs", "-1"]])
+def test_command_line_mistakes_are_one_line_exit_2(args: list[str]) -> None:
+    r = subprocess.run([sys.executable, "-m", "rostercheck", *args], capture_output=True, text=True)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("rostercheck: error: ") and "--help" in lines[0], r.stderr
