@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rostercheck.errors import InputError
-from rostercheck.model import Finding
+from rostercheck.model import Finding, span_text
 
 VERSION = 1
 DEFAULT_FILE = ".rostercheck-baseline.json"
@@ -162,7 +162,7 @@ def text_lines(block: dict[str, Any]) -> list[str]:
              f"entr{'ies' if len(fixed) != 1 else 'y'} fixed since baseline"]
     for e in fixed:
         who = f" ({e['resident']})" if e.get("resident") else ""
-        lines.append(f"  fixed since baseline: {e['roster']}: {e['rule']}{who} {e['start']}..{e['end']}")
+        lines.append(f"  fixed since baseline: {e['roster']}: {e['rule']}{who} {span_text(e['start'], e['end'])}")
     if fixed:
         lines.append("  (refresh the baseline with `rostercheck baseline ... -o FILE`)")
     return lines

@@ -100,7 +100,7 @@ def test_entries_no_longer_seen_are_listed_as_fixed_but_do_not_fail(tmp_path: Pa
     roster(path, BETTER)
     code, out, _ = run("check", "july.xlsx", "--baseline", "base.json")
     assert code == 0
-    assert ("fixed since baseline: july.xlsx: shift-length (Ben Ito) 2026-07-05T07:00..2026-07-06T19:00"
+    assert ("fixed since baseline: july.xlsx: shift-length (Ben Ito) 2026-07-05 07:00 -> 07-06 19:00"
             in out)
     code, out, _ = run("check", "july.xlsx", "--baseline", "base.json", "--format", "json")
     block = json.loads(out)["baseline"]

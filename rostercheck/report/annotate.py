@@ -280,20 +280,11 @@ def _num(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _span(f: Finding) -> str:
-    """Whole days as an inclusive date range, else start and end times."""
-    s, e = f.start.replace("T", " "), f.end.replace("T", " ")
-    if s.endswith("00:00") and e.endswith("00:00"):
-        last = (dt.date.fromisoformat(e[:10]) - dt.timedelta(days=1)).isoformat()
-        return s[:10] if last <= s[:10] else f"{s[:10]} to {last}"
-    return f"{s} to {e}"
-
-
 def _comment_line(f: Finding, src: str, sheet_of: Any) -> str:
     """Short: rule, value against limit, when, and the cells the finding spans."""
     unit = f" {f.unit}" if f.unit else ""
     cells = _cell_names(src, f.cells, sheet_of)
-    return (f"{f.rule} ({f.severity}): {_num(f.value)}{unit}, limit {_num(f.limit)}{unit}; {_span(f)}"
+    return (f"{f.rule} ({f.severity}): {_num(f.value)}{unit}, limit {_num(f.limit)}{unit}; {f.when()}"
             + (f"; cells {cells}" if cells else ""))
 
 

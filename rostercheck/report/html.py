@@ -139,14 +139,6 @@ def _finding_text(f: Finding) -> str:
     return f"{f.rule} ({f.severity}): {f.message} [value {_num(f.value)}{unit}, limit {_num(f.limit)}{unit}]"
 
 
-def _when(f: Finding) -> str:
-    s, t = f.start.replace("T", " "), f.end.replace("T", " ")
-    if s.endswith("00:00") and t.endswith("00:00"):
-        last = (dt.date.fromisoformat(t[:10]) - dt.timedelta(days=1)).isoformat()
-        return s[:10] if last <= s[:10] else f"{s[:10]} to {last[5:] if last[:4] == s[:4] else last}"
-    return f"{s} to {t[5:] if t[:4] == s[:4] else t}"
-
-
 def _legend() -> str:
     items = "".join(f'<li><span class="sw k-{k}"></span>{e(KIND_LABELS[k])}</li>' for k in KINDS)
     return (f'<ul class="legend">{items}<li><span class="sw mark-error"></span>error</li>'
@@ -457,7 +449,7 @@ def findings_table(result: CheckResult, prefix: str) -> str:
                     if k == 0 else "")
             unit = f" {f.unit}" if f.unit else ""
             rows.append(f'<tr data-f="{prefix}{i}" class="sev-{sev}">{name}<td class="sev">{e(f.severity)}</td>'
-                        f'<td><code>{e(f.rule)}</code></td><td class="when">{e(_when(f))}</td><td>{e(f.message)}</td>'
+                        f'<td><code>{e(f.rule)}</code></td><td class="when">{e(f.when())}</td><td>{e(f.message)}</td>'
                         f"<td class=\"num\">{e(_num(f.value))} / {e(_num(f.limit))}{e(unit)}</td>"
                         f'<td class="cells">{e(cells)}</td></tr>')
         # one tbody per resident: printing breaks pages between residents, never inside one

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from rostercheck.check import CheckResult
@@ -16,18 +15,6 @@ _SEV_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}}
 def _cells(f: Finding, home: str | None = None) -> str:
     """The finding's cells as ranges per sheet and row, with their count (``cellrange.describe``)."""
     return describe(f.cells, home=home)
-
-
-def _when(f: Finding) -> str:
-    """Whole days as an inclusive date range (the end is exclusive in the record), else times; the
-    end drops the year when it is the start's, to keep the column narrow."""
-    s, e = f.start.replace("T", " "), f.end.replace("T", " ")
-    if s.endswith("00:00") and e.endswith("00:00"):
-        last = (dt.date.fromisoformat(e[:10]) - dt.timedelta(days=1)).isoformat()
-        if last <= s[:10]:
-            return s[:10]
-        return f"{s[:10]}..{last[5:] if last[:4] == s[:4] else last}"
-    return f"{s} -> {e[5:] if e[:4] == s[:4] else e}"
 
 
 def _group_key(group: tuple[str | None, list[Finding]]) -> tuple:
@@ -99,14 +86,14 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
             for f in res.findings:
                 groups.setdefault(f.resident, []).append(f)
             rw = max((len(f.rule) for f in res.findings), default=0)
-            ww = max((len(_when(f)) for f in res.findings), default=0)
+            ww = max((len(f.when()) for f in res.findings), default=0)
             for name, items in sorted(groups.items(), key=_group_key):
                 items = sorted(items, key=lambda f: (f.severity != "error", f.start, f.rule))
                 out.append("")
                 out.append(st(name or "Whole roster (coverage, fair shares)", bold=True) + f"  ({_counts(items)})")
                 for f in items:
                     sev = st(f"{f.severity:<7}", **_SEV_STYLE.get(f.severity, {}))
-                    out.append(f"  {sev}  {f.rule:<{rw}}  {_when(f):<{ww}}  {f.message}")
+                    out.append(f"  {sev}  {f.rule:<{rw}}  {f.when():<{ww}}  {f.message}")
                     cells = _cells(f, res.path)
                     if cells:
                         out.append(" " * (2 + 7 + 2 + rw + 2 + ww + 2) + st(f"cells: {cells}", dim=True))

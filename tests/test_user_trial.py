@@ -1,0 +1,70 @@
+"""What a new user's trial of the CLI found wrong in its outputs: spans printed one day long,
+a diff total read as one person's count, output files of the wrong kind, config errors naming
+flags, "1 residents". Each test runs the command as the user did."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rostercheck.cli import main
+
+IM = Path(__file__).resolve().parent.parent / "sample_rosters" / "internal-medicine"
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    r = CliRunner().invoke(main, list(args))
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    return r.exit_code, r.stdout, r.stderr
+
+
+@pytest.fixture
+def im(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The internal-medicine sample (broken and compliant) with its config, in a scratch folder."""
+    for f in ("july-2026.xlsx", "july-2026-compliant.xlsx", "rostercheck.toml"):
+        shutil.copy(IM / f, tmp_path / f)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# ------------------------------------------------------------------------- 1. spans are inclusive
+def test_span_text_prints_whole_days_inclusive_and_times_as_they_are() -> None:
+    from rostercheck.model import span_text
+
+    assert span_text("2026-07-01T00:00", "2026-07-29T00:00") == "2026-07-01..07-28"
+    assert span_text("2026-07-04T00:00", "2026-07-05T00:00") == "2026-07-04"
+    assert span_text("2026-12-30T00:00", "2027-01-02T00:00") == "2026-12-30..2027-01-01"
+    assert span_text("2026-07-04T07:00", "2026-07-05T15:00") == "2026-07-04 07:00 -> 07-05 15:00"
+
+
+def test_junit_span_agrees_with_the_message(im: Path) -> None:
+    _, out, _ = cli("check", "july-2026.xlsx", "--format", "junit")
+    line = next(ln for ln in out.splitlines() if "ERROR Nikhil Diaz" in ln and "free days" in ln)
+    assert "Nikhil Diaz 2026-07-01..07-28: 3 free days in 2026-07-01 to 2026-07-28" in line
+    assert "07-29" not in line
+
+
+def test_diff_and_baseline_notes_print_the_last_day_not_the_exclusive_end(im: Path) -> None:
+    _, out, _ = cli("diff", "july-2026.xlsx", "july-2026-compliant.xlsx")
+    line = next(ln for ln in out.splitlines() if "call-frequency" in ln)
+    assert "2026-07-01..07-28  10 calls in 2026-07-01 to 2026-07-28" in line
+
+    shutil.copy("july-2026.xlsx", "r.xlsx")
+    assert cli("baseline", "r.xlsx", "-o", "base.json")[0] == 0
+    shutil.copy("july-2026-compliant.xlsx", "r.xlsx")
+    for fmt in ("text", "junit", "github"):
+        _, out, _ = cli("check", "r.xlsx", "--baseline", "base.json", "--format", fmt)
+        line = next(ln for ln in out.splitlines() if "call-frequency" in ln and "Omar Chang" in ln)
+        assert "2026-07-01..07-28" in line and "07-29" not in line, (fmt, line)
+
+
+# ----------------------------------------------------------------- 2. the diff total is a total
+def test_diff_summary_does_not_give_the_total_to_the_first_resident(im: Path) -> None:
+    _, out, _ = cli("diff", "july-2026.xlsx", "july-2026-compliant.xlsx")
+    last = out.splitlines()[-1]
+    assert last == ("this change adds no violations and fixes 11 violations for 7 residents (2 for Aaliyah Wang, "
+                    "2 for Arjun Sato, 2 for Nikhil Diaz, 2 for Omar Chang, 1 for Amir Cohen, 1 for Kavya Martin, "
+                    "1 for Zoe Mehta; 5 errors, 6 warnings)")
