@@ -311,9 +311,11 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
     from rostercheck.repair import repair as run_repair
     from rostercheck.repair.report import render_json, render_text
     from rostercheck.repair.solve import print_progress
-    from rostercheck.workbook import changes_csv, write_changes
+    from rostercheck.workbook import changes_csv, check_copy_target, write_changes
 
     _claim({"--output": output, "--changes": changes_path, "--annotate": annotate_path}, [roster], kw, previous)
+    if output:
+        check_copy_target(output, roster, keep_macros=keep_macros)
     if annotate_path:
         from rostercheck.report.annotate import check_target
 
@@ -608,6 +610,10 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
     if suggest and output:
         raise click.UsageError("--output writes one trade: run swap with the suggested partner and dates")
     _claim({"--output": output}, [roster], kw, previous)
+    if output:
+        from rostercheck.workbook import check_copy_target
+
+        check_copy_target(output, roster, keep_macros=keep_macros)
     cfg = load_config(roster, kw)
     st = Settings.from_config(cfg.repair, cfg.path)
     st.locks += list(lock)

@@ -68,3 +68,27 @@ def test_diff_summary_does_not_give_the_total_to_the_first_resident(im: Path) ->
     assert last == ("this change adds no violations and fixes 11 violations for 7 residents (2 for Aaliyah Wang, "
                     "2 for Arjun Sato, 2 for Nikhil Diaz, 2 for Omar Chang, 1 for Amir Cohen, 1 for Kavya Martin, "
                     "1 for Zoe Mehta; 5 errors, 6 warnings)")
+
+
+# ------------------------------------------------------------- 3. a copy is written in its kind
+@pytest.mark.parametrize("args", [
+    ("repair", "july-2026.xlsx", "-o", "x.csv"),
+    ("repair", "july-2026.xlsx", "-o", "x"),
+    ("swap", "july-2026.xlsx", "Omar Chang", "Zoe Mehta", "2026-07-04", "-o", "x.csv"),
+    ("check", "july-2026.xlsx", "--annotate", "x.csv"),
+])
+def test_a_workbook_roster_is_never_copied_under_a_csv_name(im: Path, args: tuple[str, ...]) -> None:
+    code, _, err = cli(*args)
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    option = "--annotate" if "--annotate" in args else "--output"
+    assert f"{option}:" in err and "name it .xlsx" in err, err
+    assert not any(p.name.startswith("x") for p in im.iterdir())
+
+
+def test_a_csv_roster_is_copied_as_csv_only(tmp_path: Path) -> None:
+    from workbooks import days, make_csv
+
+    src = make_csv(tmp_path / "r.csv", [["Resident", "PGY", *days(7)], ["Ann Lee", 1, *"C D OFF D D OFF D".split()]])
+    code, _, err = cli("repair", str(src), "-o", str(tmp_path / "fixed.xlsx"))
+    assert code == 2 and "--output: the roster is csv, so its copy is csv: name it .csv (not .xlsx)" in err, err
+    assert not (tmp_path / "fixed.xlsx").exists()

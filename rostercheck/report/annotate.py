@@ -70,16 +70,9 @@ def check_target(dst: str, src: str, *, keep_macros: bool = False) -> None:
     Excel checks that the extension matches the content: a macro-free workbook named .xlsm (or a
     macro workbook named .xlsx) is refused with "file format or extension is not valid".
     """
-    out = Path(dst).suffix.lower()
-    if out not in _COPYABLE:
-        raise InputError("an annotated copy is an Excel workbook: give the output a .xlsx name", file=dst)
-    macros = keep_macros and Path(src).suffix.lower() == ".xlsm"
-    if macros and out != ".xlsm":
-        raise InputError("--keep-macros keeps VBA, which Excel opens only from a .xlsm file: name the output .xlsm",
-                         file=dst)
-    if out == ".xlsm" and not macros:
-        raise InputError("a copy without macros must be named .xlsx (use --keep-macros with a .xlsm roster to "
-                         "keep them)", file=dst)
+    from rostercheck.workbook import check_copy_target
+
+    check_copy_target(dst, src, option="--annotate", keep_macros=keep_macros, workbook=True)
 
 
 def annotate_check(result: Any, dst: str, *, keep_macros: bool = False) -> Annotated:
