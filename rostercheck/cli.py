@@ -326,6 +326,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
     st.lock_residents += list(lock_resident)
     if only_residents:
         st.only_residents = [n.strip() for n in only_residents.split(",") if n.strip()]
+        st.from_config_lists.pop("only_residents", None)  # the option replaces the config's list
     for name, value in (("max_changes", max_changes), ("time_limit", time_limit), ("workers", workers),
                         ("seed", seed)):
         if value is not None:

@@ -41,15 +41,16 @@ COUNTED = tuple(m for m in MEASURES if m != "hours")  # fair-share change: these
 
 
 # ------------------------------------------------------------------------------------ inputs
-def find_resident(raw: RawRoster, name: str, what: str = "NAME") -> int:
-    """The resident called ``name`` (case and spacing aside); unknown: the nearest name suggested."""
+def find_resident(raw: RawRoster, name: str) -> int:
+    """The resident called ``name`` (case and spacing aside); unknown: the nearest name suggested.
+    The error names the roster file, not the usage placeholder (``NAME_A``) the name was given as."""
     names = [r.name for r in raw.residents]
     folded = {" ".join(n.split()).casefold(): i for i, n in enumerate(names)}
     i = folded.get(" ".join(name.split()).casefold())
     if i is None:
         near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.0)
         hint = f" (nearest: {names[folded[near[0]]]!r})" if near else ""
-        raise InputError(f"no resident {name!r} in the roster{hint}", file=raw.path, key=what)
+        raise InputError(f"swap: no resident {name!r} in the roster{hint}", file=raw.path)
     return i
 
 
@@ -64,11 +65,11 @@ def find_day(raw: RawRoster, text: str) -> pd.Timestamp:
     try:
         day = pd.Timestamp(dt.date.fromisoformat(text.strip()))
     except ValueError:
-        raise InputError(f"expected a date like {lo.date().isoformat()}, got {text!r}", file=raw.path,
-                         key="DATE") from None
+        raise InputError(f"swap: expected a date like {lo.date().isoformat()}, got {text!r}",
+                         file=raw.path) from None
     if not lo <= day <= hi:
-        raise InputError(f"{day.date().isoformat()} is not a date of the roster ({lo.date().isoformat()} to "
-                         f"{hi.date().isoformat()})", file=raw.path, key="DATE")
+        raise InputError(f"swap: {day.date().isoformat()} is not a date of the roster ({lo.date().isoformat()} "
+                         f"to {hi.date().isoformat()})", file=raw.path)
     return day
 
 
@@ -193,7 +194,7 @@ class TradeResult:
 def trade(raw: RawRoster, cfg: Config, name_a: str, name_b: str, dates: list[str], *,
           previous: RawRoster | None = None, settings: Settings | None = None) -> TradeResult:
     """Check the trade of ``name_a``'s and ``name_b``'s cells on ``dates``, against the roster as it is."""
-    a, b = find_resident(raw, name_a, "NAME_A"), find_resident(raw, name_b, "NAME_B")
+    a, b = find_resident(raw, name_a), find_resident(raw, name_b)
     if a == b:
         raise InputError("NAME_A and NAME_B are the same resident; a trade needs two", file=raw.path, key="NAME_B")
     days = sorted({find_day(raw, t) for t in dates})
@@ -333,7 +334,7 @@ def suggest(raw: RawRoster, cfg: Config, name: str, date: str, *, previous: RawR
     """Trades that take ``name``'s cell(s) on ``date`` away, none introducing an error, best first:
     fewest new warnings, then the smallest change in fair shares (counts, then hours), then the
     nearest payback date (a same-date exchange has none, so it comes first on ties)."""
-    a = find_resident(raw, name, "NAME")
+    a = find_resident(raw, name)
     day = find_day(raw, date)
     before = check_raw(raw, cfg, previous)
     tl = before.timeline

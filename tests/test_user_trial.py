@@ -88,7 +88,32 @@ def test_a_workbook_roster_is_never_copied_under_a_csv_name(im: Path, args: tupl
 def test_a_csv_roster_is_copied_as_csv_only(tmp_path: Path) -> None:
     from workbooks import days, make_csv
 
-    src = make_csv(tmp_path / "r.csv", [["Resident", "PGY", *days(7)], ["Ann Lee", 1, *"C D OFF D D OFF D".split()]])
+    week = ["C", "D", "OFF", "D", "D", "OFF", "D"]
+    src = make_csv(tmp_path / "r.csv", [["Resident", "PGY", *days(7)], ["Ann Lee", 1, *week]])
     code, _, err = cli("repair", str(src), "-o", str(tmp_path / "fixed.xlsx"))
     assert code == 2 and "--output: the roster is csv, so its copy is csv: name it .csv (not .xlsx)" in err, err
     assert not (tmp_path / "fixed.xlsx").exists()
+
+
+# ------------------------------------------------------- 4. errors name where the user wrote it
+def test_a_bad_lock_names_the_config_key_or_the_option_it_came_from(im: Path) -> None:
+    cfg = im / "rostercheck.toml"
+    plain = cfg.read_text()
+    cfg.write_text(plain + '\n[repair]\nlocks = ["Nobody:2026-07-01"]\n')
+    code, _, err = cli("repair", "july-2026.xlsx")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "rostercheck.toml, key 'repair.locks': 'Nobody:2026-07-01': no resident 'Nobody'" in err, err
+    assert "--lock" not in err
+
+    cfg.write_text(plain)
+    code, _, err = cli("repair", "july-2026.xlsx", "--lock", "Nobody:2026-07-01")
+    assert code == 2 and "--lock 'Nobody:2026-07-01': no resident 'Nobody'" in err and "key" not in err, err
+
+
+def test_swap_names_the_roster_not_the_usage_placeholder(im: Path) -> None:
+    code, _, err = cli("swap", "july-2026.xlsx", "Kavya Martn", "Omar Chang", "2026-07-04")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "july-2026.xlsx: swap: no resident 'Kavya Martn' in the roster (nearest: 'Kavya Martin')" in err, err
+    assert "NAME_A" not in err
+    code, _, err = cli("swap", "july-2026.xlsx", "Kavya Martin", "Omar Chang", "2026-09-04")
+    assert code == 2 and "july-2026.xlsx: swap: 2026-09-04 is not a date of the roster" in err and "DATE" not in err
