@@ -62,15 +62,22 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _claim(outputs: dict[str, str | None], rosters: list[str] | tuple[str, ...], kw: dict[str, Any],
-           *others: str | None) -> None:
+           previous: str | None = None, *others: str | None) -> None:
     """Before any work: every output a file of its own, never a file the command reads (the rosters,
-    ``others`` such as ``--previous`` and a baseline, and each roster's config, given or found).
+    ``--previous``, ``others`` such as a baseline, and each roster's config, given or found), and
+    ``--previous`` not a roster being checked (the month as its own history doubles every count).
     One check for every command; ``atomic_write`` enforces it again as each output is written."""
+    import os
+
+    from rostercheck.errors import InputError
     from rostercheck.output import claim
     from rostercheck.pipeline import inputs_of
 
+    if previous is not None and os.path.realpath(previous) in {os.path.realpath(r) for r in rosters}:
+        raise InputError("--previous is the roster itself; give the prior month's roster (or leave --previous out)",
+                         file=previous)
     if any(outputs.values()):
-        claim(outputs, inputs_of(rosters, kw, *others))
+        claim(outputs, inputs_of(rosters, kw, previous, *others))
 
 
 class Seconds(click.ParamType):
@@ -250,7 +257,7 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
         if fmt != "json" and results:
             from rostercheck.report.text import summary_line
 
-            click.echo(summary_line(results))
+            click.echo(summary_line(results, block["baselined"] if block else 0))
     else:
         click.echo(text, nl=False)
     if annotate_path and results:

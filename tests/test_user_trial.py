@@ -117,3 +117,25 @@ def test_swap_names_the_roster_not_the_usage_placeholder(im: Path) -> None:
     assert "NAME_A" not in err
     code, _, err = cli("swap", "july-2026.xlsx", "Kavya Martin", "Omar Chang", "2026-09-04")
     assert code == 2 and "july-2026.xlsx: swap: 2026-09-04 is not a date of the roster" in err and "DATE" not in err
+
+
+# ------------------------------------------------------------ 5. --previous is another month
+@pytest.mark.parametrize("command", ["check", "repair", "fairness", "baseline"])
+def test_previous_may_not_be_the_roster_itself(im: Path, command: str) -> None:
+    code, out, err = cli(command, "july-2026.xlsx", "--previous", "./july-2026.xlsx")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and not out, err
+    assert "./july-2026.xlsx: --previous is the roster itself" in err, err
+
+
+# --------------------------------------------------- 6. a clean run under a baseline says so
+def test_a_fully_baselined_run_says_no_new_findings_not_no_rule_broken(im: Path) -> None:
+    assert cli("baseline", "july-2026.xlsx", "-o", "base.json")[0] == 0
+    for fmt in ("text", "github"):
+        code, out, _ = cli("check", "july-2026.xlsx", "--baseline", "base.json", "--format", fmt)
+        assert code == 0
+        assert out.splitlines()[-1] == ("ok: no new findings in july-2026.xlsx (30 residents; "
+                                        "11 recorded in the baseline)"), (fmt, out)
+    code, out, _ = cli("check", "july-2026.xlsx", "--baseline", "base.json", "-o", "report.txt")
+    assert out.strip() == "ok: no new findings in july-2026.xlsx (30 residents; 11 recorded in the baseline)"
+    code, out, _ = cli("check", "july-2026-compliant.xlsx")
+    assert out.splitlines()[-1] == "ok: no rule broken in july-2026-compliant.xlsx (30 residents)"

@@ -102,6 +102,6 @@ def render(results: Sequence[CheckResult], *, problems: Sequence[Any] = (),
 
         out.append(text_lines(dict(baseline))[0])
     if results or not problems:
-        out.append(summary_line(results))
+        out.append(summary_line(results, baseline.get("baselined", 0) if baseline else 0))
     return "\n".join(out) + "\n"
 

@@ -8,6 +8,7 @@ from rostercheck.check import CheckResult
 from rostercheck.model import Finding
 from rostercheck.report.cellrange import describe
 from rostercheck.report.style import Style, styler
+from rostercheck.wording import plural
 
 _SEV_STYLE = {"error": {"fg": "red", "bold": True}, "warning": {"fg": "yellow"}}
 
@@ -33,16 +34,21 @@ def _counts(items: Sequence[Finding]) -> str:
     return ", ".join(parts)
 
 
-def summary_line(results: Sequence[CheckResult]) -> str:
+def summary_line(results: Sequence[CheckResult], baselined: int = 0) -> str:
+    """The one line a CI log shows. ``baselined``: findings a baseline hid; then a clean run says it
+    found nothing *new*, since "no rule broken" would deny what the baseline records."""
     errors = sum(r.errors for r in results)
     warnings = sum(r.warnings for r in results)
     residents = sum(r.timeline.n_residents for r in results)
     flagged = sum(len({f.resident for f in r.findings if f.resident}) for r in results)
     files = results[0].path if len(results) == 1 else f"{len(results)} rosters"
+    if not errors and not warnings and baselined:
+        return (f"ok: no new findings in {files} ({plural(residents, 'resident')}; "
+                f"{baselined} recorded in the baseline)")
     if not errors and not warnings:
-        return f"ok: no rule broken in {files} ({residents} residents)"
-    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-            f"for {flagged} of {residents} residents in {files}")
+        return f"ok: no rule broken in {files} ({plural(residents, 'resident')})"
+    return (f"{plural(errors, 'error')}, {plural(warnings, 'warning')} "
+            f"for {flagged} of {plural(residents, 'resident')} in {files}")
 
 
 #: Reading warnings shown under a roster's header line; the rest are counted (``rostercheck read`` lists all).
@@ -66,7 +72,8 @@ def read_lines(res: CheckResult, st: Style) -> list[str]:
     return out
 
 
-def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool = False, **_: object) -> str:
+def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool = False, baselined: int = 0,
+           **_: object) -> str:
     """Per roster: a header, then findings grouped by resident (most serious resident first, errors
     before warnings), in columns aligned across the whole roster; then one summary line.
 
@@ -98,7 +105,7 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
                     if cells:
                         out.append(" " * (2 + 7 + 2 + rw + 2 + ww + 2) + st(f"cells: {cells}", dim=True))
             out.append("")
-    line = summary_line(results)
+    line = summary_line(results, baselined)
     errors = sum(r.errors for r in results)
     warnings = sum(r.warnings for r in results)
     style = {"fg": "red", "bold": True} if errors else ({"fg": "yellow"} if warnings else {"fg": "green"})
