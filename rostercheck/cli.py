@@ -17,6 +17,7 @@ import click
 from rostercheck.pipeline import apply_reading_options, load_config, read_with
 from rostercheck.ranges import MAX_CHANGES, MAX_ROWS, MAX_TIME_LIMIT, MAX_WORKERS, SEED_RANGE
 from rostercheck.report import FORMATS
+from rostercheck.wording import plural
 
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 FORMAT_NAMES = list(FORMATS)
@@ -265,7 +266,8 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 
         done = annotate_check(results[0], annotate_path, keep_macros=keep_macros)
         if not quiet:
-            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked, {done.comments} comments)",
+            click.echo(f"rostercheck: wrote {done.path} ({plural(done.cells, 'cell')} marked, "
+                       f"{plural(done.comments, 'comment')})",
                        err=True)
     if block is not None and not carried:
         click.echo(bl.text_lines(block)[0], err=True)
@@ -356,7 +358,8 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
         from rostercheck.report.annotate import annotate_repair
 
         done = annotate_repair(result, annotate_path, keep_macros=keep_macros)
-        click.echo(f"rostercheck: wrote {done.path} ({done.changed} changed, {done.cells} cells marked)", err=True)
+        click.echo(f"rostercheck: wrote {done.path} ({done.changed} changed, {plural(done.cells, 'cell')} marked)",
+                   err=True)
     if fmt == "json":
         click.echo(render_json(result, written), nl=False)
     else:
@@ -414,8 +417,8 @@ def baseline_command(rosters: tuple[str, ...], output: str, previous: str | None
     doc = bl.document(results, os.path.dirname(os.path.abspath(output)))
     atomic_write(output, bl.dumps(doc), option="--output")
     n, errors = len(doc["entries"]), sum(r.errors for r in results)
-    click.echo(f"recorded {n} finding{'s' * (n != 1)} ({errors} error{'s' * (errors != 1)}, {n - errors} "
-               f"warning{'s' * (n - errors != 1)}) from {len(results)} roster{'s' * (len(results) != 1)} in {output}")
+    click.echo(f"recorded {plural(n, 'finding')} ({plural(errors, 'error')}, "
+               f"{plural(n - errors, 'warning')}) from {plural(len(results), 'roster')} in {output}")
     sys.exit(EXIT_OK)
 
 
@@ -638,7 +641,7 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
     click.echo(text, nl=False)
     if output:
         sw.write_trade(t, roster, output, cfg, previous=prev, keep_macros=keep_macros)
-        click.echo(f"rostercheck: wrote {output} ({len(t.diff.changes)} cells changed)", err=True)
+        click.echo(f"rostercheck: wrote {output} ({plural(len(t.diff.changes), 'cell')} changed)", err=True)
     sys.exit(EXIT_ERRORS if t.fails(strict) else EXIT_OK)
 
 

@@ -35,6 +35,7 @@ from rostercheck.errors import InputError
 from rostercheck.fairness import MEASURES, loads
 from rostercheck.model import Finding, RawRoster
 from rostercheck.repair.problem import Problem, Settings, build_problem
+from rostercheck.wording import plural
 
 VERSION = 1
 COUNTED = tuple(m for m in MEASURES if m != "hours")  # fair-share change: these counts, then hours
@@ -440,12 +441,12 @@ def render_suggestions_text(s: Suggestions) -> str:
         out.append("none: every exchange repair could make introduces an error" if s.considered else
                    "none: nobody could take the cell (locks, leave, wellness or eligibility)")
     if s.rejected_by_full_check:  # never expected: the two-resident screen and the full check agree
-        out.append(f"note: {s.rejected_by_full_check} trades passed the two-resident check but not the whole "
+        out.append(f"note: {plural(s.rejected_by_full_check, 'trade')} passed the two-resident check but not the whole "
                    "roster's, and are not shown")
     pw = max((len(x.partner) for x in s.suggestions), default=0)
     for i, x in enumerate(s.suggestions, 1):
         when = x.dates[0] + (f" + payback {x.dates[1]}" if len(x.dates) > 1 else "")
-        warn = (f"{len(x.introduced)} new warning{'s' * (len(x.introduced) != 1)}: "
+        warn = (f"{plural(len(x.introduced), 'new warning')}: "
                 + ", ".join(sorted({f.rule for f in x.introduced}))) if x.introduced else "no new findings"
         fixed = f"; fixes {len(x.fixed)}" if x.fixed else ""
         out.append(f"{i:>3}. {x.partner:<{pw}}  {when:<30} {warn}{fixed}")

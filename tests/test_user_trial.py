@@ -139,3 +139,18 @@ def test_a_fully_baselined_run_says_no_new_findings_not_no_rule_broken(im: Path)
     assert out.strip() == "ok: no new findings in july-2026.xlsx (30 residents; 11 recorded in the baseline)"
     code, out, _ = cli("check", "july-2026-compliant.xlsx")
     assert out.splitlines()[-1] == "ok: no rule broken in july-2026-compliant.xlsx (30 residents)"
+
+
+# ------------------------------------------------------------------ 7. "1 day", never "1 days"
+def test_counts_of_one_take_the_singular_in_rule_messages_and_reports() -> None:
+    from helpers import check, rule_hits
+    from test_rules import cfg
+
+    from rostercheck.report.text import render
+
+    res = check({"A": ["S12"] * 6 + ["-"] + ["S12"] * 21}, cfg("days-off"))
+    (f,) = rule_hits(res, "days-off")
+    assert f.message.startswith("1 free day in 2026-07-01 to 2026-07-28 (28 on-service days; minimum 4: 1 per 7 days)")
+    text = render([res])
+    assert "test.xlsx: 1 resident, 28 days (2026-07-01 to 2026-07-28), 1 rule" in text, text
+    assert text.splitlines()[-1] == "1 error, 0 warnings for 1 of 1 resident in test.xlsx"

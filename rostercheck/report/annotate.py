@@ -28,6 +28,7 @@ from rostercheck.errors import InputError
 from rostercheck.model import Finding, Source
 from rostercheck.output import atomic_write
 from rostercheck.report.cellrange import condense, describe
+from rostercheck.wording import plural
 from rostercheck.workbook import AUTHOR, CHANGED_FILL, safe_cell
 
 #: Red and amber strong enough to stand out from the pastel fills rosters use for shift codes, with
@@ -141,7 +142,7 @@ def annotate(
             cell.fill, cell.border = fills[sev], borders[sev]
         if notes:
             if not lines:
-                lines.append(f"rostercheck: {len(notes)} finding{'s' * (len(notes) != 1)}")
+                lines.append(f"rostercheck: {plural(len(notes), 'finding')}")
             lines += [_comment_line(f, src, sheet_of) for f in notes]
         marked += 1
         if not lines:
@@ -284,7 +285,7 @@ def _comment_line(f: Finding, src: str, sheet_of: Any) -> str:
 def _summary(path: str, findings: Sequence[Finding], what: str) -> str:
     e = sum(f.severity == "error" for f in findings)
     w = sum(f.severity == "warning" for f in findings)
-    return f"rostercheck {what} of {Path(path).name}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+    return f"rostercheck {what} of {Path(path).name}: {plural(e, 'error')}, {plural(w, 'warning')}"
 
 
 def _ref(title: str, address: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from rostercheck.check import CheckResult
 from rostercheck.model import Finding, span_text
 from rostercheck.report.cellrange import describe
+from rostercheck.wording import plural
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -45,7 +46,7 @@ def _count(items: Sequence[Finding], noun: str) -> str:
     n = len(items)
     who = sorted({f.resident for f in items if f.resident})
     names = f" for {', '.join(who[:5])}{' and others' if len(who) > 5 else ''}" if who else ""
-    return f"{n} {noun}{'s' * (n != 1)}{names}"
+    return f"{plural(n, noun)}{names}"
 
 
 def _suite(res: CheckResult, strict: bool, fixed: Sequence[Mapping[str, Any]], baselined: int | None) -> ET.Element:

@@ -28,9 +28,9 @@ def _group_key(group: tuple[str | None, list[Finding]]) -> tuple:
 def _counts(items: Sequence[Finding]) -> str:
     errors = sum(f.severity == "error" for f in items)
     warnings = len(items) - errors
-    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
+    parts = [f"{plural(errors, 'error')}"] if errors else []
     if warnings:
-        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+        parts.append(f"{plural(warnings, 'warning')}")
     return ", ".join(parts)
 
 
@@ -68,7 +68,7 @@ def read_lines(res: CheckResult, st: Style) -> list[str]:
         out.append("  " + st("read warning", fg="yellow") + f": {where + ': ' if where else ''}{w.message}")
     if len(read.warnings) > _READ_WARNINGS_SHOWN:
         more = len(read.warnings) - _READ_WARNINGS_SHOWN
-        out.append(f"  ... and {more} more read warning{'s' * (more != 1)} (rostercheck read {res.path} lists them)")
+        out.append(f"  ... and {plural(more, 'more read warning')} (rostercheck read {res.path} lists them)")
     return out
 
 
@@ -86,8 +86,9 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
     if not quiet:
         for res in results:
             tl = res.timeline
-            out.append(st(f"{res.path}", bold=True) + f": {tl.n_residents} residents, {res.days} days "
-                       f"({tl.date_of(tl.first)} to {tl.date_of(tl.n_days - 1)}), {len(res.rules)} rules")
+            out.append(st(f"{res.path}", bold=True) + f": {plural(tl.n_residents, 'resident')}, "
+                       f"{plural(res.days, 'day')} ({tl.date_of(tl.first)} to {tl.date_of(tl.n_days - 1)}), "
+                       f"{plural(len(res.rules), 'rule')}")
             out.extend(read_lines(res, st))
             groups: dict[str | None, list[Finding]] = {}
             for f in res.findings:
