@@ -497,10 +497,14 @@ def _disambiguate(
             return other, first, "guessed clinic: a half-day grid without another clinic code"
         return first, other, "guessed call"
     if code == "W" and other is not None:
+        # most of its cells (over half) on a Saturday or Sunday, as docs/onboarding.md promises; a
+        # program marking Fri-Sun weekends (67%) means weekend, wellness half-days fall on weekdays
         share = round(use.weekend * 100)
-        if use.weekend >= 0.8:
-            return other, first, f"guessed weekend: {share}% of its cells are on a Saturday or Sunday"
-        return first, other, f"guessed wellness: {100 - share}% of its cells are on weekdays"
+        if use.weekend > 0.5:
+            return other, first, (f"guessed weekend: {share}% of its cells are on a Saturday or Sunday "
+                                  f"({100 - share}% on weekdays)")
+        return first, other, (f"guessed wellness: {100 - share}% of its cells are on weekdays "
+                              f"({share}% on a Saturday or Sunday)")
     if code == "LD" and other is not None and layout == "half-day":
         return other, first, "guessed labor and delivery: a half-day grid"
     return first, other, f"guessed {first.get('description', first.get('kind', 'work'))}"

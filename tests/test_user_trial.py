@@ -154,3 +154,24 @@ def test_counts_of_one_take_the_singular_in_rule_messages_and_reports() -> None:
     text = render([res])
     assert "test.xlsx: 1 resident, 28 days (2026-07-01 to 2026-07-28), 1 rule" in text, text
     assert text.splitlines()[-1] == "1 error, 0 warnings for 1 of 1 resident in test.xlsx"
+
+
+# ------------------------------------------------------- 8. init: W on most weekend cells is weekend
+def _w_roster(path: Path, w_days: set[int]) -> Path:
+    """Four weeks from Wednesday 2026-07-01: W on the given weekdays (Monday 0), D on the others."""
+    from workbooks import days, make_xlsx
+
+    dates = days(28)
+    row = ["W" if d.weekday() in w_days else "D" for d in dates]
+    return make_xlsx(path, {"Roster": [["Resident", "PGY", *dates], ["Ann Lee", 1, *row], ["Ben Ito", 2, *row]]})
+
+
+@pytest.mark.parametrize(("w_days", "guess"), [
+    ({4, 5, 6}, "guessed weekend: 67% of its cells are on a Saturday or Sunday (33% on weekdays)"),
+    ({3, 4, 5}, "guessed wellness: 67% of its cells are on weekdays (33% on a Saturday or Sunday)"),
+])
+def test_init_guesses_w_by_where_most_of_its_cells_fall(tmp_path: Path, w_days: set[int], guess: str) -> None:
+    roster = _w_roster(tmp_path / "r.xlsx", w_days)
+    code, out, err = cli("init", str(roster))
+    assert code == 0, err
+    assert guess in out, out
