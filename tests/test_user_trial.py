@@ -175,3 +175,14 @@ def test_init_guesses_w_by_where_most_of_its_cells_fall(tmp_path: Path, w_days: 
     code, out, err = cli("init", str(roster))
     assert code == 0, err
     assert guess in out, out
+
+
+# ---------------------------------------------- 9. a damaged zip is not "text that may be CSV"
+@pytest.mark.parametrize("body", [b"PK\x03\x04garbage", b"PK\x03\x04 this is not a zip"])
+def test_a_damaged_zip_named_xlsx_is_called_a_zip_not_text(tmp_path: Path, body: bytes) -> None:
+    p = tmp_path / "zip.xlsx"
+    p.write_bytes(body)
+    code, _, err = cli("check", str(p))
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "zip.xlsx: not a readable Excel workbook (it is a zip archive, but a damaged one or not a workbook" in err
+    assert "CSV" not in err and "text" not in err
