@@ -186,3 +186,23 @@ def test_a_damaged_zip_named_xlsx_is_called_a_zip_not_text(tmp_path: Path, body:
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "zip.xlsx: not a readable Excel workbook (it is a zip archive, but a damaged one or not a workbook" in err
     assert "CSV" not in err and "text" not in err
+
+
+# ------------------------------------------------------------- 10. --jobs 0 is every usable core
+def test_jobs_0_starts_one_worker_per_usable_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from rostercheck import batch
+
+    asked: list[int] = []
+
+    def pool(max_workers: int) -> None:
+        asked.append(max_workers)
+        raise OSError("no processes here")  # run_ordered then runs serially
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", pool)
+    items = list(range(64))
+    assert batch.run_ordered(abs, items, jobs=0) == items
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert asked == ([cores] if cores > 1 else [])
+    assert "default 0: all cores" in " ".join(cli("check", "--help")[1].split())
