@@ -25,7 +25,7 @@ from rostercheck.legend import WORK_KINDS
 from rostercheck.rules.fair_share import GROUP_BY, group_key, group_label, on_service
 from rostercheck.rules.min_free_weekends import free_saturdays, saturdays
 from rostercheck.timeline import Timeline
-from rostercheck.wording import plural
+from rostercheck.wording import noun, plural
 
 #: The counts compared across residents, in display order (``codes`` are listed apart).
 MEASURES = ("calls", "nights", "weekend_days", "golden_weekends", "hours")
@@ -180,7 +180,8 @@ def render_text(fa: Fairness) -> str:
                                                                        for m in MEASURES))
     widest = max(fa.groups, key=lambda g: g.stats["calls"].spread, default=None)
     if widest is not None and widest.stats["calls"].spread > 0:
-        out += ["", f"widest call spread: {widest.group}, {_num(widest.stats['calls'].spread)} calls between the "
+        spread = _num(widest.stats["calls"].spread)
+        out += ["", f"widest call spread: {widest.group}, {spread} {noun(float(spread), 'call')} between the "
                 "most and the least loaded resident"]
     return "\n".join(x.rstrip() for x in out) + "\n"
 
