@@ -39,7 +39,7 @@ def summary_line(results: Sequence[CheckResult], baselined: int = 0) -> str:
     found nothing *new*, since "no rule broken" would deny what the baseline records."""
     errors = sum(r.errors for r in results)
     warnings = sum(r.warnings for r in results)
-    residents = sum(r.timeline.n_residents for r in results)
+    residents = sum(r.n_residents for r in results)
     flagged = sum(len({f.resident for f in r.findings if f.resident}) for r in results)
     files = results[0].path if len(results) == 1 else f"{len(results)} rosters"
     if not errors and not warnings and baselined:
@@ -85,9 +85,8 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
     out: list[str] = []
     if not quiet:
         for res in results:
-            tl = res.timeline
-            out.append(st(f"{res.path}", bold=True) + f": {plural(tl.n_residents, 'resident')}, "
-                       f"{plural(res.days, 'day')} ({tl.date_of(tl.first)} to {tl.date_of(tl.n_days - 1)}), "
+            out.append(st(f"{res.path}", bold=True) + f": {plural(res.n_residents, 'resident')}, "
+                       f"{plural(res.days, 'day')} ({res.first_date} to {res.last_date}), "
                        f"{plural(len(res.rules), 'rule')}")
             out.extend(read_lines(res, st))
             groups: dict[str | None, list[Finding]] = {}
