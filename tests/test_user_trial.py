@@ -190,17 +190,18 @@ def test_a_damaged_zip_named_xlsx_is_called_a_zip_not_text(tmp_path: Path, body:
 
 # ------------------------------------------------------------- 10. --jobs 0 is every usable core
 def test_jobs_0_starts_one_worker_per_usable_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
     import os
 
     from rostercheck import batch
 
     asked: list[int] = []
 
-    def pool(max_workers: int) -> None:
+    def pool(max_workers: int, **_: object) -> None:
         asked.append(max_workers)
         raise OSError("no processes here")  # run_ordered then runs serially
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", pool)
     items = list(range(64))
     assert batch.run_ordered(abs, items, jobs=0) == items
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
