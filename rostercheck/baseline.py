@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from rostercheck.errors import InputError
-from rostercheck.model import Finding
+from rostercheck.model import Finding, span_text
+from rostercheck.wording import plural
 
 VERSION = 1
 DEFAULT_FILE = ".rostercheck-baseline.json"
@@ -158,11 +159,11 @@ def apply(baseline: Baseline, results: Sequence[Any]) -> tuple[list[Any], Compar
 def text_lines(block: dict[str, Any]) -> list[str]:
     """Lines for the text report: the counts, then each entry fixed since the baseline."""
     n, fixed = block["baselined"], block["fixed"]
-    lines = [f"baseline {block['file']}: {n} known finding{'s' * (n != 1)} not shown, {len(fixed)} "
-             f"entr{'ies' if len(fixed) != 1 else 'y'} fixed since baseline"]
+    lines = [f"baseline {block['file']}: {plural(n, 'known finding')} not shown, "
+             f"{plural(len(fixed), 'entry', 'entries')} fixed since baseline"]
     for e in fixed:
         who = f" ({e['resident']})" if e.get("resident") else ""
-        lines.append(f"  fixed since baseline: {e['roster']}: {e['rule']}{who} {e['start']}..{e['end']}")
+        lines.append(f"  fixed since baseline: {e['roster']}: {e['rule']}{who} {span_text(e['start'], e['end'])}")
     if fixed:
         lines.append("  (refresh the baseline with `rostercheck baseline ... -o FILE`)")
     return lines

@@ -255,6 +255,8 @@ def render_batch(fmt: str, results: Sequence[Any], problems: Sequence[FileOutcom
     options.pop("strict", None)
     if fmt == "text" and not results:
         return "", False  # nothing was checked: the errors on stderr say why; no "ok" line
+    if fmt == "text" and baseline is not None:
+        options["baselined"] = baseline.get("baselined", 0)
     text = render(fmt, results, **options)
     if fmt == "json":
         doc = json.loads(text)

@@ -18,6 +18,7 @@ import click
 from rostercheck.pipeline import apply_reading_options, load_config, read_with
 from rostercheck.ranges import MAX_CHANGES, MAX_ROWS, MAX_TIME_LIMIT, MAX_WORKERS, SEED_RANGE
 from rostercheck.report import FORMATS
+from rostercheck.wording import plural
 
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT, EXIT_INFEASIBLE = 0, 1, 2, 3
 FORMAT_NAMES = list(FORMATS)
@@ -63,15 +64,22 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _claim(outputs: dict[str, str | None], rosters: list[str] | tuple[str, ...], kw: dict[str, Any],
-           *others: str | None) -> None:
+           previous: str | None = None, *others: str | None) -> None:
     """Before any work: every output a file of its own, never a file the command reads (the rosters,
-    ``others`` such as ``--previous`` and a baseline, and each roster's config, given or found).
+    ``--previous``, ``others`` such as a baseline, and each roster's config, given or found), and
+    ``--previous`` not a roster being checked (the month as its own history doubles every count).
     One check for every command; ``atomic_write`` enforces it again as each output is written."""
+    import os
+
+    from rostercheck.errors import InputError
     from rostercheck.output import claim
     from rostercheck.pipeline import inputs_of
 
+    if previous is not None and os.path.realpath(previous) in {os.path.realpath(r) for r in rosters}:
+        raise InputError("--previous is the roster itself; give the prior month's roster (or leave --previous out)",
+                         file=previous)
     if any(outputs.values()):
-        claim(outputs, inputs_of(rosters, kw, *others))
+        claim(outputs, inputs_of(rosters, kw, previous, *others))
 
 
 class Seconds(click.ParamType):
@@ -251,7 +259,7 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
         if fmt != "json" and results:
             from rostercheck.report.text import summary_line
 
-            click.echo(summary_line(results))
+            click.echo(summary_line(results, block["baselined"] if block else 0))
     else:
         click.echo(text, nl=False)
     if annotate_path and results:
@@ -259,7 +267,8 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 
         done = annotate_check(results[0], annotate_path, keep_macros=keep_macros)
         if not quiet:
-            click.echo(f"rostercheck: wrote {done.path} ({done.cells} cells marked, {done.comments} comments)",
+            click.echo(f"rostercheck: wrote {done.path} ({plural(done.cells, 'cell')} marked, "
+                       f"{plural(done.comments, 'comment')})",
                        err=True)
     if block is not None and not carried:
         click.echo(bl.text_lines(block)[0], err=True)
@@ -315,9 +324,11 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
     from rostercheck.repair import repair as run_repair
     from rostercheck.repair.report import render_json, render_text
     from rostercheck.repair.solve import print_progress
-    from rostercheck.workbook import changes_csv, write_changes
+    from rostercheck.workbook import changes_csv, check_copy_target, write_changes
 
     _claim({"--output": output, "--changes": changes_path, "--annotate": annotate_path}, [roster], kw, previous)
+    if output:
+        check_copy_target(output, roster, keep_macros=keep_macros)
     if annotate_path:
         from rostercheck.report.annotate import check_target
 
@@ -328,6 +339,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
     st.lock_residents += list(lock_resident)
     if only_residents:
         st.only_residents = [n.strip() for n in only_residents.split(",") if n.strip()]
+        st.from_config_lists.pop("only_residents", None)  # the option replaces the config's list
     for name, value in (("max_changes", max_changes), ("time_limit", time_limit), ("workers", workers),
                         ("seed", seed)):
         if value is not None:
@@ -351,7 +363,8 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
         from rostercheck.report.annotate import annotate_repair
 
         done = annotate_repair(result, annotate_path, keep_macros=keep_macros)
-        click.echo(f"rostercheck: wrote {done.path} ({done.changed} changed, {done.cells} cells marked)", err=True)
+        click.echo(f"rostercheck: wrote {done.path} ({done.changed} changed, {plural(done.cells, 'cell')} marked)",
+                   err=True)
     if fmt == "json":
         click.echo(render_json(result, written), nl=False)
     else:
@@ -409,8 +422,8 @@ def baseline_command(rosters: tuple[str, ...], output: str, previous: str | None
     doc = bl.document(results, os.path.dirname(os.path.abspath(output)))
     atomic_write(output, bl.dumps(doc), option="--output")
     n, errors = len(doc["entries"]), sum(r.errors for r in results)
-    click.echo(f"recorded {n} finding{'s' * (n != 1)} ({errors} error{'s' * (errors != 1)}, {n - errors} "
-               f"warning{'s' * (n - errors != 1)}) from {len(results)} roster{'s' * (len(results) != 1)} in {output}")
+    click.echo(f"recorded {plural(n, 'finding')} ({plural(errors, 'error')}, "
+               f"{plural(n - errors, 'warning')}) from {plural(len(results), 'roster')} in {output}")
     sys.exit(EXIT_OK)
 
 
@@ -616,6 +629,10 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
     if suggest and output:
         raise click.UsageError("--output writes one trade: run swap with the suggested partner and dates")
     _claim({"--output": output}, [roster], kw, previous)
+    if output:
+        from rostercheck.workbook import check_copy_target
+
+        check_copy_target(output, roster, keep_macros=keep_macros)
     cfg = load_config(roster, kw)
     st = Settings.from_config(cfg.repair, cfg.path)
     st.locks += list(lock)
@@ -632,7 +649,7 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
     click.echo(text, nl=False)
     if output:
         sw.write_trade(t, roster, output, cfg, previous=prev, keep_macros=keep_macros)
-        click.echo(f"rostercheck: wrote {output} ({len(t.diff.changes)} cells changed)", err=True)
+        click.echo(f"rostercheck: wrote {output} ({plural(len(t.diff.changes), 'cell')} changed)", err=True)
     sys.exit(EXIT_ERRORS if t.fails(strict) else EXIT_OK)
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from rostercheck.errors import InputError
 from rostercheck.model import Finding, RawRoster, Source, cell_name
+from rostercheck.wording import plural
 
 VERSION = 1
 
@@ -210,22 +211,25 @@ def read_version(path: str, label: str, options: Any) -> RawRoster:
 
 
 # ------------------------------------------------------------------------------------ rendering
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
-
-
 def _tally(findings: Sequence[Finding]) -> str:
-    """'2 violations for Ben Ito, 1 for Ann Lee (3 errors)'."""
-    per = Counter(f.resident or "the whole roster" for f in findings)
-    parts = [f"{n} for {who}" for who, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))]
-    head = _plural(len(findings), "violation")
-    if parts:
-        head += " " + parts[0].split(" ", 1)[1] + ("" if len(parts) == 1 else ", " + ", ".join(parts[1:]))
+    """'2 violations for Ben Ito (2 errors)', or for several people the total first, then each share:
+    '3 violations for 2 residents (2 for Ben Ito, 1 for Ann Lee; 3 errors)'. The total must never
+    read as one person's count."""
+    per = Counter(f.resident or _ROSTER for f in findings)
     errors = sum(f.severity == "error" for f in findings)
-    kinds = [_plural(errors, "error")] if errors else []
+    kinds = [plural(errors, "error")] if errors else []
     if len(findings) - errors:
-        kinds.append(_plural(len(findings) - errors, "warning"))
-    return head + (f" ({', '.join(kinds)})" if kinds else "")
+        kinds.append(plural(len(findings) - errors, "warning"))
+    head = plural(len(findings), "violation")
+    if len(per) == 1:
+        return f"{head} for {next(iter(per))}" + (f" ({', '.join(kinds)})" if kinds else "")
+    people = sum(who != _ROSTER for who in per)
+    whom = " and ".join(([plural(people, "resident")] if people else []) + ([_ROSTER] if _ROSTER in per else []))
+    shares = ", ".join(f"{n} for {who}" for who, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{head} for {whom} ({shares}" + (f"; {', '.join(kinds)})" if kinds else ")")
+
+
+_ROSTER = "the whole roster"
 
 
 def summary(d: RosterDiff) -> str:
@@ -237,17 +241,10 @@ def summary(d: RosterDiff) -> str:
     return f"{what} {adds} and {fixes}" if d.old_exists else f"{what} {adds}"
 
 
-def _when(f: Finding) -> str:
-    s, e = f.start.replace("T", " "), f.end.replace("T", " ")
-    if s.endswith("00:00") and e.endswith("00:00"):
-        return f"{s[:10]}..{e[:10]}"
-    return f"{s} -> {e}"
-
-
 def _finding_lines(findings: Sequence[Finding]) -> list[str]:
     rw = max((len(f.rule) for f in findings), default=0)
     nw = max((len(f.resident or "(roster)") for f in findings), default=0)
-    return [f"  {f.severity:<7}  {f.resident or '(roster)':<{nw}}  {f.rule:<{rw}}  {_when(f)}  {f.message}"
+    return [f"  {f.severity:<7}  {f.resident or '(roster)':<{nw}}  {f.rule:<{rw}}  {f.when()}  {f.message}"
             for f in findings]
 
 

@@ -25,6 +25,7 @@ from rostercheck.legend import WORK_KINDS
 from rostercheck.rules.fair_share import GROUP_BY, group_key, group_label, on_service
 from rostercheck.rules.min_free_weekends import free_saturdays, saturdays
 from rostercheck.timeline import Timeline
+from rostercheck.wording import noun, plural
 
 #: The counts compared across residents, in display order (``codes`` are listed apart).
 MEASURES = ("calls", "nights", "weekend_days", "golden_weekends", "hours")
@@ -159,7 +160,7 @@ def _num(x: float) -> str:
 
 
 def render_text(fa: Fairness) -> str:
-    out = [f"{fa.path}: {len(fa.residents)} residents, {fa.days} days ({fa.first} to {fa.last}); "
+    out = [f"{fa.path}: {plural(len(fa.residents), 'resident')}, {plural(fa.days, 'day')} ({fa.first} to {fa.last}); "
            f"groups by {fa.by}, prorated by on-service days", ""]
     nw = max([len("resident")] + [len(r.resident) for r in fa.residents])
     gw = max([len("group")] + [len(r.group) for r in fa.residents])
@@ -170,7 +171,7 @@ def render_text(fa: Fairness) -> str:
         codes = ", ".join(f"{c} {n}" for c, n in sorted(r.codes.items(), key=lambda kv: (-kv[1], kv[0])))
         out.append(f"  {r.resident:<{nw}}  {r.group:<{gw}}  {r.on_service_days:>3}"
                    + "".join(f"  {_num(r.value(m)):>{len(HEADERS[m])}}" for m in MEASURES) + f"  {codes}")
-    out += ["", f"  per group, prorated to {fa.days} days: mean (min-max, spread)"]
+    out += ["", f"  per group, prorated to {plural(fa.days, 'day')}: mean (min-max, spread)"]
     gw = max([len("group")] + [len(g.group) for g in fa.groups])
     cw = {m: max(len(HEADERS[m]), *(len(_stat(g.stats[m])) for g in fa.groups)) for m in MEASURES}
     out.append(f"  {'group':<{gw}}  {'n':>2}" + "".join(f"  {HEADERS[m]:<{cw[m]}}" for m in MEASURES))
@@ -179,7 +180,8 @@ def render_text(fa: Fairness) -> str:
                                                                        for m in MEASURES))
     widest = max(fa.groups, key=lambda g: g.stats["calls"].spread, default=None)
     if widest is not None and widest.stats["calls"].spread > 0:
-        out += ["", f"widest call spread: {widest.group}, {_num(widest.stats['calls'].spread)} calls between the "
+        spread = _num(widest.stats["calls"].spread)
+        out += ["", f"widest call spread: {widest.group}, {spread} {noun(float(spread), 'call')} between the "
                 "most and the least loaded resident"]
     return "\n".join(x.rstrip() for x in out) + "\n"
 

@@ -61,6 +61,25 @@ def cell_name(value: object) -> str | None:
     return a1(*divmod(pos, CELL_STRIDE))
 
 
+def span_text(start: str, end: str) -> str:
+    """A finding's span as people read it, the same in every human-readable output.
+
+    Records keep the end exclusive (``2026-07-29T00:00`` ends the 28th), which is right for
+    arithmetic and JSON but reads as one day too many; so whole days print as an inclusive date
+    range (``2026-07-01..07-28``, or one date), and anything else as times (``2026-07-04 07:00 ->
+    07-05 15:00``). The end drops the year when it is the start's, to keep columns narrow.
+    """
+    s, e = start.replace("T", " "), end.replace("T", " ")
+    if s.endswith("00:00") and e.endswith("00:00") and len(s) >= 10 and len(e) >= 10:
+        import datetime as dt
+
+        last = (dt.date.fromisoformat(e[:10]) - dt.timedelta(days=1)).isoformat()
+        if last <= s[:10]:
+            return s[:10]
+        return f"{s[:10]}..{last[5:] if last[:4] == s[:4] else last}"
+    return f"{s} -> {e[5:] if e[:4] == s[:4] else e}"
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a value came from, carried from the reader to the report."""
@@ -157,6 +176,10 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.resident or "", self.start, self.rule)
+
+    def when(self) -> str:
+        """The span for people (``span_text``): inclusive days, never the exclusive end."""
+        return span_text(self.start, self.end)
 
 
 LAYOUTS = ("grid", "half-day", "long", "duty-list", "transposed")

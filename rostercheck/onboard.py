@@ -44,6 +44,7 @@ from rostercheck.read import headers as H
 from rostercheck.read.attributes import level_from_label
 from rostercheck.read.result import SheetInfo
 from rostercheck.read.rows import compile_patterns
+from rostercheck.wording import noun, plural
 
 CONFIG_NAME = "rostercheck.toml"
 #: Codes that mean clinic; when one is in use, a bare ``C`` is more likely call.
@@ -191,7 +192,7 @@ def _times(s: Shift, layout: str, legend: dict[str, Shift]) -> str:
 
 
 def render_codes_text(report: CodesReport) -> str:
-    head = f"{report.path}: {len(report.rows)} code{'s' * (len(report.rows) != 1)} in use"
+    head = f"{report.path}: {plural(len(report.rows), 'code')} in use"
     head += f" (config: {report.config})" if report.config else " (no config: built-in legend)"
     if not report.rows:
         return head + "\n"
@@ -211,7 +212,7 @@ def render_codes_text(report: CodesReport) -> str:
     if bad:
         names = ", ".join(r.use.code for r in bad)
         lines.append(
-            f"{len(bad)} code{'s' * (len(bad) != 1)} not defined: {names}. Define "
+            f"{plural(len(bad), 'code')} not defined: {names}. Define "
             f"{'them' if len(bad) > 1 else 'it'} under [shifts] in {CONFIG_NAME} (`rostercheck init` drafts one "
             "with every code)."
         )
@@ -496,10 +497,14 @@ def _disambiguate(
             return other, first, "guessed clinic: a half-day grid without another clinic code"
         return first, other, "guessed call"
     if code == "W" and other is not None:
+        # most of its cells (over half) on a Saturday or Sunday, as docs/onboarding.md promises; a
+        # program marking Fri-Sun weekends (67%) means weekend, wellness half-days fall on weekdays
         share = round(use.weekend * 100)
-        if use.weekend >= 0.8:
-            return other, first, f"guessed weekend: {share}% of its cells are on a Saturday or Sunday"
-        return first, other, f"guessed wellness: {100 - share}% of its cells are on weekdays"
+        if use.weekend > 0.5:
+            return other, first, (f"guessed weekend: {share}% of its cells are on a Saturday or Sunday "
+                                  f"({100 - share}% on weekdays)")
+        return first, other, (f"guessed wellness: {100 - share}% of its cells are on weekdays "
+                              f"({share}% on a Saturday or Sunday)")
     if code == "LD" and other is not None and layout == "half-day":
         return other, first, "guessed labor and delivery: a half-day grid"
     return first, other, f"guessed {first.get('description', first.get('kind', 'work'))}"
@@ -544,7 +549,7 @@ def _table(spec: dict[str, str]) -> str:
 
 
 def _where(use: CodeUse, several_sheets: bool) -> str:
-    return f"{use.cells} cell{'s' * (use.cells != 1)}, first at {use.where if several_sheets else use.cell}"
+    return f"{plural(use.cells, 'cell')}, first at {use.where if several_sheets else use.cell}"
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -724,14 +729,14 @@ def _skipped(sheets: list[SheetInfo]) -> list[str]:
         at = f"sheet {info.sheet!r}: " if len(sheets) > 1 and info.sheet else ""
         if info.sections:
             titles = ", ".join(repr(t) for _, t in info.sections[:4]) + (", ..." if len(info.sections) > 4 else "")
-            out.append(f"{at}{len(info.sections)} section title{'s' * (len(info.sections) != 1)} ({titles})")
+            out.append(f"{at}{plural(len(info.sections), 'section title')} ({titles})")
         if info.nameless:
-            out.append(f"{at}row{'s' * (len(info.nameless) != 1)} {_rows_text(info.nameless)} with codes but no name")
+            out.append(f"{at}{noun(len(info.nameless), 'row')} {_rows_text(info.nameless)} with codes but no name")
         placeholders = [r for r in info.skipped if r.reason == "placeholder"]
         if placeholders:
             names = ", ".join(repr(r.text) for r in placeholders[:4]) + (", ..." if len(placeholders) > 4 else "")
             n = len(placeholders)
-            out.append(f"{at}{n} placeholder row{'s' * (n != 1)} without codes ({names})")
+            out.append(f"{at}{plural(n, 'placeholder row')} without codes ({names})")
         if info.after_dates:
             heads = ", ".join(h for _, h in info.after_dates if h)
             letters = f"{info.after_dates[0][0]}-{info.after_dates[-1][0]}" if len(info.after_dates) > 1 else (
@@ -791,29 +796,29 @@ def render_summary(d: Draft, target: str, then: str) -> str:
         f = d.filter
         left = sum(f.left.values())
         lines.append(
-            f"  {n} resident{'s' * (n != 1)} kept by rows = {{ column = {json.dumps(f.column)}, match = "
-            f"{json.dumps(f.match)} }}; {left} other row{'s' * (left != 1)} ("
+            f"  {plural(n, 'resident')} kept by rows = {{ column = {json.dumps(f.column)}, match = "
+            f"{json.dumps(f.match)} }}; {plural(left, 'other row')} ("
             + ", ".join(v or "blank" for v in f.left) + ") left out"
         )
     else:
-        lines.append(f"  {n} resident{'s' * (n != 1)}")
+        lines.append(f"  {plural(n, 'resident')}")
     cells = sum(e.use.cells for e in d.entries)
     sure, confirm, todo, legend = (d.by_status(s) for s in ("sure", "confirm", "todo", "legend"))
     counts = [f"{len(sure)} known"]
     if legend:
         counts.append(f"{len(legend)} from the legend sheet")
     counts += [f"{len(confirm)} to confirm", f"{len(todo)} unknown"]
-    lines.append(f"  {len(d.entries)} codes in {cells} cells: " + ", ".join(counts))
+    lines.append(f"  {plural(len(d.entries), 'code')} in {plural(cells, 'cell')}: " + ", ".join(counts))
     lines.append(f"wrote {target}")
     decide: list[str] = []
     for e in confirm:
-        decide.append(f"  {e.use.code} ({e.use.cells} cells): {e.note}")
+        decide.append(f"  {e.use.code} ({plural(e.use.cells, 'cell')}): {e.note}")
     if todo:
         kinds = {str((e.spec or {}).get("kind", "work")) for e in todo}
         shown = ", ".join(f"{e.use.code} ({e.use.cells})" + (f" as {(e.spec or {}).get('kind')}" if kinds != {"work"}
                           else "") for e in todo)  # fmt: skip
         decide.append(
-            f"  {len(todo)} unknown code{'s' * (len(todo) != 1)} "
+            f"  {plural(len(todo), 'unknown code')} "
             + ("counted as work: " if kinds == {"work"} else "given a kind from their legend-sheet description: ")
             + shown
             + "; say what each is under [shifts] (marked TODO)"

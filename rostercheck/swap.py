@@ -35,21 +35,23 @@ from rostercheck.errors import InputError
 from rostercheck.fairness import MEASURES, loads
 from rostercheck.model import Finding, RawRoster
 from rostercheck.repair.problem import Problem, Settings, build_problem
+from rostercheck.wording import plural
 
 VERSION = 1
 COUNTED = tuple(m for m in MEASURES if m != "hours")  # fair-share change: these counts, then hours
 
 
 # ------------------------------------------------------------------------------------ inputs
-def find_resident(raw: RawRoster, name: str, what: str = "NAME") -> int:
-    """The resident called ``name`` (case and spacing aside); unknown: the nearest name suggested."""
+def find_resident(raw: RawRoster, name: str) -> int:
+    """The resident called ``name`` (case and spacing aside); unknown: the nearest name suggested.
+    The error names the roster file, not the usage placeholder (``NAME_A``) the name was given as."""
     names = [r.name for r in raw.residents]
     folded = {" ".join(n.split()).casefold(): i for i, n in enumerate(names)}
     i = folded.get(" ".join(name.split()).casefold())
     if i is None:
         near = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.0)
         hint = f" (nearest: {names[folded[near[0]]]!r})" if near else ""
-        raise InputError(f"no resident {name!r} in the roster{hint}", file=raw.path, key=what)
+        raise InputError(f"swap: no resident {name!r} in the roster{hint}", file=raw.path)
     return i
 
 
@@ -64,11 +66,11 @@ def find_day(raw: RawRoster, text: str) -> pd.Timestamp:
     try:
         day = pd.Timestamp(dt.date.fromisoformat(text.strip()))
     except ValueError:
-        raise InputError(f"expected a date like {lo.date().isoformat()}, got {text!r}", file=raw.path,
-                         key="DATE") from None
+        raise InputError(f"swap: expected a date like {lo.date().isoformat()}, got {text!r}",
+                         file=raw.path) from None
     if not lo <= day <= hi:
-        raise InputError(f"{day.date().isoformat()} is not a date of the roster ({lo.date().isoformat()} to "
-                         f"{hi.date().isoformat()})", file=raw.path, key="DATE")
+        raise InputError(f"swap: {day.date().isoformat()} is not a date of the roster ({lo.date().isoformat()} "
+                         f"to {hi.date().isoformat()})", file=raw.path)
     return day
 
 
@@ -193,7 +195,7 @@ class TradeResult:
 def trade(raw: RawRoster, cfg: Config, name_a: str, name_b: str, dates: list[str], *,
           previous: RawRoster | None = None, settings: Settings | None = None) -> TradeResult:
     """Check the trade of ``name_a``'s and ``name_b``'s cells on ``dates``, against the roster as it is."""
-    a, b = find_resident(raw, name_a, "NAME_A"), find_resident(raw, name_b, "NAME_B")
+    a, b = find_resident(raw, name_a), find_resident(raw, name_b)
     if a == b:
         raise InputError("NAME_A and NAME_B are the same resident; a trade needs two", file=raw.path, key="NAME_B")
     days = sorted({find_day(raw, t) for t in dates})
@@ -333,7 +335,7 @@ def suggest(raw: RawRoster, cfg: Config, name: str, date: str, *, previous: RawR
     """Trades that take ``name``'s cell(s) on ``date`` away, none introducing an error, best first:
     fewest new warnings, then the smallest change in fair shares (counts, then hours), then the
     nearest payback date (a same-date exchange has none, so it comes first on ties)."""
-    a = find_resident(raw, name, "NAME")
+    a = find_resident(raw, name)
     day = find_day(raw, date)
     before = check_raw(raw, cfg, previous)
     tl = before.timeline
@@ -439,12 +441,12 @@ def render_suggestions_text(s: Suggestions) -> str:
         out.append("none: every exchange repair could make introduces an error" if s.considered else
                    "none: nobody could take the cell (locks, leave, wellness or eligibility)")
     if s.rejected_by_full_check:  # never expected: the two-resident screen and the full check agree
-        out.append(f"note: {s.rejected_by_full_check} trades passed the two-resident check but not the whole "
+        out.append(f"note: {plural(s.rejected_by_full_check, 'trade')} passed the two-resident check but not the whole "
                    "roster's, and are not shown")
     pw = max((len(x.partner) for x in s.suggestions), default=0)
     for i, x in enumerate(s.suggestions, 1):
         when = x.dates[0] + (f" + payback {x.dates[1]}" if len(x.dates) > 1 else "")
-        warn = (f"{len(x.introduced)} new warning{'s' * (len(x.introduced) != 1)}: "
+        warn = (f"{plural(len(x.introduced), 'new warning')}: "
                 + ", ".join(sorted({f.rule for f in x.introduced}))) if x.introduced else "no new findings"
         fixed = f"; fixes {len(x.fixed)}" if x.fixed else ""
         out.append(f"{i:>3}. {x.partner:<{pw}}  {when:<30} {warn}{fixed}")

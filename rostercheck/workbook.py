@@ -19,6 +19,44 @@ CHANGED_FILL = "FFF2CC"  # pale amber: visible, still readable in print
 AUTHOR = "rostercheck"
 
 
+#: roster kinds whose cells a copy can be written back into, by extension
+WRITABLE = (".xlsx", ".xlsm", ".csv")
+
+
+def check_copy_target(dst: str, src: str, *, option: str = "--output", keep_macros: bool = False,
+                      workbook: bool = False) -> None:
+    """Refuse an output name whose extension cannot hold the copy, before any work is done.
+
+    A copy is written in the roster's own format (``workbook``: always an Excel workbook, as an
+    annotated copy is). A workbook saved under ``x.csv`` is a file that ``check x.csv`` then cannot
+    read, and Excel checks that the extension matches the content: a macro-free workbook named
+    .xlsm (or a macro workbook named .xlsx) is refused with "file format or extension is not valid".
+    One check for ``repair -o``, ``swap -o`` and ``--annotate``, so they refuse alike.
+    """
+    out, kind = Path(dst).suffix.lower(), Path(src).suffix.lower()
+    named = f"not {out}" if out else "it has no extension"
+    if not workbook:
+        if kind not in WRITABLE:
+            raise InputError(f"{option}: copies can be written only for .xlsx, .xlsm and .csv rosters, "
+                             f"not {kind or 'a file without an extension'}", file=src)
+        if kind == ".csv":
+            if out != ".csv":
+                raise InputError(f"{option}: the roster is csv, so its copy is csv: name it .csv ({named})",
+                                 file=dst)
+            return
+    macros = keep_macros and kind == ".xlsm"
+    what = "an annotated copy" if workbook else "the copy of a workbook roster"
+    if out not in (".xlsx", ".xlsm"):
+        raise InputError(f"{option}: {what} is an Excel workbook: name it {'.xlsm' if macros else '.xlsx'} "
+                         f"({named})", file=dst)
+    if macros and out != ".xlsm":
+        raise InputError(f"{option}: --keep-macros keeps VBA, which Excel opens only from a .xlsm file: "
+                         "name it .xlsm", file=dst)
+    if out == ".xlsm" and not macros:
+        raise InputError(f"{option}: a copy without macros must be named .xlsx (use --keep-macros with a .xlsm "
+                         "roster to keep them)", file=dst)
+
+
 def write_changes(src: str, dst: str, changes: Iterable, *, keep_macros: bool = False, what: str = "repair") -> int:
     """Copy ``src`` to ``dst`` with each change written, highlighted and commented ("rostercheck
     ``what``: was X"). Returns how many cells were written; changes without a cell address (days a

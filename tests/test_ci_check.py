@@ -327,7 +327,7 @@ def test_junit_one_suite_per_roster_one_case_per_rule(tmp_path: Path) -> None:
     assert len(cases) == 7 and suites[0].get("failures") == "1"
     fail = cases["shift-length"].find("failure")
     assert fail is not None and fail.get("message") == "2 errors for Ben Ito" and fail.get("type") == "error"
-    assert fail.text.splitlines()[0].startswith("ERROR Ben Ito 2026-07-01 07:00 -> 2026-07-02 19:00: 36 h of")
+    assert fail.text.splitlines()[0].startswith("ERROR Ben Ito 2026-07-01 07:00 -> 07-02 19:00: 36 h of")
     assert len(fail.text.splitlines()) == 2
     assert cases["weekly-hours"].find("failure") is None  # ran clean: a passing test
     assert all(c.get("classname") == str(tmp_path / "a.xlsx") for c in cases.values())

@@ -112,7 +112,7 @@ def test_each_finding_is_explained_once_on_its_first_cell(tmp_path, roster):
             if c.comment is not None and "rostercheck" in c.comment.text}
     assert ours == {"F2", "C3", "I3"}  # one comment per finding's first cell, not one per named cell
     i3 = ws["I3"].comment.text
-    assert "shift-length (error): 36 hours, limit 28 hours; 2026-07-07 19:00 to 2026-07-09 07:00" in i3
+    assert "shift-length (error): 36 hours, limit 28 hours; 2026-07-07 19:00 -> 07-09 07:00" in i3
     assert "cells July!I3:J3 (2 cells)" in i3 and "consecutive-nights" not in i3
     c3 = ws["C3"].comment.text
     assert "consecutive-nights (warning): 7 consecutive night shifts, limit 6" in c3
@@ -135,7 +135,7 @@ def test_overlapping_findings_give_one_comment_listing_each_once(tmp_path):
     assert lines[0] == "rostercheck: 4 findings"
     assert sorted(ln.split(" (")[0] for ln in lines[1:]) == ["days-off", "post-call-rest", "shift-length",
                                                              "weekly-hours"]
-    assert "days-off (error): 0 days, limit 2 days; 2026-07-01 to 2026-07-14; cells July!C2:P2 (14 cells)" in lines
+    assert "days-off (error): 0 days, limit 2 days; 2026-07-01..07-14; cells July!C2:P2 (14 cells)" in lines
     assert all(rgb(ws.cell(2, c)) == ERROR_FILL for c in range(3, 17))  # every named cell still filled
     assert wb["Violations"].max_row == 1 + 4  # one row per finding
 
@@ -352,7 +352,7 @@ def test_a_half_day_block_gets_one_comment_per_finding_not_per_cell(tmp_path):
     assert set(comments) == {"C4", "U5"}
     assert comments["C4"].splitlines() == [
         "rostercheck: 1 finding",
-        "days-off (error): 0 days, limit 4 days; 2026-02-02 to 2026-03-01; cells Block 9!C4:BF4 (56 cells)"]
+        "days-off (error): 0 days, limit 4 days; 2026-02-02..03-01; cells Block 9!C4:BF4 (56 cells)"]
     assert "shift-length (error): 29 hours, limit 28 hours" in comments["U5"]
     filled = {c.coordinate for row in ws.iter_rows() for c in row if rgb(c) == ERROR_FILL}
     assert len(filled) == 56 + 3

@@ -254,7 +254,7 @@ def test_rule_messages_name_codes_as_written():
                  "rules": {"peds-cover": {"kind": "coverage", "codes": ["PEDW"], "min": 2}}}, path="test.toml")
     res = check_raw(raw_roster({"Ana": "PedW OFF", "Ben": "PedW PedW"}), cfg)
     (f,) = res.findings
-    assert f.message == "1 residents on PedW on 2026-07-02 (needs at least 2)"
+    assert f.message == "1 resident on PedW on 2026-07-02 (needs at least 2)"
 
 
 def test_pdf_without_a_browser_is_one_line_naming_the_package(tmp_path: Path, monkeypatch):

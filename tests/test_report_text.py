@@ -88,4 +88,4 @@ def test_summary_line_fits_a_ci_log():
     line = summary_line([res])
     assert "\n" not in line and len(line) < 100
     assert line == "2 errors, 1 warning for 2 of 3 residents in test.xlsx"
-    assert summary_line([check({"Cara Diaz": ROWS["Cara Diaz"]})]) == "ok: no rule broken in test.xlsx (1 residents)"
+    assert summary_line([check({"Cara Diaz": ROWS["Cara Diaz"]})]) == "ok: no rule broken in test.xlsx (1 resident)"

@@ -183,6 +183,8 @@ def _not_excel(p: Path, file: str, detail: str) -> InputError:
         hint = " (the file is empty)"
     elif stripped.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
         hint = " (it is an HTML/XML export: open it in Excel and save it as .xlsx)"
+    elif head.startswith(b"PK"):  # a zip container (xlsx, ods) that does not open: never "text"
+        hint = " (it is a zip archive, but a damaged one or not a workbook: save it again from the spreadsheet app)"
     elif b"\x00" not in head and p.suffix.lower() != ".ods":
         hint = " (it looks like text: if it is CSV, give it a .csv name)"
     return InputError(f"not a readable Excel workbook{hint}: {detail}", file=file)

@@ -24,6 +24,7 @@ from rostercheck.ranges import MAX_CHANGES, MAX_TIME_LIMIT, MAX_WORKERS, SEED_RA
 from rostercheck.timeline import Timeline, build, merge
 
 Option = tuple[str, ...]  # sorted codes; () is a blank cell
+_FLAGS = {"locks": "--lock", "lock_residents": "--lock-resident", "only_residents": "--only-residents"}
 PROTECTED_KINDS = frozenset({"leave", "wellness"})
 
 
@@ -48,6 +49,17 @@ class Settings:
     explain: bool = True
     #: seconds kept back from the limit for checking the answer again after solving
     reserve: float = 0.0
+    #: the config file and, per list (``locks``, ...), the entries it gave: an error about one names
+    #: ``repair.locks`` in that file, an entry added on the command line its option (``--lock``)
+    config_file: str | None = None
+    from_config_lists: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def error(self, attr: str, value: str, message: str) -> InputError:
+        """An error about one entry of a list setting, naming where the user wrote it."""
+        if value in self.from_config_lists.get(attr, frozenset()):
+            return InputError(f"{value!r}: {message}", file=self.config_file or "config",
+                              key="repair." + attr.replace("_", "-"))
+        return InputError(f"{_FLAGS[attr]} {value!r}: {message}")
 
     @classmethod
     def from_config(cls, table: dict, where: str | None) -> Settings:
@@ -78,6 +90,8 @@ class Settings:
                 if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                     raise err(k, "expected a list of strings")
                 setattr(s, k.replace("-", "_"), list(v))
+                s.from_config_lists[k.replace("-", "_")] = frozenset(v)
+                s.config_file = where
             elif k == "eligibility":
                 if not isinstance(v, dict):
                     raise err(k, "expected a table like { C = { pgy = [2, 3] } }")
@@ -211,29 +225,29 @@ def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: Ra
     names = [r.name for r in tl.residents]
     folded = {n.casefold(): i for i, n in enumerate(names)}
 
-    def resident_id(name: str, key: str) -> int:
+    def resident_id(name: str, attr: str, value: str) -> int:
         i = folded.get(name.strip().casefold())
         if i is None:
-            raise InputError(f"no resident {name!r} in the roster{suggest(name, names)}", key=key)
+            raise settings.error(attr, value, f"no resident {name!r} in the roster{suggest(name, names)}")
         return i
 
     for name in settings.lock_residents:
-        i = resident_id(name, "--lock-resident")
+        i = resident_id(name, "lock_residents", name)
         reason[(cells["r"].to_numpy() == i) & (reason == "")] = "locked"
     if settings.only_residents:
-        keep = {resident_id(n, "--only-residents") for n in settings.only_residents}
+        keep = {resident_id(n, "only_residents", n) for n in settings.only_residents}
         reason[~np.isin(cells["r"].to_numpy(), list(keep)) & (reason == "")] = "not in --only-residents"
     for lock in settings.locks:
         name, _, date = lock.rpartition(":")
         if not name:
-            raise InputError(f"expected 'Resident Name:YYYY-MM-DD', got {lock!r}", key="--lock")
-        i = resident_id(name, "--lock")
+            raise settings.error("locks", lock, "expected 'Resident Name:YYYY-MM-DD'")
+        i = resident_id(name, "locks", lock)
         try:
             day = pd.Timestamp(dt.date.fromisoformat(date.strip()))
         except ValueError:
-            raise InputError(f"expected a date like 2026-07-04 in {lock!r}", key="--lock") from None
+            raise settings.error("locks", lock, "expected a date like 2026-07-04 after the name") from None
         if day not in day_index:
-            raise InputError(f"{date} is not a date of the roster", key="--lock")
+            raise settings.error("locks", lock, f"{date} is not a date of the roster")
         reason[(cells["r"].to_numpy() == i) & (cells["d"].to_numpy() == day_index[day]) & (reason == "")] = "locked"
     cells["reason"] = reason
     cells["fixed"] = reason != ""

@@ -28,6 +28,7 @@ from rostercheck.errors import InputError
 from rostercheck.model import Finding, Source
 from rostercheck.output import atomic_write
 from rostercheck.report.cellrange import condense, describe
+from rostercheck.wording import plural
 from rostercheck.workbook import AUTHOR, CHANGED_FILL, safe_cell
 
 #: Red and amber strong enough to stand out from the pastel fills rosters use for shift codes, with
@@ -70,16 +71,9 @@ def check_target(dst: str, src: str, *, keep_macros: bool = False) -> None:
     Excel checks that the extension matches the content: a macro-free workbook named .xlsm (or a
     macro workbook named .xlsx) is refused with "file format or extension is not valid".
     """
-    out = Path(dst).suffix.lower()
-    if out not in _COPYABLE:
-        raise InputError("an annotated copy is an Excel workbook: give the output a .xlsx name", file=dst)
-    macros = keep_macros and Path(src).suffix.lower() == ".xlsm"
-    if macros and out != ".xlsm":
-        raise InputError("--keep-macros keeps VBA, which Excel opens only from a .xlsm file: name the output .xlsm",
-                         file=dst)
-    if out == ".xlsm" and not macros:
-        raise InputError("a copy without macros must be named .xlsx (use --keep-macros with a .xlsm roster to "
-                         "keep them)", file=dst)
+    from rostercheck.workbook import check_copy_target
+
+    check_copy_target(dst, src, option="--annotate", keep_macros=keep_macros, workbook=True)
 
 
 def annotate_check(result: Any, dst: str, *, keep_macros: bool = False) -> Annotated:
@@ -148,7 +142,7 @@ def annotate(
             cell.fill, cell.border = fills[sev], borders[sev]
         if notes:
             if not lines:
-                lines.append(f"rostercheck: {len(notes)} finding{'s' * (len(notes) != 1)}")
+                lines.append(f"rostercheck: {plural(len(notes), 'finding')}")
             lines += [_comment_line(f, src, sheet_of) for f in notes]
         marked += 1
         if not lines:
@@ -280,27 +274,18 @@ def _num(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _span(f: Finding) -> str:
-    """Whole days as an inclusive date range, else start and end times."""
-    s, e = f.start.replace("T", " "), f.end.replace("T", " ")
-    if s.endswith("00:00") and e.endswith("00:00"):
-        last = (dt.date.fromisoformat(e[:10]) - dt.timedelta(days=1)).isoformat()
-        return s[:10] if last <= s[:10] else f"{s[:10]} to {last}"
-    return f"{s} to {e}"
-
-
 def _comment_line(f: Finding, src: str, sheet_of: Any) -> str:
     """Short: rule, value against limit, when, and the cells the finding spans."""
     unit = f" {f.unit}" if f.unit else ""
     cells = _cell_names(src, f.cells, sheet_of)
-    return (f"{f.rule} ({f.severity}): {_num(f.value)}{unit}, limit {_num(f.limit)}{unit}; {_span(f)}"
+    return (f"{f.rule} ({f.severity}): {_num(f.value)}{unit}, limit {_num(f.limit)}{unit}; {f.when()}"
             + (f"; cells {cells}" if cells else ""))
 
 
 def _summary(path: str, findings: Sequence[Finding], what: str) -> str:
     e = sum(f.severity == "error" for f in findings)
     w = sum(f.severity == "warning" for f in findings)
-    return f"rostercheck {what} of {Path(path).name}: {e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+    return f"rostercheck {what} of {Path(path).name}: {plural(e, 'error')}, {plural(w, 'warning')}"
 
 
 def _ref(title: str, address: str) -> str:

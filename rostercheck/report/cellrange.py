@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from rostercheck.model import Source, a1
 from rostercheck.read.cells import column_index
+from rostercheck.wording import plural
 
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
@@ -140,7 +141,7 @@ def describe(cells: Sequence[Source], *, home: str | None = None, limit: int | N
     labels = [r.label(home) for r in ranges]
     shown = labels if limit is None else labels[:limit]
     more = len(labels) - len(shown)
-    text = sep.join(shown) + (f" +{more} more range{'s' * (more != 1)}" if more else "")
+    text = sep.join(shown) + (f" +{plural(more, 'more range')}" if more else "")
     n = cell_count(named)
     if n <= 1 or not count:
         return text

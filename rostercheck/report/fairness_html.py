@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from rostercheck.fairness import HEADERS, MEASURES, Fairness
 from rostercheck.report.html import Section, e
+from rostercheck.wording import plural
 
 _BAR_W = 60  # px of the longest bar in a group
 
@@ -45,7 +46,7 @@ def fairness_section(fa: Fairness) -> Section:
                 value = r.value(m)
                 prorated = value * n / r.on_service_days if r.on_service_days else 0.0
                 label = f"{r.resident}: {_num(value)} {HEADERS[m]}" + (
-                    f" ({_num(prorated)} prorated to {n} days)" if r.on_service_days != n else "")
+                    f" ({_num(prorated)} prorated to {plural(n, 'day')})" if r.on_service_days != n else "")
                 cells.append(f'<td class="share">{_bar(prorated, top[m], label)} {_num(value)}</td>')
             rows.append(f"<tr><th scope=\"row\">{e(r.resident)}</th><td>{r.on_service_days}</td>{''.join(cells)}</tr>")
         spread = "".join(f"<td>{_num(g.stats[m].spread)}</td>" for m in MEASURES)

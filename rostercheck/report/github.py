@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rostercheck.check import CheckResult
-from rostercheck.model import Finding
+from rostercheck.model import Finding, span_text
 from rostercheck.report.text import summary_line
 
 _ROW = re.compile(r"(\d+)$")
@@ -95,13 +95,13 @@ def render(results: Sequence[CheckResult], *, problems: Sequence[Any] = (),
     if baseline:
         for e in baseline.get("fixed", []):
             who = f" ({e['resident']})" if e.get("resident") else ""
-            out.append(command("notice", f"{e['rule']}{who} {e['start']}..{e['end']} no longer occurs; "
+            out.append(command("notice", f"{e['rule']}{who} {span_text(e['start'], e['end'])} no longer occurs; "
                                "refresh the baseline with `rostercheck baseline`",
                                title="fixed since baseline"))
         from rostercheck.baseline import text_lines
 
         out.append(text_lines(dict(baseline))[0])
     if results or not problems:
-        out.append(summary_line(results))
+        out.append(summary_line(results, baseline.get("baselined", 0) if baseline else 0))
     return "\n".join(out) + "\n"
 

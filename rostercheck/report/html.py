@@ -32,6 +32,7 @@ from rostercheck.legend import KINDS
 from rostercheck.model import Finding, RawRoster
 from rostercheck.read.cells import cell_names
 from rostercheck.report.cellrange import describe
+from rostercheck.wording import plural
 
 #: When one cell holds codes of several kinds, the colour shown is the first kind in this order.
 KIND_PRIORITY = ("leave", "call", "night", "work", "home-call", "wellness", "off")
@@ -47,10 +48,6 @@ def e(value: object) -> str:
 
 def _num(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' * (n != 1)}"
 
 
 # ------------------------------------------------------------------------------------ grid data
@@ -137,14 +134,6 @@ def weekly_hours(result: CheckResult) -> tuple[np.ndarray, pd.DatetimeIndex, np.
 def _finding_text(f: Finding) -> str:
     unit = f" {f.unit}" if f.unit else ""
     return f"{f.rule} ({f.severity}): {f.message} [value {_num(f.value)}{unit}, limit {_num(f.limit)}{unit}]"
-
-
-def _when(f: Finding) -> str:
-    s, t = f.start.replace("T", " "), f.end.replace("T", " ")
-    if s.endswith("00:00") and t.endswith("00:00"):
-        last = (dt.date.fromisoformat(t[:10]) - dt.timedelta(days=1)).isoformat()
-        return s[:10] if last <= s[:10] else f"{s[:10]} to {last[5:] if last[:4] == s[:4] else last}"
-    return f"{s} to {t[5:] if t[:4] == s[:4] else t}"
 
 
 def _legend() -> str:
@@ -420,7 +409,7 @@ def rules_table(before: CheckResult, after: CheckResult | None = None) -> str:
         if not n:
             return '<td class="pass">pass</td>'
         sev = "error" if severity == "error" else "warning"
-        return f'<td class="fail sev-{sev}">{_plural(n, sev)} ({_plural(len(who), "resident")})</td>'
+        return f'<td class="fail sev-{sev}">{plural(n, sev)} ({plural(len(who), "resident")})</td>'
 
     head = "<th>Before repair</th><th>After repair</th>" if ca is not None else "<th>Result</th>"
     rows = []
@@ -457,7 +446,7 @@ def findings_table(result: CheckResult, prefix: str) -> str:
                     if k == 0 else "")
             unit = f" {f.unit}" if f.unit else ""
             rows.append(f'<tr data-f="{prefix}{i}" class="sev-{sev}">{name}<td class="sev">{e(f.severity)}</td>'
-                        f'<td><code>{e(f.rule)}</code></td><td class="when">{e(_when(f))}</td><td>{e(f.message)}</td>'
+                        f'<td><code>{e(f.rule)}</code></td><td class="when">{e(f.when())}</td><td>{e(f.message)}</td>'
                         f"<td class=\"num\">{e(_num(f.value))} / {e(_num(f.limit))}{e(unit)}</td>"
                         f'<td class="cells">{e(cells)}</td></tr>')
         # one tbody per resident: printing breaks pages between residents, never inside one
@@ -524,8 +513,8 @@ def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: An
     period = f"{tl.date_of(tl.first)} to {tl.date_of(tl.n_days - 1)}"
     state = "bad" if result.errors else ("warn" if result.warnings else "good")
     sections = [
-        f'<header><h1>{e(title)}</h1><p class="meta">{e(result.path)}: {tl.n_residents} residents, '
-        f"{result.days} days ({e(period)}), {len(result.rules)} rules</p>"
+        f'<header><h1>{e(title)}</h1><p class="meta">{e(result.path)}: {plural(tl.n_residents, "resident")}, '
+        f"{plural(result.days, 'day')} ({e(period)}), {plural(len(result.rules), 'rule')}</p>"
         + _read_note(result)
         + f'<p class="summary {state}">{e(summary_line([result]))}</p></header>',
     ]
@@ -534,7 +523,7 @@ def render_page(result: CheckResult, *, raw: RawRoster | None = None, repair: An
 
         explain = "".join(f"<li>{e(x)}</li>" for x in repair.outcome.explanation)
         rstate = "good" if after is not None and not after.errors else "bad"
-        again = (f" Checked again: {_plural(after.errors, 'error')}, {_plural(after.warnings, 'warning')}."
+        again = (f" Checked again: {plural(after.errors, 'error')}, {plural(after.warnings, 'warning')}."
                  if after is not None else "")
         sections.append(f'<section id="repair"><h2>Repair</h2><p class="summary {rstate}">'
                         f"{e(status_line(repair))}{e(again)}</p>"

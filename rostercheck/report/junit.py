@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rostercheck.check import CheckResult
-from rostercheck.model import Finding
+from rostercheck.model import Finding, span_text
 from rostercheck.report.cellrange import describe
+from rostercheck.wording import plural
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -31,9 +32,7 @@ def clean(text: object) -> str:
 def _line(f: Finding) -> str:
     cells = describe(f.cells, limit=None)
     who = f.resident or "whole roster"
-    s, e = f.start.replace("T", " "), f.end.replace("T", " ")
-    when = f"{s[:10]}..{e[:10]}" if s.endswith("00:00") and e.endswith("00:00") else f"{s} -> {e}"
-    return f"{f.severity.upper()} {who} {when}: {f.message}" + (f" [cells: {cells}]" if cells else "")
+    return f"{f.severity.upper()} {who} {f.when()}: {f.message}" + (f" [cells: {cells}]" if cells else "")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: object) -> ET.Element:
@@ -47,7 +46,7 @@ def _count(items: Sequence[Finding], noun: str) -> str:
     n = len(items)
     who = sorted({f.resident for f in items if f.resident})
     names = f" for {', '.join(who[:5])}{' and others' if len(who) > 5 else ''}" if who else ""
-    return f"{n} {noun}{'s' * (n != 1)}{names}"
+    return f"{plural(n, noun)}{names}"
 
 
 def _suite(res: CheckResult, strict: bool, fixed: Sequence[Mapping[str, Any]], baselined: int | None) -> ET.Element:
@@ -80,7 +79,7 @@ def _suite(res: CheckResult, strict: bool, fixed: Sequence[Mapping[str, Any]], b
     suite.set("errors", "0")
     suite.set("skipped", "0")
     if fixed:
-        lines = [f"fixed since baseline: {e['rule']} {e.get('resident') or ''} {e['start']}..{e['end']}"
+        lines = [f"fixed since baseline: {e['rule']} {e.get('resident') or ''} {span_text(e['start'], e['end'])}"
                  for e in fixed]
         _sub(suite, "system-out", "\n".join(lines))
     return suite

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 
 from rostercheck.read.result import ReadReport, SheetUse
+from rostercheck.wording import noun, plural
 
 _WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -37,12 +38,12 @@ def _sheet_lines(use: SheetUse) -> list[str]:
         out.append("    columns: " + ", ".join(f"{what} {letter}" for what, letter in use.columns))
     if use.first_date and use.last_date:
         n = (use.last_date - use.first_date).days + 1
-        out.append(f"    dates: {_day(use.first_date)} to {_day(use.last_date)}, {n} day{'s' * (n != 1)}")
+        out.append(f"    dates: {_day(use.first_date)} to {_day(use.last_date)}, {plural(n, 'day')}")
     return out
 
 
 def render_text(path: str, report: ReadReport) -> str:
-    out = [f"{path}: {len(report.residents)} resident row{'s' * (len(report.residents) != 1)} read"]
+    out = [f"{path}: {plural(len(report.residents), 'resident row')} read"]
     if line := report.skipped_summary():
         out[0] += f", {line}"
     out.append("sheets:")
@@ -58,7 +59,7 @@ def render_text(path: str, report: ReadReport) -> str:
         attrs = [f"PGY {r.pgy}" if r.pgy is not None else "", r.team or "", role]
         where = f"{r.sheet!r} " if several and r.sheet else ""
         extra = "  ".join(a for a in attrs if a)
-        codes = f"{r.codes:>4} code{'s' * (r.codes != 1)}"
+        codes = f"{r.codes:>4} {noun(r.codes, 'code')}"
         out.append(f"  {where}row {r.row:<5} {r.name:<{width}}  {codes}" + (f"  {extra}" if extra else ""))
     if report.skipped:
         out.append(f"skipped rows ({len(report.skipped)}):")

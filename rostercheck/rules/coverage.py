@@ -18,6 +18,7 @@ import numpy as np
 
 from rostercheck.rules.base import Hit, Option, in_checked
 from rostercheck.timeline import Timeline
+from rostercheck.wording import plural
 
 KIND = "coverage"
 #: Counts residents against each other: checked on the whole roster, never on a few rows (``check.across_residents``).
@@ -60,6 +61,6 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             value=float(n),
             limit=float(limit),
             unit="residents",
-            message=f"{n} residents on {codes} on {tl.date_of(d)} (needs {word} {limit})",
+            message=f"{plural(n, 'resident')} on {codes} on {tl.date_of(d)} (needs {word} {limit})",
             cells=[c for r in holders.tolist() for c in tl.cells_in_days(r, d, d + 1, codes=p["codes"])],
         )

@@ -24,6 +24,7 @@ import numpy as np
 from rostercheck.model import Resident
 from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.timeline import Timeline
+from rostercheck.wording import plural
 
 KIND = "fair-share"
 #: Compares residents with each other: checked on the whole roster, never on a few rows.
@@ -97,7 +98,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         top, low = int(members[share.index(hi)]), int(members[share.index(lo)])
 
         def who(r: int, s: Fraction) -> str:
-            note = "" if on[r] == n else f" ({int(count[r])} in {int(on[r])} on-service days)"
+            note = "" if on[r] == n else f" ({int(count[r])} in {plural(int(on[r]), 'on-service day')})"
             return f"{tl.residents[r].name} {fmt(float(s))}{note}"
 
         label = group_label(tl.residents[top], p["group-by"])
@@ -108,7 +109,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             value=float(hi - lo),
             limit=float(limit),
             unit=f"{what} shifts",
-            message=(f"{what} shifts in {label} ({len(members)} residents, prorated to {n} days): "
+            message=(f"{what} shifts in {label} ({plural(len(members), 'resident')}, prorated to {plural(n, 'day')}): "
                      f"{who(top, hi)} and {who(low, lo)}, a spread of {fmt(float(hi - lo))} "
                      f"(maximum {fmt(float(limit))})"),
             cells=tl.cells_in_days(top, tl.first, tl.n_days, p["kinds"], p["codes"]),

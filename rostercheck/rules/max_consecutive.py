@@ -27,6 +27,7 @@ from rostercheck.legend import WORK_KINDS
 from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.rules.period_facts import clock_range, night_minutes, start_day
 from rostercheck.timeline import LANE, Timeline, searchsorted_sorted
+from rostercheck.wording import plural
 
 KIND = "max-consecutive"
 OPTIONS = (
@@ -143,7 +144,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(p["max"]),
             unit=f"consecutive {names} shifts",
             message=(
-                f"{n} {names} shifts on consecutive dates {tl.date_of(a)} to {tl.date_of(b)} "
+                f"{plural(n, f'{names} shift')} on consecutive dates {tl.date_of(a)} to {tl.date_of(b)} "
                 f"(maximum {p['max']})"
             ),
             cells=cells[k],
@@ -189,7 +190,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=need,
             unit="hours",
             message=(
-                f"{g:.1f} h free after {b - a + 1} {names} shifts ending "
+                f"{g:.1f} h free after {plural(b - a + 1, f'{names} shift')} ending "
                 f"{tl.iso(re).replace('T', ' ')} (minimum {fmt(need)} h after a run)"
             ),
             cells=sorted(set(rc) | set(nc)),

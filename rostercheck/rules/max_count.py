@@ -28,6 +28,7 @@ from rostercheck.rules.base import (
     worst_windows,
 )
 from rostercheck.timeline import Timeline
+from rostercheck.wording import plural
 
 KIND = "max-count"
 OPTIONS = (
@@ -52,11 +53,11 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     # limits depend on a window's on-service days only: worked out per value, then looked up
     if p["every"] is not None:
         limit = w.per_on(lambda on: floor_div(on, p["every"]))
-        rule_txt = f"one in {p['every']} days"
+        rule_txt = f"one in {plural(p['every'], 'day')}"
     else:
         per = p["per"] or p["average-days"]
         limit = w.per_on(lambda on: floor_div(p["max"] * on, per))
-        rule_txt = f"{p['max']:g} per {per} days"
+        rule_txt = f"{p['max']:g} per {plural(per, 'day')}"
     bad = count > limit
     if w.on_range[0] == 0:
         bad &= w.on > 0  # a window with no on-service day (all leave) requires nothing
@@ -73,8 +74,8 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(limit[r, wi]),
             unit=what,
             message=(
-                f"{int(count[r, wi])} {what} in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
-                f"({int(w.on[r, wi])} on-service days; maximum {int(limit[r, wi])}: {rule_txt}){more}"
+                f"{plural(int(count[r, wi]), what[:-1], what)} in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
+                f"({plural(int(w.on[r, wi]), 'on-service day')}; maximum {int(limit[r, wi])}: {rule_txt}){more}"
             ),
             cells=cells,
         )

@@ -35,6 +35,7 @@ from rostercheck.rules.base import (
     worst_windows,
 )
 from rostercheck.timeline import Timeline
+from rostercheck.wording import plural
 
 KIND = "max-hours"
 OPTIONS = (
@@ -93,8 +94,8 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(p["limit"]),
             unit=unit,
             message=(
-                f"{fmt(a)} h{of} per {p['per']} days averaged over {tl.date_of(d0)} to "
-                f"{tl.date_of(d1 - 1)} ({fmt(hv)} h in {onv} on-service days; "
+                f"{fmt(a)} h{of} per {plural(p['per'], 'day')} averaged over {tl.date_of(d0)} to "
+                f"{tl.date_of(d1 - 1)} ({fmt(hv)} h in {plural(onv, 'on-service day')}; "
                 f"limit {fmt(p['limit'])} h){more}"
             ),
             cells=c,

@@ -24,6 +24,7 @@ from rostercheck.legend import BUSY_KINDS, WORK_KINDS
 from rostercheck.rules.base import Hit, Option, Windows, fmt, leave_prefix, window_hits
 from rostercheck.rules.period_facts import cells_overlapping_many
 from rostercheck.timeline import Timeline, local_to_abs, searchsorted_small
+from rostercheck.wording import plural
 
 KIND = "max-weekends"
 OPTIONS = (
@@ -124,7 +125,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(limit[r, wi]),
             unit="weekends",
             message=(
-                f"{int(count[r, wi])} of {int(on[r, wi])} weekends worked from {tl.date_of(a)} to "
+                f"{int(count[r, wi])} of {plural(int(on[r, wi]), 'weekend')} worked from {tl.date_of(a)} to "
                 f"{tl.date_of(b - 1)} (maximum {int(limit[r, wi])}: {fmt(p['max'])} in {p['per']}){more}"
             ),
             cells=cells,

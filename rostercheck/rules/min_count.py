@@ -26,6 +26,7 @@ from rostercheck.rules.base import (
     windows,
 )
 from rostercheck.timeline import Timeline
+from rostercheck.wording import plural
 
 KIND = "min-count"
 OPTIONS = (
@@ -56,8 +57,9 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(need[r, wi]),
             unit=f"{names} entries",
             message=(
-                f"{int(count[r, wi])} {names} entries in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
-                f"(minimum {int(need[r, wi])}: {fmt(p['min'])} per {p['per']} days){more}"
+                f"{plural(int(count[r, wi]), f'{names} entry', f'{names} entries')} "
+                f"in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
+                f"(minimum {int(need[r, wi])}: {fmt(p['min'])} per {plural(p['per'], 'day')}){more}"
             ),
         )
 

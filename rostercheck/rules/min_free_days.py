@@ -35,6 +35,7 @@ from rostercheck.rules.base import (
     worst_windows,
 )
 from rostercheck.timeline import FAR, Timeline
+from rostercheck.wording import plural
 
 KIND = "min-free-days"
 OPTIONS = (
@@ -188,7 +189,8 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     def make(r: int, wi: int, n: int, cells: list[int]) -> Hit:
         d0, d1 = int(w.start[wi]), int(w.end[wi])
         more = f"; {n} overlapping windows fall short" if n > 1 else ""
-        what = "free days" if p["block-hours"] == 24 else f"free periods of {fmt(p['block-hours'])} h"
+        what = ("free day", "free days") if p["block-hours"] == 24 else (
+            f"free period of {fmt(p['block-hours'])} h", f"free periods of {fmt(p['block-hours'])} h")
         return Hit(
             resident=r,
             start=int(tl.day_start[d0]),
@@ -197,9 +199,9 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(need[r, wi]),
             unit="days",
             message=(
-                f"{int(free[r, wi])} {what} in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
-                f"({int(w.on[r, wi])} on-service days; minimum {int(need[r, wi])}: "
-                f"{fmt(p['min'])} per {p['per']} days){more}"
+                f"{plural(int(free[r, wi]), *what)} in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
+                f"({plural(int(w.on[r, wi]), 'on-service day')}; minimum {int(need[r, wi])}: "
+                f"{fmt(p['min'])} per {plural(p['per'], 'day')}){more}"
             ),
             cells=cells,
         )

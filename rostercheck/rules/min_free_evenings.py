@@ -35,6 +35,7 @@ from rostercheck.rules.base import (
     worst_windows,
 )
 from rostercheck.timeline import Timeline, local_to_abs, searchsorted_small
+from rostercheck.wording import plural
 
 KIND = "min-free-evenings"
 OPTIONS = (
@@ -98,8 +99,8 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(need[r, wi]),
             unit="evenings",
             message=(
-                f"{int(free[r, wi])} free evenings ({h0}-{h1}) in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
-                f"(minimum {int(need[r, wi])}: {fmt(p['min'])} per {p['per']} days){more}"
+                f"{plural(int(free[r, wi]), 'free evening')} ({h0}-{h1}) in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
+                f"(minimum {int(need[r, wi])}: {fmt(p['min'])} per {plural(p['per'], 'day')}){more}"
             ),
             cells=cells,
         )

@@ -33,6 +33,7 @@ from rostercheck.rules.base import (
     worst_windows,
 )
 from rostercheck.timeline import Timeline
+from rostercheck.wording import plural
 
 KIND = "min-free-weekends"
 OPTIONS = (
@@ -139,8 +140,8 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
             limit=float(need(r, wi)),
             unit="weekends",
             message=(
-                f"{free(r, wi)} free weekends in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
-                f"(minimum {need(r, wi)}: {fmt(p['min'])} per {p['per']} days){more}"
+                f"{plural(free(r, wi), 'free weekend')} in {tl.date_of(d0)} to {tl.date_of(d1 - 1)} "
+                f"(minimum {need(r, wi)}: {fmt(p['min'])} per {plural(p['per'], 'day')}){more}"
             ),
             cells=cells,
         )
