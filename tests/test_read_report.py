@@ -154,3 +154,53 @@ def test_every_non_blank_row_below_the_header_is_read_or_skipped(tmp_path: Path)
         read = read_roster(path, options).read
         rows = [r.row for r in read.residents] + [s.row for s in read.skipped if s.sheet == "Block 1"]
         assert sorted(rows) == sorted(seen)
+
+
+# --------------------------------------------------------------------------- footer labels with codes
+
+_CODES14 = ["D", "D", "N", "N", "OFF", "C", "PC"] * 2
+
+
+def test_a_notes_line_between_residents_skips_only_itself(tmp_path: Path) -> None:
+    """The new-user trial: Cara Fox below a notes line was skipped as a footer row."""
+    rows = [["Name", "PGY", *days(14)], ["Avery Chen", 1, *_CODES14], ["Notes: Avery swaps 7/4 with Cara"],
+            ["Cara Fox", 2, *_CODES14]]  # fmt: skip
+    raw = read_roster(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Cara Fox"]
+    assert [(s.row, s.reason) for s in raw.read.skipped] == [(3, "footer")]
+
+
+def test_footer_like_names_with_codes_are_residents(tmp_path: Path) -> None:
+    """A row with shift codes is a person whatever the name (issue 13); a footer-like name is warned about."""
+    odd = ["Total", "Totals", "Notes", "Key", "Count", "Legend", "Updated", "Updated Jones", "Total Care"]
+    rows = [["Name", "PGY", *days(14)], ["Avery Chen", 1, *_CODES14], *[[n, 2, *_CODES14] for n in odd]]
+    raw = read_roster(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
+    assert [r.name for r in raw.residents] == ["Avery Chen", *odd]
+    assert raw.read.skipped == ()
+    assert [w.cell for w in raw.read.warnings] == [f"A{k}" for k in range(3, 3 + len(odd))]
+
+
+def test_a_totals_row_of_counts_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    rows = [["Name", "PGY", *days(14)], ["Avery Chen", 1, *_CODES14], ["Cara Fox", 2, *_CODES14],
+            ["Total", None, *[2] * 14], ["Ben Diaz", 3, *_CODES14]]  # fmt: skip
+    raw = read_roster(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Cara Fox", "Ben Diaz"]
+    assert [(s.row, s.reason, s.detail) for s in raw.read.skipped] == [(4, "footer", "numbers under the dates")]
+
+
+def test_hours_as_codes_a_total_row_is_counts_only_when_it_adds_up(tmp_path: Path) -> None:
+    """On a roster of hours ("12", "8"), a 'Total' row of each column's sum is counts; other numbers are codes."""
+    hours = [12, 8, 0, 12, 8, 12, 0]
+    rows = [["Name", *days(7)], ["Avery Chen", *hours], ["Cara Fox", *hours],
+            ["Total", *[2 * h for h in hours]], ["Total Care", *hours]]  # fmt: skip
+    raw = read_roster(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Cara Fox", "Total Care"]
+    assert [(s.row, s.reason) for s in raw.read.skipped] == [(4, "footer")]
+
+
+def test_long_table_footer_names_with_a_date_and_code_are_people(tmp_path: Path) -> None:
+    rows = [["Resident", "Date", "Code"], ["Avery Chen", "2026-07-01", "D"], ["Notes: swap approved", None, None],
+            ["Total Care", "2026-07-01", "N"], ["Legend", None, None], ["D = day", None, None]]  # fmt: skip
+    raw = read_roster(make_csv(tmp_path / "long.csv", rows))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Total Care"]
+    assert [(s.row, s.reason) for s in raw.read.skipped] == [(3, "footer"), (5, "footer"), (6, "footer")]

@@ -531,7 +531,9 @@ class _RowWalk:
     rows at once before the walk, and a row's date cells are counted (one numpy call) only for the
     few rows that might not be people.
 
-    Rows that are not people are skipped, in this order: a footer ends the roster; a repeated
+    Rows that are not people are skipped, in this order: a footer label on a row without codes
+    ends the roster unless rows of the roster's codes follow it (a notes line between residents),
+    and on a row of numbers under the dates is a totals row; with shift codes it is a person; a repeated
     header is an error (a second block of dates would be misread); a row the ``rows`` filter
     drops is gone before anything is read from it; rows without a name (holiday markers, totals),
     sub-header rows, and section titles ("PGY 1 Rotations", "Faculty") are skipped.
@@ -556,6 +558,8 @@ class _RowWalk:
         self.filter_header = info.columns["rows"][1] if "rows" in info.columns else ""
         if not self.filter_header and filter_col is not None:
             self.filter_header = column_letters(sheet.col0 + filter_col)
+        self._vocab_at: int | None = None
+        self._vocab = np.empty(0, dtype=str)
         self._labels: dict[tuple[type, object], str | None] = {}
         self._levels: dict[tuple[type, object], int | None] = {}
         below = texts[start:]
@@ -586,8 +590,10 @@ class _RowWalk:
             if not nonblank[k]:
                 continue
             if footer_at is not None:
-                self.skip(i, "footer")
-                continue
+                if not self.roster_codes(i, footer_at):
+                    self.skip(i, "footer")
+                    continue
+                footer_at = None  # a person below a notes line: the roster goes on (issue 13)
             name = collapse(texts[i, self.name_col])
             dropped = self.keep is not None and self.filter_col is not None and not self.keep[k]
             if not name:
@@ -609,9 +615,23 @@ class _RowWalk:
                     self.skip(i, "no codes")
                 continue
             if H.is_footer(name):
-                footer_at = i
-                self.skip(i, "footer")
-                continue
+                # A footer label ends the roster only on a row without shift codes: "Total Care",
+                # "Notes" or "Key" with codes under the dates is a person; a row of counts is not.
+                codes = self.codes(i)
+                if not codes:
+                    footer_at = i
+                    self.skip(i, "footer")
+                    continue
+                if self.counts_row(i, rows[-1] if rows else None):
+                    self.skip(i, "footer", detail="numbers under the dates")
+                    continue
+                info.warnings.append(
+                    ReadWarning(
+                        sheet.name, sheet.address(i, self.name_col),
+                        f"row {sheet.row_number(i)} {name!r} reads like a footer label but has shift codes under "
+                        "the dates: read as a resident",
+                    )
+                )  # fmt: skip
             key = H.header_key(name)
             if key in H.NAME:
                 if self.codes(i):
@@ -699,6 +719,50 @@ class _RowWalk:
                 return False
         return True
 
+    def roster_codes(self, i: int, footer_at: int) -> bool:
+        """Below a footer label: does row ``i`` hold the roster's shift codes under the dates?
+
+        A notes line ("Notes: Avery swaps 7/4 with Cara") may sit between residents; a legend block
+        ("D", "Day shift 07-19") below them holds descriptions, not codes. A row counts as people's
+        codes when it has a name, at least two filled date cells, and most of its values are values
+        the rows above the footer use (one ``np.isin`` per row, for the few rows below a footer).
+        """
+        if not collapse(self.texts[i, self.name_col]):
+            return False
+        vals = self.texts[i, self.columns.cols]
+        vals = vals[vals != ""]
+        if vals.size < 2:
+            return False
+        key = footer_at
+        if self._vocab_at != key:
+            above = self.texts[self.start : footer_at][:, self.columns.cols]
+            self._vocab = np.unique(above[above != ""].astype(str))
+            self._vocab_at = key
+        return bool(np.isin(vals.astype(str), self._vocab).mean() >= 0.5)
+
+    def counts_row(self, i: int, last_resident_row: int | None) -> bool:
+        """A totals row: numbers under the dates where the residents above hold codes (or, on a
+        roster whose codes are numbers, each column's count or sum of the rows above)."""
+        vals = self.texts[i, self.columns.cols]
+        filled = vals != ""
+        numbers = map_unique(vals[filled], _number).astype(float)
+        if np.isnan(numbers).any():
+            return False
+        if not last_resident_row:
+            return True  # numbers under the dates before anyone: nothing says they are codes
+        above = self.texts[self.start : last_resident_row + 1][:, self.columns.cols]
+        written = above[above != ""]
+        if written.size == 0:
+            return True
+        numeric_above = ~np.isnan(map_unique(written, _number).astype(float))
+        if numeric_above.mean() < 0.5:
+            return True  # counts under a roster of letter codes
+        # hours written as codes ("12", "8"): counts only if they add up like counts
+        grid = map_unique(above, _number).astype(float)
+        count = (above != "").sum(axis=0)[filled]
+        total = np.nansum(grid, axis=0)[filled]
+        return bool(np.all((numbers == count) | (numbers == total)))
+
     def codes(self, i: int) -> int:
         """How many date cells of row ``i`` hold something (asked only of the few candidate rows)."""
         return int((self.texts[i, self.columns.cols] != "").sum())
@@ -784,6 +848,14 @@ def _check_spacers(sheet: Sheet, texts: np.ndarray, rows: np.ndarray, columns: _
             "no date in the header; expected a date here (a formula header needs its value saved by Excel)",
             **sheet.where(columns.date_row, j),
         )
+
+
+def _number(text: str) -> float:
+    """A cell's text as a number (``3``, ``12.5``), else NaN: tells counts from codes."""
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return float("nan")
 
 
 def _second_header(sheet: Sheet, i: int) -> InputError:
