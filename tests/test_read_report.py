@@ -204,3 +204,24 @@ def test_long_table_footer_names_with_a_date_and_code_are_people(tmp_path: Path)
     raw = read_roster(make_csv(tmp_path / "long.csv", rows))
     assert [r.name for r in raw.residents] == ["Avery Chen", "Total Care"]
     assert [(s.row, s.reason) for s in raw.read.skipped] == [(3, "footer"), (5, "footer"), (6, "footer")]
+
+
+# --------------------------------------------------------------------------- one name twice
+
+
+def test_a_name_twice_is_read_twice_and_warned_about(tmp_path: Path) -> None:
+    rows = [["Name", "PGY", *days(7)], ["Avery Chen", 1, *["D"] * 7], ["Ben Diaz", 1, *["N"] * 7],
+            ["Avery Chen", 2, *["OFF"] * 7]]  # fmt: skip
+    raw = read_roster(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Ben Diaz", "Avery Chen (row 4)"]
+    [w] = raw.read.warnings
+    assert (w.sheet, w.cell) == ("July", "A4")
+    assert "rows 2 (A2) and 4 (A4)" in w.message and "'Avery Chen (row 4)'" in w.message
+
+
+def test_a_name_heading_two_columns_of_a_transposed_grid_is_warned_about(tmp_path: Path) -> None:
+    rows = [["Date", "Avery Chen", "Ben Diaz", "avery chen"], *[[d, "D", "N", "OFF"] for d in days(7)]]
+    raw = read_roster(make_csv(tmp_path / "t.csv", rows))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Ben Diaz", "avery chen (column D)"]
+    [w] = raw.read.warnings
+    assert w.cell == "D1" and "columns B (B1) and D (D1)" in w.message

@@ -582,7 +582,7 @@ class _RowWalk:
         sheet, texts, cols, info = self.sheet, self.texts, self.columns.cols, self.info
         residents: list[Resident] = []
         rows: list[int] = []
-        seen: set[str] = set()
+        seen: dict[str, int] = {}  # name -> the row that first held it
         group_pgy: int | None = None
         nonblank = (texts[self.start :] != "").any(axis=1) if sheet.nrows > self.start else np.zeros(0, bool)
         footer_at: int | None = None
@@ -684,8 +684,18 @@ class _RowWalk:
                 )  # fmt: skip
             resident = self.resident(i, name, group_pgy)
             if resident.name in seen:
-                resident = dataclasses.replace(resident, name=f"{name} (row {sheet.row_number(i)})")
-            seen.add(resident.name)
+                renamed = f"{name} (row {sheet.row_number(i)})"
+                first = seen[resident.name]
+                info.warnings.append(
+                    ReadWarning(
+                        sheet.name, sheet.address(i, self.name_col),
+                        f"{name!r} is on rows {sheet.row_number(first)} ({sheet.address(first, self.name_col)}) and "
+                        f"{sheet.row_number(i)} ({sheet.address(i, self.name_col)}): read as two residents, the "
+                        f"second as {renamed!r} (one person twice? merge the rows)",
+                    )
+                )  # fmt: skip
+                resident = dataclasses.replace(resident, name=renamed)
+            seen.setdefault(resident.name, i)
             residents.append(resident)
             rows.append(i)
         return residents, rows

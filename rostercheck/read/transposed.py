@@ -16,7 +16,7 @@ from rostercheck.read.cells import collapse, column_letters, has_letter, text_ar
 from rostercheck.read.detect import Plan
 from rostercheck.read.duty import _columns, body_rows
 from rostercheck.read.grid import EmptyRoster
-from rostercheck.read.result import SheetInfo, SheetRoster, SkippedRow, nones
+from rostercheck.read.result import ReadWarning, SheetInfo, SheetRoster, SkippedRow, nones
 from rostercheck.read.source import Sheet
 
 
@@ -40,12 +40,23 @@ def read_transposed(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRo
     if rows.size == 0:
         raise EmptyRoster("empty roster: no dated rows below the header", **sheet.where(h, dcol))
     residents: list[Resident] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # casefolded name -> the column that first held it
+    warnings: list[ReadWarning] = []
     for j in cols:
         name = collapse(texts[h, j])
         if name.casefold() in seen:  # one person in two columns: keep both, told apart by column
-            name = f"{name} (column {column_letters(sheet.col0 + j)})"
-        seen.add(name.casefold())
+            first = seen[name.casefold()]
+            renamed = f"{name} (column {column_letters(sheet.col0 + j)})"
+            warnings.append(
+                ReadWarning(
+                    sheet.name, sheet.address(h, j),
+                    f"{name!r} heads columns {column_letters(sheet.col0 + first)} ({sheet.address(h, first)}) and "
+                    f"{column_letters(sheet.col0 + j)} ({sheet.address(h, j)}): read as two residents, the second "
+                    f"as {renamed!r} (one person twice? merge the columns)",
+                )
+            )  # fmt: skip
+            name = renamed
+        seen.setdefault(name.casefold(), j)
         residents.append(Resident(name, source=Source(sheet.file, sheet.name, sheet.address(h, j))))
     c = np.asarray(cols, dtype=np.int64)
     n, m = c.size, rows.size
@@ -70,4 +81,5 @@ def read_transposed(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRo
         rows=[sheet.row_number(h)] * n,  # a resident's name is in the header row, in their column
     )
     info.skipped = skipped  # "Week 2" rows without codes
+    info.warnings.extend(warnings)
     return roster
