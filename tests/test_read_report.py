@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
+from click.testing import CliRunner
 from workbooks import days, make_csv, make_xlsx
 
+from rostercheck.cli import main
 from rostercheck.model import RosterOptions, RowFilter
 from rostercheck.read import read_roster
 from rostercheck.read.result import ReadReport, ReadResident, ReadWarning, SheetUse, SkippedRow
@@ -225,3 +229,53 @@ def test_a_name_heading_two_columns_of_a_transposed_grid_is_warned_about(tmp_pat
     assert [r.name for r in raw.residents] == ["Avery Chen", "Ben Diaz", "avery chen (column D)"]
     [w] = raw.read.warnings
     assert w.cell == "D1" and "columns B (B1) and D (D1)" in w.message
+
+
+# --------------------------------------------------------------------------- dates out of sequence
+
+
+def _dated(tmp_path: Path, header: list[object], sheet: str = "July 2026", top: int = 1) -> Path:
+    rows = [["Name", *header], ["Avery Chen", *["D"] * len(header)]]
+    return make_xlsx(tmp_path / "r.xlsx", {sheet: rows}, top=top)
+
+
+def test_a_date_typed_month_for_day_is_named_out_of_sequence(tmp_path: Path) -> None:
+    header = [f"7/{k}/2026" for k in range(1, 29)]
+    header[7] = "8/7/2026"  # 7/8 typed the other way round: column I
+    raw = read_roster(_dated(tmp_path, header, top=5))
+    [w] = raw.read.warnings
+    assert (w.sheet, w.cell) == ("July 2026", "I5")
+    assert w.message == "'8/7/2026' (2026-08-07) is out of sequence (after 2026-07-07, before 2026-07-09); a typo?"
+
+
+def test_a_jump_in_the_dates_is_named(tmp_path: Path) -> None:
+    header = [*(f"7/{k}/2026" for k in range(1, 6)), "7/31/2026", *(f"8/{k}/2026" for k in range(1, 9))]
+    [w] = read_roster(_dated(tmp_path, header)).read.warnings
+    assert w.cell == "G1" and "follows 2026-07-05" in w.message and "25 days missing" in w.message
+
+
+def test_dates_going_backwards_are_named(tmp_path: Path) -> None:
+    header = [*days(7), *days(7, dt.date(2026, 6, 20))]
+    [w] = read_roster(_dated(tmp_path, header)).read.warnings
+    assert w.cell == "I1" and "goes backwards" not in w.message and "go backwards" in w.message
+
+
+def test_weekday_rosters_and_weekly_columns_are_in_sequence(tmp_path: Path) -> None:
+    weekdays = [d for d in days(28) if d.weekday() < 5]
+    assert read_roster(_dated(tmp_path, weekdays)).read.warnings == ()
+    weekly = [dt.date(2026, 7, 6) + dt.timedelta(weeks=k) for k in range(8)]
+    assert read_roster(_dated(tmp_path, weekly)).read.warnings == ()
+
+
+def test_read_warnings_reach_check_text_quiet_read_and_json(tmp_path: Path) -> None:
+    header = [f"7/{k}/2026" for k in range(1, 15)]
+    header[7] = "8/7/2026"
+    path = str(_dated(tmp_path, header))
+    runner = CliRunner()
+    text = runner.invoke(main, ["check", path, "--preset", "none", "--format", "text"]).stdout
+    assert "read warning: July 2026!I1: '8/7/2026' (2026-08-07) is out of sequence" in text
+    quiet = runner.invoke(main, ["check", path, "--preset", "none", "--format", "text", "--quiet"]).stdout
+    assert quiet.splitlines()[0] == f"{path}: 1 read warning (rostercheck read {path} lists them)"
+    assert "out of sequence" in runner.invoke(main, ["read", path]).stdout
+    doc = json.loads(runner.invoke(main, ["check", path, "--preset", "none", "--format", "json"]).stdout)
+    assert doc["files"][0]["read"]["warnings"][0]["cell"] == "I1"

@@ -223,6 +223,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         for k, found_labels in enumerate(labels) for i, j, text, days in found_labels
         if dates[k].weekday() not in days
     ]  # fmt: skip
+    warnings.extend(_out_of_sequence(sheet, d, date_cells, dates, [texts[d, j] for j in date_cells]))
     if inferred is not None:
         k = next(k for k, p in enumerate(parsed) if p.year is None)
         warnings.insert(0, ReadWarning(
@@ -254,6 +255,59 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     out.warnings = warnings
     out.notes = notes
     out.inferred_year = inferred
+    return out
+
+
+def _out_of_sequence(
+    sheet: Sheet, d: int, date_cells: list[int], dates: list[dt.date], written: list[str]
+) -> list[ReadWarning]:
+    """Warnings for a date header whose dates do not follow each other (issue: ``8/7`` typed for
+    ``7/8`` made a 28-day block a 38-day roster without a word).
+
+    One date between two neighbours it does not fit is named as the odd one (a typo); any other step
+    backwards, or forwards past the header's usual step, is named at the cell after it. Skipping only
+    weekend days (a weekday roster) and a header's regular step (weekly columns) are not gaps. One
+    pass over the date cells (a few hundred at most), never the body.
+    """
+    n = len(dates)
+    if n < 2:
+        return []
+    ordinal = np.array([x.toordinal() for x in dates], dtype=np.int64)
+    steps = np.diff(ordinal)
+    forward = steps[steps > 0]
+    usual = int(np.bincount(forward).argmax()) if forward.size else 1
+    out: list[ReadWarning] = []
+
+    def warn(k: int, message: str) -> None:
+        out.append(ReadWarning(sheet.name, sheet.address(d, date_cells[k]), message))
+
+    def shown(k: int) -> str:
+        iso = dates[k].isoformat()
+        return iso if collapse(written[k]) in (iso, "") else f"{collapse(written[k])!r} ({iso})"
+
+    odd = set()
+    for k in range(n):
+        before = ordinal[k - 1] if k > 0 else None
+        after = ordinal[k + 1] if k + 1 < n else None
+        if before is not None and after is not None:
+            fits = before < ordinal[k] < after
+            if not fits and before < after and after - before <= 2 * usual:
+                odd.add(k)
+                warn(k, f"{shown(k)} is out of sequence (after {dates[k - 1].isoformat()}, before "
+                        f"{dates[k + 1].isoformat()}); a typo?")  # fmt: skip
+    for k in range(1, n):
+        if k in odd or k - 1 in odd:
+            continue
+        step = int(steps[k - 1])
+        if step <= 0:
+            warn(k, f"{shown(k)} comes after {dates[k - 1].isoformat()} in the date header: the dates go "
+                    "backwards; a typo?")  # fmt: skip
+        elif step > usual:
+            missing = [dates[k - 1] + dt.timedelta(days=x) for x in range(1, step)]
+            if all(m.weekday() >= 5 for m in missing):
+                continue  # a weekday roster skips the weekend
+            warn(k, f"{shown(k)} follows {dates[k - 1].isoformat()} in the date header: {len(missing)} "
+                    f"day{'s' * (len(missing) != 1)} missing; a typo?")  # fmt: skip
     return out
 
 
