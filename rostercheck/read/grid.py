@@ -186,6 +186,8 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
             pos += 1
         else:
             if sum(1 for c in found if c > j) >= MIN_DATES:
+                if missing := _missing_date(sheet, texts, parsed_row, found, d, j, 2 if half and not slotted else 1):
+                    raise missing
                 raise _second_block(sheet, texts, d, j, first)
             raise InputError(
                 f"expected a date like 2026-07-01, 7/1/2026 or 'Wed 7/1' in the date header, got {texts[d, j]!r}",
@@ -376,6 +378,41 @@ def texts_of(sheet: Sheet, i: int, j: int) -> str:
 
 #: Role cells of people who are not residents, for telling a user a sheet lists none.
 _NOT_RESIDENTS = frozenset({"fac", "faculty", "attending", "attendings", "staff", "preceptor"})
+
+
+def _missing_date(
+    sheet: Sheet, texts: np.ndarray, parsed_row: list, found: list[int], d: int, j: int, step: int
+) -> InputError | None:
+    """A text among the dates that stands where a date is missing (``7/1, 7/2, ZZ, 7/4``) is a
+    date overwritten, not the start of a second block: a second block needs a second run of dates,
+    which goes on from (or restarts) the first without leaving a day out."""
+    before = [c for c in found if c < j]
+    after = [c for c in found if c > j]
+    if not before or not after:
+        return None
+    p, q = before[-1], after[0]
+    a, b = parsed_row[p], parsed_row[q]
+    if a.slot or b.slot:
+        return None
+    year_a = a.year if a.year is not None and b.year is not None else 2000
+    year_b = b.year if a.year is not None and b.year is not None else 2000
+    try:
+        da, db = dt.date(year_a, a.month, a.day), dt.date(year_b, b.month, b.day)
+    except ValueError:
+        return None
+    gap = (db - da).days % 366 if a.year is None or b.year is None else (db - da).days
+    if gap < 2 or gap * step != q - p:
+        return None
+    expected = da + dt.timedelta(days=(j - p) // step) if (j - p) % step == 0 else None
+    if expected is None:
+        wanted = "a date"
+    else:
+        wanted = expected.isoformat() if a.year is not None else f"{expected.month}/{expected.day}"
+    return InputError(
+        f"the date header holds {texts[d, j]!r} where a date was expected: {wanted}, between "
+        f"{sheet.address(d, p)} ({texts[d, p]!r}) and {sheet.address(d, q)} ({texts[d, q]!r})",
+        **sheet.where(d, j),
+    )
 
 
 def _second_block(sheet: Sheet, texts: np.ndarray, d: int, j: int, first: int) -> InputError:
