@@ -37,7 +37,8 @@ def test_json_form() -> None:
     doc = _report().to_json()
     assert set(doc) == {"residents", "skipped", "sheets", "warnings"}
     assert doc["residents"] == [
-        {"name": "F", "pgy": 1, "team": None, "role": "RES", "sheet": "Block", "row": 4, "codes": 28}
+        {"name": "F", "pgy": 1, "team": None, "role": "RES", "sheet": "Block", "row": 4, "codes": 28,
+         "cell": None, "column": None}
     ]
     assert doc["skipped"][-1] == {
         "sheet": "Block",
@@ -45,6 +46,7 @@ def test_json_form() -> None:
         "text": "Seniors",
         "reason": "section title",
         "detail": "",
+        "column": None,
     }
     assert doc["sheets"][1] == {"sheet": "__REF__", "used": False, "reason": "legend (Code/Description)"}
     assert doc["warnings"] == [{"sheet": "Block", "cell": "C2", "message": "weekday 'Tue' but 2025-03-10 is a Monday"}]
@@ -279,3 +281,52 @@ def test_read_warnings_reach_check_text_quiet_read_and_json(tmp_path: Path) -> N
     assert "out of sequence" in runner.invoke(main, ["read", path]).stdout
     doc = json.loads(runner.invoke(main, ["check", path, "--preset", "none", "--format", "json"]).stdout)
     assert doc["files"][0]["read"]["warnings"][0]["cell"] == "I1"
+
+
+# --------------------------------------------------------------------------- transposed grids
+
+
+def _transposed(tmp_path: Path, extra: dict[str, list[object]]) -> Path:
+    header = ["Date", "Avery Chen", "Ben Diaz", *extra]
+    body = [[d, "D", "C", *(v[k] for v in extra.values())] for k, d in enumerate(days(7))]
+    return make_csv(tmp_path / "t.csv", [header, *body])
+
+
+def test_a_notes_column_of_a_transposed_grid_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    """The new-user trial: 'Notes' was read as a resident and stopped check on 'SWAP APPROVED'."""
+    notes = ["swap approved", None, "swap approved with Ben", "call moved", "called in sick", None, "late"]
+    raw = read_roster(_transposed(tmp_path, {"Notes": notes}))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Ben Diaz"]
+    [s] = raw.read.skipped
+    assert (s.row, s.column, s.text, s.reason) == (1, "D", "Notes", "free text")
+    assert raw.read.skipped_summary() == "skipped 1 column: 1 free text (a notes column, not a resident)"
+
+
+def test_a_column_of_sentences_is_not_a_resident_but_a_rare_code_is(tmp_path: Path) -> None:
+    words = ["called in sick", None, "swap with Ben", None, None, "called in sick", None]
+    codes = {"Cara Fox": ["VAC"] * 7, "Dev Patel": ["NF", "NF", "OFF", "PC", "CALL", "D", "N"]}
+    raw = read_roster(_transposed(tmp_path, {"Misc": words, **codes}))
+    assert [r.name for r in raw.residents] == ["Avery Chen", "Ben Diaz", "Cara Fox", "Dev Patel"]
+    assert [(s.column, s.detail) for s in raw.read.skipped] == [("D", "its cells are words, not shift codes")]
+
+
+def test_transposed_residents_are_shown_by_their_column(tmp_path: Path) -> None:
+    raw = read_roster(_transposed(tmp_path, {}))
+    assert [(r.name, r.cell, r.column) for r in raw.read.residents] == [("Avery Chen", "B1", "B"), ("Ben Diaz", "C1", "C")]
+    out = CliRunner().invoke(main, ["read", str(tmp_path / "t.csv")]).stdout
+    assert out.splitlines()[0].endswith("2 resident columns read")
+    assert "  column B  Avery Chen" in out and "  row 1 " not in out
+
+
+def test_grid_residents_carry_their_name_cell(tmp_path: Path) -> None:
+    raw = read_roster(_grid(tmp_path, [["Avery Chen", "PGY 1", *["D"] * 7]]))
+    assert [(r.row, r.cell, r.column) for r in raw.read.residents] == [(2, "A2", None)]
+
+
+def test_rows_below_a_notes_line_of_a_date_first_sheet_are_read_or_skipped(tmp_path: Path) -> None:
+    """A footer line in a transposed grid used to drop every row below it without a word."""
+    body = [[d, "D", "C"] for d in days(7)]
+    rows = [["Date", "Avery Chen", "Ben Diaz"], *body[:3], ["Notes: swap 7/4"], *body[3:], ["Legend"], ["D = day"]]
+    raw = read_roster(make_csv(tmp_path / "t.csv", rows))
+    assert raw.entries["date"].nunique() == 7
+    assert [(s.row, s.reason) for s in raw.read.skipped] == [(5, "footer"), (10, "footer"), (11, "footer")]

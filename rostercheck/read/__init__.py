@@ -236,7 +236,9 @@ def _report(parts: list[SheetRoster], sheets: list[SheetUse], warnings: list[Rea
         for k, r in enumerate(part.residents):
             row = part.rows[k] if k < len(part.rows) else 0
             n = int(counts[k]) if counts is not None else 0
-            residents.append(ReadResident(r.name, r.pgy, r.team, r.role, part.sheet, row, n))
+            cell = r.source.cell if r.source is not None else None
+            column = cell.rstrip("0123456789") if cell and part.layout == "transposed" else None
+            residents.append(ReadResident(r.name, r.pgy, r.team, r.role, part.sheet, row, n, cell, column))
         if part.info is not None:
             skipped.extend(part.info.skipped)
             warnings = warnings + part.info.warnings

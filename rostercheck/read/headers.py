@@ -52,6 +52,9 @@ _FOOTER = re.compile(
     r")$",
     re.IGNORECASE,
 )
+#: Headers of free-text columns (a transposed grid's ``Notes`` beside its residents): never a person.
+FREE_TEXT = frozenset({"note", "notes", "comment", "comments", "remark", "remarks", "rule", "rules", "memo",
+                       "notes/comments", "comments/notes", "info", "details", "reason"})  # fmt: skip
 #: Name-column texts of sub-header rows (a weekday or AM/PM row labelled in the name column).
 SUBHEADER = frozenset({"day", "days", "weekday", "dow", "date", "dates", "am/pm", "session", "slot", "time"})
 _PGY_GROUP = re.compile(r"^(?:pgy|pg)\s*-?\s*(\d{1,2})(?:\s+(?:residents?|trainees?|interns?))?$", re.I)
