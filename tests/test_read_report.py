@@ -312,7 +312,8 @@ def test_a_column_of_sentences_is_not_a_resident_but_a_rare_code_is(tmp_path: Pa
 
 def test_transposed_residents_are_shown_by_their_column(tmp_path: Path) -> None:
     raw = read_roster(_transposed(tmp_path, {}))
-    assert [(r.name, r.cell, r.column) for r in raw.read.residents] == [("Avery Chen", "B1", "B"), ("Ben Diaz", "C1", "C")]
+    got = [(r.name, r.cell, r.column) for r in raw.read.residents]
+    assert got == [("Avery Chen", "B1", "B"), ("Ben Diaz", "C1", "C")]
     out = CliRunner().invoke(main, ["read", str(tmp_path / "t.csv")]).stdout
     assert out.splitlines()[0].endswith("2 resident columns read")
     assert "  column B  Avery Chen" in out and "  row 1 " not in out

@@ -122,8 +122,9 @@ def _free_text_columns(
     for k, j in enumerate(cols):
         cells = body[filled[:, k], k]
         shared = np.fromiter((shared_of[v] for v in uniques[k].tolist()), dtype=bool, count=len(uniques[k]))
-        share = float(np.isin(cells.astype(str), uniques[k][shared]).mean()) if cells.size else 0.0
-        words = float((wordy[filled[:, k], k] & ~np.isin(cells.astype(str), uniques[k][shared])).mean()) if cells.size else 0.0
+        common = np.isin(cells.astype(str), uniques[k][shared])  # codes other columns use too
+        share = float(common.mean()) if cells.size else 0.0
+        words = float((wordy[filled[:, k], k] & ~common).mean()) if cells.size else 0.0
         if H.header_key(texts[h, j]) in H.FREE_TEXT and share < 0.5:
             free.append((j, "a notes column, not a resident"))
         elif words > 0.5:
