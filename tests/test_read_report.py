@@ -6,10 +6,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from workbooks import days, make_csv, make_xlsx
 
 from rostercheck.cli import main
+from rostercheck.errors import InputError
 from rostercheck.model import RosterOptions, RowFilter
 from rostercheck.read import read_roster
 from rostercheck.read.result import ReadReport, ReadResident, ReadWarning, SheetUse, SkippedRow
@@ -331,3 +333,43 @@ def test_rows_below_a_notes_line_of_a_date_first_sheet_are_read_or_skipped(tmp_p
     raw = read_roster(make_csv(tmp_path / "t.csv", rows))
     assert raw.entries["date"].nunique() == 7
     assert [(s.row, s.reason) for s in raw.read.skipped] == [(5, "footer"), (10, "footer"), (11, "footer")]
+
+
+# --------------------------------------------------------------------------- faculty blocks
+
+
+def _block(tmp_path: Path, first: list[object], staff: list[object], people: list[list[object]]) -> Path:
+    dates = days(7, dt.date(2025, 1, 15))
+    header = [*first, *(x for d in dates for x in (d, None))]
+    return make_xlsx(tmp_path / "b.xlsx", {"Block 8": [header, staff, *people]})
+
+
+def test_a_column_of_one_type_is_not_the_name_column(tmp_path: Path) -> None:
+    """The new-user trial: a block split to its own sheet read 'FAC', 'FAC (row 5)'... as residents."""
+    names = ["program director", "faculty_1", "faculty_2", "department chief", "OIC"]
+    people = [["FAC", n, *["GME", "AT"] * 6, "W"] for n in names]
+    path = _block(tmp_path, ["Date:"], ["Staff Call", *["faculty_1", None] * 7], people)
+    with pytest.raises(InputError) as exc:
+        read_roster(path, RosterOptions(layout="half-day"))
+    assert exc.value.cell == "A3"
+    assert "column A holds 'FAC' on 5 of 6 rows: a type, not names" in exc.value.message
+    assert "the names ('program director', 'faculty_1', 'faculty_2', ...) are in column B" in exc.value.message
+    assert "typed 'FAC' (faculty, not residents)" in exc.value.message
+
+
+def test_a_staff_call_row_of_names_is_a_duty_row(tmp_path: Path) -> None:
+    names = ["program director", "faculty_1", "faculty_2"]
+    people = [[n, "FAC", *["GME", "AT"] * 7] for n in names]
+    path = _block(tmp_path, ["Name", "Type"], ["Staff Call", None, *["faculty_1", None] * 7], people)
+    raw = read_roster(path, RosterOptions(layout="half-day"))
+    assert [r.name for r in raw.residents] == names
+    assert [(s.row, s.reason, s.detail) for s in raw.read.skipped] == [(2, "duty row", "names under the dates")]
+    [w] = raw.read.warnings  # every row typed FAC: said once, with the filter that reads residents only
+    assert w.cell == "B3" and "no resident on this sheet" in w.message and 'column = "Type"' in w.message
+
+
+def test_a_call_row_of_codes_is_a_person(tmp_path: Path) -> None:
+    people = [["Avery Chen", "PGY 1", *["D", "N"] * 7]]
+    raw = read_roster(_block(tmp_path, ["Name", "PGY"], ["Backup Call", "PGY 2", *["C", "D"] * 7], people),
+                      RosterOptions(layout="half-day"))  # fmt: skip
+    assert [r.name for r in raw.residents] == ["Backup Call", "Avery Chen"] and raw.read.warnings == ()

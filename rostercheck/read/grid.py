@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 
 import numpy as np
 
@@ -443,6 +444,60 @@ def _no_dates(sheet: Sheet, texts: np.ndarray, d: int, skip: set[int]) -> InputE
     )
 
 
+def _one_value_names(sheet: Sheet, texts: np.ndarray, name_col: int, rows: list[int], columns: _Columns) -> None:
+    """A guessed name column that holds one value on most rows (``FAC`` on every faculty row) is a
+    type column, not names: refused, pointing at the names when they sit in the first date column
+    (a block split from a wider sheet), rather than reading ``FAC``, ``FAC (row 5)``... as people."""
+    values = [collapse(texts[i, name_col]) for i in rows]
+    if len(values) < 3:
+        return
+    value, k = Counter(values).most_common(1)[0]
+    if k < 0.8 * len(values):
+        return
+    i = rows[values.index(value)]
+    letter = column_letters(sheet.col0 + name_col)
+    message = f"column {letter} holds {value!r} on {k} of {len(values)} rows: a type, not names"
+    j = int(columns.cols[0])
+    beside = [collapse(texts[r, j]) for r in rows if collapse(texts[r, name_col]) == value]
+    distinct = {t for t in beside if has_letter(t)}
+    if len(distinct) >= 0.8 * len(beside):
+        shown = ", ".join(repr(t) for t in list(dict.fromkeys(beside))[:3])
+        message += (
+            f"; the names ({shown}, ...) are in column {column_letters(sheet.col0 + j)}, under the date "
+            f"{texts[columns.date_row, j]!r} ({sheet.address(columns.date_row, j)}); expected the names in a column "
+            "of their own, left of the dates"
+        )
+    else:
+        message += "; expected a column of names (name it with --name-column or [roster] name_column)"
+    if value.lower() in _NOT_RESIDENTS:
+        message += f"; every such row is typed {value!r} (faculty, not residents): there may be no resident to check"
+    raise InputError(message, **sheet.where(i, name_col))
+
+
+def _all_typed(
+    sheet: Sheet, texts: np.ndarray, attr: dict[str, int | None], rows: list[int], info: SheetInfo
+) -> list[ReadWarning]:
+    """Every row typed ``FAC`` (faculty, attendings) in the role or PGY column: a roster with no
+    resident on it, said once, with the rows filter that would read only residents."""
+    for what in ("role", "pgy"):
+        col = attr[what]
+        if col is None:
+            continue
+        values = {collapse(texts[i, col]).lower() for i in rows}
+        if values and values <= _NOT_RESIDENTS:
+            header = info.columns[what][1] or column_letters(sheet.col0 + col)
+            typed = ", ".join(sorted(repr(collapse(texts[i, col])) for i in rows[:1]))
+            return [
+                ReadWarning(
+                    sheet.name, sheet.address(rows[0], col),
+                    f"every row is typed {typed} in column {header!r} (faculty, not residents): there is no "
+                    f'resident on this sheet; read only residents with [roster] rows = {{ column = "{header}", '
+                    'match = ["PGY*"] }} (or --rows)',
+                )
+            ]  # fmt: skip
+    return []
+
+
 def _infer_name_column(sheet: Sheet, texts: np.ndarray, before: int, skip: set[int], start: int, h: int) -> int:
     """No name header: the column left of the dates with the most text in it."""
     sample = texts[start : start + _NAME_SAMPLE]
@@ -516,6 +571,10 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     residents, rows = walk.run()
     if not rows:
         raise _empty(sheet, h, name_col, options, filter_col, info)
+    if not labelled or options.name_column:  # a column guessed, or named (init drafts a guess into the config)
+        _one_value_names(sheet, texts, name_col, rows, columns)
+    if labelled and options.rows is None:
+        info.warnings.extend(_all_typed(sheet, texts, attr, rows, info))
 
     r = np.asarray(rows, dtype=np.int64)
     _check_spacers(sheet, texts, r, columns)
@@ -649,6 +708,7 @@ class _RowWalk:
         self.filter_header = info.columns["rows"][1] if "rows" in info.columns else ""
         if not self.filter_header and filter_col is not None:
             self.filter_header = column_letters(sheet.col0 + filter_col)
+        self._names: np.ndarray | None = None  # the name column's texts, for duty rows
         self._vocab_at: int | None = None
         self._vocab = np.empty(0, dtype=str)
         self._labels: dict[tuple[type, object], str | None] = {}
@@ -723,6 +783,9 @@ class _RowWalk:
                         "the dates: read as a resident",
                     )
                 )  # fmt: skip
+            if H.is_duty(name) and self.names_under_dates(i, name):
+                self.skip(i, "duty row", text=name, detail="names under the dates")
+                continue
             key = H.header_key(name)
             if key in H.NAME:
                 if self.codes(i):
@@ -840,6 +903,19 @@ class _RowWalk:
             self._vocab = np.unique(above[above != ""].astype(str))
             self._vocab_at = key
         return bool(np.isin(vals.astype(str), self._vocab).mean() >= 0.5)
+
+    def names_under_dates(self, i: int, name: str) -> bool:
+        """A "Staff Call" row whose date cells name people of this sheet (who holds the duty each
+        day) rather than codes: most of its filled cells are other rows' names (three letters or more)."""
+        vals = self.texts[i, self.columns.cols]
+        vals = vals[vals != ""]
+        if vals.size < 2:
+            return False
+        if self._names is None:
+            column = np.unique(self.texts[self.start :, self.name_col].astype(str))
+            self._names = np.asarray([collapse(t) for t in column.tolist() if len(collapse(t)) >= 3], dtype=str)
+        shown = map_unique(vals, collapse).astype(str)
+        return bool(np.isin(shown, self._names[self._names != name]).mean() >= 0.5)
 
     def counts_row(self, i: int, last_resident_row: int | None) -> bool:
         """A totals row: numbers under the dates where the residents above hold codes (or, on a

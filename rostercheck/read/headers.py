@@ -90,6 +90,14 @@ def header_key(text: str) -> str:
     return collapse(text).lower().strip(" :.*#").replace("_", " ")
 
 
+#: Name-column texts of rows that list who holds a duty ("Staff Call", "Backup", "On call").
+_DUTY = re.compile(r"\b(?:call|on[\s-]?call|duty|back[\s-]?up|coverage|jeopardy|night\s+float)\b", re.I)
+
+
+def is_duty(name: str) -> bool:
+    return bool(_DUTY.search(name))
+
+
 def is_footer(name: str) -> bool:
     return bool(_FOOTER.match(name))
 

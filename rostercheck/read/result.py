@@ -95,6 +95,7 @@ SKIP_REASONS = (
     "no codes",  # a name with no code under any date
     "placeholder",  # "Unassigned", "TBD", "Open": a slot, not a person
     "no name",  # codes under the dates but no name to attach them to
+    "duty row",  # "Staff Call": the people holding a duty on each date, not a person's codes
     "free text",  # a transposed grid's notes or comments column: not a resident (``SkippedRow.column``)
 )
 
@@ -106,6 +107,7 @@ _PLURALS = {
     "no codes": "rows without codes",
     "placeholder": "placeholders",
     "no name": "rows without a name",
+    "duty row": "duty rows",
     "free text": "free-text columns",
 }
 
