@@ -373,3 +373,24 @@ def test_a_call_row_of_codes_is_a_person(tmp_path: Path) -> None:
     raw = read_roster(_block(tmp_path, ["Name", "PGY"], ["Backup Call", "PGY 2", *["C", "D"] * 7], people),
                       RosterOptions(layout="half-day"))  # fmt: skip
     assert [r.name for r in raw.residents] == ["Backup Call", "Avery Chen"] and raw.read.warnings == ()
+
+
+# --------------------------------------------------------------------------- one person on two sheets
+
+
+def test_a_person_on_two_sheets_with_another_level_or_the_same_dates_is_warned_about(tmp_path: Path) -> None:
+    head = ["Name", "PGY", *days(7)]
+    path = make_xlsx(tmp_path / "r.xlsx", {"A": [head, ["Avery Chen", 1, *["D"] * 7]],
+                                           "B": [head, ["Avery Chen", 2, *["N"] * 7]]})  # fmt: skip
+    raw = read_roster(path)
+    assert [(r.name, r.pgy) for r in raw.residents] == [("Avery Chen", 1)]
+    assert [(w.sheet, w.cell) for w in raw.read.warnings] == [("B", "A2"), ("B", "C2")]
+    assert "PGY 2 on sheet 'B' but PGY 1 on sheet 'A'" in raw.read.warnings[0].message
+    assert "on 6 more dates" in raw.read.warnings[1].message
+
+
+def test_consecutive_months_on_two_sheets_are_not_warned_about(tmp_path: Path) -> None:
+    path = make_xlsx(tmp_path / "r.xlsx", {"July": [["Name", "PGY", *days(7)], ["Avery Chen", 1, *["D"] * 7]],
+                                           "Aug": [["Name", "PGY", *days(7, dt.date(2026, 8, 1))],
+                                                   ["Avery Chen", 1, *["N"] * 7]]})  # fmt: skip
+    assert read_roster(path).read.warnings == ()
