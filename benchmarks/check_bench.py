@@ -21,8 +21,9 @@ case. Per case:
 - *read*, *normalise*, *check*, *report*: the stages of ``rostercheck check`` as the command runs
   them (``read_roster``, ``timeline.build``, the rules, the text and the JSON report);
 - *pipeline*: the four stages together, and that time over the fastest read;
-- *CLI wall* and *peak MB*: ``python -m rostercheck check FILE --format json`` end to end (start-up
-  and imports included), and its peak resident memory.
+- *CLI wall*, *CLI CPU* and *peak MB*: ``python -m rostercheck check FILE --format json`` end to end
+  (start-up and imports included), its CPU time (user + sys) and its own peak resident memory.
+  ``floor_bench.py`` compares that whole process with a bare read in its own process.
 
 Times are the best of ``--repeat`` runs (other work on a shared machine only ever adds time);
 peak memory is the largest seen. A final table repairs a year-long roster (150 residents x 365
@@ -34,14 +35,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from common import PLANT_KINDS, machine, plant_some, spawn, synth
+from common import PLANT_KINDS, machine, plant_some, run_process, spawn, synth
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
@@ -201,18 +201,10 @@ def worker_check(path: str) -> dict[str, Any]:
 
 
 def run_cli(path: str) -> dict[str, Any]:
-    """``rostercheck check`` as CI runs it: a new interpreter, wall time and that process's peak memory."""
+    """``rostercheck check`` as CI runs it: a new interpreter, its wall and CPU time and its own peak
+    memory (``common.run_process``: not the benchmark's memory inherited through fork)."""
     cmd = [sys.executable, "-m", "rostercheck", "check", path, "--format", "json", "--jobs", "1"]
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    code = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    proc.returncode = code
-    if code not in (0, 1):
-        raise RuntimeError(f"rostercheck check {path} exited {code}: {err.strip()}")
-    return {"wall": wall, "peak_mb": usage.ru_maxrss / 1024}
+    return run_process(cmd)
 
 
 def _spawn(*args: str) -> dict[str, Any]:
@@ -229,7 +221,8 @@ def measure(path: Path, repeat: int, openpyxl_repeat: int) -> dict[str, Any]:
     return {
         **raw, **best, "pipeline": pipeline, "entries": runs[0]["entries"], "findings": runs[0]["findings"],
         "errors": runs[0]["errors"], "stage_peak_mb": max(r["peak_mb"] for r in runs),
-        "cli_wall": min(c["wall"] for c in clis), "cli_peak_mb": max(c["peak_mb"] for c in clis),
+        "cli_wall": min(c["wall"] for c in clis), "cli_cpu": min(c["cpu"] for c in clis),
+        "cli_peak_mb": max(c["peak_mb"] for c in clis),
     }
 
 
@@ -257,7 +250,7 @@ def _f(x: float | None, nd: int = 2) -> str:
 
 HEADER = ("| roster | file | cells | findings | fastest read s | openpyxl s | read s (inspect) | normalise s "
           "| check s | report s | pipeline s | pipeline / fastest read | after read ms per 100k cells | CLI wall s "
-          "| CLI peak MB |")
+          "| CLI CPU s | CLI peak MB |")
 
 
 def row(residents: int, days: int, fmt: str, planted: bool, m: dict[str, Any]) -> str:
@@ -268,7 +261,7 @@ def row(residents: int, days: int, fmt: str, planted: bool, m: dict[str, Any]) -
     return (f"| {name} | {fmt} | {m['entries']:,} | {m['findings']} | {reader} | {_f(m.get('openpyxl'))} | "
             f"{_f(m['read'])} ({_f(m.get('inspect'))}) | {_f(m['normalise'])} | {_f(m['check'])} | {_f(m['report'])} | "
             f"{_f(m['pipeline'])} | {m['pipeline'] / m['fastest']:.2f} | {per100k:.0f} | {_f(m['cli_wall'])} | "
-            f"{m['cli_peak_mb']:.0f} |")
+            f"{_f(m['cli_cpu'])} | {m['cli_peak_mb']:.0f} |")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,6 +43,79 @@ def spawn(script: Path, *args: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+#: A tiny interpreter that starts ``argv`` and reports its resources. It exists so that the peak
+#: memory is the child's own: on Linux a process's ``ru_maxrss`` keeps the high-water mark of the
+#: memory it had when it called ``exec``, and a child forked (or vforked) straight from a benchmark
+#: that holds 200 MB would report at least 200 MB. This launcher holds about 10 MB when it forks.
+_LAUNCHER = r"""
+import json, os, sys, time
+t = time.perf_counter()
+pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ,
+                      file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])
+_, status, ru = os.wait4(pid, 0)
+print(json.dumps({"wall": time.perf_counter() - t, "user": ru.ru_utime, "sys": ru.ru_stime,
+                  "cpu": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024,
+                  "code": os.waitstatus_to_exitcode(status)}))
+"""
+
+
+def run_process(argv: list[str], ok: tuple[int, ...] = (0, 1), tree: str | None = None) -> dict[str, Any]:
+    """Run ``argv`` (stdout discarded) as a process that did nothing else; its own resources.
+
+    Returns ``wall`` (s), ``cpu`` = ``user`` + ``sys`` (s, the process's own CPU time, which other
+    work on a shared machine barely changes) and ``peak_mb`` (its own peak resident memory). See
+    ``_LAUNCHER`` for why the process is started through a launcher. ``tree``: another source tree
+    (its root) to import ``rostercheck`` from, for a before/after comparison; the process runs in
+    ``/`` so that no tree shadows it through the current directory.
+    """
+    env = dict(os.environ)
+    if tree:
+        env["PYTHONPATH"] = tree + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    out = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], capture_output=True, text=True, check=False,
+                         env=env, cwd="/")
+    if out.returncode != 0:
+        raise RuntimeError(f"launcher for {' '.join(argv)} failed:\n{out.stderr}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["code"] not in ok:
+        raise RuntimeError(f"{' '.join(argv)} exited {result['code']}:\n{out.stderr}")
+    return result
+
+
+def paired(a: list[str], b: list[str], runs: int, ok: tuple[int, ...] = (0, 1), tree_a: str | None = None
+           ) -> dict[str, Any]:
+    """``a`` and ``b`` run alternately (a b, b a, a b, ...), so that load from other users falls on
+    both alike; per side the median CPU, wall and the largest peak, and the median of the per-pair
+    CPU ratios b / a (robust to one slow pair). ``tree_a``: ``a`` imports rostercheck from there."""
+    import statistics
+
+    ra: list[dict[str, Any]] = []
+    rb: list[dict[str, Any]] = []
+    for i in range(runs):
+        if i % 2:
+            rb.append(run_process(b, ok))
+            ra.append(run_process(a, ok, tree_a))
+        else:
+            ra.append(run_process(a, ok, tree_a))
+            rb.append(run_process(b, ok))
+
+    def side(rs: list[dict[str, Any]]) -> dict[str, float]:
+        return {"cpu": statistics.median(r["cpu"] for r in rs), "cpu_min": min(r["cpu"] for r in rs),
+                "wall": statistics.median(r["wall"] for r in rs), "peak_mb": max(r["peak_mb"] for r in rs)}
+
+    ratio = statistics.median(y["cpu"] / max(x["cpu"], 1e-9) for x, y in zip(ra, rb))
+    return {"a": side(ra), "b": side(rb), "ratio": ratio, "runs": runs}
+
+
+def pyarrow_line() -> str:
+    """Whether pyarrow is importable: pandas 3 then backs strings with it, and csv may read with it."""
+    try:
+        from importlib.metadata import version
+
+        return f"pyarrow {version('pyarrow')} installed"
+    except Exception:
+        return "pyarrow not installed"
+
+
 def machine() -> str:
     """One line that says what the figures were measured on."""
     import numpy

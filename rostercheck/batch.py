@@ -6,17 +6,23 @@ files in worker processes, and hands results back in path order so the report ne
 which file finished first. A file that cannot be read is one line of error, not the end of the run:
 the others are still checked and reported, and the caller exits 2 afterwards.
 
-What crosses the process boundary is a ``FileOutcome``: a path plus either a pickled ``CheckResult``
-or the error's one-line text (never a live exception, whose pickling is fragile).
+What crosses the process boundary is a ``FileOutcome``: a path plus either a ``CheckResult``
+without its timeline (``CheckResult.detached``: findings and the summary the reports print) or the
+error's one-line text (never a live exception, whose pickling is fragile).
+
+Parallel runs must pay for themselves on many small rosters, where a check costs a few
+milliseconds: workers are forked from a parent that has already imported the checker (pandas,
+numpy, calamine), so no worker imports them again, and files are handed out in chunks rather than
+one message per file.
 """
 
 from __future__ import annotations
 
 import glob
+import importlib
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -94,13 +100,31 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0,
+def _pool_context() -> Any:
+    """``fork`` on Linux, so workers start with the parent's imports already done (``preload``);
+    elsewhere (macOS, Windows: fork is unsafe or absent) the platform's default start method."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _apply_all(fn: Callable[[T], R], chunk: Sequence[T]) -> list[R]:
+    """One worker's share: a chunk of items, one message there and one back."""
+    return [fn(x) for x in chunk]
+
+
+def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0, preload: Sequence[str] = (),
                 on_crash: Callable[[T], R] | None = None) -> list[R]:
     """``[fn(x) for x in items]``, in worker processes when that can help; results in input order.
 
     ``jobs`` 0 means all cores; one item or ``jobs == 1`` runs here, with no pool to start. ``fn``
-    must be a module-level function and its arguments and results must pickle. Where processes cannot
-    be started (a sandbox without semaphores), the work runs serially rather than failing.
+    must be a module-level function and its arguments and results must pickle. ``preload`` names
+    modules imported here before the workers are forked, so each worker does not import them again
+    (on Linux; see ``_pool_context``). Items go out in chunks, a few per worker, so a small item costs
+    no message of its own. Where processes cannot be started (a sandbox without semaphores), the
+    work runs serially rather than failing.
 
     A worker that dies (a reader aborting the process on a crafted file) breaks the whole pool, and
     which of the files in flight killed it cannot be told. So the files left unfinished are run
@@ -112,16 +136,23 @@ def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0,
     workers = min(jobs, len(items))
     if workers <= 1:
         return [fn(x) for x in items]
+    from concurrent.futures import ProcessPoolExecutor  # here: a single check need not import it (~10 ms)
+
+    for name in preload:
+        importlib.import_module(name)
     try:
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
     except (OSError, NotImplementedError, ImportError):
         return [fn(x) for x in items]
+    from concurrent.futures.process import BrokenProcessPool
+
+    size = max(1, len(items) // (workers * 4))  # a few chunks per worker keeps the load balanced
     done: dict[int, R] = {}
     with pool:
-        futures = [pool.submit(fn, x) for x in items]
-        for i, f in enumerate(futures):
+        futures = [(s, pool.submit(_apply_all, fn, list(items[s:s + size]))) for s in range(0, len(items), size)]
+        for s, f in futures:  # in submission order, whatever finishes first
             try:
-                done[i] = f.result()
+                done.update(enumerate(f.result(), start=s))
             except BrokenProcessPool:
                 if on_crash is None:
                     raise
@@ -135,12 +166,15 @@ def run_ordered(fn: Callable[[T], R], items: Sequence[T], jobs: int = 0,
 def _one_at_a_time(fn: Callable[[T], R], items: Sequence[T], left: list[int],
                    on_crash: Callable[[T], R]) -> dict[int, R]:
     """Run ``items[i]`` for each ``i`` in ``left`` in a one-worker pool, a fresh one after each death."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     out: dict[int, R] = {}
     pool: ProcessPoolExecutor | None = None
     try:
         for i in left:
             if pool is None:
-                pool = ProcessPoolExecutor(max_workers=1)
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=_pool_context())
             try:
                 out[i] = pool.submit(fn, items[i]).result()
             except BrokenProcessPool:
@@ -167,7 +201,8 @@ def check_file(job: CheckJob) -> FileOutcome:
     from rostercheck.pipeline import check_path
 
     try:
-        return FileOutcome(job.path, result=check_path(job.path, dict(job.options), job.previous))
+        result = check_path(job.path, dict(job.options), job.previous)
+        return FileOutcome(job.path, result=result.detached())
     except InputError as e:
         msg = str(e)  # a config or --previous error names that file: say which roster it stopped
         return FileOutcome(job.path, error=msg if msg.startswith(job.path) else f"{job.path}: {msg}")
@@ -182,7 +217,13 @@ def check_many(paths: Sequence[str], options: dict[str, Any], previous: str | No
                jobs: int = 0) -> list[FileOutcome]:
     """Check every path (in parallel when there are several), results in the order of ``paths``."""
     opts = tuple(sorted(options.items()))
-    return run_ordered(check_file, [CheckJob(p, opts, previous) for p in paths], jobs, on_crash=crashed)
+    return run_ordered(check_file, [CheckJob(p, opts, previous) for p in paths], jobs, preload=_CHECKER,
+                       on_crash=crashed)
+
+
+#: What every check imports (pandas and numpy through them), loaded before workers are forked.
+_CHECKER = ("rostercheck.pipeline", "rostercheck.check", "rostercheck.read", "rostercheck.safety",
+            "rostercheck.config", "rostercheck.report")
 
 
 def crashed(job: CheckJob) -> FileOutcome:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn
@@ -287,9 +288,11 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
 @click.option("--only-residents", metavar="NAMES", help="Comma-separated residents who may be changed; "
               "everyone else is locked.")
 @click.option("--max-changes", type=click.IntRange(0, MAX_CHANGES), help="Refuse answers with more changed cells.")
-@click.option("--time-limit", type=SECONDS, help="Seconds for the solver (default 30).")
+@click.option("--time-limit", type=SECONDS, help="Seconds for the whole command, model building included "
+              "(default 30).")
 @click.option("--workers", type=click.IntRange(0, MAX_WORKERS), help="Solver threads (default: all cores).")
-@click.option("--seed", type=click.IntRange(*SEED_RANGE), help="Same seed, same answer (deterministic search).")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), help="The solver's random seed (answers are the same "
+              "on every run anyway).")
 @click.option("--allow-remaining", is_flag=True, help="If no compliant roster exists, return the one with "
               "the fewest remaining errors instead.")
 @click.option("--fix-warnings", is_flag=True, help="Treat warnings as rules the repair must satisfy.")
@@ -306,6 +309,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
            **kw: Any) -> None:
     """Repair ROSTER with the fewest changed cells: every error fixed, coverage kept, leave,
     wellness time and locked cells untouched."""
+    started = time.monotonic()  # --time-limit counts from here: reading and model building included
     from rostercheck.output import atomic_write
     from rostercheck.repair import Settings
     from rostercheck.repair import repair as run_repair
@@ -330,6 +334,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
             setattr(st, name, value)
     st.allow_remaining = st.allow_remaining or allow_remaining
     st.fix_warnings = fix_warnings
+    st.started = started
     raw = read_with(roster, cfg)
     prev = read_with(previous, cfg) if previous else None
     progress = print_progress() if fmt == "text" else None
@@ -455,14 +460,16 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
               help="Landscape sheet the page prints on (and --pdf writes).")
 @click.option("--repair", "do_repair", is_flag=True, help="Also repair the roster and show before and after "
               "with the changes marked (settings from the config's [repair] table).")
-@click.option("--time-limit", type=SECONDS, help="With --repair: seconds for the solver (default 30).")
-@click.option("--seed", type=click.IntRange(*SEED_RANGE), help="With --repair: same seed, same answer.")
+@click.option("--time-limit", type=SECONDS, help="With --repair: seconds for the whole command, model "
+              "building included (default 30).")
+@click.option("--seed", type=click.IntRange(*SEED_RANGE), help="With --repair: the solver's random seed.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
 @guarded
 def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str, do_repair: bool,
                    time_limit: float | None, seed: int | None, previous: str | None, **kw: Any) -> None:
     """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
     line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
+    started = time.monotonic()
     from rostercheck.check import check_raw
     from rostercheck.output import atomic_write
     from rostercheck.report.html import render_page
@@ -486,6 +493,7 @@ def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str
         for name, value in (("time_limit", time_limit), ("seed", seed)):
             if value is not None:
                 setattr(st, name, value)
+        st.started = started
         fixed = run_repair(raw, cfg, st, previous=prev)
         result = fixed.before
     else:

@@ -327,21 +327,25 @@ def guess_code(code: str) -> Guess | None:
     return None
 
 
+def _row_spec(row: LegendRow) -> dict:
+    """A legend-sheet row as a ``[shifts]`` entry; a missing Kind is guessed from the description."""
+    spec: dict = {"kind": row.kind or guess_kind(row.code, row.description)[0], "description": row.description}
+    if row.start not in (None, ""):
+        spec["start"] = row.start
+    if row.end not in (None, ""):
+        spec["end"] = row.end
+    if row.hours is not None:
+        spec["hours"] = row.hours
+    return spec
+
+
 def legend_from_rows(rows: list[LegendRow]) -> dict[str, Shift]:
     """Shifts from a legend sheet; a missing Kind is guessed from the description."""
     out: dict[str, Shift] = {}
     for row in rows:
         src = row.source or Source("?")
         where = {"file": src.file, "sheet": src.sheet, "cell": src.cell}
-        kind = row.kind or guess_kind(row.code, row.description)[0]
-        spec: dict = {"kind": kind, "description": row.description}
-        if row.start not in (None, ""):
-            spec["start"] = row.start
-        if row.end not in (None, ""):
-            spec["end"] = row.end
-        if row.hours is not None:
-            spec["hours"] = row.hours
-        out[normalise_code(row.code)] = make_shift(row.code, spec, origin="legend sheet", where=where)
+        out[normalise_code(row.code)] = make_shift(row.code, _row_spec(row), origin="legend sheet", where=where)
     return out
 
 
@@ -379,16 +383,8 @@ def sheet_legend(
                 warnings.append((src, norm, message))
             out[norm] = replace(known, description=row.description or known.description)
             continue
-        kind = row.kind or guess_kind(row.code, row.description)[0]
-        spec: dict = {"kind": kind, "description": row.description}
-        if row.start not in (None, ""):
-            spec["start"] = row.start
-        if row.end not in (None, ""):
-            spec["end"] = row.end
-        if row.hours is not None:
-            spec["hours"] = row.hours
         try:
-            out[norm] = make_shift(row.code, spec, origin="legend sheet", where=where)
+            out[norm] = make_shift(row.code, _row_spec(row), origin="legend sheet", where=where)
         except InputError as exc:
             message = f"legend row for {row.code!r} not used: {exc.message}; define {row.code} in [shifts]"
             warnings.append((src, norm, message))

@@ -105,6 +105,9 @@ def check_path(path: str, kw: dict[str, Any], previous: str | None = None) -> Ch
     from rostercheck.check import check_raw
 
     cfg = load_config(path, kw)
-    raw = read_with(path, cfg)
-    prev = read_with(previous, cfg) if previous else None
-    return check_raw(raw, cfg, prev)
+    read = [read_with(path, cfg)]
+    if previous:
+        read.append(read_with(previous, cfg))
+    # hand the only references over (``check_raw`` frees the entries before the rules run)
+    prev = read.pop() if previous else None
+    return check_raw(read.pop(), cfg, prev)

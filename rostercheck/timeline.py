@@ -946,7 +946,7 @@ def _entries_to_shifts(
         "e_naive": s_naive + length,
         "elapsed": elapsed,
         "counted": counted[code],
-        "cell": entry + cell0,
+        "cell": entry + cell0 if cell0 else entry,  # the same array when they agree: 4 MB less a year-long roster
         "entry": entry,
     }
 
@@ -992,7 +992,8 @@ def build(
             ro.path, ro.entries["sheet"].to_numpy(dtype=object), ro.entries["cell"].to_numpy()
         )
         parts.append(part)
-    sh = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    # one roster (no --previous): its columns as they are; a concatenation would copy them all
+    sh = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
     day_start = local_to_abs(pd.date_range(pd.Timestamp(start_date), periods=len(days) + 1, freq="D"), tz)
     t = sh["timed"]
@@ -1025,7 +1026,8 @@ def build(
             "counted": sh["counted"],
             "cell": sh["cell"],
             "entry": sh["entry"],
-        }
+        },
+        copy=False,  # the frame holds these arrays; a copy would double the peak memory of a year-long roster
     )
     leave = np.zeros((len(residents), len(days)), dtype=bool)
     lv = sh["kind"] == KIND_ID["leave"]

@@ -81,12 +81,16 @@ def _write_csv(src: str, dst: str, changes: list) -> int:
 
 
 def changes_csv(changes: Iterable) -> str:
-    """The change list for people who filter in Excel (formula-like text escaped)."""
+    """The change list for people who filter in Excel (formula-like text escaped); the last column
+    says which finding(s) each change fixes."""
+    from rostercheck.repair.links import describe
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["resident", "date", "slot", "old", "new", "sheet", "cell"])
+    w.writerow(["resident", "date", "slot", "old", "new", "sheet", "cell", "fixes"])
     for c in changes:
-        w.writerow([safe_cell(v) for v in (c.resident, c.date, c.slot, c.old, c.new, c.sheet or "", c.cell or "")])
+        w.writerow([safe_cell(v) for v in (c.resident, c.date, c.slot, c.old, c.new, c.sheet or "", c.cell or "",
+                                           describe(c))])
     return buf.getvalue()
 
 

@@ -77,6 +77,17 @@ def run(*args: str) -> tuple[int, str]:
     return r.exit_code, r.stderr
 
 
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """``rostercheck ARGS`` in process: exit code, stdout and stderr (a crash fails the test)."""
+    from click.testing import CliRunner
+
+    from rostercheck.cli import main
+
+    r = CliRunner().invoke(main, list(args))
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    return r.exit_code, r.stdout, r.stderr
+
+
 def one_line_exit_2(code: int, err: str, *needles: str) -> None:
     """Exit 2 and one line of stderr holding every needle: no traceback, no "unexpected error"."""
     assert code == 2, err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import pickle
 import time
 import xml.etree.ElementTree as ET
@@ -88,6 +89,24 @@ def test_parallel_results_keep_input_order_whatever_finishes_first() -> None:
     assert run_ordered(_slow_first, [2, 1], jobs=1) == [20, 10]
 
 
+def _dies_on_seven(x: int) -> int:
+    if x == 7:
+        import faulthandler
+
+        faulthandler.disable()  # pytest's fault handler would print the abort into the test log
+        os.abort()  # a reader taking its whole process down
+    return x * 10
+
+
+def test_chunked_workers_still_lose_only_the_file_that_kills_them() -> None:
+    """Items go out in chunks (here 2-5 per message); a worker that dies takes its whole chunk and
+    the pool down, and every unfinished item is run again alone: only the culprit is lost."""
+    items = list(range(40))
+    for jobs in (2, 3):
+        got = run_ordered(_dies_on_seven, items, jobs=jobs, on_crash=lambda x: -x)
+        assert got == [-7 if x == 7 else x * 10 for x in items]
+
+
 def test_what_crosses_the_process_boundary_pickles(tmp_path: Path) -> None:
     out = check_file(CheckJob(str(roster(tmp_path / "b.xlsx", BROKEN)), ()))
     back = pickle.loads(pickle.dumps(out))
@@ -106,6 +125,62 @@ def test_parallel_and_serial_runs_print_the_same_report(tmp_path: Path) -> None:
     doc = json.loads(parallel[1])
     assert doc["rosters"] == [str(tmp_path / f"r{i}.xlsx") for i in range(4)]
     assert doc["summary"]["errors"] == 4
+
+
+def _synth_folder(folder: Path) -> list[str]:
+    """Random rosters with planted violations as a program keeps them: xlsx and csv, config beside."""
+    from tools import synth
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shifts = "\n".join(f"{code} = {{ {', '.join(f'{k} = {json.dumps(v)}' for k, v in spec.items())} }}"
+                       for code, spec in synth.SHIFTS.items())
+    (folder / "rostercheck.toml").write_text(
+        f'preset = ["acgme", "wellness"]\ntimezone = "America/Chicago"\n\n[shifts]\n{shifts}\n')
+    paths = []
+    for seed, (residents, n_days) in enumerate([(20, 31), (24, 62), (18, 45), (30, 28)]):
+        s = synth.generate(residents, n_days, seed=seed)
+        s, _ = synth.plant(s, 3, seed=seed, kinds=["shift-length", "post-call-rest", "weekly-hours", "days-off"])
+        if seed % 2:
+            paths.append(str(synth.write_long_csv(s, folder / f"r{seed}.csv")))
+        else:
+            synth.write_xlsx(s, folder / f"r{seed}.xlsx")
+            paths.append(str(folder / f"r{seed}.xlsx"))
+    return paths
+
+
+def test_workers_send_back_findings_and_summary_not_the_timeline(tmp_path: Path) -> None:
+    """A batch result carries what every report prints, without the timeline (170 KB pickled for a
+    30 x 31 roster; the findings are a few KB), and reports the same as the full result."""
+    from rostercheck.pipeline import check_path
+    from rostercheck.report import render
+
+    for path in _synth_folder(tmp_path):
+        full = check_path(path, {})
+        out = check_file(CheckJob(path, ()))
+        assert out.result.timeline is None
+        tl = full.timeline
+        assert (out.result.n_residents, out.result.days, out.result.first_date, out.result.last_date) == (
+            tl.n_residents, tl.n_days - tl.first, tl.date_of(tl.first), tl.date_of(tl.n_days - 1))
+        assert len(pickle.dumps(out)) < len(pickle.dumps(full)) / 4
+        for fmt in ("json", "text", "github", "junit", "csv"):
+            assert render(fmt, [pickle.loads(pickle.dumps(out.result))]) == render(fmt, [full]), fmt
+
+
+def test_parallel_batch_reports_exactly_what_serial_full_checks_report(tmp_path: Path) -> None:
+    """Differential: forked workers, chunked hand-out and detached results against each roster checked
+    alone in this process with its timeline; random rosters with planted violations, xlsx and csv."""
+    from rostercheck.batch import check_many
+    from rostercheck.pipeline import check_path
+    from rostercheck.report import render
+
+    paths = _synth_folder(tmp_path)
+    serial = [check_path(p, {}) for p in sorted(paths, key=lambda p: Path(p).parts)]
+    assert sum(r.errors for r in serial) > 0  # the planted violations are found
+    for jobs in (1, 2, 3):
+        outcomes = check_many(sorted(paths), {}, jobs=jobs)
+        assert [o.error for o in outcomes] == [None] * len(paths)
+        for fmt in ("json", "text"):
+            assert render(fmt, [o.result for o in outcomes]) == render(fmt, serial), (jobs, fmt)
 
 
 def test_each_roster_uses_the_config_beside_it(tmp_path: Path) -> None:

@@ -327,7 +327,7 @@ def test_repair_json_and_changes_csv(broken, tmp_path):
     assert doc["changed_cells"] == len(doc["changes"]) > 0
     assert doc["after"]["summary"]["errors"] == 0
     lines = changes.read_text().splitlines()
-    assert lines[0] == "resident,date,slot,old,new,sheet,cell" and len(lines) == len(doc["changes"]) + 1
+    assert lines[0] == "resident,date,slot,old,new,sheet,cell,fixes" and len(lines) == len(doc["changes"]) + 1
 
 
 def test_repair_refuses_to_overwrite_its_input(broken):

@@ -6,12 +6,15 @@ copy of the read roster and checked again, and the report says so.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from rostercheck.check import CheckResult, check_raw
 from rostercheck.config import Config
 from rostercheck.model import RawRoster
+from rostercheck.repair.links import link
 from rostercheck.repair.problem import Settings, apply_changes, build_problem
 from rostercheck.repair.solve import Change, Outcome, solve
 
@@ -49,6 +52,8 @@ def repair(
         result.outcome.changes, result.repaired = duty_repair(raw, result.repaired, result.before.timeline.legend)
         result.after = check_raw(result.repaired, cfg, previous)
         result.outcome.objective = assignments
+        link(result.outcome.changes, result.before.findings, result.after.findings)
+        _checked_counts(result.outcome, result.after)
     return result
 
 
@@ -62,11 +67,32 @@ def repair_whole(
     domain_from: RawRoster | None = None,
 ) -> RepairResult:
     """One model for the whole roster (``domain_from``: see ``build_problem``)."""
+    t0 = time.monotonic()
     before = check_raw(raw, cfg, previous)
+    if progress:
+        progress("building the model")
     pb = build_problem(raw, before.timeline, settings, previous, domain_from=domain_from)
+    # keep back what checking the answer will take after the last solve: the check of its candidate
+    # for lazily encoded rules, then the final check (each about what the first check took)
+    check_s = time.monotonic() - t0
+    pb.settings = dataclasses.replace(settings, reserve=min(2.5 * check_s + 0.2, 0.3 * settings.time_limit))
     outcome = solve(pb, cfg, progress=progress, before=before)
     if outcome.status in ("infeasible", "unknown"):
         return RepairResult(before, None, outcome, None)
     repaired = apply_changes(raw, outcome.changes, pb.cells)
     after = check_raw(repaired, cfg, previous)
+    _checked_counts(outcome, after)
+    link(outcome.changes, before.findings, after.findings)
     return RepairResult(before, after, outcome, repaired)
+
+
+def _checked_counts(outcome: Outcome, after: CheckResult) -> None:
+    """The stage table states what the checker counts, not the model's count of rule instances
+    (a rolling window breached on five consecutive days is five instances in the model, one
+    finding for the checker); the model's own count stays beside it as ``model_value``."""
+    checked = {"warnings left": after.warnings, "remaining errors": after.errors}
+    for stage in outcome.stages:
+        if stage["stage"] in checked and "value" in stage:
+            stage["model_value"] = stage["value"]
+            stage["value"] = checked[stage["stage"]]
+    outcome.warnings_left = after.warnings

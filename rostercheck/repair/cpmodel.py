@@ -9,6 +9,7 @@ compliant roster exists the same table turns an unsatisfiable core back into wor
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -18,6 +19,10 @@ from ortools.sat.python import cp_model as cp
 from rostercheck.repair.problem import Problem
 
 Lit = cp.IntVar | int  # a Boolean variable (or its negation) or a constant 0/1
+
+
+class BuildTimeout(Exception):
+    """Model building passed the deadline of ``--time-limit``: the command must still return in time."""
 
 
 @dataclass
@@ -36,8 +41,10 @@ class Group:
 
 
 class RepairModel:
-    def __init__(self, pb: Problem) -> None:
+    def __init__(self, pb: Problem, deadline: float | None = None) -> None:
         self.pb = pb
+        #: time.monotonic() past which building gives up (``tick``), so --time-limit bounds the build
+        self.deadline = deadline
         self.m = cp.CpModel()
         cells = pb.cells
         self.r = cells["r"].to_numpy()
@@ -63,6 +70,11 @@ class RepairModel:
         self.allowed = np.zeros((n_r, n_d, n_s, n_o), dtype=bool)
         for i, dom in enumerate(pb.domains):
             self.allowed[self.r[i], self.d[i], self.slot_ix[self.slot[i]], dom] = True
+
+    def tick(self, what: str) -> None:
+        """Give up building (``BuildTimeout``) once the deadline has passed; cheap, call it often."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise BuildTimeout(what)
 
     # ------------------------------------------------------------------ literals
     def lit(self, r: int, d: int, slot: str, o: int) -> Lit:

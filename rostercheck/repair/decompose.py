@@ -13,10 +13,14 @@ order, with a rolling horizon:
   each (the ones they could best swap shifts with without changing a date's staffing) are in the
   model; everyone else keeps their cells, which keeps each model small. A group with no answer is
   solved again with a wider circle of colleagues (``_PARTNERS``).
-* **Time.** The time limit is shared among the months, but each solve gets a few seconds at least,
-  so a year with many breaches may take longer than ``--time-limit`` (no new solve starts after
-  ``_OVERRUN`` times it). Whatever is still broken after the pass over the year gets a second pass
-  over the months concerned, with wider circles.
+* **Time.** The time limit bounds the whole command (counted from its start, the final check of
+  the year kept back): it is shared among the months, each solve asking for a few seconds when
+  there are, none starting in the last half second. Whatever is still broken after the pass over
+  the year gets a second pass over the months concerned, with wider circles.
+* **Shifting the window.** A month still proven infeasible with its widest circle is solved once
+  more together with the month before it, which is otherwise fixed history: the cells that made
+  it impossible (a repair of the previous month, a call on its last night) may then change too.
+  The final advice follows the cause: out of time (raise ``--time-limit``) or proven impossible.
 * **The proof.** Each horizon is proven minimal *for its neighbourhood* or not; the whole is a
   heuristic. What is proven for the whole roster is a lower bound: each month checked alone (the
   first with ``--previous``) sees only its own cells and full windows inside it, so a resident
@@ -43,6 +47,7 @@ import pandas as pd
 from rostercheck.check import CheckResult, check_raw
 from rostercheck.config import Config
 from rostercheck.model import Finding, RawRoster, cell_name
+from rostercheck.repair.links import link
 
 #: Rosters spanning more days than this are repaired by months; shorter ones keep one model.
 SPLIT_DAYS = 62
@@ -55,11 +60,11 @@ RELAXABLE_KINDS = frozenset({
 })
 #: Swap partners per resident breaking a rule, tried in turn while a group finds no answer.
 _PARTNERS = (4, 12, 30)
-#: No new solve starts after this many times the time limit (each solve gets a minimum, so a year
-#: with many breaches may need more than the limit; this bounds how much more).
-_OVERRUN = 1.6
-#: Seconds a horizon's solve gets at least (model building included).
+#: Seconds a horizon's solve asks for at least (model building included), time permitting: no solve
+#: runs past the command's deadline (--time-limit, counted from its start).
 _MIN_SOLVE_SECONDS = 3.0
+#: No new solve starts with less than this left before the deadline.
+_MIN_SECONDS = 0.5
 #: Parameters that give a rule's window in days.
 _WINDOW_KEYS = ("average-days", "per", "days", "window-days")
 
@@ -83,7 +88,7 @@ class BlockRun:
     """One solve of one block: what it proved and what it changed."""
 
     block: str
-    phase: str  # "neighbourhood" (the residents involved and their teams) or "everyone"
+    phase: str  # "neighbourhood" (the residents involved and their teams), "everyone", or a shifted window
     status: str  # optimal, feasible, infeasible, unknown (of the horizon's own model)
     changes: int = 0
     bound: int | None = 0
@@ -94,6 +99,7 @@ class BlockRun:
     explanation: list[str] = field(default_factory=list)
     unencoded: list[str] = field(default_factory=list)
     freed: int = 0  # residents free to change
+    canonical: bool = False  # the solve's answer is its canonical one (``solve``), or it was proven infeasible
 
     def as_dict(self) -> dict:
         return {"month": self.block, "free": self.phase, "residents_free": self.freed, "status": self.status,
@@ -232,11 +238,8 @@ def _block_settings(settings: object, blk: Block, seconds: float, max_changes: i
             continue
         if blk.first <= day < blk.end:
             locks.append(lock)
-    # A seeded (deterministic) search runs on one thread here: CP-SAT 9.15's interleaved parallel
-    # search, which a seed turns on, aborts the process on some of these small models.
-    workers = 1 if settings.seed is not None else settings.workers  # type: ignore[attr-defined]
     return dataclasses.replace(settings, time_limit=max(seconds, 0.5), locks=locks,  # type: ignore[type-var]
-                               max_changes=max_changes, workers=workers)
+                               max_changes=max_changes, started=None)
 
 
 def _errors(res: CheckResult, fix_warnings: bool) -> list[Finding]:
@@ -365,13 +368,14 @@ def _solve(raw: RawRoster, blk: Block, rows: np.ndarray, cfg: Config, settings: 
         sub = _subset(raw, rows)
         if only is not None:
             st = dataclasses.replace(st, only_residents=only)  # type: ignore[type-var]
-    st.explain = False  # type: ignore[attr-defined]  # a group with no answer is tried wider, not explained
+    st = dataclasses.replace(st, explain=False)  # type: ignore[type-var]  # a group with no answer is tried wider
     shown = (lambda text: progress(f"{blk.label} {text}")) if progress else None
     res = repair_whole(sub, cfg, st, previous=history, progress=shown, domain_from=domain)
     o = res.outcome
     run = BlockRun(blk.label, "neighbourhood" if only is not None else "everyone", o.status,
                    bound=o.bound, seconds=time.monotonic() - t, variables=int(o.model_stats.get("variables", 0)),
-                   explanation=[f"{blk.label}: {x}" for x in o.explanation], unencoded=list(o.unencoded))
+                   explanation=[f"{blk.label}: {x}" for x in o.explanation], unencoded=list(o.unencoded),
+                   canonical=o.canonical or o.status == "infeasible")
     run.freed = len(only) if only is not None else len(raw.residents)
     if res.repaired is not None:
         new = res.repaired.entries
@@ -403,11 +407,18 @@ def repair_by_blocks(
     from rostercheck.repair.solve import Change, Outcome
 
     t0 = time.monotonic()
+    started = settings.started if settings.started is not None else t0  # type: ignore[attr-defined]
     budget = float(settings.time_limit)  # type: ignore[attr-defined]
     fix_warnings = bool(settings.fix_warnings)  # type: ignore[attr-defined]
     max_changes = settings.max_changes  # type: ignore[attr-defined]
     allowed = set(settings.only_residents) if settings.only_residents else None  # type: ignore[attr-defined]
     before = check_raw(raw, cfg, previous)
+    # --time-limit bounds the whole command: keep back what the final check of the year will take
+    deadline = started + budget - min(1.5 * (time.monotonic() - t0) + 0.2, 0.25 * budget)
+
+    def remaining() -> float:
+        return deadline - time.monotonic()
+
     whole = cfg  # the final check, and the report, judge every rule on the whole roster
     cfg = monthly(cfg)
     blocks = month_blocks(raw)
@@ -421,8 +432,11 @@ def repair_by_blocks(
     composed = raw  # the roster as repaired so far: months before the horizon final, the rest as left
     used = 0
     todo = list(range(len(blocks)))
+    impossible: set[int] = set()  # months proven infeasible with everyone involved free and shifted back
     for sweep in range(2):  # the second sweep only revisits months where something is still broken
         for k in todo:
+            if k in impossible:
+                continue  # proven: another sweep would only prove it again
             blk = blocks[k]
             end = blocks[k + 1].end if k + 1 < len(blocks) else blk.end
             dates = _dates(composed)
@@ -431,16 +445,20 @@ def repair_by_blocks(
             errors = _errors(check_raw(_subset(composed, rows), cfg, hist), fix_warnings)
             if not any(f.start < str(blk.end) for f in errors):
                 continue  # nothing broken that starts in this month: the next horizon sees what is left
+            failed: list[Finding] = []
+            first_run = len(solves)
             for level, partners in enumerate(_PARTNERS[sweep:], start=sweep):
-                if time.monotonic() - t0 > _OVERRUN * budget:
+                if remaining() < _MIN_SECONDS:
                     break  # out of time: what is left is reported
                 groups = _neighbourhoods(composed, rows, errors, allowed, partners, raw)
-                failed: list[Finding] = []
+                failed = []
                 for g, people in enumerate(groups):
-                    share = max(budget - (time.monotonic() - t0), 0.0) / (len(blocks) - k) / (len(groups) - g)
+                    if remaining() < _MIN_SECONDS:
+                        failed += [f for f in errors if f.resident in people]
+                        continue
+                    share = max(remaining(), 0.0) / (len(blocks) - k) / (len(groups) - g)
                     cap = None if max_changes is None else max(max_changes - used, 0)
-                    seconds = max(share, _MIN_SOLVE_SECONDS) * (1 + level)
-                    seconds = min(seconds, max(_OVERRUN * budget - (time.monotonic() - t0), _MIN_SOLVE_SECONDS))
+                    seconds = min(max(share, _MIN_SOLVE_SECONDS) * (1 + level), remaining())
                     run, _ = _solve(composed, blk, rows, cfg, settings, hist, seconds, cap, people, progress, raw)
                     solves.append(run)
                     if run.status in ("optimal", "feasible"):
@@ -451,6 +469,28 @@ def repair_by_blocks(
                 if not failed:
                     break
                 errors = failed  # a wider circle of partners for the groups that found no answer
+            proven_stuck = failed and any(r.status == "infeasible" for r in solves[first_run:])
+            if proven_stuck and k > 0 and remaining() > _MIN_SECONDS:
+                # proven infeasible with the months before as fixed history: shift the window back a
+                # month, so the cells that made this month impossible may change too
+                prev = blocks[k - 1]
+                wide = Block(f"{prev.label}..{blk.label}", prev.first, blk.end, np.r_[prev.entries, blk.entries])
+                rows_w = np.flatnonzero((dates >= prev.first) & (dates < end))
+                hist_w = _history(composed, previous, prev.first, lookback)
+                people = sorted({n for grp in _neighbourhoods(composed, rows_w, failed, allowed, _PARTNERS[-1], raw)
+                                 for n in grp}, key=[r.name for r in composed.residents].index)
+                cap = None if max_changes is None else max(max_changes - used, 0)
+                run, _ = _solve(composed, wide, rows_w, cfg, settings, hist_w, remaining() / max(len(blocks) - k, 1),
+                                cap, people, progress, raw)
+                run.phase = "window shifted back a month"
+                solves.append(run)
+                if run.status in ("optimal", "feasible"):
+                    composed = _apply(composed, run)
+                    used += run.changes
+                elif run.status == "infeasible":
+                    impossible.add(k)
+            elif proven_stuck and k == 0 and all(r.status == "infeasible" for r in solves[first_run:]):
+                impossible.add(k)  # nothing before it to shift into
         left = _errors(check_raw(composed, cfg, previous), fix_warnings)
         firsts = np.array([b.first for b in blocks])
         todo = sorted({int(np.searchsorted(firsts, np.datetime64(f.start[:10]), side="right")) - 1 for f in left})
@@ -461,6 +501,7 @@ def repair_by_blocks(
     # ---- the whole roster, checked as one
     after = check_raw(composed, whole, previous)
     changes = _changes(raw, composed, Change)
+    link(changes, before.findings, after.findings)
     total = len(changes)
     lower = sum(per_month) if per_month is not None else None
     left = _errors(after, fix_warnings)
@@ -481,6 +522,10 @@ def repair_by_blocks(
     out = Outcome(status, changes=changes, objective=total, bound=lower if status != "optimal" else total,
                   wall=time.monotonic() - t0)
     out.unencoded = sorted({u for r in solves for u in r.unencoded})
+    out.allow_remaining = bool(settings.allow_remaining)  # type: ignore[attr-defined]
+    # every solve proven (canonical answers, or proven impossible) and none cut short: each step
+    # and so the sequence of steps is the same on every run
+    out.canonical = all(r.canonical for r in solves) and not (left and remaining() < _MIN_SECONDS)
     out.touched = len({c.resident for c in changes})
     out.warnings_left = after.warnings
     out.stages = [{"stage": f"month {r.block} ({r.phase}, {r.freed} residents free)", "value": r.changes,
@@ -492,8 +537,20 @@ def repair_by_blocks(
         if any(f.rule in kinds for f in left):
             out.explanation.append(f"{', '.join(sorted(kinds))} compares residents over the whole roster and is not "
                                    "repaired month by month; repair two months or fewer at a time to even it out")
-        out.explanation.append(f"{len(left)} rule(s) still broken after repairing month by month; raise "
-                               "--time-limit, or repair the months concerned with --previous")
+        # the advice follows the cause: proven impossible where it stands, or out of time
+        stuck = [blocks[k].label for k in sorted(impossible)]
+        timed = sorted({r.block for r in solves if r.status == "unknown"} - set(stuck))
+        said = f"{len(left)} rule(s) still broken after repairing month by month"
+        if stuck:
+            said += (f": {', '.join(stuck)} proven impossible with the residents involved and their circles of "
+                     "colleagues free, the window shifted back a month too (repair such a month alone, with "
+                     "--previous, for the reason in words)")
+        if timed or (not stuck and remaining() < 1):
+            said += (f"{'; ' if stuck else ': '}the time limit ran out"
+                     + (f" ({', '.join(timed)})" if timed else "") + ": raise --time-limit")
+        elif not stuck:
+            said += ": repair the months concerned alone (with --previous) to see why"
+        out.explanation.append(said)
         out.explanation += [x for r in solves for x in r.explanation]
     return RepairResult(before, after, out, composed)
 

@@ -41,6 +41,13 @@ class Settings:
     eligibility: dict[str, dict[str, list]] = field(default_factory=dict)
     allow_remaining: bool = False
     fix_warnings: bool = False
+    #: time.monotonic() when the command began (set by the CLI before reading): --time-limit counts
+    #: from there, model building included. None: from the start of the solve.
+    started: float | None = None
+    #: explain an infeasible roster (a month of a long roster is tried wider instead)
+    explain: bool = True
+    #: seconds kept back from the limit for checking the answer again after solving
+    reserve: float = 0.0
 
     @classmethod
     def from_config(cls, table: dict, where: str | None) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rostercheck.repair import RepairResult
+from rostercheck.repair.links import describe
 from rostercheck.report.json_report import document
 from rostercheck.report.style import styler
 
@@ -21,6 +22,13 @@ def status_line(res: RepairResult) -> str:
     duty_cells = sum(c.duty is not None for c in o.changes)
     if duty_cells:  # a duty list: the solver counts (person, date) assignments; the cells are names
         who += f", {duty_cells} duty cell{'s' * (duty_cells != 1)} rewritten"
+    left = res.after.errors if res.after is not None else None
+    if o.allow_remaining and left:
+        # --allow-remaining with rules left unmet: one statement, counts as the checker reports them
+        proof = ("fewest unmet rule instances and then fewest changes, proven" if o.status == "optimal" else
+                 f"best found within the time limit ({o.wall:.1f} s), not proven fewest")
+        return (f"{n} change{'s' * (n != 1)}{who}, {left} error{'s' * (left != 1)} left as checked: no compliant "
+                f"roster exists or none was found, --allow-remaining kept the closest ({proof})")
     if o.status == "optimal":
         proof = "proven minimal" if n else "already compliant"
     else:
@@ -36,7 +44,7 @@ def render_text(res: RepairResult, written: str | None, *, color: bool = False) 
     o, b = res.outcome, res.before
     out = [f"{b.path}: {b.errors} error{'s' * (b.errors != 1)}, {b.warnings} warning{'s' * (b.warnings != 1)} "
            "before repair"]
-    if o.status == "infeasible":
+    if o.status in ("infeasible", "unknown"):
         out.append(st(status_line(res), fg="red", bold=True))
         out += [f"  {line}" for line in o.explanation]
         return "\n".join(out) + "\n"
@@ -45,7 +53,9 @@ def render_text(res: RepairResult, written: str | None, *, color: bool = False) 
         where = f" ({ch.sheet}!{ch.cell})" if ch.sheet and ch.cell else (f" ({ch.cell})" if ch.cell else "")
         slot = f" {ch.slot}" if ch.slot else ""
         label = f"{ch.date} {ch.duty}" if ch.duty is not None else f"{ch.resident} {ch.date}"
-        out.append(f"  {label}{slot}: {ch.old or '(blank)'} -> {ch.new or '(blank)'}{where}")
+        why = describe(ch)
+        out.append(f"  {label}{slot}: {ch.old or '(blank)'} -> {ch.new or '(blank)'}{where}"
+                   + (f"  [{why}]" if why else ""))
     if res.after is not None:
         a = res.after
         verdict = (f"checked again: {a.errors} error{'s' * (a.errors != 1)}, "
@@ -56,8 +66,6 @@ def render_text(res: RepairResult, written: str | None, *, color: bool = False) 
                 out.append(f"  still: {f.resident or ''} {f.rule}: {f.message}")
     if o.unencoded:
         out.append("rules only re-checked after solving (not in the model): " + ", ".join(o.unencoded))
-    if o.remaining_groups:
-        out.append(f"{len(o.remaining_groups)} rule instance(s) left unmet (--allow-remaining)")
     if written:
         out.append(f"wrote {written}")
     return "\n".join(out) + "\n"
@@ -79,6 +87,9 @@ def render_json(res: RepairResult, written: str | None) -> str:
         "after": (document([res.after]) if res.after is not None else None),
         "rechecked_only": o.unencoded,
         "explanation": o.explanation,
+        "canonical": o.canonical,
+        "allow_remaining": o.allow_remaining,
+        "errors_left": res.after.errors if res.after is not None else None,
         "output": written,
         "solver": {"wall_seconds": round(o.wall, 3), "stages": o.stages, "model": o.model_stats},
     }

@@ -1,8 +1,12 @@
 """Solving a repair: one model, lexicographic objectives by successive solves, honest status.
 
-Stage 1 minimises changed cells; if proven, stage 2 keeps that count and minimises warnings left,
-stage 3 residents touched, stage 4 the distance of each resident's hours from the original. The
-original roster is the first hint, so an already compliant roster comes back unchanged at once.
+Stage 1 minimises changed cells (with ``--allow-remaining``, unmet rule instances first). If it is
+proven, stage 2 keeps that count and picks the *canonical* answer among those with it: the one
+minimising fixed pseudo-random weights of the changed cells (``_canonical_order``). Proven too, the
+answer is the same on every run and whatever ``--workers``; the report says whether it was. Earlier
+versions broke ties by warnings left, residents touched and hours moved, but those stages were
+rarely proven within the limit, so their answers changed from run to run. The original roster is
+the first hint, so an already compliant roster comes back unchanged at once.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from rostercheck.check import scope as rule_scope
 from rostercheck.config import Config
 from rostercheck.legend import BUSY_KINDS
 from rostercheck.model import cell_name
-from rostercheck.repair.cpmodel import Group, RepairModel
+from rostercheck.repair.cpmodel import BuildTimeout, Group, RepairModel
 from rostercheck.repair.encoders import ENCODERS
 from rostercheck.repair.problem import Problem
 
@@ -37,10 +41,14 @@ class Change:
     row: int
     #: duty lists: the duty (column header) whose cell changed; ``resident`` is then its new holder(s)
     duty: str | None = None
+    #: the findings of the roster before the repair this change fixes (``repair.links``)
+    fixes: list[dict] = field(default_factory=list)
+    #: "fixes" (its resident's findings), "coverage" (a swap partner keeping a date's staffing), or ""
+    role: str = ""
 
     def as_dict(self) -> dict:
         out = {"resident": self.resident, "date": self.date, "slot": self.slot, "old": self.old,
-               "new": self.new, "sheet": self.sheet, "cell": self.cell}
+               "new": self.new, "sheet": self.sheet, "cell": self.cell, "role": self.role, "fixes": self.fixes}
         if self.duty is not None:
             out["duty"] = self.duty
         return out
@@ -63,6 +71,10 @@ class Outcome:
     remaining_groups: list[Group] = field(default_factory=list)
     wall: float = 0.0
     model_stats: dict = field(default_factory=dict)
+    #: the answer is the canonical one among the optimal answers (the same whatever --workers)
+    canonical: bool = False
+    #: --allow-remaining was on: an answer may leave rules unmet (the report says how many)
+    allow_remaining: bool = False
 
 
 #: Rule kinds encoded lazily: only for residents whose candidate rosters break them. Their exact
@@ -70,12 +82,30 @@ class Outcome:
 LAZY_KINDS = frozenset({"min-free-days"})
 
 
-def build_model(pb: Problem, cfg: Config, lazy_start: dict[str, set[int]] | None = None) -> RepairModel:
-    """The model with every enabled rule encoded; lazy kinds only for ``lazy_start`` residents."""
-    m = RepairModel(pb)
+#: Rule kinds whose encodings walk chains of shifts, and the parameters naming what a chain must hold.
+_CHAIN_TAGS = {"max-period-length": ("kinds", "codes"), "min-rest": ("after-kinds", "codes")}
+
+
+def build_model(pb: Problem, cfg: Config, lazy_start: dict[str, set[int]] | None = None, *,
+                deadline: float | None = None, progress: Callable[[str], None] | None = None) -> RepairModel:
+    """The model with every enabled rule encoded; lazy kinds only for ``lazy_start`` residents.
+
+    Raises ``BuildTimeout`` once ``deadline`` (time.monotonic()) has passed."""
+    m = RepairModel(pb, deadline)
     m.lazy = {}  # rule id -> (rule config, residents in scope, residents encoded so far)
-    coverage_rules = False
+    kinds: set[str] = set()
+    codes: set[str] = set()
     for rc in cfg.enabled_rules:
+        k_key, c_key = _CHAIN_TAGS.get(rc.kind, ("", ""))
+        kinds.update(rc.params.get(k_key) or [])
+        codes.update(rc.params.get(c_key) or [])
+    m.chain_tags = (frozenset(kinds), frozenset(codes))
+    coverage_rules = False
+    t0 = time.monotonic()
+    for rc in cfg.enabled_rules:
+        m.tick(f"encoding {rc.id}")
+        if progress:
+            progress(f"building the model: {rc.id} ({time.monotonic() - t0:.1f} s)")
         if rc.kind == "coverage":
             coverage_rules = True
         enc = ENCODERS.get(rc.kind)
@@ -157,19 +187,89 @@ class _Progress(cp.CpSolverSolutionCallback):
 
 
 def _solver(pb: Problem, seconds: float, *, workers: int | None = None) -> cp.CpSolver:
+    """A solver bounded by wall time (the --time-limit promise). Sameness of answers does not come
+    from the search (a wall-clock limit and the thread count both change its path) but from the
+    canonical stage (``_canonical_order``); ``--seed`` only seeds the search."""
     s = cp.CpSolver()
     st = pb.settings
     s.parameters.max_time_in_seconds = max(seconds, 0.05)
     s.parameters.num_workers = workers if workers is not None else (st.workers or os.cpu_count() or 1)
-    if st.seed is not None:
-        # same seed, same answer: one worker searching with a deterministic time budget. (OR-Tools
-        # 9.15's deterministic *parallel* search aborts the process on some models, and one worker
-        # was also the fastest to prove these models optimal.)
-        s.parameters.random_seed = st.seed
-        s.parameters.num_workers = 1
-        s.parameters.max_deterministic_time = max(seconds, 0.05)
-        s.parameters.max_time_in_seconds = max(seconds, 0.05) * 4
+    s.parameters.random_seed = st.seed if st.seed is not None else 0
     return s
+
+
+#: The last stage: among answers equal on every earlier stage, the canonical one.
+CANONICAL = "canonical order"
+
+
+def _canonical_order(m: RepairModel) -> object:
+    """A weighted sum of the non-original (cell, option) choices with fixed pseudo-random weights.
+
+    With the change count fixed at its proven minimum, the answer minimising this is a function of
+    the roster and options alone: the weights depend only on the cells' order in the roster (a
+    fixed seed), and are spread widely enough (up to 2**24) that two answers summing to the same
+    weight are vanishingly unlikely. Proven optimal, it is the same answer whatever ``--workers``
+    or the search's luck, so ``report --repair`` shows what ``repair`` writes.
+    """
+    weights = np.random.default_rng(20260701).integers(1, 2**24, size=(len(m.x), len(m.pb.options)))
+    lits, coefs = [], []
+    for i, dom in enumerate(m.x):
+        if len(dom) < 2:
+            continue
+        for o, x in dom.items():
+            if o != int(m.orig[i]):
+                lits.append(x)
+                coefs.append(int(weights[i, o]))
+    return cp.LinearExpr.weighted_sum(lits, coefs) if lits else 0
+
+
+#: From this many residents, stage 1 starts from a neighbourhood answer (``_warm_start``).
+WARM_START_RESIDENTS = 120
+
+
+def _warm_start(m: RepairModel, pb: Problem, before: object, seconds: float) -> dict[int, int] | None:
+    """A first answer from a small neighbourhood: only the residents who break a rule and the few
+    colleagues each could best swap with (``decompose._neighbourhoods``) may change; everyone
+    else keeps their cells. On a large month the full model's first answers are far from the
+    optimum within the limit (300 residents: 75 changes against a bound of 20), while the
+    neighbourhood's optimum, found in seconds, is usually within a few cells of it. Only a hint:
+    the full model still decides, and proves what it can."""
+    from rostercheck.repair.decompose import _neighbourhoods
+
+    errors = [f for f in before.findings if f.severity == "error"]  # type: ignore[attr-defined]
+    if not errors or any(f.resident is None for f in errors):
+        return None
+    rows = np.arange(len(pb.raw.entries))
+    try:
+        groups = _neighbourhoods(pb.raw, rows, errors, None, 4, pb.raw)
+    except (KeyError, IndexError, ValueError):  # shapes the ranking does not know (duty lists): no warm start
+        return None
+    free = {n for g in groups for n in g}
+    index = {r.name: i for i, r in enumerate(pb.tl.residents)}
+    keep = {index[n] for n in free if n in index}
+    c = m.m.clone()
+    c.clear_objective()
+    for i, lits in enumerate(m.x):
+        if len(lits) > 1 and int(m.r[i]) not in keep:
+            o = int(m.orig[i])
+            for opt, x in lits.items():
+                var = c.proto.variables[x.index]
+                var.domain.clear()
+                var.domain.extend([int(opt == o)] * 2)
+    changed = [1 - x for i, lits in enumerate(m.x) if len(lits) > 1 and int(m.r[i]) in keep
+               for o, x in lits.items() if o == int(m.orig[i])]
+    if changed:
+        c.minimize(sum(changed))
+    solver = _solver(pb, seconds)
+    if solver.solve(c) not in (cp.OPTIMAL, cp.FEASIBLE):
+        return None
+    # a complete hint (every variable, the model's own auxiliaries included): CP-SAT then starts
+    # from this answer; with the cells alone it must complete the rest and often gives up
+    values = solver.response_proto.solution
+    m.m.clear_hints()
+    for i in range(len(m.m.proto.variables)):
+        m.m.add_hint(m.m.get_int_var_from_proto_index(i), int(values[i]))
+    return _choice(m, solver)
 
 
 def _force(mm: cp.CpModel, groups: list[Group]) -> None:
@@ -196,8 +296,17 @@ def solve(
     progress: Callable[[str], None] | None = None,
     before: object | None = None,
 ) -> Outcome:
+    """Solve the staged objectives, then pick the canonical answer among the optimal ones.
+
+    Everything runs before ``deadline``: the command's start (``Settings.started``, set by the CLI
+    before reading) plus ``--time-limit``, less ``Settings.reserve`` (the time the checker needs to
+    verify the answer afterwards). Model building checks the same deadline.
+    """
     t0 = time.monotonic()
     st = pb.settings
+    start = st.started if st.started is not None else t0
+    budget = st.time_limit
+    deadline = start + budget - st.reserve
     lazy_start: dict[str, set[int]] | None = None
     if not st.allow_remaining and before is not None:
         index = {r.name: i for i, r in enumerate(pb.tl.residents)}
@@ -209,16 +318,23 @@ def solve(
         lazy_start = {k: v for k, v in lazy_start.items() if k in lazy_ids} | {
             k: set() for k in lazy_ids if k not in lazy_start
         }
-    m = build_model(pb, cfg, lazy_start)
+    try:
+        m = build_model(pb, cfg, lazy_start, deadline=deadline, progress=progress)
+    except BuildTimeout as e:
+        out = Outcome("unknown")
+        out.wall = time.monotonic() - start  # the command's time so far: what the limit counted
+        out.explanation = [f"The repair model was still being built ({e}) when the time limit of {budget:.1f} s "
+                           "ran out: raise --time-limit, or repair fewer residents (--only-residents)."]
+        out.model_stats = {"build_seconds": round(out.wall, 3), "build_finished": False}
+        return out
     build_s = time.monotonic() - t0
-    out = Outcome("unknown", unencoded=list(m.unencoded))
+    out = Outcome("unknown", unencoded=list(m.unencoded), allow_remaining=st.allow_remaining)
     mm = m.m
 
     def is_hard(g: Group) -> bool:
         return g.severity in ("error", "coverage") or (st.fix_warnings and g.severity == "warning")
 
     hard = [g for g in m.groups if is_hard(g)]
-    soft = [g for g in m.groups if not is_hard(g)]
 
     changed = []
     for i, lits in enumerate(m.x):
@@ -226,7 +342,11 @@ def solve(
             changed.append((i, 1 - lits[int(m.orig[i])] if int(m.orig[i]) in lits else 1))
     changed_expr = sum(c for _, c in changed) if changed else 0
     if st.max_changes is not None and changed:
-        mm.add(changed_expr <= st.max_changes)
+        # a group like a rule's, so an explanation can name it; forced like coverage, never relaxed
+        g = m.group("--max-changes", "coverage", None, 0, pb.tl.n_days,
+                    f"at most {st.max_changes} changed cells", "max-changes")
+        mm.add(changed_expr <= st.max_changes).only_enforce_if(g.lit)
+        hard.append(g)
     if st.allow_remaining:
         # rules may go unmet (fewest first); coverage and locks may not
         _force(mm, [g for g in hard if g.severity == "coverage"])
@@ -235,49 +355,51 @@ def solve(
     else:
         _force(mm, hard)
         remaining = 0
-    warn_expr = sum(1 - g.lit for g in soft) if soft else 0
     _hint(m, None)  # the original roster: already compliant means zero changes at once
-
-    budget = st.time_limit
-    deadline = t0 + budget
 
     def left() -> float:
         return max(deadline - time.monotonic(), 0.05)
 
+    if pb.tl.n_residents >= WARM_START_RESIDENTS and before is not None and not st.allow_remaining:
+        _warm_start(m, pb, before, left() * 0.3)  # hints a good first answer: the search improves on it
+
     stages: list[tuple[str, object]] = []
     if st.allow_remaining and hard:
         stages.append(("remaining errors", remaining))
-    stages += [("changed cells", changed_expr), ("warnings left", warn_expr)]
-    touched_vars = []
-    by_res: dict[int, list] = {}
-    for i, c in changed:
-        by_res.setdefault(int(m.r[i]), []).append(c)
-    for r, cs in by_res.items():
-        t = mm.new_bool_var(f"touched_{r}")
-        for c in cs:
-            mm.add(t >= c)
-        touched_vars.append(t)
-    stages.append(("residents touched", sum(touched_vars) if touched_vars else 0))
-    stages.append(("hours moved", _hours_deviation(m)))
+    stages.append(("changed cells", changed_expr))
+    stages.append((CANONICAL, _canonical_order(m)))
+    main_stages = {"changed cells", "remaining errors"}
 
     solver = None
     first = True
+    proven = True  # every main stage so far proven optimal
     lazy_rounds = 0
+    unmet: list[Group] = []
     for name, expr in stages:
-        if isinstance(expr, int):
+        is_main = name in main_stages
+        constant = isinstance(expr, int)
+        if constant and not (is_main and first):
             out.stages.append({"stage": name, "value": expr, "status": "fixed"})
+            out.canonical = out.canonical or (name == CANONICAL and proven)  # nothing left to choose
             continue
-        mm.minimize(expr)
-        is_main = name in ("changed cells", "remaining errors")
+        if deadline - time.monotonic() < 0.1:
+            break
+        if not is_main and not proven:
+            break  # the canonical order may not trade away an unproven change count
+        if constant:
+            mm.clear_objective()  # nothing may change: is the roster as it stands allowed?
+        else:
+            mm.minimize(expr)
         t_stage = time.monotonic()
         while True:
-            solver = _solver(pb, left() if first else min(left(), max(budget * 0.1, 1.0)))
+            # unmet rules first (--allow-remaining): leave time to minimise the changes too
+            solver = _solver(pb, left() * (0.5 if name == "remaining errors" else 1.0))
             status = solver.solve(mm, _Progress(progress if is_main else None, name))
             if status == cp.INFEASIBLE and first:
                 out.status = "infeasible"
                 out.wall = time.monotonic() - t0
-                if getattr(st, "explain", True):  # month-by-month repairs try again instead (decompose)
-                    out.explanation = explain(m, [g for g in m.groups if is_hard(g)], left())
+                if st.explain:  # month-by-month repairs try again instead (decompose)
+                    out.explanation = explain(m, [g for g in m.groups if is_hard(g)], deadline)
                 out.model_stats = _stats(m, build_s, lazy_rounds)
                 return out
             if status not in (cp.OPTIMAL, cp.FEASIBLE):
@@ -302,30 +424,45 @@ def solve(
                 out.wall = time.monotonic() - t0
                 out.model_stats = _stats(m, build_s, lazy_rounds)
                 return out
+            out.stages.append({"stage": name, "status": "stopped by the time limit", "seconds": stage_s})
             break  # keep the previous stage's solution
-        value = int(round(solver.objective_value))
-        bound = int(round(solver.best_objective_bound))
-        out.stages.append({"stage": name, "value": value, "bound": bound,
-                           "status": solver.status_name(status).lower(), "seconds": stage_s})
+        value = expr if constant else int(round(solver.objective_value))
+        bound = expr if constant else int(round(solver.best_objective_bound))
+        row = {"stage": name, "value": value, "bound": bound, "status": solver.status_name(status).lower(),
+               "seconds": stage_s}
+        if name == CANONICAL:
+            del row["value"], row["bound"]  # the weights mean nothing to a reader
+        if name == CANONICAL and status != cp.OPTIMAL:
+            row["status"] = "stopped by the time limit"
+            out.stages.append(row)
+            break  # an unproven canonical stage is only another answer: keep the first one
+        out.stages.append(row)
         out.choice = candidate
+        if st.allow_remaining:
+            unmet = [g for g in m.groups if is_hard(g) and g.severity != "coverage" and not _value(solver, g.lit)]
         if name == "changed cells":
             out.objective, out.bound = value, bound
-            out.status = "optimal" if status == cp.OPTIMAL else "feasible"
+        if is_main:
+            proven = proven and status == cp.OPTIMAL
+            out.status = "optimal" if proven else "feasible"
+        if name == CANONICAL:
+            out.canonical = True
         first = False
         if status != cp.OPTIMAL:
+            if is_main and name != "changed cells":
+                # unmet rules: at most as many as found, then the fewest changes for that
+                mm.add(expr <= value)
+                _hint(m, out.choice)
+                continue
             break  # a later stage may not trade away an unproven earlier one
-        if name != "hours moved":
-            mm.add(expr == value)  # keep this stage's value while improving the next
+        mm.add(expr == value)  # keep this stage's value while improving the next
         _hint(m, out.choice)
-        if left() <= 0.06:
-            break
-    if solver is not None and soft:
-        out.warnings_left = next((s["value"] for s in out.stages if s["stage"] == "warnings left"), None)
-    out.touched = next((s["value"] for s in out.stages if s["stage"] == "residents touched"), None)
-    if st.allow_remaining and solver is not None:
-        out.remaining_groups = [g for g in m.groups if is_hard(g) and g.severity != "coverage"
-                                and not _value(solver, g.lit)]
     out.changes = _changes(m, out.choice)
+    out.touched = len({c.resident for c in out.changes})
+    if out.objective is None:  # --allow-remaining stopped before the change count was minimised
+        out.objective, out.bound = len(out.changes), None
+    if st.allow_remaining and out.choice:
+        out.remaining_groups = unmet
     out.wall = time.monotonic() - t0
     out.model_stats = _stats(m, build_s, lazy_rounds)
     return out
@@ -372,120 +509,12 @@ def _changes(m: RepairModel, choice: dict[int, int]) -> list[Change]:
     return out
 
 
-def _hours_deviation(m: RepairModel) -> object:
-    """Sum over residents of |hours - original hours| (in minutes), as a linear expression."""
-    pb = m.pb
-    devs = []
-    per_res: dict[int, list[tuple[int, object]]] = {}
-    orig: dict[int, int] = {}
-    for i, lits in enumerate(m.x):
-        r = int(m.r[i])
-        d, s = int(m.d[i]), str(m.slot[i])
-        orig[r] = orig.get(r, 0) + pb.fact(d, s, int(m.orig[i])).minutes
-        if len(lits) > 1:
-            per_res.setdefault(r, []).extend((pb.fact(d, s, o).minutes, x) for o, x in lits.items())
-        else:
-            o = next(iter(lits))
-            per_res.setdefault(r, []).append((pb.fact(d, s, o).minutes, 1))
-    for r, terms in per_res.items():
-        live = [(c, x) for c, x in terms if not isinstance(x, int)]
-        if not live:
-            continue
-        const = sum(c for c, x in terms if isinstance(x, int))
-        hi = sum(max(c, 0) for c, _ in live) + abs(const) + abs(orig[r])
-        dev = m.m.new_int_var(0, hi, f"dev_{r}")
-        expr = const + cp.LinearExpr.weighted_sum([x for _, x in live], [c for c, _ in live]) - orig[r]
-        m.m.add(dev >= expr)
-        m.m.add(dev >= -expr)
-        devs.append(dev)
-    return sum(devs) if devs else 0
-
-
 # ---------------------------------------------------------------------------------- explanation
-def explain(m: RepairModel, hard: list[Group], seconds: float) -> list[str]:
-    """Why no compliant roster exists, in words, from an unsatisfiable core of rule instances."""
-    core = _core(m.m, hard, seconds)
-    if core is None:
-        return ["No compliant roster exists within the rules, coverage and locks, but the solver could "
-                "not isolate a reason in the time allowed."]
-    by_lit = {g.lit.index: g for g in hard}
-    groups = [by_lit[i] for i in core if i in by_lit]
-    return [_sentence(m, g, groups) for g in sorted(groups, key=lambda g: (g.d0, g.rule, g.resident or -1))]
+def explain(m: RepairModel, hard: list[Group], deadline: float) -> list[str]:
+    """Why no compliant roster exists, in words (``repair.explain``)."""
+    from rostercheck.repair.explain import explain as in_words
 
-
-def _unforced(model: cp.CpModel, hard: list[Group], keep: list[int]) -> cp.CpModel:
-    """A copy with hard groups free again, no objective, and ``keep`` as assumptions."""
-    c = model.clone()
-    c.clear_hints()
-    c.clear_objective()
-    for g in hard:
-        var = c.proto.variables[g.lit.index]
-        var.domain.clear()
-        var.domain.extend([0, 1])
-    c.add_assumptions([_lit_of(c, i) for i in keep])
-    return c
-
-
-def _core(model: cp.CpModel, hard: list[Group], seconds: float) -> list[int] | None:
-    s = cp.CpSolver()
-    s.parameters.num_workers = 1
-    s.parameters.max_time_in_seconds = max(seconds, 2.0)
-    status = s.solve(_unforced(model, hard, [g.lit.index for g in hard]))
-    if status != cp.INFEASIBLE:
-        return None
-    core = list(s.sufficient_assumptions_for_infeasibility())
-    # shrink the core: drop one assumption at a time while the rest stays infeasible
-    if len(core) <= 40:
-        t_end = time.monotonic() + max(seconds, 2.0)
-        i = 0
-        while i < len(core) and time.monotonic() < t_end:
-            trial = core[:i] + core[i + 1:]
-            s2 = cp.CpSolver()
-            s2.parameters.num_workers = 1
-            s2.parameters.max_time_in_seconds = 2.0
-            if s2.solve(_unforced(model, hard, trial)) == cp.INFEASIBLE:
-                core = trial
-            else:
-                i += 1
-    return core
-
-
-def _lit_of(model: cp.CpModel, index: int) -> object:
-    return model.get_bool_var_from_proto_index(index)
-
-
-def _sentence(m: RepairModel, g: Group, core: list[Group]) -> str:
-    pb, tl = m.pb, m.pb.tl
-    if g.kind == "coverage" and g.extra.get("codes"):
-        codes = set(g.extra["codes"])
-        d = g.d0
-        eligible = [r for r in range(tl.n_residents)
-                    if any(codes & set(pb.options[o]) for o in np.flatnonzero(m.allowed[r, d].any(axis=0)))
-                    or any(codes & set(pb.options[o]) for s in pb.slots
-                           for o in pb.domains[m.row_of[(r, d, s)]] if (r, d, s) in m.row_of)]
-        # everyone who could ever hold the code, and why each cannot on this date
-        ever = [r for r in range(tl.n_residents)
-                if any(codes & set(pb.options[o]) for o in np.flatnonzero(m.allowed[r].any(axis=(0, 1))))]
-        reasons: dict[str, list[str]] = {}
-        for r in ever:
-            row = m.row_of.get((r, d, pb.slots[0]))
-            reason = pb.cells.at[row, "reason"] if row is not None else ""
-            if reason:
-                label = {"leave": "on leave", "wellness": "at wellness time", "locked": "locked"}.get(reason, reason)
-                reasons.setdefault(label, []).append(tl.residents[r].name)
-        for h in core:
-            if h.resident is not None and h.resident in ever and h.d0 <= d + 1 and h.d1 >= d - 1 and h is not g:
-                reasons.setdefault(f"kept off by {h.rule}", []).append(tl.residents[h.resident].name)
-        parts = [f"{len(v)} {k} ({', '.join(sorted(set(v)))})" for k, v in reasons.items()]
-        need = g.extra.get("need")
-        what = "/".join(sorted(map(tl.written, codes)))
-        return (f"No compliant roster: on {tl.date_of(d)} {what} needs {need} resident"
-                f"{'s' * (need != 1)}, but of the {len(ever)} eligible"
-                + (f" ({len(eligible)} free to move that day)" if len(eligible) != len(ever) else "")
-                + (": " + "; ".join(parts) if parts else "") + ".")
-    who = tl.residents[g.resident].name if g.resident is not None else "the roster"
-    fixed = " (the cells that cannot change already break it)" if g in m.trivially_false else ""
-    return f"No compliant roster: {who} needs {g.text} ({g.rule}){fixed}."
+    return in_words(m, hard, deadline)
 
 
 def print_progress() -> Callable[[str], None] | None:

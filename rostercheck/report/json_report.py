@@ -26,7 +26,7 @@ def document(results: Sequence[CheckResult]) -> dict:
         "version": VERSION,
         "rosters": [r.path for r in results],
         "summary": {
-            "residents": sum(r.timeline.n_residents for r in results),
+            "residents": sum(r.n_residents for r in results),
             "days": max((r.days for r in results), default=0),
             "errors": sum(r.errors for r in results),
             "warnings": sum(r.warnings for r in results),
@@ -35,10 +35,10 @@ def document(results: Sequence[CheckResult]) -> dict:
         "files": [
             {
                 "roster": r.path,
-                "residents": r.timeline.n_residents,
+                "residents": r.n_residents,
                 "days": r.days,
-                "first-date": r.timeline.date_of(r.timeline.first),
-                "last-date": r.timeline.date_of(r.timeline.n_days - 1),
+                "first-date": r.first_date,
+                "last-date": r.last_date,
                 "errors": r.errors,
                 "warnings": r.warnings,
                 "read": r.read.to_json() if r.read is not None else None,

@@ -49,7 +49,7 @@ def _counts(items: Sequence[Finding]) -> str:
 def summary_line(results: Sequence[CheckResult]) -> str:
     errors = sum(r.errors for r in results)
     warnings = sum(r.warnings for r in results)
-    residents = sum(r.timeline.n_residents for r in results)
+    residents = sum(r.n_residents for r in results)
     flagged = sum(len({f.resident for f in r.findings if f.resident}) for r in results)
     files = results[0].path if len(results) == 1 else f"{len(results)} rosters"
     if not errors and not warnings:
@@ -92,9 +92,8 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
     out: list[str] = []
     if not quiet:
         for res in results:
-            tl = res.timeline
-            out.append(st(f"{res.path}", bold=True) + f": {tl.n_residents} residents, {res.days} days "
-                       f"({tl.date_of(tl.first)} to {tl.date_of(tl.n_days - 1)}), {len(res.rules)} rules")
+            out.append(st(f"{res.path}", bold=True) + f": {res.n_residents} residents, {res.days} days "
+                       f"({res.first_date} to {res.last_date}), {len(res.rules)} rules")
             out.extend(read_lines(res, st))
             groups: dict[str | None, list[Finding]] = {}
             for f in res.findings:

@@ -76,6 +76,10 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
         return  # not a workbook at all: the reader says what it looks like instead
     try:
         zf = zipfile.ZipFile(p)
+    except NotImplementedError as e:  # a zip feature no reader here has (a newer version, a method)
+        raise InputError(f"the workbook's zip container cannot be read ({e}): the file is damaged or was not "
+                         "saved by a spreadsheet program; open it in Excel or LibreOffice and save it again as "
+                         ".xlsx", file=name) from None
     except (zipfile.BadZipFile, OSError, ValueError):
         return
     with zf:

@@ -62,7 +62,8 @@ def window_constraints(
         if w.on[r, wi] == 0:
             continue  # a window with no on-service day (all leave) requires nothing, as in the rules
         a, b = int(w.start[wi]), int(w.end[wi])
-        g: Group = m.group(rc.id, rc.severity, r, a, b, text(wi), rc.kind)
+        g: Group = m.group(rc.id, rc.severity, r, a, b, text(wi), rc.kind,
+                           at_least=None if lo is None else int(lo[wi]), at_most=None if hi is None else int(hi[wi]))
         if many:
             terms = [t for k in range(a, b) for t in day_expr.get(k, [])]
             _int_linear(m, terms, None if lo is None else int(lo[wi]), None if hi is None else int(hi[wi]), g)

@@ -34,7 +34,17 @@ from rostercheck.config import RuleConfig
 from rostercheck.repair.cpmodel import Lit, RepairModel
 from rostercheck.repair.encoders.counts import _matching
 from rostercheck.repair.encoders.filtered import facts_of
-from rostercheck.repair.encoders.periods import MAX_SPAN, Chain, Seg, Universe, _group, _holders, _universe, holders
+from rostercheck.repair.encoders.periods import (
+    MAX_SPAN,
+    Chain,
+    Seg,
+    Universe,
+    _group,
+    _holders,
+    _universe,
+    holders,
+    no_chains,
+)
 from rostercheck.rules.base import fmt
 from rostercheck.rules.period_facts import clock_range, minutes_inside
 
@@ -42,6 +52,8 @@ from rostercheck.rules.period_facts import clock_range, minutes_inside
 def encode(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     tl, p = m.pb.tl, rc.params
     n = p["max"] + 1
+    if p["shifts"] != "by-kind" and _universe(m)[1] is None:
+        return not no_chains(m, rc)
     indicators = _by_kind if p["shifts"] == "by-kind" else _by_class
     X = indicators(m, rc, scope)
     for r in np.flatnonzero(scope).tolist():

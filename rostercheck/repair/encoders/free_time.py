@@ -103,7 +103,7 @@ def encode_days(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
             a, b = int(tl.day_start[int(w.start[wi])]), int(tl.day_start[int(w.end[wi])])
             g = m.group(rc.id, rc.severity, r, int(w.start[wi]), int(w.end[wi]),
                         f"at least {int(need[r, wi])} free days in {tl.date_of(int(w.start[wi]))} to "
-                        f"{tl.date_of(int(w.end[wi]) - 1)}", rc.kind)
+                        f"{tl.date_of(int(w.end[wi]) - 1)}", rc.kind, at_least=int(need[r, wi]))
             inside = np.flatnonzero((starts >= a) & (starts + block <= b))
             sel: list[tuple[int, Lit]] = []
             picked: list[tuple[int, Lit]] = []

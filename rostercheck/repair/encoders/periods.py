@@ -47,6 +47,17 @@ class Chain:
         return {(x.d, x.s, x.o) for x in self.links}
 
 
+#: Chains enumerated at most, over all residents: beyond this the period rules are only re-checked
+#: (reported as such) rather than let model building run for minutes. Real months need a few
+#: thousand; a half-day block with wide-domain placeholder rows needed tens of millions before
+#: the pruning in ``Universe.chains``.
+MAX_CHAINS = 300_000
+
+
+class ChainBudget(Exception):
+    """More chains than ``MAX_CHAINS``: the period rules cannot be encoded exactly in bounded time."""
+
+
 class Universe:
     """Every segment any cell could hold, sorted by start, with an overlap index for bridges."""
 
@@ -58,12 +69,21 @@ class Universe:
             f = pb.fact(int(d), pb.slots[s_ix], int(o))
             for (a, b), k in zip(f.segments, f.seg_kinds):
                 segs.append(Seg(a, b, k, int(d), int(s_ix), int(o)))
-        segs.sort(key=lambda x: (x.start, x.end))
+        segs.sort(key=lambda x: (x.start, x.end, x.d, x.s, x.o))
         self.segs = segs
         self.starts = np.array([x.start for x in segs], dtype=np.int64)
         self.ends = np.array([x.end for x in segs], dtype=np.int64)
         # running max of ends lets "which segments overlap (a, b)" be a bounded scan
         self.gap = pb.tl.period_gap
+        # who can hold each segment, as a bit set of residents: a chain nobody can hold is no constraint
+        self.who: list[int] = []
+        for x in segs:
+            bits = 0
+            for r in np.flatnonzero(m.allowed[:, x.d, x.s, x.o]).tolist():
+                bits |= 1 << r
+            self.who.append(bits)
+        self.tags: tuple[frozenset[str], frozenset[str]] = getattr(m, "chain_tags", (frozenset(), frozenset()))
+        self.deadline: float | None = getattr(m, "deadline", None)
 
     def starting_in(self, lo: int, hi: int) -> range:
         """Indices of segments with lo <= start < hi."""
@@ -75,14 +95,49 @@ class Universe:
         idx = np.flatnonzero(self.ends[:hi] > a)
         return [self.segs[i] for i in idx.tolist()]
 
-    def chains(self, stop: int) -> list[Chain]:
-        """All chains (sub-periods) up to ``stop`` minutes of span, links in start order."""
+    def _useful(self, ch: Chain, nx: Seg, pb_options: list) -> bool:
+        """Is a link that ends inside the chain (adds no time to it) worth a chain of its own?
+
+        Links join in start order, so such a link lies wholly inside the span the chain already
+        covers without a hole: the period's union, span, end and night minutes stay the same, and
+        any clause over the longer chain is implied by the one over the shorter. It only matters
+        when it brings a kind or code some period rule looks for (``m.chain_tags``).
+        """
+        kinds, codes = self.tags
+        if kinds and (nx.kinds - ch.kinds) & kinds:
+            return True
+        if codes:
+            have = {c for x in ch.links for c in pb_options[x.o]}
+            return any(c in codes and c not in have for c in pb_options[nx.o])
+        return False
+
+    def chains(self, stop: int, options: list | None = None, limit: int = MAX_CHAINS) -> list[Chain]:
+        """Chains (sub-periods) up to ``stop`` minutes of span, links in start order.
+
+        Only chains someone can hold (every link in one resident's domains) and whose every link
+        either extends the chain's end or brings a kind or code a rule needs: the others add no
+        constraint (see ``_useful``) and, on a half-day grid with wide domains, are exponentially
+        many. Raises ``ChainBudget`` past ``limit`` chains, and ``BuildTimeout`` past the deadline.
+        """
+        import time
+
+        from rostercheck.repair.cpmodel import BuildTimeout
+
+        options = options or []
         out: list[Chain] = []
+        who = self.who
         for i, first in enumerate(self.segs):
-            stack = [(Chain((first,), first.start, first.end, first.kinds), i)]
+            if not who[i]:
+                continue
+            stack = [(Chain((first,), first.start, first.end, first.kinds), i, who[i])]
             while stack:
-                ch, last = stack.pop()
+                ch, last, mask = stack.pop()
                 out.append(ch)
+                if len(out) & 4095 == 0:
+                    if len(out) > limit:
+                        raise ChainBudget(f"more than {limit:,} chains of shifts")
+                    if self.deadline is not None and time.monotonic() > self.deadline:
+                        raise BuildTimeout("enumerating chains of shifts")
                 if ch.span > stop:
                     continue
                 used = {(x.d, x.s): x.o for x in ch.links}
@@ -90,21 +145,39 @@ class Universe:
                     if j <= last:
                         continue
                     nx = self.segs[j]
+                    both = mask & who[j]
+                    if not both:
+                        continue  # nobody can hold both
                     if used.get((nx.d, nx.s), nx.o) != nx.o:
                         continue  # one cell cannot hold two options
-                    if nx.end <= ch.end and nx in ch.links:
+                    if nx.end <= ch.end and (nx in ch.links or not self._useful(ch, nx, options)):
                         continue
-                    stack.append((Chain((*ch.links, nx), ch.start, max(ch.end, nx.end), ch.kinds | nx.kinds), j))
+                    stack.append((Chain((*ch.links, nx), ch.start, max(ch.end, nx.end), ch.kinds | nx.kinds), j,
+                                  both))
         return out
 
 
-def _universe(m: RepairModel) -> tuple[Universe, list[Chain]]:
+def _universe(m: RepairModel) -> tuple[Universe, list[Chain] | None]:
+    """The segments and chains, built once per model; chains None past ``MAX_CHAINS``."""
     cache = m.__dict__.setdefault("_chains", {})
     if "u" not in cache:
         u = Universe(m)
         cache["u"] = u
-        cache["chains"] = u.chains(MAX_SPAN)
+        try:
+            cache["chains"] = u.chains(MAX_SPAN, m.pb.options)
+        except ChainBudget as e:
+            cache["chains"] = None
+            m.__dict__["_chain_budget"] = str(e)
     return cache["u"], cache["chains"]
+
+
+def no_chains(m: RepairModel, rc: RuleConfig) -> bool:
+    """Note a rule as re-checked only when the chains were over budget; True if so."""
+    why = m.__dict__.get("_chain_budget")
+    if why is None:
+        return False
+    m.unencoded.append(f"{rc.id} ({why}: re-checked only)")
+    return True
 
 
 def _holders(m: RepairModel, cells: set[tuple[int, int, int]], scope: np.ndarray) -> np.ndarray:
@@ -161,6 +234,8 @@ def encode_length(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
         m.unencoded.append(rc.id)
         return False
     _, chains = _universe(m)
+    if chains is None:
+        return not no_chains(m, rc)
     checked = m.pb.tl.checked_start
     if rc.severity == "error" and not p["kinds"] and not p["codes"] and not m.pb.settings.allow_remaining:
         # a hard cap on every period of these residents: longer chains can never be chosen, so the
@@ -185,6 +260,8 @@ def encode_length(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
 def encode_rest(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     p = rc.params
     u, chains = _universe(m)
+    if chains is None:
+        return not no_chains(m, rc)
     checked = m.pb.tl.checked_start
     after = p["after-hours"] * 60
     for ch in chains:
