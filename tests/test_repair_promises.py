@@ -344,3 +344,18 @@ def test_a_seed_does_not_stretch_the_time_limit():
     pb = build_problem(raw, check_raw(raw, cfg).timeline, Settings(seed=7, time_limit=5))
     s = _solver(pb, 5.0)
     assert s.parameters.max_time_in_seconds <= 5.0 and s.parameters.random_seed == 7
+
+
+def test_text_says_when_another_run_may_choose_other_cells():
+    """A repair whose canonical stage was cut short by the time limit says so, in words."""
+    import dataclasses
+
+    from rostercheck.repair.report import render_text
+
+    synth = _synth()
+    cfg = parse(synth.config(), path="t.toml")
+    res = repair(synth.raw("t.xlsx"), cfg, Settings(time_limit=60))
+    assert res.outcome.canonical and res.outcome.changes
+    assert "another run may" not in render_text(res, None)
+    cut = dataclasses.replace(res, outcome=dataclasses.replace(res.outcome, canonical=False))
+    assert "note: the canonical answer among the fewest changes was not proven" in render_text(cut, None)

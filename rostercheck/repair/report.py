@@ -38,6 +38,14 @@ def status_line(res: RepairResult) -> str:
     return f"{n} change{'s' * (n != 1)}{who} ({proof})"
 
 
+def not_canonical_note(o: object) -> str:
+    """Why two runs may differ: said whenever they can, so a reviewer is not surprised."""
+    what = ("the fewest changes was not proven" if o.status != "optimal"  # type: ignore[attr-defined]
+            else "the canonical answer among the fewest changes was not proven")
+    return (f"note: {what} within the time limit, so another run may choose other cells; a longer "
+            "--time-limit makes the answer reproducible")
+
+
 def render_text(res: RepairResult, written: str | None, *, color: bool = False) -> str:
     st = styler(color)
 
@@ -66,6 +74,8 @@ def render_text(res: RepairResult, written: str | None, *, color: bool = False) 
                 out.append(f"  still: {f.resident or ''} {f.rule}: {f.message}")
     if o.unencoded:
         out.append("rules only re-checked after solving (not in the model): " + ", ".join(o.unencoded))
+    if o.changes and not o.canonical:
+        out.append(not_canonical_note(o))
     if written:
         out.append(f"wrote {written}")
     return "\n".join(out) + "\n"
