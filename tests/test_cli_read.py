@@ -42,7 +42,7 @@ def test_check_json_carries_the_read_object(tmp_path: Path) -> None:
         ("F", 3, 7), ("Sun", 4, 7), ("Avery Chen", 5, 7)
     ]  # fmt: skip
     assert len(read["skipped"]) == 14 and read["skipped"][0] == {
-        "sheet": "Block", "row": 2, "text": "Residents", "reason": "section title", "detail": ""
+        "sheet": "Block", "row": 2, "text": "Residents", "reason": "section title", "detail": "", "column": None
     }  # fmt: skip
     assert read["sheets"][0]["used"] and read["sheets"][0]["header-row"] == 1
     assert read["warnings"] == []

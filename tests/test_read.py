@@ -302,8 +302,20 @@ def test_footer_blank_and_nameless_rows_are_ignored(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("footer", ["Notes", "Notes: swap pending", "Key", "Printed 7/1/2026", "Last updated by X"])
 def test_footer_words_end_the_roster(tmp_path: Path, footer: str) -> None:
+    """A footer line ends the roster for rows below without the roster's codes (a legend block)."""
+    rows = [["Resident", *days(3)], ["Alice", "D", "N", "PC"], [footer], ["D", "Day shift 07-19"], ["Zed", None, "N"]]
+    roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
+    assert names(roster) == ["Alice"]
+    assert [(s.row, s.reason) for s in roster.read.skipped] == [(3, "footer"), (4, "footer"), (5, "footer")]
+
+
+@pytest.mark.parametrize("footer", ["Notes", "Notes: swap pending", "Key", "Printed 7/1/2026", "Last updated by X"])
+def test_a_footer_line_between_residents_does_not_end_the_roster(tmp_path: Path, footer: str) -> None:
+    """Issue 13: a person below a notes line is a person; only the notes line is skipped."""
     rows = [["Resident", *days(3)], ["Alice", "D", "N", "PC"], [footer], ["Zed", "D", "D", "D"]]
-    assert names(read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))) == ["Alice"]
+    roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
+    assert names(roster) == ["Alice", "Zed"]
+    assert [(s.row, s.reason) for s in roster.read.skipped] == [(3, "footer")]
 
 
 def test_names_like_footer_words_are_still_names(tmp_path: Path) -> None:

@@ -237,3 +237,21 @@ def test_blank_date_header_over_filled_column(tmp_path: Path) -> None:
     rows = [["Resident", d1, None, d3, d4], ["Alice", "D", "N", "C", "PC"]]  # C1 lost its date
     err = error_of(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert err.cell == "C1" and "no date in the header" in err.message and "C2" in err.message
+
+
+def test_one_date_cell_overwritten_is_named_as_a_missing_date(tmp_path: Path) -> None:
+    """The new-user trial: 'ZZ' over one date was called 'a second block of dates'."""
+    header: list[object] = ["Resident", "PGY", *days(14)]
+    header[4] = "ZZ"  # E1, where 2026-07-03 was
+    rows = [header, ["Avery Chen", 1, *["D"] * 14]]
+    exc = error_of(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
+    assert exc.cell == "E1"
+    assert "holds 'ZZ' where a date was expected: 2026-07-03, between D1" in exc.message
+    assert "second block" not in exc.message
+
+
+def test_a_label_between_two_runs_of_dates_is_still_a_second_block(tmp_path: Path) -> None:
+    header = ["Resident", *days(7), "Block 2", *days(7, dt.date(2026, 7, 8))]
+    rows = [header, ["Avery Chen", *["D"] * 7, None, *["D"] * 7]]
+    exc = error_of(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
+    assert exc.cell == "I1" and "a second block of dates starts at I1" in exc.message

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rostercheck.errors import InputError, suggest
-from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions, Source
+from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions, Source, cell_name
 from rostercheck.read.cells import cell_text, filled
 from rostercheck.read.detect import DATE_ROW_BELOW, MIN_DATES, SCAN_ROWS, Plan, classify
 from rostercheck.read.duty import OTHER_LAYOUTS, DutySheet, build_roster, plan_other, read_duty_sheet
@@ -189,6 +189,7 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
             sheet=b.sheet,
         )
     residents, entries = _merge(parts)
+    warnings.extend(_merge_warnings(parts, residents, entries))
     if not book.is_csv:
         for name in book.names:
             if name not in uses:
@@ -236,7 +237,9 @@ def _report(parts: list[SheetRoster], sheets: list[SheetUse], warnings: list[Rea
         for k, r in enumerate(part.residents):
             row = part.rows[k] if k < len(part.rows) else 0
             n = int(counts[k]) if counts is not None else 0
-            residents.append(ReadResident(r.name, r.pgy, r.team, r.role, part.sheet, row, n))
+            cell = r.source.cell if r.source is not None else None
+            column = cell.rstrip("0123456789") if cell and part.layout == "transposed" else None
+            residents.append(ReadResident(r.name, r.pgy, r.team, r.role, part.sheet, row, n, cell, column))
         if part.info is not None:
             skipped.extend(part.info.skipped)
             warnings = warnings + part.info.warnings
@@ -317,6 +320,48 @@ def _no_roster(
         "(name the roster sheet with --sheet, and its header row with --header-row)",
         file=file,
     )
+
+
+def _merge_warnings(parts: list[SheetRoster], residents: list[Resident], entries: pd.DataFrame) -> list[ReadWarning]:
+    """What merging one name across sheets could hide: a level, team or role that differs between
+    sheets (the first sheet's is kept), and a date filled on two sheets for one person (both are
+    read). Per resident and per entry column, vectorised; said once per person."""
+    if len(parts) < 2:
+        return []
+    out: list[ReadWarning] = []
+    kept = {r.name: r for r in residents}
+    for part in parts[1:]:
+        for r in part.residents:
+            first = kept[r.name]
+            if first.source is None or r.source is None or first.source.sheet == r.source.sheet:
+                continue
+            for what in ("pgy", "team", "role"):
+                a, b = getattr(first, what), getattr(r, what)
+                if a is not None and b is not None and a != b:
+                    label = "PGY" if what == "pgy" else what
+                    out.append(ReadWarning(
+                        r.source.sheet, r.source.cell,
+                        f"{r.name!r} is {label} {b} on sheet {r.source.sheet!r} but {label} {a} on sheet "
+                        f"{first.source.sheet!r} ({first.source.cell}): read as one person, {label} {a}",
+                    ))  # fmt: skip
+    filled = entries[entries["text"].astype(str) != ""]
+    twice = filled[filled.duplicated(["resident", "date", "slot"], keep=False)]
+    if not twice.empty:
+        for resident, rows in twice.groupby("resident", sort=True):
+            first = rows.iloc[0]
+            second = rows[rows["sheet"] != first["sheet"]]
+            if second.empty:
+                continue
+            other = second.iloc[0]
+            day = pd.Timestamp(first["date"]).date().isoformat()
+            n = rows[["date", "slot"]].drop_duplicates().shape[0]
+            out.append(ReadWarning(
+                other["sheet"], cell_name(int(other["cell"])),
+                f"{residents[int(resident)].name!r} has shifts on {day} on sheet {first['sheet']!r} "
+                f"({cell_name(int(first['cell']))}) and sheet {other['sheet']!r} ({cell_name(int(other['cell']))})"
+                f"{f' and on {n - 1} more dates' if n > 1 else ''}: both are read (sheets that overlap?)",
+            ))  # fmt: skip
+    return out
 
 
 def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], pd.DataFrame]:

@@ -66,7 +66,9 @@ def plan_other(sheet: Sheet, options: RosterOptions, known: frozenset[str], code
         heads = [normalise_code(texts[i, j]) for j in others]
         if all(h in known for h in heads):
             return Plan("duty-list", i)
-        body = [t for t in texts[i + 1 : i + 1 + _PROBE * 3][:, others].ravel().tolist() if t]
+        # a Notes column's sentences are no vote for names or codes (transposed.py skips it)
+        voters = [j for j in others if H.header_key(texts[i, j]) not in H.FREE_TEXT] or others
+        body = [t for t in texts[i + 1 : i + 1 + _PROBE * 3][:, voters].ravel().tolist() if t]
         if not body:
             continue
         coded = sum(split_codes(t, dict.fromkeys(codes)) is not None for t in set(body))  # type: ignore[arg-type]
@@ -124,13 +126,20 @@ def body_rows(sheet: Sheet, texts: np.ndarray, h: int, dcol: int, cols: list[int
     """Rows below the header that are dates (and their dates); footers end the list, title rows
     ("Week 1") without entries are skipped, and a row with entries but no date is an error."""
     rows: list[int] = []
+    footer = False
     for i in range(h + 1, sheet.nrows):
         first = texts[i, dcol]
         if not first and not (texts[i, cols] != "").any():
             continue
         if first and H.is_footer(first):
-            break
-        rows.append(i)
+            footer = True  # a notes or legend block: its rows are skipped, each with its reason
+            skipped.append(SkippedRow(sheet.name, sheet.row_number(i), collapse(str(first)), "footer"))
+            continue
+        if footer and not is_date(sheet.values[i, dcol]):
+            text = " ".join(collapse(str(t)) for t in texts[i] if t)
+            skipped.append(SkippedRow(sheet.name, sheet.row_number(i), text[:60], "footer"))
+            continue
+        rows.append(i)  # a dated row below a notes line is still a day of the roster
     values = [sheet.values[i, dcol] for i in rows]
     dates = parse_dates(values, options.date_order, options.year, lambda k: sheet.where(rows[k], dcol))
     keep_rows, keep_dates = [], []
@@ -353,7 +362,7 @@ def _read_residents(residents: list[Resident], duties: pd.DataFrame) -> list[Rea
         cell = res.source.cell if res.source and res.source.cell else None
         row = int("".join(ch for ch in cell if ch.isdigit())) if cell else 0
         out.append(ReadResident(res.name, res.pgy, res.team, res.role, res.source.sheet if res.source else None,
-                                row, int(counts.get(r, 0))))
+                                row, int(counts.get(r, 0)), cell))
     return out
 
 

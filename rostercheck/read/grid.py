@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 
 import numpy as np
 
@@ -186,6 +187,8 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
             pos += 1
         else:
             if sum(1 for c in found if c > j) >= MIN_DATES:
+                if missing := _missing_date(sheet, texts, parsed_row, found, d, j, 2 if half and not slotted else 1):
+                    raise missing
                 raise _second_block(sheet, texts, d, j, first)
             raise InputError(
                 f"expected a date like 2026-07-01, 7/1/2026 or 'Wed 7/1' in the date header, got {texts[d, j]!r}",
@@ -223,6 +226,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         for k, found_labels in enumerate(labels) for i, j, text, days in found_labels
         if dates[k].weekday() not in days
     ]  # fmt: skip
+    warnings.extend(_out_of_sequence(sheet, d, date_cells, dates, [texts[d, j] for j in date_cells]))
     if inferred is not None:
         k = next(k for k, p in enumerate(parsed) if p.year is None)
         warnings.insert(0, ReadWarning(
@@ -254,6 +258,59 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     out.warnings = warnings
     out.notes = notes
     out.inferred_year = inferred
+    return out
+
+
+def _out_of_sequence(
+    sheet: Sheet, d: int, date_cells: list[int], dates: list[dt.date], written: list[str]
+) -> list[ReadWarning]:
+    """Warnings for a date header whose dates do not follow each other (issue: ``8/7`` typed for
+    ``7/8`` made a 28-day block a 38-day roster without a word).
+
+    One date between two neighbours it does not fit is named as the odd one (a typo); any other step
+    backwards, or forwards past the header's usual step, is named at the cell after it. Skipping only
+    weekend days (a weekday roster) and a header's regular step (weekly columns) are not gaps. One
+    pass over the date cells (a few hundred at most), never the body.
+    """
+    n = len(dates)
+    if n < 2:
+        return []
+    ordinal = np.array([x.toordinal() for x in dates], dtype=np.int64)
+    steps = np.diff(ordinal)
+    forward = steps[steps > 0]
+    usual = int(np.bincount(forward).argmax()) if forward.size else 1
+    out: list[ReadWarning] = []
+
+    def warn(k: int, message: str) -> None:
+        out.append(ReadWarning(sheet.name, sheet.address(d, date_cells[k]), message))
+
+    def shown(k: int) -> str:
+        iso = dates[k].isoformat()
+        return iso if collapse(written[k]) in (iso, "") else f"{collapse(written[k])!r} ({iso})"
+
+    odd = set()
+    for k in range(n):
+        before = ordinal[k - 1] if k > 0 else None
+        after = ordinal[k + 1] if k + 1 < n else None
+        if before is not None and after is not None:
+            fits = before < ordinal[k] < after
+            if not fits and before < after and after - before <= 2 * usual:
+                odd.add(k)
+                warn(k, f"{shown(k)} is out of sequence (after {dates[k - 1].isoformat()}, before "
+                        f"{dates[k + 1].isoformat()}); a typo?")  # fmt: skip
+    for k in range(1, n):
+        if k in odd or k - 1 in odd:
+            continue
+        step = int(steps[k - 1])
+        if step <= 0:
+            warn(k, f"{shown(k)} comes after {dates[k - 1].isoformat()} in the date header: the dates go "
+                    "backwards; a typo?")  # fmt: skip
+        elif step > usual:
+            missing = [dates[k - 1] + dt.timedelta(days=x) for x in range(1, step)]
+            if all(m.weekday() >= 5 for m in missing):
+                continue  # a weekday roster skips the weekend
+            warn(k, f"{shown(k)} follows {dates[k - 1].isoformat()} in the date header: {len(missing)} "
+                    f"day{'s' * (len(missing) != 1)} missing; a typo?")  # fmt: skip
     return out
 
 
@@ -324,6 +381,41 @@ def texts_of(sheet: Sheet, i: int, j: int) -> str:
 _NOT_RESIDENTS = frozenset({"fac", "faculty", "attending", "attendings", "staff", "preceptor"})
 
 
+def _missing_date(
+    sheet: Sheet, texts: np.ndarray, parsed_row: list, found: list[int], d: int, j: int, step: int
+) -> InputError | None:
+    """A text among the dates that stands where a date is missing (``7/1, 7/2, ZZ, 7/4``) is a
+    date overwritten, not the start of a second block: a second block needs a second run of dates,
+    which goes on from (or restarts) the first without leaving a day out."""
+    before = [c for c in found if c < j]
+    after = [c for c in found if c > j]
+    if not before or not after:
+        return None
+    p, q = before[-1], after[0]
+    a, b = parsed_row[p], parsed_row[q]
+    if a.slot or b.slot:
+        return None
+    year_a = a.year if a.year is not None and b.year is not None else 2000
+    year_b = b.year if a.year is not None and b.year is not None else 2000
+    try:
+        da, db = dt.date(year_a, a.month, a.day), dt.date(year_b, b.month, b.day)
+    except ValueError:
+        return None
+    gap = (db - da).days % 366 if a.year is None or b.year is None else (db - da).days
+    if gap < 2 or gap * step != q - p:
+        return None
+    expected = da + dt.timedelta(days=(j - p) // step) if (j - p) % step == 0 else None
+    if expected is None:
+        wanted = "a date"
+    else:
+        wanted = expected.isoformat() if a.year is not None else f"{expected.month}/{expected.day}"
+    return InputError(
+        f"the date header holds {texts[d, j]!r} where a date was expected: {wanted}, between "
+        f"{sheet.address(d, p)} ({texts[d, p]!r}) and {sheet.address(d, q)} ({texts[d, q]!r})",
+        **sheet.where(d, j),
+    )
+
+
 def _second_block(sheet: Sheet, texts: np.ndarray, d: int, j: int, first: int) -> InputError:
     """Two blocks of dates side by side (``Block 8 | dates... | Block 9 | dates...``): refused with
     what a person sees, and whether anyone on the sheet is a resident at all."""
@@ -350,6 +442,60 @@ def _no_dates(sheet: Sheet, texts: np.ndarray, d: int, skip: set[int]) -> InputE
         f"no date columns found in row {sheet.row_number(d)}: expected a row of dates over the grid",
         **sheet.where(d, 0),
     )
+
+
+def _one_value_names(sheet: Sheet, texts: np.ndarray, name_col: int, rows: list[int], columns: _Columns) -> None:
+    """A guessed name column that holds one value on most rows (``FAC`` on every faculty row) is a
+    type column, not names: refused, pointing at the names when they sit in the first date column
+    (a block split from a wider sheet), rather than reading ``FAC``, ``FAC (row 5)``... as people."""
+    values = [collapse(texts[i, name_col]) for i in rows]
+    if len(values) < 3:
+        return
+    value, k = Counter(values).most_common(1)[0]
+    if k < 0.8 * len(values):
+        return
+    i = rows[values.index(value)]
+    letter = column_letters(sheet.col0 + name_col)
+    message = f"column {letter} holds {value!r} on {k} of {len(values)} rows: a type, not names"
+    j = int(columns.cols[0])
+    beside = [collapse(texts[r, j]) for r in rows if collapse(texts[r, name_col]) == value]
+    distinct = {t for t in beside if has_letter(t)}
+    if len(distinct) >= 0.8 * len(beside):
+        shown = ", ".join(repr(t) for t in list(dict.fromkeys(beside))[:3])
+        message += (
+            f"; the names ({shown}, ...) are in column {column_letters(sheet.col0 + j)}, under the date "
+            f"{texts[columns.date_row, j]!r} ({sheet.address(columns.date_row, j)}); expected the names in a column "
+            "of their own, left of the dates"
+        )
+    else:
+        message += "; expected a column of names (name it with --name-column or [roster] name_column)"
+    if value.lower() in _NOT_RESIDENTS:
+        message += f"; every such row is typed {value!r} (faculty, not residents): there may be no resident to check"
+    raise InputError(message, **sheet.where(i, name_col))
+
+
+def _all_typed(
+    sheet: Sheet, texts: np.ndarray, attr: dict[str, int | None], rows: list[int], info: SheetInfo
+) -> list[ReadWarning]:
+    """Every row typed ``FAC`` (faculty, attendings) in the role or PGY column: a roster with no
+    resident on it, said once, with the rows filter that would read only residents."""
+    for what in ("role", "pgy"):
+        col = attr[what]
+        if col is None:
+            continue
+        values = {collapse(texts[i, col]).lower() for i in rows}
+        if values and values <= _NOT_RESIDENTS:
+            header = info.columns[what][1] or column_letters(sheet.col0 + col)
+            typed = ", ".join(sorted(repr(collapse(texts[i, col])) for i in rows[:1]))
+            return [
+                ReadWarning(
+                    sheet.name, sheet.address(rows[0], col),
+                    f"every row is typed {typed} in column {header!r} (faculty, not residents): there is no "
+                    f'resident on this sheet; read only residents with [roster] rows = {{ column = "{header}", '
+                    'match = ["PGY*"] }} (or --rows)',
+                )
+            ]  # fmt: skip
+    return []
 
 
 def _infer_name_column(sheet: Sheet, texts: np.ndarray, before: int, skip: set[int], start: int, h: int) -> int:
@@ -425,6 +571,10 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     residents, rows = walk.run()
     if not rows:
         raise _empty(sheet, h, name_col, options, filter_col, info)
+    if not labelled or options.name_column:  # a column guessed, or named (init drafts a guess into the config)
+        _one_value_names(sheet, texts, name_col, rows, columns)
+    if labelled and options.rows is None:
+        info.warnings.extend(_all_typed(sheet, texts, attr, rows, info))
 
     r = np.asarray(rows, dtype=np.int64)
     _check_spacers(sheet, texts, r, columns)
@@ -531,7 +681,9 @@ class _RowWalk:
     rows at once before the walk, and a row's date cells are counted (one numpy call) only for the
     few rows that might not be people.
 
-    Rows that are not people are skipped, in this order: a footer ends the roster; a repeated
+    Rows that are not people are skipped, in this order: a footer label on a row without codes
+    ends the roster unless rows of the roster's codes follow it (a notes line between residents),
+    and on a row of numbers under the dates is a totals row; with shift codes it is a person; a repeated
     header is an error (a second block of dates would be misread); a row the ``rows`` filter
     drops is gone before anything is read from it; rows without a name (holiday markers, totals),
     sub-header rows, and section titles ("PGY 1 Rotations", "Faculty") are skipped.
@@ -556,6 +708,9 @@ class _RowWalk:
         self.filter_header = info.columns["rows"][1] if "rows" in info.columns else ""
         if not self.filter_header and filter_col is not None:
             self.filter_header = column_letters(sheet.col0 + filter_col)
+        self._names: np.ndarray | None = None  # the name column's texts, for duty rows
+        self._vocab_at: int | None = None
+        self._vocab = np.empty(0, dtype=str)
         self._labels: dict[tuple[type, object], str | None] = {}
         self._levels: dict[tuple[type, object], int | None] = {}
         below = texts[start:]
@@ -578,7 +733,7 @@ class _RowWalk:
         sheet, texts, cols, info = self.sheet, self.texts, self.columns.cols, self.info
         residents: list[Resident] = []
         rows: list[int] = []
-        seen: set[str] = set()
+        seen: dict[str, int] = {}  # name -> the row that first held it
         group_pgy: int | None = None
         nonblank = (texts[self.start :] != "").any(axis=1) if sheet.nrows > self.start else np.zeros(0, bool)
         footer_at: int | None = None
@@ -586,8 +741,10 @@ class _RowWalk:
             if not nonblank[k]:
                 continue
             if footer_at is not None:
-                self.skip(i, "footer")
-                continue
+                if not self.roster_codes(i, footer_at):
+                    self.skip(i, "footer")
+                    continue
+                footer_at = None  # a person below a notes line: the roster goes on (issue 13)
             name = collapse(texts[i, self.name_col])
             dropped = self.keep is not None and self.filter_col is not None and not self.keep[k]
             if not name:
@@ -609,8 +766,25 @@ class _RowWalk:
                     self.skip(i, "no codes")
                 continue
             if H.is_footer(name):
-                footer_at = i
-                self.skip(i, "footer")
+                # A footer label ends the roster only on a row without shift codes: "Total Care",
+                # "Notes" or "Key" with codes under the dates is a person; a row of counts is not.
+                codes = self.codes(i)
+                if not codes:
+                    footer_at = i
+                    self.skip(i, "footer")
+                    continue
+                if self.counts_row(i, rows[-1] if rows else None):
+                    self.skip(i, "footer", detail="numbers under the dates")
+                    continue
+                info.warnings.append(
+                    ReadWarning(
+                        sheet.name, sheet.address(i, self.name_col),
+                        f"row {sheet.row_number(i)} {name!r} reads like a footer label but has shift codes under "
+                        "the dates: read as a resident",
+                    )
+                )  # fmt: skip
+            if H.is_duty(name) and self.names_under_dates(i, name):
+                self.skip(i, "duty row", text=name, detail="names under the dates")
                 continue
             key = H.header_key(name)
             if key in H.NAME:
@@ -664,8 +838,18 @@ class _RowWalk:
                 )  # fmt: skip
             resident = self.resident(i, name, group_pgy)
             if resident.name in seen:
-                resident = dataclasses.replace(resident, name=f"{name} (row {sheet.row_number(i)})")
-            seen.add(resident.name)
+                renamed = f"{name} (row {sheet.row_number(i)})"
+                first = seen[resident.name]
+                info.warnings.append(
+                    ReadWarning(
+                        sheet.name, sheet.address(i, self.name_col),
+                        f"{name!r} is on rows {sheet.row_number(first)} ({sheet.address(first, self.name_col)}) and "
+                        f"{sheet.row_number(i)} ({sheet.address(i, self.name_col)}): read as two residents, the "
+                        f"second as {renamed!r} (one person twice? merge the rows)",
+                    )
+                )  # fmt: skip
+                resident = dataclasses.replace(resident, name=renamed)
+            seen.setdefault(resident.name, i)
             residents.append(resident)
             rows.append(i)
         return residents, rows
@@ -698,6 +882,63 @@ class _RowWalk:
             if not named or int(dates[c].astype(dt.date).weekday()) not in named:
                 return False
         return True
+
+    def roster_codes(self, i: int, footer_at: int) -> bool:
+        """Below a footer label: does row ``i`` hold the roster's shift codes under the dates?
+
+        A notes line ("Notes: Avery swaps 7/4 with Cara") may sit between residents; a legend block
+        ("D", "Day shift 07-19") below them holds descriptions, not codes. A row counts as people's
+        codes when it has a name, at least two filled date cells, and most of its values are values
+        the rows above the footer use (one ``np.isin`` per row, for the few rows below a footer).
+        """
+        if not collapse(self.texts[i, self.name_col]):
+            return False
+        vals = self.texts[i, self.columns.cols]
+        vals = vals[vals != ""]
+        if vals.size < 2:
+            return False
+        key = footer_at
+        if self._vocab_at != key:
+            above = self.texts[self.start : footer_at][:, self.columns.cols]
+            self._vocab = np.unique(above[above != ""].astype(str))
+            self._vocab_at = key
+        return bool(np.isin(vals.astype(str), self._vocab).mean() >= 0.5)
+
+    def names_under_dates(self, i: int, name: str) -> bool:
+        """A "Staff Call" row whose date cells name people of this sheet (who holds the duty each
+        day) rather than codes: most of its filled cells are other rows' names (three letters or more)."""
+        vals = self.texts[i, self.columns.cols]
+        vals = vals[vals != ""]
+        if vals.size < 2:
+            return False
+        if self._names is None:
+            column = np.unique(self.texts[self.start :, self.name_col].astype(str))
+            self._names = np.asarray([collapse(t) for t in column.tolist() if len(collapse(t)) >= 3], dtype=str)
+        shown = map_unique(vals, collapse).astype(str)
+        return bool(np.isin(shown, self._names[self._names != name]).mean() >= 0.5)
+
+    def counts_row(self, i: int, last_resident_row: int | None) -> bool:
+        """A totals row: numbers under the dates where the residents above hold codes (or, on a
+        roster whose codes are numbers, each column's count or sum of the rows above)."""
+        vals = self.texts[i, self.columns.cols]
+        filled = vals != ""
+        numbers = map_unique(vals[filled], _number).astype(float)
+        if np.isnan(numbers).any():
+            return False
+        if not last_resident_row:
+            return True  # numbers under the dates before anyone: nothing says they are codes
+        above = self.texts[self.start : last_resident_row + 1][:, self.columns.cols]
+        written = above[above != ""]
+        if written.size == 0:
+            return True
+        numeric_above = ~np.isnan(map_unique(written, _number).astype(float))
+        if numeric_above.mean() < 0.5:
+            return True  # counts under a roster of letter codes
+        # hours written as codes ("12", "8"): counts only if they add up like counts
+        grid = map_unique(above, _number).astype(float)
+        count = (above != "").sum(axis=0)[filled]
+        total = np.nansum(grid, axis=0)[filled]
+        return bool(np.all((numbers == count) | (numbers == total)))
 
     def codes(self, i: int) -> int:
         """How many date cells of row ``i`` hold something (asked only of the few candidate rows)."""
@@ -784,6 +1025,14 @@ def _check_spacers(sheet: Sheet, texts: np.ndarray, rows: np.ndarray, columns: _
             "no date in the header; expected a date here (a formula header needs its value saved by Excel)",
             **sheet.where(columns.date_row, j),
         )
+
+
+def _number(text: str) -> float:
+    """A cell's text as a number (``3``, ``12.5``), else NaN: tells counts from codes."""
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return float("nan")
 
 
 def _second_header(sheet: Sheet, i: int) -> InputError:

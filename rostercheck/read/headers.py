@@ -52,6 +52,9 @@ _FOOTER = re.compile(
     r")$",
     re.IGNORECASE,
 )
+#: Headers of free-text columns (a transposed grid's ``Notes`` beside its residents): never a person.
+FREE_TEXT = frozenset({"note", "notes", "comment", "comments", "remark", "remarks", "rule", "rules", "memo",
+                       "notes/comments", "comments/notes", "info", "details", "reason"})  # fmt: skip
 #: Name-column texts of sub-header rows (a weekday or AM/PM row labelled in the name column).
 SUBHEADER = frozenset({"day", "days", "weekday", "dow", "date", "dates", "am/pm", "session", "slot", "time"})
 _PGY_GROUP = re.compile(r"^(?:pgy|pg)\s*-?\s*(\d{1,2})(?:\s+(?:residents?|trainees?|interns?))?$", re.I)
@@ -85,6 +88,14 @@ def is_placeholder(name: str) -> bool:
 def header_key(text: str) -> str:
     """Header text as compared with the word lists: lower case, one space, no trailing ':'/'.'/'*'."""
     return collapse(text).lower().strip(" :.*#").replace("_", " ")
+
+
+#: Name-column texts of rows that list who holds a duty ("Staff Call", "Backup", "On call").
+_DUTY = re.compile(r"\b(?:call|on[\s-]?call|duty|back[\s-]?up|coverage|jeopardy|night\s+float)\b", re.I)
+
+
+def is_duty(name: str) -> bool:
+    return bool(_DUTY.search(name))
 
 
 def is_footer(name: str) -> bool:

@@ -114,11 +114,16 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     flags = np.array(
         [(H.is_footer(t), H.header_key(t) in H.NAME, bool(t)) for t in name_of.tolist()], dtype=bool
     ).reshape(-1, 3)
-    footer = first_true(flags[names.codes[body], 0])
+    # A footer label ends the table, but a row with a date and a code is a person's whatever the
+    # name (issue 13: "Total Care", or a notes line between people); only the rest is the footer.
+    dates_col, codes_col = sheet.column(date_col), sheet.column(code_col)
+    entry = (dates_col.texts()[dates_col.codes[body]] != "") & (codes_col.texts()[codes_col.codes[body]] != "")
+    footer = first_true(flags[names.codes[body], 0] & ~entry)
     if footer is not None:
         after = body[footer:]
-        body = body[:footer]
-        info.skipped.extend(_skipped(sheet, after[_nonblank(sheet, after)], "footer", name_of, names.codes, name_col))
+        gone = after[~entry[footer:]]
+        info.skipped.extend(_skipped(sheet, gone[_nonblank(sheet, gone)], "footer", name_of, names.codes, name_col))
+        body = np.concatenate([body[:footer], after[entry[footer:]]])
     code = names.codes[body]
     # a row with any name is a person's ("12" and "-1+1" included); a header pasted again is not
     keep = flags[code, 2] & ~flags[code, 1]

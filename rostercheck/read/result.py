@@ -95,6 +95,8 @@ SKIP_REASONS = (
     "no codes",  # a name with no code under any date
     "placeholder",  # "Unassigned", "TBD", "Open": a slot, not a person
     "no name",  # codes under the dates but no name to attach them to
+    "duty row",  # "Staff Call": the people holding a duty on each date, not a person's codes
+    "free text",  # a transposed grid's notes or comments column: not a resident (``SkippedRow.column``)
 )
 
 _PLURALS = {
@@ -105,6 +107,8 @@ _PLURALS = {
     "no codes": "rows without codes",
     "placeholder": "placeholders",
     "no name": "rows without a name",
+    "duty row": "duty rows",
+    "free text": "free-text columns",
 }
 
 
@@ -123,10 +127,19 @@ class ReadResident:
     sheet: str | None
     row: int
     codes: int = 0
+    #: the cell holding the name (A1 address): for a transposed grid, the header cell of their column
+    cell: str | None = None
+    #: a transposed grid's resident column (letters); None where residents are rows
+    column: str | None = None
 
     def to_json(self) -> dict:
         return {"name": self.name, "pgy": self.pgy, "team": self.team, "role": self.role,
-                "sheet": self.sheet, "row": self.row, "codes": self.codes}  # fmt: skip
+                "sheet": self.sheet, "row": self.row, "codes": self.codes, "cell": self.cell,
+                "column": self.column}  # fmt: skip
+
+    def where(self) -> str:
+        """``row 4`` or, on a transposed grid, ``column C``: where a person finds them."""
+        return f"column {self.column}" if self.column else f"row {self.row}"
 
 
 @dataclass(frozen=True)
@@ -143,10 +156,16 @@ class SkippedRow:
     text: str
     reason: str
     detail: str = ""
+    #: a column skipped rather than a row (a transposed grid's ``Notes`` column): its letters;
+    #: ``row`` is then the header row
+    column: str | None = None
 
     def to_json(self) -> dict:
         return {"sheet": self.sheet, "row": self.row, "text": self.text, "reason": self.reason,
-                "detail": self.detail}  # fmt: skip
+                "detail": self.detail, "column": self.column}  # fmt: skip
+
+    def where(self) -> str:
+        return f"column {self.column}" if self.column else f"row {self.row}"
 
 
 @dataclass(frozen=True)
@@ -240,8 +259,10 @@ class ReadReport:
         for (reason, detail), n in counts.most_common():
             label = reason if n == 1 else _PLURALS.get(reason, reason)
             parts.append(f"{n} {label}" + (f" ({detail})" if detail else ""))
-        total = len(self.skipped)
-        return f"skipped {total} row{'s' if total != 1 else ''}: " + ", ".join(parts)
+        rows = sum(1 for s in self.skipped if s.column is None)
+        columns = len(self.skipped) - rows
+        what = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((rows, "row"), (columns, "column")) if n]
+        return f"skipped {' and '.join(what)}: " + ", ".join(parts)
 
     def with_warnings(self, more: Iterable[ReadWarning]) -> ReadReport:
         """This report plus ``more`` warnings (ones it already has are not repeated)."""

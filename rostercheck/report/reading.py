@@ -43,7 +43,9 @@ def _sheet_lines(use: SheetUse) -> list[str]:
 
 
 def render_text(path: str, report: ReadReport) -> str:
-    out = [f"{path}: {plural(len(report.residents), 'resident row')} read"]
+    n = len(report.residents)
+    across = n and all(r.column for r in report.residents)  # a transposed grid: residents are columns
+    out = [f"{path}: {plural(n, 'resident column' if across else 'resident row')} read"]
     if line := report.skipped_summary():
         out[0] += f", {line}"
     out.append("sheets:")
@@ -60,13 +62,14 @@ def render_text(path: str, report: ReadReport) -> str:
         where = f"{r.sheet!r} " if several and r.sheet else ""
         extra = "  ".join(a for a in attrs if a)
         codes = f"{r.codes:>4} {noun(r.codes, 'code')}"
-        out.append(f"  {where}row {r.row:<5} {r.name:<{width}}  {codes}" + (f"  {extra}" if extra else ""))
+        out.append(f"  {where}{r.where():<9} {r.name:<{width}}  {codes}" + (f"  {extra}" if extra else ""))
     if report.skipped:
-        out.append(f"skipped rows ({len(report.skipped)}):")
+        out.append(f"skipped ({len(report.skipped)}):" if any(s.column for s in report.skipped)
+                   else f"skipped rows ({len(report.skipped)}):")
         for s in report.skipped:
             where = f"{s.sheet!r} " if s.sheet and len(report.sheets) > 1 else ""
             detail = f" ({s.detail})" if s.detail else ""
-            out.append(f"  {where}row {s.row:<5} {s.reason}{detail}: {s.text!r}")
+            out.append(f"  {where}{s.where():<9} {s.reason}{detail}: {s.text!r}")
     if report.warnings:
         out.append(f"warnings ({len(report.warnings)}):")
         for w in report.warnings:

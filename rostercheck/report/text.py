@@ -78,7 +78,8 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
     before warnings), in columns aligned across the whole roster; then one summary line.
 
     ``color`` adds ANSI styles; the CLI asks for it only on a terminal with NO_COLOR unset, so logs
-    and files stay plain. ``quiet`` leaves only the summary line.
+    and files stay plain. ``quiet`` leaves only the summary line, and a count of read warnings per file
+    that has any (a misread roster must not pass in silence).
     """
     st = styler(color)
 
@@ -105,6 +106,12 @@ def render(results: Sequence[CheckResult], *, color: bool = False, quiet: bool =
                     if cells:
                         out.append(" " * (2 + 7 + 2 + rw + 2 + ww + 2) + st(f"cells: {cells}", dim=True))
             out.append("")
+    else:
+        # quiet still says a roster may have been misread: one count per file, listed by ``read``
+        for res in results:
+            n = len(res.read.warnings) if res.read is not None else 0
+            if n:
+                out.append(f"{res.path}: {plural(n, 'read warning')} (rostercheck read {res.path} lists them)")
     line = summary_line(results, baselined)
     errors = sum(r.errors for r in results)
     warnings = sum(r.warnings for r in results)
