@@ -226,3 +226,12 @@ class RosterOptions:
     people: list[dict] | str | None = None
     #: codes defined in the config (``[shifts]``): a duty list's headers are looked up among them
     codes: frozenset[str] = frozenset()
+
+
+#: The header rows of the sheets ``--annotate`` and ``repair --annotate`` add to a copy, by sheet
+#: title. They live here, below both stages, so that the reader can recognise (and skip, saying so)
+#: the report sheets of an annotated copy that is checked again, without importing the report stage.
+REPORT_SHEET_HEADERS: dict[str, tuple[str, ...]] = {
+    "Violations": ("rule", "severity", "resident", "start", "end", "value", "limit", "unit", "message", "cells"),
+    "Changes": ("resident", "date", "slot", "old", "new", "cell"),
+}

@@ -359,3 +359,29 @@ def test_a_half_day_block_gets_one_comment_per_finding_not_per_cell(tmp_path):
     rows = list(wb["Violations"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == 2
     assert {r[len(COLUMNS) - 1] for r in rows} == {"Block 9!C4:BF4 (56 cells)", "Block 9!U5:W5 (3 cells)"}
+
+
+def test_an_annotated_copy_checks_again_with_the_same_findings(tmp_path: Path) -> None:
+    """A coordinator re-checks the copy they were sent: the Violations and Changes sheets are ours,
+    skipped with a reason, not read as rosters full of unknown codes."""
+    sample = Path(__file__).resolve().parent.parent / "sample_rosters" / "internal-medicine" / "july-2026.xlsx"
+    cfg = str(sample.parent / "rostercheck.toml")
+    checked, repaired, annotated = tmp_path / "checked.xlsx", tmp_path / "fixed.xlsx", tmp_path / "fixed-marked.xlsx"
+
+    def findings(path: Path) -> list[tuple]:
+        code, out, err = run("check", str(path), "--config", cfg, "--format", "json")
+        assert code in (0, 1), err
+        doc = json.loads(out)
+        return sorted((v["rule"], v["resident"], v["start"], v["end"]) for v in doc["violations"])
+
+    assert run("check", str(sample), "--config", cfg, "--annotate", str(checked))[0] == 1
+    assert findings(checked) == findings(sample)
+    code, out, err = run("read", str(checked), "--format", "json", "--config", cfg)
+    assert code == 0, err
+    skipped = {s["sheet"]: s for s in json.loads(out)["sheets"]}
+    assert not skipped["Violations"]["used"] and "--annotate" in skipped["Violations"]["reason"]
+
+    code, _, err = run("repair", str(sample), "--config", cfg, "-o", str(repaired), "--annotate", str(annotated),
+                       "--time-limit", "60")
+    assert code == 0, err
+    assert findings(annotated) == findings(repaired)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rostercheck.errors import InputError
-from rostercheck.model import LAYOUTS, RosterOptions
+from rostercheck.model import LAYOUTS, REPORT_SHEET_HEADERS, RosterOptions
 from rostercheck.read import headers as H
 from rostercheck.read.cells import column_index, map_unique, text_array
 from rostercheck.read.date_order import is_date
@@ -104,10 +104,25 @@ def classify(sheet: Sheet, options: RosterOptions) -> Plan | InputError:
         raise InputError(f"unknown layout {options.layout!r}; expected one of {', '.join(LAYOUTS)}", key="layout")
     if sheet.values.size == 0:
         return InputError("empty roster: the sheet has no cells", file=sheet.file, sheet=sheet.name)
+    if (report := _report_sheet(sheet)) is not None:
+        return report
     try:
         return _classify(sheet, options)
     except InputError as exc:  # e.g. header_row points at an empty row of a notes sheet
         return exc
+
+
+def _report_sheet(sheet: Sheet) -> InputError | None:
+    """A sheet ``--annotate`` added to a copy (its header row is ours): a checked copy checks again."""
+    if sheet.row0 != 0 or not len(sheet.values):
+        return None
+    first = [str(v).strip().lower() for v in sheet.values[0][: 12]]
+    for title, header in REPORT_SHEET_HEADERS.items():
+        if tuple(first[: len(header)]) == header:
+            said = ", ".join(header[:3])
+            return InputError(f"a {title} sheet that rostercheck --annotate wrote (header {said}, ...)",
+                              file=sheet.file, sheet=sheet.name)
+    return None
 
 
 def _classify(sheet: Sheet, options: RosterOptions) -> Plan | InputError:

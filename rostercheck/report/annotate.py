@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rostercheck.errors import InputError
-from rostercheck.model import Finding, Source
+from rostercheck.model import REPORT_SHEET_HEADERS, Finding, Source
 from rostercheck.output import atomic_write
 from rostercheck.report.cellrange import condense, describe
 from rostercheck.wording import plural
@@ -45,7 +45,7 @@ SEVERITY_RANK = {"error": 0, "warning": 1}
 GRID_SHEET = "Roster"
 VIOLATIONS_SHEET = "Violations"
 CHANGES_SHEET = "Changes"
-COLUMNS = ("rule", "severity", "resident", "start", "end", "value", "limit", "unit", "message", "cells")
+COLUMNS = REPORT_SHEET_HEADERS[VIOLATIONS_SHEET]
 #: Excel's limit for one cell's text; long cell lists are cut below it.
 _MAX_CELL_TEXT = 32000
 _COPYABLE = (".xlsx", ".xlsm")
@@ -357,7 +357,7 @@ def _violations_sheet(wb: Any, src: str, findings: Sequence[Finding], sheet_of: 
 def _changes_sheet(wb: Any, changes: Sequence[Any], sheet_of: Any) -> None:
     """After Violations: every changed cell, old and new, linked to the cell."""
     ws = wb.create_sheet(_unique_title(wb, CHANGES_SHEET), 1)
-    _header(ws, ("resident", "date", "slot", "old", "new", "cell"), (24, 12, 6, 10, 10, 16))
+    _header(ws, REPORT_SHEET_HEADERS[CHANGES_SHEET], (24, 12, 6, 10, 10, 16))
     for i, c in enumerate(changes, start=2):
         title = sheet_of(c.sheet)
         ws.append([safe_cell(c.resident), safe_cell(c.date), safe_cell(c.slot), safe_cell(c.old), safe_cell(c.new),
