@@ -354,12 +354,19 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
     if progress:
         sys.stderr.write("\r" + " " * 70 + "\r")
     written = None
-    if result.repaired is not None and output:
+    # the output is a compliant roster (README: every error rule holds in it), or with
+    # --allow-remaining the closest one found; a repair cut short with errors left writes nothing
+    usable = result.repaired is not None and result.after is not None and (
+        not result.after.errors or st.allow_remaining)
+    if result.repaired is not None and not usable and (output or changes_path or annotate_path):
+        click.echo(f"rostercheck: nothing written: {plural(result.after.errors, 'error')} left in the best roster "
+                   "found (--allow-remaining writes it anyway)", err=True)
+    if usable and output:
         write_changes(roster, output, result.outcome.changes, keep_macros=keep_macros)
         written = output
-    if changes_path and result.repaired is not None:
+    if changes_path and usable:
         atomic_write(changes_path, changes_csv(result.outcome.changes), option="--changes")
-    if annotate_path:
+    if annotate_path and (usable or result.repaired is None):
         from rostercheck.report.annotate import annotate_repair
 
         done = annotate_repair(result, annotate_path, keep_macros=keep_macros)

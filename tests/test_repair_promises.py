@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import time
 from pathlib import Path
@@ -359,3 +360,76 @@ def test_text_says_when_another_run_may_choose_other_cells():
     assert "another run may" not in render_text(res, None)
     cut = dataclasses.replace(res, outcome=dataclasses.replace(res.outcome, canonical=False))
     assert "note: the canonical answer among the fewest changes was not proven" in render_text(cut, None)
+
+
+def test_allow_remaining_never_returns_a_roster_worse_than_the_input():
+    """The relaxed model may run out of time on an answer worse than doing nothing (a trial saw 3
+    useless changes under --max-changes 3, and 30 changes leaving a new error): the checker judges."""
+    sample = Path(__file__).resolve().parent.parent / "sample_rosters" / "internal-medicine" / "july-2026.xlsx"
+    cfg = load_config(str(sample), {})
+    raw = read_with(str(sample), cfg)
+    res = repair(raw, cfg, Settings(time_limit=8, max_changes=3, allow_remaining=True))
+    assert res.after is not None and res.repaired is not None
+    assert len(res.outcome.changes) <= 3
+    assert res.after.errors < res.before.errors or not res.outcome.changes
+    assert check_raw(res.repaired, cfg).errors == res.after.errors  # what is written is what was judged
+
+
+def test_allow_remaining_returns_the_roster_unchanged_when_nothing_helps(tmp_path):
+    """Every resident locked: no change is possible; the roster is still written, unchanged, and said so."""
+    grid = {"Ann": ["D", "L", "OFF", "D"], "Bob": ["D", "D", "OFF", "OFF"]}
+    shifts = {"D": {"start": "07:00", "end": "19:00"}, "L": {"start": "07:00", "hours": 30}}
+    path = write_roster(tmp_path, grid, shifts)
+    out_path = tmp_path / "fixed.csv"
+    code, text, _ = run_cli_text("repair", str(path), "--allow-remaining", "--time-limit", "5", "-o", str(out_path),
+                                 "--lock-resident", "Ann", "--lock-resident", "Bob")
+    assert code == 1 and out_path.exists()
+    assert "0 changes, 3 errors left as checked" in text
+    assert out_path.read_bytes() == path.read_bytes()
+
+
+def test_a_repair_that_leaves_errors_writes_nothing(tmp_path, monkeypatch):
+    """Without --allow-remaining the output is a compliant roster or nothing (a month-by-month repair
+    cut short by the time limit once wrote a roster that failed check)."""
+    import dataclasses
+
+    import rostercheck.repair as repair_mod
+
+    grid = {"Ann": ["D", "L", "OFF", "D"], "Bob": ["D", "D", "OFF", "OFF"]}
+    shifts = {"D": {"start": "07:00", "end": "19:00"}, "L": {"start": "07:00", "hours": 30}}
+    path = write_roster(tmp_path, grid, shifts)
+    real = repair_mod.repair
+
+    def cut_short(raw, cfg, settings, **kw):  # the answer as a time-limited month-by-month run leaves it
+        res = real(raw, cfg, settings, **kw)
+        return dataclasses.replace(res, after=res.before, repaired=raw,
+                                   outcome=dataclasses.replace(res.outcome, status="feasible"))
+
+    monkeypatch.setattr(repair_mod, "repair", cut_short)
+    out_path, changes = tmp_path / "fixed.csv", tmp_path / "changes.csv"
+    code, _, err = run_cli_text("repair", str(path), "--time-limit", "5", "-o", str(out_path),
+                                "--changes", str(changes))
+    assert code == 1
+    assert not out_path.exists() and not changes.exists()
+    assert re.search(r"nothing written: \d+ errors? left", err), err
+
+
+def test_allow_remaining_with_no_answer_in_time_returns_the_roster_unchanged(tmp_path, monkeypatch):
+    """When neither the strict nor the relaxed model answers in time, the roster as it stands is the
+    answer (it always satisfies the relaxed problem): written unchanged, and said so."""
+    import rostercheck.repair as repair_mod
+
+    grid = {"Ann": ["D", "L", "OFF", "D"], "Bob": ["D", "D", "OFF", "OFF"]}
+    shifts = {"D": {"start": "07:00", "end": "19:00"}, "L": {"start": "07:00", "hours": 30}}
+    path = write_roster(tmp_path, grid, shifts)
+    real = repair_mod._repair
+
+    def no_answer(raw, cfg, settings, **kw):
+        res = real(raw, cfg, settings, **kw)
+        return repair_mod.RepairResult(res.before, None, repair_mod.Outcome("unknown"), None)
+
+    monkeypatch.setattr(repair_mod, "_repair", no_answer)
+    out_path = tmp_path / "fixed.csv"
+    code, text, _ = run_cli_text("repair", str(path), "--allow-remaining", "--time-limit", "5", "-o", str(out_path))
+    assert code == 1 and out_path.exists()
+    assert "returns it unchanged" in text and "0 changes, 3 errors left as checked" in text

@@ -37,7 +37,60 @@ def repair(
     previous: RawRoster | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RepairResult:
-    """Repair ``raw``; rosters longer than two months are repaired month by month (``decompose``)."""
+    """Repair ``raw``; rosters longer than two months are repaired month by month (``decompose``).
+
+    With ``allow_remaining``, a compliant roster is the best answer there is (no rule unmet), so it
+    is looked for first, as without the option, in half the time; only when there is none (or none
+    was found) does the relaxed model minimise unmet rules. Whatever the relaxed model returns is
+    judged by the checker against the roster as it stands: an answer is kept only when it leaves
+    fewer errors; otherwise, and when no answer came in time, the roster is returned unchanged,
+    which is always a valid answer of the relaxed problem.
+    """
+    if settings.allow_remaining:
+        return _repair_allowing_remaining(raw, cfg, settings, previous=previous, progress=progress)
+    return _repair(raw, cfg, settings, previous=previous, progress=progress)
+
+
+def _repair_allowing_remaining(
+    raw: RawRoster,
+    cfg: Config,
+    settings: Settings,
+    *,
+    previous: RawRoster | None,
+    progress: Callable[[str], None] | None,
+) -> RepairResult:
+    started = settings.started if settings.started is not None else time.monotonic()
+    strict = dataclasses.replace(settings, allow_remaining=False, explain=False, started=started,
+                                 time_limit=settings.time_limit / 2)
+    first = _repair(raw, cfg, strict, previous=previous, progress=progress)
+    if first.after is not None and not first.after.errors:
+        first.outcome.allow_remaining = True
+        return first
+    relaxed = _repair(raw, cfg, dataclasses.replace(settings, started=started), previous=previous,
+                      progress=progress)
+    before = relaxed.before
+    candidates = [r for r in (first, relaxed)
+                  if r.after is not None and (r.after.errors < before.errors or not r.outcome.changes)]
+    if candidates:
+        return min(candidates, key=lambda r: (r.after.errors, len(r.outcome.changes)))  # type: ignore[union-attr]
+    outcome = Outcome("feasible", unencoded=relaxed.outcome.unencoded, allow_remaining=True)
+    outcome.objective, outcome.bound, outcome.touched = 0, None, 0
+    outcome.wall = time.monotonic() - started
+    outcome.model_stats = relaxed.outcome.model_stats
+    outcome.explanation = ["No change found within the time limit leaves fewer errors than the roster has now; "
+                           "--allow-remaining returns it unchanged."]
+    outcome.warnings_left = before.warnings
+    return RepairResult(before, before, outcome, raw)
+
+
+def _repair(
+    raw: RawRoster,
+    cfg: Config,
+    settings: Settings,
+    *,
+    previous: RawRoster | None,
+    progress: Callable[[str], None] | None,
+) -> RepairResult:
     from rostercheck.repair.decompose import repair_by_blocks, should_decompose
 
     if should_decompose(raw):

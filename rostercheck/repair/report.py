@@ -57,6 +57,7 @@ def render_text(res: RepairResult, written: str | None, *, color: bool = False) 
         out += [f"  {line}" for line in o.explanation]
         return "\n".join(out) + "\n"
     out.append(st("Repair: " + status_line(res), bold=True))
+    out += [f"  {line}" for line in o.explanation]
     for ch in o.changes:
         where = f" ({ch.sheet}!{ch.cell})" if ch.sheet and ch.cell else (f" ({ch.cell})" if ch.cell else "")
         slot = f" {ch.slot}" if ch.slot else ""
