@@ -971,6 +971,13 @@ def build(
     if previous is not None:
         prev_dates = pd.to_datetime(previous.entries["date"]).to_numpy().astype("datetime64[D]")
         start_date = min(prev_dates.min(), first_date)
+        # history that cannot be history is a mistaken file, not an empty one: say so
+        if not len(prev_dates) or prev_dates.min() >= first_date:
+            raise InputError(f"--previous holds no date before the roster's first date, {first_date}; expected the "
+                             "roster of the period just before it", file=previous.path)
+        if not any(r.name in by_name for r in previous.residents):
+            raise InputError(f"--previous names none of the residents of {raw.path}; expected the same residents' "
+                             "roster for the period before", file=previous.path)
     else:
         start_date = first_date
     days = pd.date_range(pd.Timestamp(start_date), pd.Timestamp(last_date), freq="D")

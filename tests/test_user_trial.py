@@ -5,6 +5,8 @@ flags, "1 residents". Each test runs the command as the user did."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -207,3 +209,16 @@ def test_jobs_0_starts_one_worker_per_usable_core(monkeypatch: pytest.MonkeyPatc
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert asked == ([cores] if cores > 1 else [])
     assert "default 0: all cores" in " ".join(cli("check", "--help")[1].split())
+
+
+@pytest.mark.parametrize("previous", ["night-float/august-2026.csv", "internal-medicine/july-2026-compliant.xlsx"])
+def test_previous_that_is_not_the_period_before_is_refused(previous: str) -> None:
+    """A later month, or the same dates, as --previous: nothing of it is history, so it is a mistaken
+    file, not an empty history (the checker used to drop those dates without a word)."""
+    root = Path(__file__).resolve().parent.parent / "sample_rosters"
+    roster = root / "internal-medicine" / "july-2026.xlsx"
+    r = subprocess.run([sys.executable, "-m", "rostercheck", "check", str(roster), "--previous", str(root / previous),
+                        "-q"], capture_output=True, text=True)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--previous holds no date before the roster's first date, 2026-07-01" in lines[0]
