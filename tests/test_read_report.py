@@ -35,6 +35,17 @@ def test_summary_line_counts_by_reason() -> None:
     assert one.skipped_summary() == "skipped 1 row: 1 placeholder"
 
 
+def test_summary_words_agree_with_a_count_of_one() -> None:
+    """The user trial read "skipped 1 row: 1 rows filter (Type=FAC)"; each reason now reads in the
+    number its count takes, while the JSON reason word stays "rows filter"."""
+    rows = (SkippedRow("S", 3, "Dr A", "rows filter", "Type=FAC"), SkippedRow("S", 4, "HOL", "no name"),
+            SkippedRow("S", 5, "Ann", "no codes"), SkippedRow("S", 9, "Legend", "footer"))
+    assert ReadReport(skipped=rows).skipped_summary() == (
+        "skipped 4 rows: 1 row filter (Type=FAC), 1 row without a name, 1 row without codes, 1 footer row"
+    )
+    assert ReadReport(skipped=rows).skipped[0].to_json()["reason"] == "rows filter"
+
+
 def test_json_form() -> None:
     doc = _report().to_json()
     assert set(doc) == {"residents", "skipped", "sheets", "warnings"}
@@ -111,7 +122,7 @@ def test_every_skipped_row_has_a_reason(tmp_path: Path) -> None:
         (9, "D = day shift", "footer", ""),
     ]
     assert raw.read.skipped_summary() == (
-        "skipped 7 rows: 2 rows filter (Role=FAC), 2 footer rows, 1 section title, 1 placeholder, 1 no name"
+        "skipped 7 rows: 2 rows filter (Role=FAC), 2 footer rows, 1 section title, 1 placeholder, 1 row without a name"
     )
 
 
@@ -301,7 +312,7 @@ def test_a_notes_column_of_a_transposed_grid_is_skipped_with_its_reason(tmp_path
     assert [r.name for r in raw.residents] == ["Avery Chen", "Ben Diaz"]
     [s] = raw.read.skipped
     assert (s.row, s.column, s.text, s.reason) == (1, "D", "Notes", "free text")
-    assert raw.read.skipped_summary() == "skipped 1 column: 1 free text (a notes column, not a resident)"
+    assert raw.read.skipped_summary() == "skipped 1 column: 1 free-text column (a notes column, not a resident)"
 
 
 def test_a_column_of_sentences_is_not_a_resident_but_a_rare_code_is(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from rostercheck.model import Resident
+from rostercheck.wording import plural
 
 
 @dataclass
@@ -99,6 +100,15 @@ SKIP_REASONS = (
     "free text",  # a transposed grid's notes or comments column: not a resident (``SkippedRow.column``)
 )
 
+# How each reason reads after a count, so the words agree with it: "1 row filter (ROLE=PharmD)",
+# "12 rows filter (ROLE=FAC)", "1 row without a name" (the reason itself, "no name", is the JSON word).
+_SINGULARS = {
+    "rows filter": "row filter",
+    "footer": "footer row",
+    "no codes": "row without codes",
+    "no name": "row without a name",
+    "free text": "free-text column",
+}
 _PLURALS = {
     "rows filter": "rows filter",  # "12 rows filter (ROLE=FAC)": rows left out by the filter
     "section title": "section titles",
@@ -257,11 +267,11 @@ class ReadReport:
         counts = Counter((s.reason, s.detail) for s in self.skipped)
         parts = []
         for (reason, detail), n in counts.most_common():
-            label = reason if n == 1 else _PLURALS.get(reason, reason)
-            parts.append(f"{n} {label}" + (f" ({detail})" if detail else ""))
+            counted = plural(n, _SINGULARS.get(reason, reason), _PLURALS.get(reason, reason))
+            parts.append(counted + (f" ({detail})" if detail else ""))
         rows = sum(1 for s in self.skipped if s.column is None)
         columns = len(self.skipped) - rows
-        what = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((rows, "row"), (columns, "column")) if n]
+        what = [plural(n, word) for n, word in ((rows, "row"), (columns, "column")) if n]
         return f"skipped {' and '.join(what)}: " + ", ".join(parts)
 
     def with_warnings(self, more: Iterable[ReadWarning]) -> ReadReport:
