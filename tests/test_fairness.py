@@ -226,6 +226,9 @@ def test_a_long_roster_with_fair_share_is_repaired_by_months_and_the_share_judge
     assert left == {"fair-calls"}  # every other error repaired month by month; the year's share judged whole
     assert any("fair-calls compares residents over the whole roster" in x for x in res.outcome.explanation)
     assert res.outcome.model_stats["decomposition"]["lower_bound_is_valid"] is False
+    n = sum(f.severity == "error" for f in res.after.findings)  # said in words, never "rule(s)"
+    said = [x for x in res.outcome.explanation if "after repairing month by month" in x]
+    assert said and said[0].startswith(f"{n} error{'s' * (n != 1)} left after repairing month by month"), said
 
 
 @pytest.mark.parametrize("spread", [1, 1.5, 2])

@@ -48,6 +48,7 @@ from rostercheck.check import CheckResult, check_raw
 from rostercheck.config import Config
 from rostercheck.model import Finding, RawRoster, cell_name
 from rostercheck.repair.links import link
+from rostercheck.wording import plural
 
 #: Rosters spanning more days than this are repaired by months; shorter ones keep one model.
 SPLIT_DAYS = 62
@@ -540,7 +541,7 @@ def repair_by_blocks(
         # the advice follows the cause: proven impossible where it stands, or out of time
         stuck = [blocks[k].label for k in sorted(impossible)]
         timed = sorted({r.block for r in solves if r.status == "unknown"} - set(stuck))
-        said = f"{len(left)} rule(s) still broken after repairing month by month"
+        said = f"{plural(len(left), 'error')} left after repairing month by month"
         if stuck:
             said += (f": {', '.join(stuck)} proven impossible with the residents involved and their circles of "
                      "colleagues free, the window shifted back a month too (repair such a month alone, with "
