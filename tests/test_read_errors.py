@@ -255,3 +255,15 @@ def test_a_label_between_two_runs_of_dates_is_still_a_second_block(tmp_path: Pat
     rows = [header, ["Avery Chen", *["D"] * 7, None, *["D"] * 7]]
     exc = error_of(make_xlsx(tmp_path / "r.xlsx", {"July": rows}))
     assert exc.cell == "I1" and "a second block of dates starts at I1" in exc.message
+
+
+def test_a_workbook_of_only_a_legend_sheet_names_each_sheet_and_what_it_is(tmp_path: Path) -> None:
+    """The user trial read "no roster found (tried sheets ): ..." with nothing tried: every sheet of
+    the workbook is now named with why it is not a roster."""
+    path = make_xlsx(tmp_path / "codes.xlsx", {"Legend": [["Code", "Description"], ["D", "Day shift"], ["C", "Call"]],
+                                              "Old": [["x"]]}, hidden=["Old"])
+    err = error_of(path)
+    assert "tried sheets )" not in err.message
+    assert "sheet 'Legend': a legend sheet (Code/Description)" in err.message, err.message
+    assert "sheet 'Old': hidden" in err.message
+    assert err.message.startswith("no roster found (") and "expected a sheet with a header row" in err.message

@@ -172,7 +172,8 @@ def _read(path: str | os.PathLike, options: RosterOptions, lenient: bool) -> Ins
         if failed:  # a sheet that looked like a roster and broke says more than "no roster found"
             people = [exc for exc, names_people in failed.values() if names_people]
             raise _unasked((people or [exc for exc, _ in failed.values()])[0], len(problems) > 1)
-        raise _no_roster(file, book.is_csv, problems, legends_named)
+        sheets = [] if book.is_csv else [(n, uses[n].reason if n in uses else "hidden") for n in book.names]
+        raise _no_roster(file, book.is_csv, problems, legends_named, sheets)
     for name, (exc, names_people) in failed.items():
         if names_people:
             # a sheet with a name column is somebody's roster: its error must not pass as a note
@@ -301,8 +302,12 @@ def _read_sheet(sheet: Sheet, plan: Plan, options: RosterOptions, lenient: bool)
 
 
 def _no_roster(
-    file: str, is_csv: bool, problems: dict[str | None, InputError], legends_named: list[str]
+    file: str, is_csv: bool, problems: dict[str | None, InputError], legends_named: list[str],
+    sheets: list[tuple[str, str]],
 ) -> InputError:
+    """Why no sheet was read as a roster. With no sheet that failed as one (a workbook of a legend
+    sheet and hidden helpers), every sheet is named with what it was found to be, so the message
+    never reads "tried sheets " with nothing after it."""
     if legends_named:
         return InputError(
             f"sheet {legends_named[0]!r} is a legend (Code/Description), not a roster; expected a roster sheet",
@@ -313,9 +318,12 @@ def _no_roster(
         return next(iter(problems.values()))
     if problems and all(isinstance(p, EmptyRoster) for p in problems.values()):
         return _unasked(next(iter(problems.values())), True)
-    tried = ", ".join(repr(n) for n in problems)
+    if problems:
+        found = f"tried sheets {', '.join(repr(n) for n in problems)}"
+    else:
+        found = "; ".join(f"sheet {n!r}: {why}" for n, why in sheets) or "no sheet"
     return InputError(
-        f"no roster found (tried sheets {tried}): expected a sheet with a header row holding a "
+        f"no roster found ({found}): expected a sheet with a header row holding a "
         f"'Resident' or 'Name' column and at least {MIN_DATES} dates, or 'Resident', 'Date' and 'Code' columns "
         "(name the roster sheet with --sheet, and its header row with --header-row)",
         file=file,
