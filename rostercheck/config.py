@@ -76,8 +76,9 @@ def find_config(roster: str | os.PathLike | None, explicit: str | os.PathLike | 
     ``[tool.rostercheck]`` in ./pyproject.toml. Returns (path, table) or None."""
     if explicit is not None:
         p = Path(explicit)
-        if not p.is_file():
-            raise InputError("config file not found", file=str(explicit))
+        if not p.is_file():  # /dev/null or a fifo exists: "not found" would send the user looking for it
+            what = "not a regular file; expected a TOML file" if p.exists() else "config file not found"
+            raise InputError(what, file=str(explicit))
         table = "tool.rostercheck" if p.name == "pyproject.toml" else ""
         return p, table
     candidates = []

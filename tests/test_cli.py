@@ -272,6 +272,16 @@ def test_explicit_config_and_preset_option(broken, tmp_path):
     assert run("check", str(broken), "--preset", "none")[0] == 0
 
 
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null")
+def test_a_config_that_exists_but_is_not_a_file_is_not_called_missing(broken, tmp_path):
+    """The user trial: ``--config /dev/null`` said "config file not found" although it exists."""
+    code, _, err = run("check", str(broken), "--config", "/dev/null")
+    assert code == 2 and "/dev/null: not a regular file; expected a TOML file" in err, err
+    assert "not found" not in err and "Traceback" not in err
+    code, _, err = run("check", str(broken), "--config", str(tmp_path / "missing.toml"))
+    assert code == 2 and "missing.toml: config file not found" in err
+
+
 # ------------------------------------------------------------------------------------- rules
 def test_rules_lists_presets_and_kinds():
     code, out, _ = run("rules")
