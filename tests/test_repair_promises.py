@@ -446,3 +446,14 @@ def test_max_changes_below_the_minimum_says_how_many_changes_it_takes():
     assert "No compliant roster within --max-changes 3: the fewest changes that make it compliant are 9 " \
            "(proven minimal)" in text
     assert "To relax it: --max-changes 9" in text
+
+
+def test_a_change_names_each_finding_it_fixes_once():
+    """Three fair-share groups' findings of one rule and start read alike: the text names them once."""
+    from types import SimpleNamespace
+
+    from rostercheck.repair.links import describe
+
+    ref = {"rule": "fair-calls", "resident": None, "start": "2026-07-01"}
+    ch = SimpleNamespace(fixes=[ref, dict(ref), dict(ref)], role="fixes")
+    assert describe(ch) == "fixes fair-calls (07-01)"
