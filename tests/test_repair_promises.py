@@ -316,8 +316,11 @@ def test_max_changes_is_named_when_it_binds():
     raw = raw_roster(cycle_roster(4, 14, CYCLE, swaps=[(5, 0, 1)]))
     res = repair(raw, ACGME, Settings(time_limit=10, max_changes=1))
     assert res.outcome.status == "infeasible"
-    assert "At most 1 cell may change (--max-changes)." in res.outcome.explanation
-    assert "a higher --max-changes" in res.outcome.explanation[-1] and len(res.outcome.explanation) <= 4
+    # the cap is the whole reason: the number of changes a repair takes, and the value that allows it
+    assert res.outcome.explanation == [
+        "No compliant roster within --max-changes 1: the fewest changes that make it compliant are 2 (proven minimal).",
+        "To relax it: --max-changes 2 (or [repair] max-changes = 2).",
+    ]
 
 
 # ------------------------------------------------------------------------------------ 6. long rosters
@@ -433,3 +436,24 @@ def test_allow_remaining_with_no_answer_in_time_returns_the_roster_unchanged(tmp
     code, text, _ = run_cli_text("repair", str(path), "--allow-remaining", "--time-limit", "5", "-o", str(out_path))
     assert code == 1 and out_path.exists()
     assert "returns it unchanged" in text and "0 changes, 3 errors left as checked" in text
+
+
+def test_max_changes_below_the_minimum_says_how_many_changes_it_takes():
+    """A cap under the proven minimum is the whole reason: say the number, not a list of rules."""
+    sample = Path(__file__).resolve().parent.parent / "sample_rosters" / "internal-medicine" / "july-2026.xlsx"
+    code, text, _ = run_cli_text("repair", str(sample), "--max-changes", "3", "--time-limit", "30")
+    assert code == 3
+    assert "No compliant roster within --max-changes 3: the fewest changes that make it compliant are 9 " \
+           "(proven minimal)" in text
+    assert "To relax it: --max-changes 9" in text
+
+
+def test_a_change_names_each_finding_it_fixes_once():
+    """Three fair-share groups' findings of one rule and start read alike: the text names them once."""
+    from types import SimpleNamespace
+
+    from rostercheck.repair.links import describe
+
+    ref = {"rule": "fair-calls", "resident": None, "start": "2026-07-01"}
+    ch = SimpleNamespace(fixes=[ref, dict(ref), dict(ref)], role="fixes")
+    assert describe(ch) == "fixes fair-calls (07-01)"

@@ -48,7 +48,43 @@ def repair(
     """
     if settings.allow_remaining:
         return _repair_allowing_remaining(raw, cfg, settings, previous=previous, progress=progress)
+    if settings.max_changes is not None:
+        return _repair_capped(raw, cfg, settings, previous=previous, progress=progress)
     return _repair(raw, cfg, settings, previous=previous, progress=progress)
+
+
+def _repair_capped(
+    raw: RawRoster,
+    cfg: Config,
+    settings: Settings,
+    *,
+    previous: RawRoster | None,
+    progress: Callable[[str], None] | None,
+) -> RepairResult:
+    """``--max-changes``: when the cap is what makes a roster impossible, the coordinator needs the
+    number of changes a repair takes, not a list of rules. So the uncapped repair runs first, in half
+    the time: proven within the cap, it is the answer; proven above it, the cap is the whole reason;
+    impossible without the cap, its explanation stands. Otherwise the capped repair gets the rest."""
+    started = settings.started if settings.started is not None else time.monotonic()
+    cap = int(settings.max_changes)  # type: ignore[arg-type]
+    free = _repair(raw, cfg, dataclasses.replace(settings, max_changes=None, started=started,
+                                                 time_limit=settings.time_limit / 2),
+                   previous=previous, progress=progress)
+    o = free.outcome
+    if o.status == "infeasible":
+        return free
+    compliant = free.after is not None and not free.after.errors
+    if compliant and len(o.changes) <= cap:
+        return free
+    if compliant and o.status == "optimal":
+        n = len(o.changes)
+        out = Outcome("infeasible", unencoded=o.unencoded, model_stats=o.model_stats)
+        out.wall = time.monotonic() - started
+        out.explanation = [f"No compliant roster within --max-changes {cap}: the fewest changes that make it "
+                           f"compliant are {n} (proven minimal).",
+                           f"To relax it: --max-changes {n} (or [repair] max-changes = {n})."]
+        return RepairResult(free.before, None, out, None)
+    return _repair(raw, cfg, dataclasses.replace(settings, started=started), previous=previous, progress=progress)
 
 
 def _repair_allowing_remaining(

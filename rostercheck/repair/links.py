@@ -37,8 +37,11 @@ def link(changes: Iterable, before: Iterable[Finding], after: Iterable[Finding])
         hit = [f for f in mine if f.start[:10] <= ch.date <= f.end[:10]
                or any(c.cell == ch.cell and c.sheet == ch.sheet for c in f.cells if ch.cell)]
         if not hit:
-            # coverage findings have no resident: a change on their date serves them
-            hit = [f for f in by_res.get(None, []) if f.start[:10] <= ch.date <= f.end[:10]]
+            # coverage and fair-share findings have no resident: a change on their dates serves them,
+            # and of several (one per group), those naming the changed cell say which
+            pool = [f for f in by_res.get(None, []) if f.start[:10] <= ch.date <= f.end[:10]]
+            own = [f for f in pool if ch.cell and any(c.cell == ch.cell and c.sheet == ch.sheet for c in f.cells)]
+            hit = own or pool
         ch.fixes = [finding_ref(f) for f in hit]
         ch.role = "fixes" if hit else ""
     by_date: dict[str, list] = {}
@@ -64,6 +67,7 @@ def describe(ch: object) -> str:
     fixes = getattr(ch, "fixes", [])
     if not fixes:
         return ""
-    refs = ", ".join(f"{f['rule']} ({f['resident'] + ', ' if f['resident'] else ''}{f['start'][5:10]})"
-                     for f in fixes[:3]) + (f" and {len(fixes) - 3} more" if len(fixes) > 3 else "")
+    labels = list(dict.fromkeys(  # one label once: two groups' findings of one rule and date read alike
+        f"{f['rule']} ({f['resident'] + ', ' if f['resident'] else ''}{f['start'][5:10]})" for f in fixes))
+    refs = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
     return f"fixes {refs}" if getattr(ch, "role", "") == "fixes" else f"keeps coverage for {refs}"
