@@ -177,6 +177,16 @@ class _Group(click.Group):
             raise _one_line(e) from None
 
 
+def _repair_settings(cfg: Any, lock: tuple[str, ...], lock_resident: tuple[str, ...]) -> Any:
+    """``[repair]`` with the command line's locks added (repair and swap respect the same locks)."""
+    from rostercheck.repair import Settings
+
+    st = Settings.from_config(cfg.repair, cfg.path)
+    st.locks += list(lock)
+    st.lock_residents += list(lock_resident)
+    return st
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
              epilog=EXIT_HELP)
 @click.version_option(package_name="rostercheck", prog_name="rostercheck")
@@ -320,7 +330,6 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
     wellness time and locked cells untouched."""
     started = time.monotonic()  # --time-limit counts from here: reading and model building included
     from rostercheck.output import atomic_write
-    from rostercheck.repair import Settings
     from rostercheck.repair import repair as run_repair
     from rostercheck.repair.report import render_json, render_text
     from rostercheck.repair.solve import print_progress
@@ -334,9 +343,7 @@ def repair(roster: str, output: str | None, fmt: str, changes_path: str | None, 
 
         check_target(annotate_path, roster, keep_macros=keep_macros)
     cfg = load_config(roster, kw)
-    st = Settings.from_config(cfg.repair, cfg.path)
-    st.locks += list(lock)
-    st.lock_residents += list(lock_resident)
+    st = _repair_settings(cfg, lock, lock_resident)
     if only_residents:
         st.only_residents = [n.strip() for n in only_residents.split(",") if n.strip()]
         st.from_config_lists.pop("only_residents", None)  # the option replaces the config's list
@@ -627,7 +634,6 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
     NAME's cell(s) on DATE is compliant, best first: fewest new warnings, smallest change in fair
     shares, nearest payback date. Locks, leave, wellness and eligibility are respected as by repair."""
     from rostercheck import swap as sw
-    from rostercheck.repair import Settings
 
     if suggest and len(args) != 2:
         raise click.UsageError("with --suggest, give one resident and one date: swap ROSTER NAME DATE --suggest")
@@ -641,9 +647,7 @@ def swap_command(roster: str, args: tuple[str, ...], suggest: bool, limit: int, 
 
         check_copy_target(output, roster, keep_macros=keep_macros)
     cfg = load_config(roster, kw)
-    st = Settings.from_config(cfg.repair, cfg.path)
-    st.locks += list(lock)
-    st.lock_residents += list(lock_resident)
+    st = _repair_settings(cfg, lock, lock_resident)
     raw = read_with(roster, cfg)
     prev = read_with(previous, cfg) if previous else None
     if suggest:

@@ -159,18 +159,25 @@ def body_rows(sheet: Sheet, texts: np.ndarray, h: int, dcol: int, cols: list[int
     return np.asarray(keep_rows, dtype=np.int64), np.asarray(keep_dates, dtype="datetime64[D]")
 
 
+def header_columns(sheet: Sheet, texts: np.ndarray, h: int, header: str, each: str) -> tuple[int, list[int]]:
+    """The date column and the other columns of a dates-down-the-side header (a duty list's, a
+    transposed grid's), or the error naming the row: ``header`` says what the row should have been,
+    ``each`` what one column stands for."""
+    found = _columns(sheet, texts, h)
+    if found is None:
+        raise InputError(
+            f"row {sheet.row_number(h)} is not {header}: expected a 'Date' column with dates below it "
+            f"and one column per {each}",
+            **sheet.where(h, 0),
+        )
+    return found
+
+
 def read_duty_sheet(sheet: Sheet, plan: Plan, options: RosterOptions) -> DutySheet:
     """Every (date, duty) cell of a duty-list sheet, blank ones included."""
     texts = text_array(sheet.values)
     h = plan.header
-    found = _columns(sheet, texts, h)
-    if found is None:
-        raise InputError(
-            f"row {sheet.row_number(h)} is not a duty-list header: expected a 'Date' column with dates below it "
-            "and one column per duty",
-            **sheet.where(h, 0),
-        )
-    dcol, cols = found
+    dcol, cols = header_columns(sheet, texts, h, "a duty-list header", "duty")
     skipped: list[SkippedRow] = []
     rows, dates = body_rows(sheet, texts, h, dcol, cols, options, skipped)
     if rows.size == 0:

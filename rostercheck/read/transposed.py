@@ -15,7 +15,7 @@ from rostercheck.model import CELL_STRIDE, Resident, RosterOptions, Source
 from rostercheck.read import headers as H
 from rostercheck.read.cells import collapse, column_letters, has_letter, map_unique, text_array
 from rostercheck.read.detect import Plan
-from rostercheck.read.duty import _columns, body_rows
+from rostercheck.read.duty import body_rows, header_columns
 from rostercheck.read.grid import EmptyRoster
 from rostercheck.read.result import ReadWarning, SheetInfo, SheetRoster, SkippedRow, nones
 from rostercheck.read.source import Sheet
@@ -25,14 +25,7 @@ def read_transposed(sheet: Sheet, plan: Plan, options: RosterOptions) -> SheetRo
     """A transposed sheet -> residents (the header's names, left to right) and one entry per cell."""
     texts = text_array(sheet.values)
     h = plan.header
-    found = _columns(sheet, texts, h)
-    if found is None:
-        raise InputError(
-            f"row {sheet.row_number(h)} is not the header of a transposed grid: expected a date column "
-            "with dates below it and one column per resident",
-            **sheet.where(h, 0),
-        )
-    dcol, cols = found
+    dcol, cols = header_columns(sheet, texts, h, "the header of a transposed grid", "resident")
     for j in cols:
         if not has_letter(texts[h, j]):
             raise InputError(f"expected a resident's name in the header, got {texts[h, j]!r}", **sheet.where(h, j))
