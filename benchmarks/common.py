@@ -36,8 +36,11 @@ def spawn(script: Path, *args: str) -> dict[str, Any]:
 
     A fresh process per measurement keeps import time, caches and peak memory to one case.
     """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as in run_process: measured with bytecode, as users run
+    _compile_once(str(Path(__file__).resolve().parent.parent))
     out = subprocess.run([sys.executable, str(script), "--worker", *args], capture_output=True, text=True,
-                         check=False)
+                         check=False, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"worker {' '.join(args)} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])

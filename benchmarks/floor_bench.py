@@ -33,8 +33,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import check_bench
-from common import machine, paired, pyarrow_line, run_process, synth
+if "--worker" not in sys.argv:  # the measured batch parent imports rostercheck only, as the CLI's does
+    import check_bench
+    from common import machine, paired, pyarrow_line, run_process, synth
 
 HERE = Path(__file__).resolve().parent
 BATCH = 200
@@ -138,6 +139,7 @@ def critical_path(folder: str) -> dict[str, Any]:
     """
     import resource
 
+    import rostercheck.cli  # noqa: F401  (what the command's parent loads, and its one-OpenBLAS-thread setting)
     from rostercheck import batch
     from rostercheck.report import render
 
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="30 x 31 and 1,500 x 365 only, 3 pairs")
     ap.add_argument("--runs", type=int, help="pairs per comparison (default 5; --quick 3)")
     ap.add_argument("--only", choices=("e2e", "startup", "batch"), nargs="+", help="sections to run")
-    ap.add_argument("--cache", type=Path, default=check_bench.CACHE)
+    ap.add_argument("--cache", type=Path, default=None, help="where the rosters are kept (benchmarks/.cache)")
     ap.add_argument("--base", help="another source tree (e.g. `git archive main | tar -x -C /tmp/base`): also "
                     "time its check against this one's, interleaved, same files")
     ap.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
@@ -171,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(critical_path(args.worker[1])))
         return 0
+    args.cache = args.cache or check_bench.CACHE
     runs = args.runs or (3 if args.quick else 5)
     only = set(args.only or ("e2e", "startup", "batch"))
     shown = " ".join(argv if argv is not None else sys.argv[1:])

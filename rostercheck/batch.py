@@ -268,9 +268,11 @@ def render_batch(fmt: str, results: Sequence[Any], problems: Sequence[FileOutcom
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", True
     text = render(fmt, results, **options)
     if fmt == "text":
-        from rostercheck.baseline import text_lines
+        extra = []
+        if baseline is not None:  # only then: the baseline module (and hashlib) stays out of a plain check
+            from rostercheck.baseline import text_lines
 
-        extra = text_lines(baseline) if baseline is not None else []
+            extra = text_lines(baseline)
         extra += [f"not checked: {p.error}" for p in problems]
         if extra:
             lines = text.rstrip("\n").split("\n")
