@@ -203,6 +203,16 @@ def filled(n: int, value: object) -> np.ndarray:
     return out
 
 
+def constant(n: int, value: object) -> np.ndarray:
+    """A read-only object column of ``n`` copies of ``value`` that takes no memory (a zero stride):
+    columns that say the same thing on every row of a roster (no explicit times, one sheet, whole
+    days) cost nothing at any size. Writing into one raises, so no stage can change them by accident;
+    ``take`` and ``concat`` make real arrays."""
+    one = np.empty(1, dtype=object)
+    one[0] = value
+    return np.broadcast_to(one, (n,))
+
+
 def _as_array(values: Any, n: int | None = None) -> np.ndarray:
     """A 1-D array of ``values``; strings and mixed values as objects (never numpy's fixed-width str),
     a scalar repeated ``n`` times."""

@@ -34,7 +34,7 @@ from rostercheck.read.result import (
 )
 from rostercheck.read.source import Sheet, open_book
 from rostercheck.read.transposed import read_transposed
-from rostercheck.table import Table
+from rostercheck.table import Table, constant
 
 __all__ = ["Inspection", "inspect_roster", "read_roster"]
 
@@ -428,7 +428,9 @@ def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], Table]:
         return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
 
     resident = resident_cols[0] if len(parts) == 1 else np.concatenate(resident_cols)
-    sheet = np.concatenate([filled(len(p), p.sheet) for p in parts])
+    # one sheet (or a csv): the same name on every row, a column that takes no memory
+    sheet = constant(len(parts[0]), parts[0].sheet) if len(parts) == 1 else np.concatenate(
+        [filled(len(p), p.sheet) for p in parts])
     data = {
         "resident": resident.astype(np.int64, copy=False),
         "date": cat("date").astype("datetime64[D]"),

@@ -43,6 +43,7 @@ from rostercheck.read.detect import MIN_DATES, Plan
 from rostercheck.read.result import ReadWarning, SheetInfo, SheetRoster, SkippedRow, nones
 from rostercheck.read.rows import compile_patterns, describe
 from rostercheck.read.source import Sheet
+from rostercheck.table import constant
 
 #: Rows sampled when guessing the name column of a grid without a name header.
 _NAME_SAMPLE = 300
@@ -594,7 +595,8 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         residents=residents,
         resident=np.repeat(np.arange(n, dtype=np.int64), m),
         date=np.tile(columns.dates, n),
-        slot=np.tile(columns.slots, n),
+        # a whole-day grid's slots are all "": a column that takes no memory
+        slot=np.tile(columns.slots, n) if len(set(columns.slots.tolist())) > 1 else constant(n * m, columns.slots[0]),
         text=body,
         start=nones(n * m),
         end=nones(n * m),
