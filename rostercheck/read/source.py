@@ -8,18 +8,17 @@ calamine trims a sheet to its used range; ``row0``/``col0`` keep the trimmed-awa
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
-import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.errors import InputError
 from rostercheck.read.cells import a1, cell_text, factorize, object_array
+from rostercheck.read.csv_columns import read_columns
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_EXTENSIONS = (".csv", ".tsv")
@@ -342,36 +341,15 @@ class CsvSheet(Sheet):
 def _csv_sheet(file: str, raw: bytes, text: str, utf8: bool, delimiter: str) -> Sheet:
     """CSV -> a sheet of strings, one row per record (blank lines kept: they are rows).
 
-    pandas' C parser reads straight into categorical columns (each distinct value stored once,
-    per row a small integer): no slower than reading strings, and the reader then never hashes a
-    column again. It needs the width up front, guessed from the first lines; a later, wider row
-    makes it fail, and then the csv module reads the file instead.
+    Read straight into columns (each distinct value stored once, per row an integer), so the
+    reader never hashes a column again, and without pandas (``csv_columns``: numpy over the bytes
+    for a file without quotes, else the csv module).
     """
-    start = text[: max(text.find("\n", 1 << 16), 1 << 16)]  # enough for 200 lines, without copying all
-    head = list(itertools.islice(csv.reader(io.StringIO(start, newline=""), delimiter=delimiter), 200))
-    width = max((len(r) for r in head), default=0)
-    if width == 0:
+    if utf8:
+        data = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
+    else:
+        data = text.encode("utf-8")  # UTF-16 or cp1252, as decoded
+    nrows, columns = read_columns(data, text, delimiter)
+    if not columns:
         return Sheet(file, None, np.empty((0, 0), dtype=object))
-    data = raw if utf8 else text.encode("utf-8")  # the parser reads bytes faster than str
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            sep=delimiter,
-            header=None,
-            names=range(width),
-            dtype="category",
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            encoding="utf-8-sig",
-        )
-    except (pd.errors.ParserError, ValueError):
-        return Sheet(file, None, _rectangle(list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))))
-    columns = []
-    for j in range(width):
-        cat = frame[j].array
-        columns.append(Column(np.asarray(cat.codes, dtype=np.int64), cat.categories.to_numpy(dtype=object)))
-    return CsvSheet(file, columns, len(frame))
-
-
+    return CsvSheet(file, [Column(codes, uniques) for codes, uniques in columns], nrows)

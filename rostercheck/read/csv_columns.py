@@ -1,0 +1,277 @@
+"""CSV text -> columns of distinct values, without pandas (docs/performance.md, "csv reader").
+
+A scheduling-system export is a long table: half a million lines, each ``name,pgy,team,date,code``,
+no quotes. Importing pandas to read it costs more CPU than the whole check may spend, and the
+``csv`` module makes a Python list per line. Here a file with no quote character is cut with
+numpy over its bytes: the line ends and delimiters are found once, every field becomes a (start,
+length) pair, and each column is factorized on integer keys (the field's bytes read eight at a
+time), so Python only ever touches the distinct values, to decode them. Anything else (quoted
+fields, NUL bytes, a field longer than the csv module accepts) is read by the ``csv`` module,
+which is correct by construction, and the fast path is tested against it on generated files
+(tests/test_csv_columns.py).
+
+Both paths give what ``csv.reader(io.StringIO(text, newline=""), delimiter=...)`` gives, short
+rows padded with "": the row count (blank lines included; a final line break adds no row), and
+per column the distinct strings in sorted order (the order pandas' categories had, so the first
+error found among distinct values stays the one reported) and an ``int64`` code per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from operator import itemgetter
+
+import numpy as np
+
+#: byte masks keeping the first k bytes of a little-endian 8-byte word, k = 0..8
+_KEEP = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_SAMPLE = 4096  # distinct keys are first looked for among this many run heads
+
+Columns = list[tuple[np.ndarray, np.ndarray]]  # per column: (codes, sorted distinct strings)
+
+
+class _Unsupported(Exception):
+    """The fast path cannot read this file exactly; the csv module reads it instead."""
+
+
+def read_columns(data: bytes, text: str, delimiter: str) -> tuple[int, Columns]:
+    """The rows of a CSV file as columns: ``(row count, [(codes, uniques), ...])``.
+
+    ``data`` is the file as UTF-8 without a byte-order mark, ``text`` the same decoded (the csv
+    module reads that). No columns when no row has a cell (an empty file, or only blank lines).
+    Raises ``csv.Error`` when the csv module refuses the file.
+    """
+    if fast_path_applies(data, delimiter):
+        try:
+            return _read_fast(data, delimiter)
+        except _Unsupported:
+            pass
+    return read_with_csv_module(text, delimiter)
+
+
+def fast_path_applies(data: bytes, delimiter: str) -> bool:
+    """Whether the file holds nothing the byte splitter would read differently from the csv module:
+    a quote starts a quoted field (which may hold delimiters and line breaks), and a NUL byte would
+    be mistaken for the padding of a short field."""
+    return len(delimiter) == 1 and delimiter not in '"\r\n\0' and ord(delimiter) < 128 and (
+        b'"' not in data and b"\0" not in data
+    )
+
+
+def read_with_csv_module(text: str, delimiter: str) -> tuple[int, Columns]:
+    """The reference reading: the csv module, then each column factorized with a dict."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    width = max(map(len, rows), default=0)
+    if width == 0:
+        return len(rows), []
+    if min(map(len, rows)) < width:
+        pad = [""] * width
+        rows = [r if len(r) == width else r + pad[len(r) :] for r in rows]
+    columns = []
+    for j in range(width):
+        cells = list(map(itemgetter(j), rows))
+        index = {v: k for k, v in enumerate(dict.fromkeys(cells))}
+        codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
+        columns.append(_sorted(codes, list(index)))
+    return len(rows), columns
+
+
+def _read_fast(data: bytes, delimiter: str) -> tuple[int, Columns]:
+    buf = np.frombuffer(data, dtype=np.uint8)
+    n = buf.size
+    if n == 0:
+        return 0, []
+    ends, starts = _lines(buf, data)
+    nrows = ends.size
+    delims = np.flatnonzero(buf == ord(delimiter))
+    limit = csv.field_size_limit()
+    words = _Words(data)
+    fields = _rectangular(delims, starts, ends)
+    if fields is None:  # blank or ragged lines: where each line's delimiters begin, and how many
+        first = np.searchsorted(delims, starts)
+        count = np.searchsorted(delims, ends) - first
+        width = int(count.max()) + 1
+        if width == 1 and not (ends - starts).any():
+            return nrows, []  # only blank lines: no cells at all
+    else:
+        width = fields.shape[1] + 1
+        fields = np.ascontiguousarray(fields.T)  # one row per delimiter of a line: contiguous columns
+    columns = []
+    for j in range(width):
+        if fields is not None:
+            s = starts if j == 0 else fields[j - 1] + 1
+            e = ends if j == width - 1 else fields[j]
+        else:
+            has = count >= j
+            last = delims.size - 1
+            s = starts if j == 0 else delims[np.clip(first + j - 1, 0, last)] + 1
+            inner = j < count
+            e = np.where(inner, delims[np.clip(first + j, 0, max(last, 0))] if delims.size else 0, ends)
+            s = np.where(has, s, 0)
+            e = np.where(has, e, 0)
+        lengths = e - s
+        if lengths.size and int(lengths.max()) > limit:
+            raise _Unsupported  # the csv module raises its own error for it
+        columns.append(_factorize(data, words, s, lengths))
+    return nrows, columns
+
+
+def _lines(buf: np.ndarray, data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Where each line's text ends and where it starts, as the csv module splits lines: at
+    "\\n", "\\r\\n" or a lone "\\r"; text after the last break is a line, a final break adds none."""
+    n = buf.size
+    nl = np.flatnonzero(buf == 10)
+    if b"\r" in data:
+        cr = np.flatnonzero(buf == 13)
+        pair = np.zeros(cr.size, dtype=bool)
+        inside = cr + 1 < n
+        pair[inside] = buf[cr[inside] + 1] == 10
+        lone_nl = nl[(nl == 0) | (buf[np.maximum(nl - 1, 0)] != 13)]
+        ends = np.concatenate([cr, lone_nl])
+        step = np.concatenate([np.where(pair, 2, 1), np.ones(lone_nl.size, dtype=np.int64)])
+        order = np.argsort(ends, kind="stable")
+        ends, step = ends[order], step[order]
+        after = ends + step
+    else:
+        ends, after = nl, nl + 1
+    if ends.size == 0 or after[-1] < n:
+        ends = np.append(ends, n)
+        after = np.append(after, n + 1)
+    starts = np.concatenate([[0], after[:-1]])
+    return ends, starts
+
+
+def _rectangular(delims: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+    """The delimiters as a (rows, k) array when every line has exactly k of them (the common
+    export: no blank or ragged line), else None. Sorted delimiters dealt k to a line fit exactly
+    when each line's first lies after its start and its last before its end."""
+    rows = starts.size
+    if delims.size % rows:
+        return None
+    k = delims.size // rows
+    if k == 0:
+        return delims.reshape(rows, 0) if (ends > starts).all() else None
+    grid = delims.reshape(rows, k)
+    if (grid[:, 0] >= starts).all() and (grid[:, -1] < ends).all():
+        return grid
+    return None
+
+
+class _Words:
+    """The 8 bytes at any offset of the file as a little-endian integer, for many offsets at once.
+
+    An unaligned uint64 view with a one-byte stride reads them in one gather; offsets within 8
+    bytes of the end read the last word shifted, zero-filled.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        if len(data) < 8:
+            data = data + bytes(8 - len(data))
+        self.top = len(data) - 8
+        self.view = np.ndarray((self.top + 1,), dtype="<u8", buffer=data, offset=0, strides=(1,))
+
+    def at(self, pos: np.ndarray) -> np.ndarray:
+        top = self.top
+        if pos.size == 0 or int(pos.max()) <= top:
+            return self.view[pos]
+        over = pos > top
+        out = self.view[np.minimum(pos, top)]
+        shift = np.minimum(pos[over] - top, 8).astype(np.uint64)
+        tail = self.view[top] >> (np.minimum(shift, np.uint64(7)) * np.uint64(8))
+        out[over] = np.where(shift >= 8, np.uint64(0), tail)
+        return out
+
+
+def _factorize(data: bytes, words: _Words, s: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One column's fields -> (codes, sorted distinct strings).
+
+    A field's key is its length and its bytes read as 8-byte words: at 0, 8, 16... and the last
+    word ending with the field (overlapping the one before it), so no byte of a neighbour is read
+    and only fields under 8 bytes need masking. Up to 8 bytes the word is the key; longer fields
+    are hashed, and every field is then compared word for word with the one its key picked, so a
+    collision is caught (the csv module then reads the file), never trusted. Long tables repeat a
+    value down a run of rows (a resident's 365 lines), so only the first row of a run is looked
+    up, in a small hash table of the distinct keys (``_lookup``), and only run heads are hashed.
+    """
+    m = s.size
+    if m == 0:
+        return np.zeros(0, dtype=np.int64), np.array([], dtype=object)
+    longest = int(lengths.max())
+    nwords = max(1, -(-longest // 8))
+    short = int(lengths.min()) < 8
+    keep = _KEEP[np.minimum(lengths, 8)] if short else None
+    back = np.maximum(lengths - 8, 0) if nwords > 1 else None
+    parts = []
+    for k in range(nwords):
+        w = words.at(s if k == 0 else s + np.minimum(back, 8 * k))
+        if keep is not None:
+            w &= keep
+        parts.append(w)
+    # runs of equal fields, found exactly (each word and the length against the row above)
+    change = np.empty(m, dtype=bool)
+    change[0] = True
+    np.not_equal(parts[0][1:], parts[0][:-1], out=change[1:])
+    if nwords > 1:
+        change[1:] |= lengths[1:] != lengths[:-1]
+        for w in parts[1:]:
+            change[1:] |= w[1:] != w[:-1]
+    heads = np.flatnonzero(change)
+    if nwords == 1:
+        key = parts[0][heads]
+    else:
+        head_parts = [w[heads] for w in parts]
+        key = lengths[heads].astype(np.uint64)
+        for w in head_parts:
+            key *= _MIX
+            key ^= key >> np.uint64(29)
+            key ^= w
+    distinct, at = _lookup(key)
+    rep = np.empty(distinct.size, dtype=np.int64)
+    rep[at] = heads  # a row holding each distinct key
+    if nwords > 1:  # hashed keys: every run must equal its representative exactly
+        spread = rep[at]
+        same = lengths[heads] == lengths[spread]
+        for w, h in zip(parts, head_parts, strict=True):
+            same &= h == w[spread]
+        if not same.all():
+            raise _Unsupported
+    codes = at if heads.size == m else np.repeat(at, np.diff(np.append(heads, m)))
+    starts, lens = s[rep].tolist(), lengths[rep].tolist()
+    texts = [data[a : a + b].decode("utf-8") for a, b in zip(starts, lens, strict=True)]
+    return _sorted(codes, texts)
+
+
+def _lookup(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``keys`` and, per key, its index among them.
+
+    The distinct keys of a sample go into an open table of twice as many slots or more, indexed by
+    the top bits of a multiplicative hash: one gather finds every key that is in it. Keys not found
+    (outside the sample, or two distinct keys on one slot) are sorted out with ``np.unique``.
+    """
+    distinct = np.unique(keys[:_SAMPLE])
+    bits = max(4, int(distinct.size).bit_length() + 1)
+    slot_of = (distinct * _MIX) >> np.uint64(64 - bits)
+    # an empty slot holds a key whose own slot is elsewhere, so no key is ever found in it
+    table = np.full(1 << bits, distinct[0], dtype=np.uint64)
+    index = np.zeros(1 << bits, dtype=np.int64)
+    table[slot_of] = distinct
+    index[slot_of] = np.arange(distinct.size)
+    slots = (keys * _MIX) >> np.uint64(64 - bits)
+    at = index[slots]
+    missing = table[slots] != keys
+    if missing.any():
+        distinct = np.unique(np.concatenate([distinct, keys[missing]]))
+        at = np.searchsorted(distinct, keys)
+    return distinct, at
+
+
+def _sorted(codes: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct strings in sorted order, codes renumbered to match."""
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    uniques = np.empty(len(texts), dtype=object)
+    uniques[:] = [texts[k] for k in order]
+    renumber = np.empty(len(texts), dtype=np.int64)
+    renumber[order] = np.arange(len(texts), dtype=np.int64)
+    return renumber[codes], uniques
