@@ -28,6 +28,7 @@ import numpy as np
 _KEEP = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SAMPLE = 4096  # distinct keys are first looked for among this many run heads
+_SCAN = 1 << 18  # bytes compared at a time when looking for line breaks and delimiters
 
 Columns = list[tuple[np.ndarray, np.ndarray]]  # per column: (codes, sorted distinct strings)
 
@@ -36,19 +37,18 @@ class _Unsupported(Exception):
     """The fast path cannot read this file exactly; the csv module reads it instead."""
 
 
-def read_columns(data: bytes, text: str, delimiter: str) -> tuple[int, Columns]:
+def read_columns(data: bytes, delimiter: str) -> tuple[int, Columns]:
     """The rows of a CSV file as columns: ``(row count, [(codes, uniques), ...])``.
 
-    ``data`` is the file as UTF-8 without a byte-order mark, ``text`` the same decoded (the csv
-    module reads that). No columns when no row has a cell (an empty file, or only blank lines).
-    Raises ``csv.Error`` when the csv module refuses the file.
+    ``data`` is the file as UTF-8 without a byte-order mark. No columns when no row has a cell
+    (an empty file, or only blank lines). Raises ``csv.Error`` when the csv module refuses the file.
     """
     if fast_path_applies(data, delimiter):
         try:
             return _read_fast(data, delimiter)
         except _Unsupported:
             pass
-    return read_with_csv_module(text, delimiter)
+    return read_with_csv_module(data.decode("utf-8"), delimiter)
 
 
 def fast_path_applies(data: bytes, delimiter: str) -> bool:
@@ -85,7 +85,7 @@ def _read_fast(data: bytes, delimiter: str) -> tuple[int, Columns]:
         return 0, []
     ends, starts = _lines(buf, data)
     nrows = ends.size
-    delims = np.flatnonzero(buf == ord(delimiter))
+    delims = _positions(buf, ord(delimiter))
     limit = csv.field_size_limit()
     words = _Words(data)
     fields = _rectangular(delims, starts, ends)
@@ -97,12 +97,11 @@ def _read_fast(data: bytes, delimiter: str) -> tuple[int, Columns]:
             return nrows, []  # only blank lines: no cells at all
     else:
         width = fields.shape[1] + 1
-        fields = np.ascontiguousarray(fields.T)  # one row per delimiter of a line: contiguous columns
     columns = []
     for j in range(width):
         if fields is not None:
-            s = starts if j == 0 else fields[j - 1] + 1
-            e = ends if j == width - 1 else fields[j]
+            s = starts if j == 0 else fields[:, j - 1] + 1
+            e = ends if j == width - 1 else fields[:, j]
         else:
             has = count >= j
             last = delims.size - 1
@@ -118,13 +117,21 @@ def _read_fast(data: bytes, delimiter: str) -> tuple[int, Columns]:
     return nrows, columns
 
 
+def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
+    """Where ``byte`` occurs, found a slice at a time so the comparison never takes a file-sized mask."""
+    step = _SCAN
+    if buf.size <= step:
+        return np.flatnonzero(buf == byte)
+    return np.concatenate([np.flatnonzero(buf[a : a + step] == byte) + a for a in range(0, buf.size, step)])
+
+
 def _lines(buf: np.ndarray, data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Where each line's text ends and where it starts, as the csv module splits lines: at
     "\\n", "\\r\\n" or a lone "\\r"; text after the last break is a line, a final break adds none."""
     n = buf.size
-    nl = np.flatnonzero(buf == 10)
+    nl = _positions(buf, 10)
     if b"\r" in data:
-        cr = np.flatnonzero(buf == 13)
+        cr = _positions(buf, 13)
         pair = np.zeros(cr.size, dtype=bool)
         inside = cr + 1 < n
         pair[inside] = buf[cr[inside] + 1] == 10
@@ -187,91 +194,98 @@ class _Words:
 def _factorize(data: bytes, words: _Words, s: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One column's fields -> (codes, sorted distinct strings).
 
-    A field's key is its length and its bytes read as 8-byte words: at 0, 8, 16... and the last
-    word ending with the field (overlapping the one before it), so no byte of a neighbour is read
-    and only fields under 8 bytes need masking. Up to 8 bytes the word is the key; longer fields
-    are hashed, and every field is then compared word for word with the one its key picked, so a
-    collision is caught (the csv module then reads the file), never trusted. Long tables repeat a
-    value down a run of rows (a resident's 365 lines), so only the first row of a run is looked
-    up, in a small hash table of the distinct keys (``_lookup``), and only run heads are hashed.
+    A field is its length and its bytes read as 8-byte words: at 0, 8, 16... and the last word
+    ending with the field (overlapping the one before it), so no byte of a neighbour is read and
+    only fields under 8 bytes need masking. Long tables repeat a value down a run of rows (a
+    resident's 365 lines), so runs are found first (every word and the length against the row
+    above) and only the first row of each run is factorized: word by word, each word's distinct
+    values numbered (``_lookup``) and combined with the numbers so far, renumbered at each step so
+    the combined number stays below the row count. Exact, with no hash to trust.
     """
     m = s.size
     if m == 0:
         return np.zeros(0, dtype=np.int64), np.array([], dtype=object)
-    longest = int(lengths.max())
+    longest, shortest = int(lengths.max()), int(lengths.min())
     nwords = max(1, -(-longest // 8))
-    short = int(lengths.min()) < 8
-    keep = _KEEP[np.minimum(lengths, 8)] if short else None
+    keep = _KEEP[np.minimum(lengths, 8)] if shortest < 8 else None
     back = np.maximum(lengths - 8, 0) if nwords > 1 else None
+    change = np.empty(m, dtype=bool)
+    change[0] = True
     parts = []
     for k in range(nwords):
         w = words.at(s if k == 0 else s + np.minimum(back, 8 * k))
         if keep is not None:
             w &= keep
         parts.append(w)
-    # runs of equal fields, found exactly (each word and the length against the row above)
-    change = np.empty(m, dtype=bool)
-    change[0] = True
-    np.not_equal(parts[0][1:], parts[0][:-1], out=change[1:])
-    if nwords > 1:
-        change[1:] |= lengths[1:] != lengths[:-1]
-        for w in parts[1:]:
+        if k == 0:
+            np.not_equal(w[1:], w[:-1], out=change[1:])
+        else:
             change[1:] |= w[1:] != w[:-1]
+    if nwords > 1 and shortest < longest:
+        change[1:] |= lengths[1:] != lengths[:-1]
     heads = np.flatnonzero(change)
-    if nwords == 1:
-        key = parts[0][heads]
-    else:
-        head_parts = [w[heads] for w in parts]
-        key = lengths[heads].astype(np.uint64)
-        for w in head_parts:
-            key *= _MIX
-            key ^= key >> np.uint64(29)
-            key ^= w
-    distinct, at = _lookup(key)
+    if heads.size == m:
+        heads = None  # no runs: every row is looked up
+    keys = [w if heads is None else w[heads] for w in parts]
+    if nwords > 1 and shortest < longest:
+        keys.append((lengths if heads is None else lengths[heads]).astype(np.uint64))
+    distinct, at = _lookup(keys[0])
+    for key in keys[1:]:
+        more, code = _lookup(key)
+        distinct, at = _lookup((at * more.size + code).astype(np.uint64))
     rep = np.empty(distinct.size, dtype=np.int64)
-    rep[at] = heads  # a row holding each distinct key
-    if nwords > 1:  # hashed keys: every run must equal its representative exactly
-        spread = rep[at]
-        same = lengths[heads] == lengths[spread]
-        for w, h in zip(parts, head_parts, strict=True):
-            same &= h == w[spread]
-        if not same.all():
-            raise _Unsupported
-    codes = at if heads.size == m else np.repeat(at, np.diff(np.append(heads, m)))
+    rep[at] = np.arange(at.size) if heads is None else heads  # a row holding each distinct value
     starts, lens = s[rep].tolist(), lengths[rep].tolist()
     texts = [data[a : a + b].decode("utf-8") for a, b in zip(starts, lens, strict=True)]
-    return _sorted(codes, texts)
+    order, uniques = _order(texts)
+    at = order[at]
+    codes = at if heads is None else np.repeat(at, np.diff(np.append(heads, m)))
+    return codes, uniques
 
 
 def _lookup(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ``keys`` and, per key, its index among them.
+    """The distinct ``keys`` (in no promised order) and, per key, its index among them.
 
-    The distinct keys of a sample go into an open table of twice as many slots or more, indexed by
-    the top bits of a multiplicative hash: one gather finds every key that is in it. Keys not found
-    (outside the sample, or two distinct keys on one slot) are sorted out with ``np.unique``.
+    The distinct keys of a sample go into an open table of 8 to 16 times as many slots, indexed by
+    the top bits of a multiplicative hash: one gather finds almost every key. The few it misses
+    (two distinct keys on one slot, or a key outside the sample) are found by binary search in the
+    sample, and those not there are numbered after it.
     """
-    distinct = np.unique(keys[:_SAMPLE])
-    bits = max(4, int(distinct.size).bit_length() + 1)
-    slot_of = (distinct * _MIX) >> np.uint64(64 - bits)
+    sample = np.unique(keys[:_SAMPLE])
+    bits = max(4, int(sample.size).bit_length() + 3)
+    slot_of = (sample * _MIX) >> np.uint64(64 - bits)
     # an empty slot holds a key whose own slot is elsewhere, so no key is ever found in it
-    table = np.full(1 << bits, distinct[0], dtype=np.uint64)
+    table = np.full(1 << bits, sample[0], dtype=np.uint64)
     index = np.zeros(1 << bits, dtype=np.int64)
-    table[slot_of] = distinct
-    index[slot_of] = np.arange(distinct.size)
+    table[slot_of] = sample
+    index[slot_of] = np.arange(sample.size)
     slots = (keys * _MIX) >> np.uint64(64 - bits)
     at = index[slots]
-    missing = table[slots] != keys
-    if missing.any():
-        distinct = np.unique(np.concatenate([distinct, keys[missing]]))
-        at = np.searchsorted(distinct, keys)
-    return distinct, at
+    missing = np.flatnonzero(table[slots] != keys)
+    if missing.size == 0:
+        return sample, at
+    rest = keys[missing]
+    pos = np.minimum(np.searchsorted(sample, rest), sample.size - 1)
+    known = sample[pos] == rest
+    at[missing[known]] = pos[known]
+    if known.all():
+        return sample, at
+    new, code = np.unique(rest[~known], return_inverse=True)
+    at[missing[~known]] = sample.size + code
+    return np.concatenate([sample, new]), at
 
 
-def _sorted(codes: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct strings in sorted order, codes renumbered to match."""
+def _order(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct strings in sorted order, and for each its position there."""
     order = sorted(range(len(texts)), key=texts.__getitem__)
     uniques = np.empty(len(texts), dtype=object)
     uniques[:] = [texts[k] for k in order]
     renumber = np.empty(len(texts), dtype=np.int64)
     renumber[order] = np.arange(len(texts), dtype=np.int64)
+    return renumber, uniques
+
+
+def _sorted(codes: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct strings in sorted order, codes renumbered to match."""
+    renumber, uniques = _order(texts)
     return renumber[codes], uniques
