@@ -111,9 +111,10 @@ def _read_fast(data: bytes, delimiter: str) -> tuple[int, Columns]:
             s = np.where(has, s, 0)
             e = np.where(has, e, 0)
         lengths = e - s
-        if lengths.size and int(lengths.max()) > limit:
+        longest = int(lengths.max())
+        if longest > limit:
             raise _Unsupported  # the csv module raises its own error for it
-        columns.append(_factorize(data, words, s, lengths))
+        columns.append(_factorize(data, words, s, e, lengths, longest))
     return nrows, columns
 
 
@@ -191,7 +192,9 @@ class _Words:
         return out
 
 
-def _factorize(data: bytes, words: _Words, s: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _factorize(
+    data: bytes, words: _Words, s: np.ndarray, e: np.ndarray, lengths: np.ndarray, longest: int
+) -> tuple[np.ndarray, np.ndarray]:
     """One column's fields -> (codes, sorted distinct strings).
 
     A field is its length and its bytes read as 8-byte words: at 0, 8, 16... and the last word
@@ -203,17 +206,25 @@ def _factorize(data: bytes, words: _Words, s: np.ndarray, lengths: np.ndarray) -
     the combined number stays below the row count. Exact, with no hash to trust.
     """
     m = s.size
-    if m == 0:
-        return np.zeros(0, dtype=np.int64), np.array([], dtype=object)
-    longest, shortest = int(lengths.max()), int(lengths.min())
+    shortest = int(lengths.min())
     nwords = max(1, -(-longest // 8))
-    keep = _KEEP[np.minimum(lengths, 8)] if shortest < 8 else None
-    back = np.maximum(lengths - 8, 0) if nwords > 1 else None
+    if shortest >= 8:
+        keep = None
+    else:
+        keep = _KEEP[lengths if longest <= 8 else np.minimum(lengths, 8)]
+    # the last word ends with the field (starts at the field when it is shorter than 8 bytes)
+    tail = None if nwords == 1 else (e - 8 if shortest >= 8 else np.maximum(e - 8, s))
     change = np.empty(m, dtype=bool)
     change[0] = True
     parts = []
     for k in range(nwords):
-        w = words.at(s if k == 0 else s + np.minimum(back, 8 * k))
+        if k == 0:
+            pos = s
+        elif k == nwords - 1:
+            pos = tail
+        else:
+            pos = np.minimum(tail, s + 8 * k)
+        w = words.at(pos)
         if keep is not None:
             w &= keep
         parts.append(w)
@@ -259,7 +270,8 @@ def _lookup(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     index = np.zeros(1 << bits, dtype=np.int64)
     table[slot_of] = sample
     index[slot_of] = np.arange(sample.size)
-    slots = (keys * _MIX) >> np.uint64(64 - bits)
+    slots = keys * _MIX
+    slots >>= np.uint64(64 - bits)
     at = index[slots]
     missing = np.flatnonzero(table[slots] != keys)
     if missing.size == 0:
