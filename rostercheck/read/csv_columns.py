@@ -119,11 +119,20 @@ def _read_fast(data: bytes, delimiter: str) -> tuple[int, Columns]:
 
 
 def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
-    """Where ``byte`` occurs, found a slice at a time so the comparison never takes a file-sized mask."""
+    """Where ``byte`` occurs, found a slice at a time so the comparison never takes a file-sized
+    mask. Offsets are int32 below 2 GB: every offset array (delimiters, line ends, each column's
+    starts and lengths) then takes half the memory."""
+    kind = _offsets(buf.size)
     step = _SCAN
-    if buf.size <= step:
-        return np.flatnonzero(buf == byte)
-    return np.concatenate([np.flatnonzero(buf[a : a + step] == byte) + a for a in range(0, buf.size, step)])
+    if buf.size == 0:
+        return np.zeros(0, dtype=kind)
+    return np.concatenate(
+        [np.flatnonzero(buf[a : a + step] == byte).astype(kind) + kind(a) for a in range(0, buf.size, step)]
+    )
+
+
+def _offsets(n: int) -> type:
+    return np.int32 if n < 2**31 - 64 else np.int64
 
 
 def _lines(buf: np.ndarray, data: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +147,7 @@ def _lines(buf: np.ndarray, data: bytes) -> tuple[np.ndarray, np.ndarray]:
         pair[inside] = buf[cr[inside] + 1] == 10
         lone_nl = nl[(nl == 0) | (buf[np.maximum(nl - 1, 0)] != 13)]
         ends = np.concatenate([cr, lone_nl])
-        step = np.concatenate([np.where(pair, 2, 1), np.ones(lone_nl.size, dtype=np.int64)])
+        step = np.concatenate([np.where(pair, 2, 1), np.ones(lone_nl.size, dtype=np.int64)]).astype(cr.dtype)
         order = np.argsort(ends, kind="stable")
         ends, step = ends[order], step[order]
         after = ends + step
@@ -147,7 +156,7 @@ def _lines(buf: np.ndarray, data: bytes) -> tuple[np.ndarray, np.ndarray]:
     if ends.size == 0 or after[-1] < n:
         ends = np.append(ends, n)
         after = np.append(after, n + 1)
-    starts = np.concatenate([[0], after[:-1]])
+    starts = np.concatenate([np.zeros(1, dtype=after.dtype), after[:-1]])
     return ends, starts
 
 
