@@ -252,7 +252,9 @@ def _factorize(
     distinct, at = _lookup(keys[0])
     for key in keys[1:]:
         more, code = _lookup(key)
-        distinct, at = _lookup((at * more.size + code).astype(np.uint64))
+        at *= more.size
+        at += code
+        distinct, at = _lookup(at.view(np.uint64))  # both numbers in one, never negative
     rep = np.empty(distinct.size, dtype=np.int64)
     rep[at] = np.arange(at.size) if heads is None else heads  # a row holding each distinct value
     starts, lens = s[rep].tolist(), lengths[rep].tolist()
@@ -281,8 +283,9 @@ def _lookup(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     index[slot_of] = np.arange(sample.size)
     slots = keys * _MIX
     slots >>= np.uint64(64 - bits)
-    at = index[slots]
-    missing = np.flatnonzero(table[slots] != keys)
+    found = table.take(slots)
+    missing = np.flatnonzero(found != keys)
+    at = index.take(slots, out=found.view(np.int64))  # the found keys' buffer, reused
     if missing.size == 0:
         return sample, at
     rest = keys[missing]
