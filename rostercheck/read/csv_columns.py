@@ -26,7 +26,7 @@ import numpy as np
 
 #: byte masks keeping the first k bytes of a little-endian 8-byte word, k = 0..8
 _KEEP = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # multiplier of the lookup table's slot hash (Fibonacci hashing)
 _SAMPLE = 4096  # distinct keys are first looked for among this many run heads
 _SCAN = 1 << 18  # bytes compared at a time when looking for line breaks and delimiters
 
@@ -34,7 +34,8 @@ Columns = list[tuple[np.ndarray, np.ndarray]]  # per column: (codes, sorted dist
 
 
 class _Unsupported(Exception):
-    """The fast path cannot read this file exactly; the csv module reads it instead."""
+    """A field longer than the csv module accepts: the csv module reads the file instead, and
+    refuses it with its own message, as it would have whatever the path."""
 
 
 def read_columns(data: bytes, delimiter: str) -> tuple[int, Columns]:
