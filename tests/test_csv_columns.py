@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rostercheck.read import csv_columns
-from rostercheck.read.csv_columns import _lookup, _read_fast, fast_path_applies, read_columns
+from rostercheck.read.csv_columns import _lookup, _read_fast, _Unsupported, fast_path_applies, read_columns
 from rostercheck.read.source import CsvSheet, _csv_sheet, _decode, _sniff_delimiter, _utf8, open_book
 from tools.synth import generate, write_long_csv
 
@@ -53,9 +53,17 @@ def expand(nrows: int, columns: list[tuple[np.ndarray, np.ndarray]]) -> list[lis
 
 
 def fast(text: str, delimiter: str) -> list[list[str]]:
+    """The fast path's rows, read both ways a column's fields can be numbered (they must agree)."""
     data = text.encode("utf-8")
     assert fast_path_applies(data, delimiter)
-    return expand(*_read_fast(data, delimiter))
+    rows = expand(*_read_fast(data, delimiter))
+    exact = csv_columns._EXACT_WORDS
+    csv_columns._EXACT_WORDS = 1  # fields over 8 bytes through the folded keys of long fields
+    try:
+        assert expand(*_read_fast(data, delimiter)) == rows
+    finally:
+        csv_columns._EXACT_WORDS = exact
+    return rows
 
 
 # a field never holds a quote (that file goes to the csv module) nor a line break (it would end the line)
@@ -188,6 +196,31 @@ def test_scheduling_export_takes_the_fast_path(tmp_path: Path) -> None:
     assert rows == reference(text, ",") and rows[0] == ["Resident", "PGY", "Team", "Date", "Code"]
     runs = open_book(path).sheet(None)
     assert isinstance(runs, CsvSheet) and runs.nrows == len(rows)
+
+
+def test_a_key_collision_of_long_fields_is_caught_and_the_csv_module_reads_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long fields are grouped by a key folded from their words; with a fold that keeps only the
+    last word, "abcdefghXY" and "zzcdefghXY" get one key, and the word-by-word check must notice."""
+    text = "abcdefghXY,1\nzzcdefghXY,2\nabcdefghXY,3\n"
+    monkeypatch.setattr(csv_columns, "_EXACT_WORDS", 1)
+    assert fast(text, ",") == reference(text, ",")  # the real fold tells them apart
+    monkeypatch.setattr(csv_columns, "_FOLD", np.uint64(0))
+    with pytest.raises(_Unsupported):
+        _read_fast(text.encode(), ",")
+    assert expand(*read_columns(text.encode(), ",")) == reference(text, ",")
+
+
+def test_a_column_of_long_notes_is_folded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 200-byte note per row is read through folded keys (not kept as 25 words per row), right."""
+    notes = [f"{'note ' * 38}{k % 7:010d}" for k in range(3000)]
+    text = "".join(f"r{k % 5},{note}\n" for k, note in enumerate(notes))
+    calls = []
+    real = csv_columns._factorize_long
+    monkeypatch.setattr(csv_columns, "_factorize_long", lambda *a: calls.append(a[4]) or real(*a))
+    assert fast(text, ",") == reference(text, ",")
+    assert 25 in calls
 
 
 def test_fields_with_the_same_words_differ_by_length() -> None:

@@ -27,6 +27,8 @@ import numpy as np
 #: byte masks keeping the first k bytes of a little-endian 8-byte word, k = 0..8
 _KEEP = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # multiplier of the lookup table's slot hash (Fibonacci hashing)
+_FOLD = np.uint64(0xC2B2AE3D27D4EB4F)  # multiplier folding a long field's words into one key
+_EXACT_WORDS = 4  # fields up to 32 bytes are numbered word by word; longer ones by a folded key
 _SAMPLE = 4096  # distinct keys are first looked for among this many run heads
 _SCAN = 1 << 18  # bytes compared at a time when looking for line breaks and delimiters
 
@@ -218,6 +220,8 @@ def _factorize(
     m = s.size
     shortest = int(lengths.min())
     nwords = max(1, -(-longest // 8))
+    if nwords > _EXACT_WORDS:
+        return _factorize_long(data, words, s, lengths, nwords)
     if shortest >= 8:
         keep = None
     else:
@@ -264,6 +268,59 @@ def _factorize(
     at = order[at]
     codes = at if heads is None else np.repeat(at, np.diff(np.append(heads, m)))
     return codes, uniques
+
+
+def _factorize_long(
+    data: bytes, words: _Words, s: np.ndarray, lengths: np.ndarray, nwords: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_factorize`` for a column with long fields (notes, comments), in memory bounded by the
+    row count: the words are folded into one 64-bit key as they are read, never all kept. Runs
+    are still found exactly; the key only groups the first row of each run, and every such row
+    is then compared word for word with the row its key picked: a collision is caught (the csv
+    module then reads the file), never trusted."""
+    m = s.size
+    change = np.empty(m, dtype=bool)
+    change[0] = True
+    np.not_equal(lengths[1:], lengths[:-1], out=change[1:])
+    key = lengths.astype(np.uint64)
+    for k in range(nwords):
+        w = _word(words, s, lengths, k, nwords)
+        change[1:] |= w[1:] != w[:-1]
+        key *= _FOLD
+        key ^= key >> np.uint64(29)
+        key ^= w
+    heads = np.flatnonzero(change)
+    distinct, at = _lookup(key[heads])
+    del key
+    rep = np.empty(distinct.size, dtype=np.int64)
+    rep[at] = heads
+    other = rep[at]
+    check = np.flatnonzero(other != heads)
+    mine, theirs = heads[check], other[check]
+    same = lengths[mine] == lengths[theirs]
+    for k in range(nwords):
+        same &= _word(words, s[mine], lengths[mine], k, nwords) == _word(words, s[theirs], lengths[theirs], k, nwords)
+    if not same.all():
+        raise _Unsupported
+    starts, lens = s[rep].tolist(), lengths[rep].tolist()
+    texts = [data[a : a + b].decode("utf-8") for a, b in zip(starts, lens, strict=True)]
+    order, uniques = _order(texts)
+    at = order[at]
+    return (at if heads.size == m else np.repeat(at, np.diff(np.append(heads, m)))), uniques
+
+
+def _word(words: _Words, s: np.ndarray, lengths: np.ndarray, k: int, nwords: int) -> np.ndarray:
+    """Word ``k`` of each field, as ``_factorize`` reads it (the last one ends with the field)."""
+    if k == 0:
+        pos = s
+    else:
+        tail = s + np.maximum(lengths - 8, 0)
+        pos = tail if k == nwords - 1 else np.minimum(tail, s + 8 * k)
+    w = words.at(pos)
+    short = lengths < 8
+    if short.any():
+        w[short] &= _KEEP[lengths[short]]
+    return w
 
 
 def _lookup(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
