@@ -8,9 +8,8 @@ calamine trims a sheet to its used range; ``row0``/``col0`` keep the trimmed-awa
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
-import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +18,12 @@ import numpy as np
 
 from rostercheck.errors import InputError
 from rostercheck.read.cells import a1, cell_text, factorize, object_array
+from rostercheck.read.csv_columns import read_columns
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_EXTENSIONS = (".csv", ".tsv")
 _DELIMITERS = ",;\t"
+_SNIFF = 65536  # characters the delimiter is guessed from
 _ALL = slice(None)
 
 
@@ -250,16 +251,28 @@ def _rectangle(rows: list[list]) -> np.ndarray:
 def _decode(raw: bytes) -> tuple[str, bool]:
     """UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text"), else cp1252; and
     whether it was UTF-8."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), False
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # an odd byte or a lone surrogate: U+FFFD, as cp1252's
+        return raw.decode("utf-16", errors="replace"), False
     try:
         return raw.decode("utf-8-sig"), True
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace"), False
 
 
+def _utf8(raw: bytes) -> tuple[bytes, str]:
+    """The file as UTF-8 without a byte-order mark (what the csv reader takes), and its first 64 K
+    characters (enough to sniff the delimiter). An ASCII file is already that, and is never decoded
+    whole: a half-million-line export would be copied into a string nobody reads."""
+    if raw.isascii():
+        return raw, raw[:_SNIFF].decode("ascii")
+    text, utf8 = _decode(raw)
+    if utf8:
+        return (raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw), text[:_SNIFF]
+    return text.encode("utf-8"), text[:_SNIFF]  # UTF-16 or cp1252, as decoded
+
+
 def _sniff_delimiter(text: str, ext: str) -> str:
-    sample = "\n".join(text[:65536].splitlines()[:50])
+    sample = "\n".join(text[:_SNIFF].splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except csv.Error:
@@ -275,10 +288,10 @@ def _open_csv(p: Path, file: str) -> Book:
     raw = _read_bytes(p, file)
     if raw.startswith(b"PK\x03\x04") or (b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff"))):
         raise InputError("not a CSV text file (it looks binary; is it a workbook with a .csv name?)", file=file)
-    text, utf8 = _decode(raw)
-    delimiter = _sniff_delimiter(text, p.suffix.lower())
+    data, head = _utf8(raw)
+    delimiter = _sniff_delimiter(head, p.suffix.lower())
     try:
-        sheet = _csv_sheet(file, raw, text, utf8, delimiter)
+        sheet = _csv_sheet(file, data, delimiter)
     except csv.Error as exc:
         raise InputError(f"not a readable CSV file: {exc}", file=file) from None
 
@@ -338,41 +351,15 @@ class CsvSheet(Sheet):
         return col.uniques[col.codes[i]]
 
 
-def _csv_sheet(file: str, raw: bytes, text: str, utf8: bool, delimiter: str) -> Sheet:
-    """CSV -> a sheet of strings, one row per record (blank lines kept: they are rows).
+def _csv_sheet(file: str, data: bytes, delimiter: str) -> Sheet:
+    """CSV (``data``: UTF-8, no byte-order mark) -> a sheet of strings, one row per record (blank
+    lines kept: they are rows).
 
-    pandas' C parser reads straight into categorical columns (each distinct value stored once,
-    per row a small integer): no slower than reading strings, and the reader then never hashes a
-    column again. It needs the width up front, guessed from the first lines; a later, wider row
-    makes it fail, and then the csv module reads the file instead.
+    Read straight into columns (each distinct value stored once, per row an integer), so the
+    reader never hashes a column again, and without pandas (``csv_columns``: numpy over the bytes
+    for a file without quotes, else the csv module).
     """
-    import pandas as pd  # (being replaced by a reader of its own: issue 17)
-
-    start = text[: max(text.find("\n", 1 << 16), 1 << 16)]  # enough for 200 lines, without copying all
-    head = list(itertools.islice(csv.reader(io.StringIO(start, newline=""), delimiter=delimiter), 200))
-    width = max((len(r) for r in head), default=0)
-    if width == 0:
+    nrows, columns = read_columns(data, delimiter)
+    if not columns:
         return Sheet(file, None, np.empty((0, 0), dtype=object))
-    data = raw if utf8 else text.encode("utf-8")  # the parser reads bytes faster than str
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data),
-            sep=delimiter,
-            header=None,
-            names=range(width),
-            dtype="category",
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            encoding="utf-8-sig",
-        )
-    except (pd.errors.ParserError, ValueError):
-        return Sheet(file, None, _rectangle(list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))))
-    columns = []
-    for j in range(width):
-        cat = frame[j].array
-        columns.append(Column(np.asarray(cat.codes, dtype=np.int64), cat.categories.to_numpy(dtype=object)))
-    return CsvSheet(file, columns, len(frame))
-
-
+    return CsvSheet(file, [Column(codes, uniques) for codes, uniques in columns], nrows)
