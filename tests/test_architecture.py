@@ -85,3 +85,14 @@ def test_check_never_imports_pandas_the_solver_or_openpyxl(roster: str) -> None:
     proc = subprocess.run([sys.executable, "-c", _LOADED, str(path)], capture_output=True, text=True, cwd=ROOT)
     loaded = [line.strip() for line in proc.stderr.splitlines() if line.startswith("LOADED")]
     assert "\"rule\": " in proc.stdout and loaded == ["LOADED"], proc.stderr[-2000:]
+
+
+def test_a_csv_check_never_imports_pandas_either() -> None:
+    """The csv reader is numpy over the bytes (and the csv module for quoted files), issue 17."""
+    import subprocess
+    import sys
+
+    path = ROOT / "sample_rosters" / "night-float" / "august-2026.csv"
+    proc = subprocess.run([sys.executable, "-c", _LOADED, str(path)], capture_output=True, text=True, cwd=ROOT)
+    loaded = [line.strip() for line in proc.stderr.splitlines() if line.startswith("LOADED")]
+    assert "\"rule\": " in proc.stdout and loaded == ["LOADED"], proc.stderr[-2000:]
