@@ -27,7 +27,7 @@ class Table:
     some rows (an index array or a boolean mask).
     """
 
-    __slots__ = ("_cols", "_n")
+    __slots__ = ("_cols", "_factors", "_n")
 
     def __init__(self, columns: Mapping[str, Any], n: int | None = None) -> None:
         cols: dict[str, np.ndarray] = {}
@@ -41,6 +41,7 @@ class Table:
             raise ValueError(f"columns of different lengths: { {k: len(a) for k, a in cols.items()} }")
         self._cols = cols
         self._n = lengths.pop() if lengths else (n or 0)
+        self._factors: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
 
     # ------------------------------------------------------------------ reading
     def __getitem__(self, name: str) -> np.ndarray:
@@ -77,6 +78,26 @@ class Table:
     def items(self) -> Iterable[tuple[str, np.ndarray]]:
         return self._cols.items()
 
+    def factors(self, name: str) -> tuple[np.ndarray, list]:
+        """``factorize(self[name])``, made once per column: the normaliser asks for a roster's cell
+        texts twice (codes, and how the roster spells them), and a reader that read the column as
+        codes already knows them (``give_factors``). Valid while the column is the same array;
+        columns are never written in place."""
+        arr = self._cols[name]
+        hit = self._factors.get(name)
+        if hit is not None and hit[0] is arr:
+            return hit[1], hit[2]
+        codes, uniques = factorize(arr)
+        codes.flags.writeable = False  # shared by every caller
+        self._factors[name] = (arr, codes, uniques)
+        return codes, uniques
+
+    def give_factors(self, name: str, codes: np.ndarray, uniques: list) -> None:
+        """Record what ``factors(name)`` would compute (codes in order of first appearance, None last),
+        from a reader that has them for free."""
+        codes.flags.writeable = False
+        self._factors[name] = (self._cols[name], codes, uniques)
+
     # ------------------------------------------------------------------ new tables
     def take(self, rows: np.ndarray | slice) -> Table:
         """Some rows (indices, a boolean mask or a slice), as a new table; the columns are copies
@@ -92,7 +113,9 @@ class Table:
         out = dict(self._cols)
         for k, v in columns.items():
             out[k] = v if isinstance(v, np.ndarray) else _as_array(v, len(self))
-        return Table(out, n=self._n)
+        t = Table(out, n=self._n)
+        t._factors = {k: f for k, f in self._factors.items() if k not in columns}  # untouched columns keep theirs
+        return t
 
     def copy(self) -> Table:
         return Table({k: a.copy() for k, a in self._cols.items()}, n=self._n)

@@ -854,6 +854,9 @@ def _abs_offset(zone: dt.tzinfo, utc_minute: int) -> int:
 
 def _given(values: np.ndarray) -> np.ndarray:
     """Which cells of an object column hold a value (not None, not NaN): explicit times of a long file."""
+    if values.strides == (0,) and len(values):  # one value on every row (table.constant): ask it once
+        v = values[0]
+        return np.full(len(values), v is not None and not (isinstance(v, float) and v != v))
     given = np.asarray(values != None, dtype=bool)  # noqa: E711 (elementwise over objects)
     if given.any():
         held = values[given]
@@ -869,7 +872,7 @@ def _parse_texts(
     Returns, per entry, the index of its text among the distinct texts, and per distinct text the
     ids (``code_id``) of its codes in cell order. A blank cell is a text with no codes.
     """
-    tid, uniq = factorize(raw.entries["text"])
+    tid, uniq = raw.entries.factors("text")
     texts = ["" if u is None or (isinstance(u, float) and u != u) else str(u) for u in uniq] + [""]
     tid = np.where(tid < 0, len(uniq), tid)  # missing text: the blank added last
     parsed: dict[str, list[str] | None] = {t: split_codes(t, legend) for t in set(texts)}
@@ -905,7 +908,7 @@ def _parse_texts(
 
 def _spellings(raw: RawRoster, legend: dict[str, Shift]) -> dict[str, str]:
     """How the checked roster spells each code, counted per distinct text (not per cell)."""
-    tid, uniq = factorize(raw.entries["text"])
+    tid, uniq = raw.entries.factors("text")
     counts = np.bincount(tid[tid >= 0], minlength=len(uniq))
     return code_spellings(uniq, counts, legend)
 

@@ -288,3 +288,18 @@ def test_first_resident_with_only_am_pm_codes_is_not_a_label_row(tmp_path: Path)
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert roster.layout == "grid"
     assert [r.name for r in roster.residents] == ["Alice", "Bob"]
+
+
+def test_a_long_tables_text_codes_from_the_reader_are_what_factorize_gives(tmp_path: Path) -> None:
+    """The long reader hands the normaliser its text codes (``Table.give_factors``) instead of a
+    second factorize of every row: they must be exactly what factorizing the texts gives."""
+    from rostercheck.table import factorize
+
+    path = tmp_path / "long.csv"
+    path.write_text("Resident,Date,Code\nAnn,2026-07-01,D\nBo,2026-07-01, n\nAnn,2026-07-02,\nBo,2026-07-02,D\n"
+                    "Cy,2026-07-01,PC\nCy,2026-07-02,n \n")
+    raw = read_roster(path)
+    codes, uniques = raw.entries.factors("text")
+    fresh_codes, fresh_uniques = factorize(raw.entries["text"].copy())
+    assert uniques == fresh_uniques == ["D", "n", "", "PC"]
+    assert codes.tolist() == fresh_codes.tolist()

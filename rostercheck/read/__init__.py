@@ -441,4 +441,7 @@ def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], Table]:
         "sheet": sheet,
         "cell": cat("cell").astype(np.int64, copy=False),
     }
-    return residents, Table({c: data[c] for c in ENTRY_COLUMNS})
+    table = Table({c: data[c] for c in ENTRY_COLUMNS})
+    if len(parts) == 1 and parts[0].text_factors is not None:
+        table.give_factors("text", *parts[0].text_factors)
+    return residents, table

@@ -175,6 +175,11 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     codes, first_seen = factorize_ids(person_of[names.codes[rows]])
     residents = _residents(sheet, rows, codes, [people[k] for k in first_seen.tolist()], name_col, optional, lenient)
     code_column = sheet.column(code_col)
+    # the cell texts as codes over distinct texts, in order of first appearance: what the normaliser
+    # would factorize half a million texts for, from the column's codes (``Table.factors``)
+    same_text, distinct = factorize(code_column.texts())
+    text_codes, first = factorize_ids(np.asarray(same_text, dtype=np.int64)[code_column.codes[rows]])
+    text_uniques = [distinct[k] for k in first.tolist()]
     dates_seen = dates.astype("datetime64[D]")
     if dates_seen.size:
         info.dates = (dates_seen.min().astype(dt.date), dates_seen.max().astype(dt.date))
@@ -185,7 +190,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         resident=codes.astype(np.int64),
         date=dates,
         slot=slots,
-        text=code_column.text_at(rows),
+        text=object_array(text_uniques)[text_codes] if text_uniques else code_column.text_at(rows),
         start=starts,
         end=ends,
         cell=(rows + sheet.row0) * CELL_STRIDE + (code_col + sheet.col0),
@@ -193,6 +198,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         rows=[sheet.row_number(int(rows[k])) for k in _first_positions(codes).tolist()],
         # codes per resident, blank test once per distinct cell text (a csv has a few dozen)
         filled=(code_column.texts() != "")[code_column.codes[rows]],
+        text_factors=(text_codes, text_uniques),
     )
 
 

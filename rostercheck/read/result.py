@@ -72,6 +72,8 @@ class SheetRoster:
     rows: list[int] = field(default_factory=list)
     #: per entry: does the cell hold anything (a reader that knows it cheaply sets it; else computed)
     filled: np.ndarray | None = None
+    #: ``table.factorize(text)`` when the reader has it for free (a csv column is read as codes)
+    text_factors: tuple[np.ndarray, list] | None = None
 
     def __len__(self) -> int:
         return int(self.resident.size)
