@@ -1,0 +1,890 @@
+"""Plain-value ``.xlsx`` sheets read with numpy, from the bytes the safety scan already unpacked.
+
+calamine parses a worksheet's XML and makes one Python object per cell: at 1,500 residents x 365
+days that is half a million objects and most of the read's CPU and memory, although a roster holds
+a few dozen distinct values. This reader tokenises the sheet's XML with numpy instead (every ``<``
+and ``>`` at once), checks that the tags follow the handful of shapes spreadsheet writers produce,
+and turns each *distinct* value into a Python object once: a sheet comes back as integer codes
+into a short list of values, and ``Sheet.values`` is ``uniques[codes]`` (pointer copies).
+
+It answers exactly what ``python-calamine``'s ``to_python(skip_empty_area=True)`` gives (the
+conformance tests compare the two on every sample, test file and generated workbook), and it is
+strict: anything it does not recognise (an error cell, an ISO date cell, a cell without a
+position, a namespace prefix, a comment, an odd encoding, an entity it does not know, a number it
+would have to guess at, a date outside the years calamine converts) raises ``Declined``, and
+calamine reads that workbook or sheet as before. Declining is always safe, only slower.
+
+Nothing here runs before ``safety.inspect`` has passed the whole workbook (it refuses DTDs, so no
+entity here can be user-defined), and no XML parser is used at all: only the five predefined
+entities and character references are expanded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: parts the reader needs besides the worksheets (the safety scan keeps their bytes)
+WORKBOOK = "xl/workbook.xml"
+RELS = "xl/_rels/workbook.xml.rels"
+SHARED = "xl/sharedStrings.xml"
+STYLES = "xl/styles.xml"
+
+
+class Declined(Exception):
+    """This reader does not handle the workbook or sheet: calamine reads it instead."""
+
+
+# ----------------------------------------------------------------------------------- text values
+_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_ESCAPE = re.compile(r"_x([0-9a-fA-F]{4})_")
+_XML_SPACE = " \t\n\r"
+
+
+def _char(m: re.Match) -> str:
+    name, dec, hexa = m.groups()
+    if name:
+        return _NAMED[name]
+    code = int(dec) if dec else int(hexa, 16)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        raise Declined("character reference outside XML's characters")
+    return chr(code)
+
+
+def xml_text(raw: bytes, trim: bool, escapes: bool = True) -> str:
+    """Element text as calamine reads it: UTF-8, line ends normalised to ``\\n`` (XML 1.0), the
+    predefined entities and character references expanded, XML whitespace trimmed at both ends when
+    the element has no ``xml:space="preserve"`` (``trim``), then Excel's ``_xHHHH_`` escapes decoded."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Declined("text that is not UTF-8") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        if text.count("&") != len(_ENTITY.findall(text)):
+            raise Declined("an entity other than the predefined ones")
+        text = _ENTITY.sub(_char, text)
+    if trim:
+        text = text.strip(_XML_SPACE)
+    if escapes and "_x" in text:
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
+
+
+# ------------------------------------------------------------------------------------- numbers
+_NUMBER = re.compile(rb"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_EPOCH = dt.datetime(1899, 12, 30)
+_MS_PER_DAY = 86_400_000.0
+OTHER, DATETIME, DURATION = 0, 1, 2
+
+
+def _round_half_away(x: float) -> int:
+    """Rust's ``f64::round`` (halves away from zero); Python's ``round`` rounds halves to even."""
+    r = math.floor(x)
+    if x - r >= 0.5:
+        r += 1
+    return int(r) if x >= 0 else -_round_half_away(-x)
+
+
+def number_value(raw: bytes, kind: int, is_1904: bool) -> object:
+    """A numeric cell as python-calamine gives it: float, or date/time/datetime/timedelta by format.
+
+    calamine shifts serials below 60 by a day (Excel's 1900 leap-year bug) and turns negative or
+    enormous ones into odd values; those are declined rather than imitated.
+    """
+    if not _NUMBER.fullmatch(raw):
+        raise Declined("a number written in a form this reader does not parse")
+    v = float(raw)
+    if kind == OTHER:
+        return v
+    if kind == DURATION:
+        if not abs(v) < 1e9:
+            raise Declined("a duration out of range")
+        return dt.timedelta(milliseconds=_round_half_away(v * _MS_PER_DAY))
+    if not 0 <= v < 2_958_466 - (1462 if is_1904 else 0):
+        raise Declined("a date serial outside the years calamine converts")
+    f = v + 1462 if is_1904 else v
+    if f < 60:
+        f += 1
+    when = _EPOCH + dt.timedelta(milliseconds=_round_half_away(f * _MS_PER_DAY))
+    if v < 1:
+        return when.time()
+    if v == int(v):
+        return when.date()
+    return when
+
+
+# ------------------------------------------------------------------------------ number formats
+_BUILTIN_DATES = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 47}
+
+
+def format_kind(code: str) -> int:
+    """Whether a custom number format shows a date/time, a duration (``[h]:mm``) or neither.
+
+    The same reading as calamine's ``detect_custom_number_format``: only the first section counts,
+    quoted and escaped characters are literals, and a bracketed ``h``/``m``/``s`` is a duration.
+    """
+    escaped = is_quote = ap = hms = False
+    brackets = 0
+    prev = " "
+    for s in code:
+        if escaped:
+            escaped = False
+        elif s in "_\\*":
+            escaped = True
+        elif is_quote:
+            if s == '"':
+                is_quote = False
+        elif s == '"':
+            is_quote = True
+        elif s == ";":
+            return OTHER
+        elif s == "[":
+            brackets += 1
+        elif s == "]" and brackets == 1 and hms:
+            return DURATION
+        elif s == "]":
+            brackets = max(brackets - 1, 0)
+        elif s in "aA" and not ap and brackets == 0:
+            ap = True
+        elif (s in "pm/PM" and ap and brackets == 0) or (s in "dmhysDMHYS" and not ap and brackets == 0):
+            return DATETIME
+        elif hms and s.lower() == prev.lower():
+            pass
+        else:
+            hms = prev == "[" and s in "mhsMHS"
+        prev = s
+    return OTHER
+
+
+# ---------------------------------------------------------------------------------- workbook
+_ATTR = re.compile(rb"""([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
+
+
+def _attrs(tag: bytes) -> dict[bytes, bytes]:
+    out: dict[bytes, bytes] = {}
+    for k, dq, sq in _ATTR.findall(tag):
+        if k in out:
+            raise Declined("a repeated attribute")
+        out[k] = dq or sq
+    return out
+
+
+@dataclass
+class SheetInfo:
+    name: str
+    part: str
+    kind: str  # "worksheet", "chartsheet", ...
+    visible: str  # "visible", "hidden", "veryHidden"
+
+
+@dataclass
+class Workbook:
+    """What calamine reads when it opens a workbook: sheets, shared strings, number formats."""
+
+    sheets: list[SheetInfo]
+    strings: np.ndarray  # object: the shared strings
+    formats: np.ndarray  # int8 per cell format (``s``): OTHER, DATETIME or DURATION
+    is_1904: bool
+    parts: dict[str, bytes] = field(repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.sheets if s.kind == "worksheet"]
+
+    @property
+    def visible(self) -> list[str]:
+        return [s.name for s in self.sheets if s.kind == "worksheet" and s.visible == "visible"]
+
+
+_TAGS = re.compile(rb"<[^>]*>")
+_REL_TAG = re.compile(rb"<Relationship\s[^>]*>")
+_SHEET_TAG = re.compile(rb"<sheet\s[^>]*>")
+_SHEET_KINDS = {"worksheets": "worksheet", "chartsheets": "chartsheet"}
+
+
+def _check_declaration(data: bytes) -> None:
+    """UTF-8 only, no BOM games, nothing but elements (no comments, CDATA or instructions past the
+    declaration), no namespace prefixes on the elements this reader looks at."""
+    if data.startswith(b"<?xml"):
+        end = data.find(b"?>")
+        decl = data[:end]
+        m = re.search(rb"""encoding\s*=\s*["']([^"']*)["']""", decl)
+        if m and m.group(1).lower() not in (b"utf-8", b"utf8"):
+            raise Declined("an XML encoding other than UTF-8")
+        data = data[end + 2:]
+    if b"<?" in data or b"<!" in data:
+        raise Declined("a comment, CDATA section or processing instruction")
+
+
+def open_workbook(parts: dict[str, bytes]) -> Workbook:
+    """The workbook's sheets, shared strings and formats, or ``Declined``."""
+    wb = parts.get(WORKBOOK)
+    rels = parts.get(RELS)
+    if wb is None or rels is None:
+        raise Declined("no workbook part")
+    for data in (wb, rels, parts.get(SHARED, b""), parts.get(STYLES, b"")):
+        _check_declaration(data)
+    targets: dict[bytes, str] = {}
+    for tag in _REL_TAG.findall(rels):
+        a = _attrs(tag)
+        target = a.get(b"Target", b"").decode("utf-8", "replace")
+        typ = a.get(b"Type", b"").rsplit(b"/", 1)[-1]
+        path = target[1:] if target.startswith("/xl/") else target if target.startswith("xl/") else "xl/" + target
+        if (typ == b"sharedStrings" and path != SHARED) or (typ == b"styles" and path != STYLES):
+            raise Declined("shared strings or styles in an unusual place")
+        targets[a.get(b"Id", b"")] = path
+    sheets = []
+    if re.search(rb"<\w+:(?:sheet|workbook)\b", wb):
+        raise Declined("namespace prefixes on the workbook's elements")
+    for tag in _SHEET_TAG.findall(wb):
+        a = _attrs(tag)
+        rid = a.get(b"r:id")
+        if rid is None or rid not in targets or b"name" not in a:
+            raise Declined("a sheet without a relationship")
+        path = targets[rid]
+        folder = path.split("/")[1] if path.count("/") >= 2 else ""
+        if folder not in _SHEET_KINDS or ".." in path:
+            raise Declined("a sheet of a kind this reader does not know")
+        state = a.get(b"state", b"visible").decode()
+        if state not in ("visible", "hidden", "veryHidden"):
+            raise Declined("an unknown sheet state")
+        sheets.append(SheetInfo(xml_text(a[b"name"], trim=False, escapes=False), path, _SHEET_KINDS[folder], state))
+    if not sheets:
+        raise Declined("no sheets")
+    pr = re.search(rb"<workbookPr\b[^>]*>", wb)
+    is_1904 = False
+    if pr:
+        v = _attrs(pr.group(0)).get(b"date1904")
+        if v is not None:
+            if v not in (b"1", b"0", b"true", b"false"):
+                raise Declined("an unusual date1904")
+            is_1904 = v in (b"1", b"true")
+    return Workbook(sheets, _shared_strings(parts.get(SHARED)), _formats(parts.get(STYLES)), is_1904, parts)
+
+
+_SI = re.compile(rb"<si>(.*?)</si>", re.S)
+_PLAIN_T = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t>')
+_RUN = re.compile(
+    rb'<r>(?:<rPr>(?:<[A-Za-z]+(?:\s[^<>]*)?/>)*</rPr>|<rPr/>)?<t( xml:space="preserve")?>([^<]*)</t></r>'
+)
+_PHONETIC = re.compile(rb"<rPh\b[^>]*>(?:<t(?: [^>]*)?>[^<]*</t>)</rPh>|<phoneticPr\b[^>]*/>")
+
+
+def _shared_strings(data: bytes | None) -> np.ndarray:
+    if data is None:
+        return np.empty(0, dtype=object)
+    start = re.search(rb"<sst\b[^>]*>", data)
+    end = data.rfind(b"</sst>")
+    if start is None or end < start.end():
+        if start is not None and start.group(0).endswith(b"/>"):
+            return np.empty(0, dtype=object)
+        raise Declined("shared strings in an unusual shape")
+    body = data[start.end():end]
+    items = _SI.findall(body)
+    if sum(len(s) for s in items) + 9 * len(items) != len(body):
+        raise Declined("shared strings in an unusual shape")
+    out = np.empty(len(items), dtype=object)
+    for k, inner in enumerate(items):
+        m = _PLAIN_T.fullmatch(inner)
+        if m:
+            out[k] = xml_text(m.group(1), trim=not inner.startswith(b"<t "))
+            continue
+        rest = _PHONETIC.sub(b"", inner)
+        runs = _RUN.findall(rest)
+        if not runs or sum(len(r.group(0)) for r in _RUN.finditer(rest)) != len(rest):
+            raise Declined("a shared string in an unusual shape")
+        out[k] = "".join(xml_text(text, trim=not pres) for pres, text in runs)
+    return out
+
+
+def _formats(data: bytes | None) -> np.ndarray:
+    """Date kind of each cell format (``cellXfs`` in order), as calamine classifies them."""
+    if data is None:
+        return np.zeros(0, dtype=np.int8)
+    custom: dict[bytes, str] = {}
+    block = re.search(rb"<numFmts\b[^>]*>(.*?)</numFmts>", data, re.S)
+    if block:
+        for tag in _TAGS.findall(block.group(1)):
+            a = _attrs(tag)
+            if not tag.startswith(b"<numFmt ") or b"numFmtId" not in a:
+                raise Declined("an unusual number format")
+            code = xml_text(a.get(b"formatCode", b""), trim=False, escapes=False)
+            if code:
+                custom[a[b"numFmtId"]] = code
+    xfs = re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", data, re.S)
+    if not xfs:
+        if re.search(rb"<cellXfs\b", data):
+            return np.zeros(0, dtype=np.int8)
+        return np.zeros(0, dtype=np.int8)
+    kinds = []
+    for tag in re.findall(rb"<xf\b[^>]*>", xfs.group(1)):
+        fid = _attrs(tag).get(b"numFmtId")
+        if fid is None:
+            kinds.append(OTHER)
+        elif fid in custom:
+            kinds.append(format_kind(custom[fid]))
+        else:
+            try:
+                n = int(fid)
+            except ValueError:
+                kinds.append(OTHER)
+                continue
+            kinds.append(DURATION if fid == b"46" else DATETIME if n in _BUILTIN_DATES and fid == str(n).encode()
+                         else OTHER)
+    return np.asarray(kinds, dtype=np.int8)
+
+
+# ----------------------------------------------------------------------------- sheet tokenising
+# Every tag in ``sheetData`` gets a kind from its first two bytes and its length (a table look-up);
+# the few kinds that share those are told apart by one more byte.
+(SD_O, SD_C, ROW_O, ROW_C, ROW_E, C_O, C_C, C_E, V_O, V_C, V_E, F_O, F_C, F_E, IS_O, IS_C, T_O, T_C,
+ R_O, R_C, RPR_O, RPR_C, PROP, ROW_C_OR_RPR_C, RPR_O_OR_PROP, T_PRESERVE) = range(26)
+_NKINDS = 26
+_LONG = 7  # tag lengths from here on share a slot
+_KIND = np.full((128, 128, _LONG + 1), -1, dtype=np.int8)
+
+
+def _tag(text: str, kind: int, lengths: range | None = None) -> None:
+    """Register a tag by its bytes after ``<``: the first two, and its length ``end - start``."""
+    b1, b2 = ord(text[0]), ord(text[1])
+    for n in lengths if lengths is not None else [min(len(text), _LONG)]:
+        _KIND[b1, b2, n] = kind
+
+
+for _n in ("c", "v", "f", "t", "r"):  # closing tags, bare
+    _tag("/" + _n + ">", {"c": C_C, "v": V_C, "f": F_C, "t": T_C, "r": R_C}[_n])
+_tag("/is>", IS_C)
+_tag("/ro", ROW_C_OR_RPR_C, range(5, 6))  # </row> or... see below
+_tag("/rP", ROW_C_OR_RPR_C, range(5, 6))
+_tag("v>", V_O)
+_tag("v/>", V_E)
+_tag("is>", IS_O)
+_tag("t>", T_O)
+_tag("t ", T_PRESERVE, range(_LONG, _LONG + 1))
+_tag("r>", R_O)
+_tag("rP", RPR_O_OR_PROP, range(4, _LONG + 1))  # <rPr> (4) or a prop <rPh.../> never: checked below
+_tag("c ", C_O, range(5, _LONG + 1))  # <c r="A1"> and longer; empty ones told apart by "/>"
+_tag("ro", ROW_O, range(3, _LONG + 1))  # <row> ... checked below
+_tag("f>", F_O)
+_tag("f ", F_O, range(3, _LONG + 1))
+_tag("f/", F_E, range(3, 4))
+for _p in ("b/", "b ", "i/", "i ", "u/", "u ", "sz", "rF", "co", "fa", "sc", "st", "ve", "ch", "ou", "sh", "ex"):
+    _tag(_p, PROP, range(3, _LONG + 1))
+
+#: which tag may follow which: the shapes writers produce, nothing else
+_FOLLOWS = np.zeros((_NKINDS, _NKINDS), dtype=bool)
+for _a, _bs in {
+    SD_O: (ROW_O, ROW_E, SD_C), ROW_O: (C_O, C_E, ROW_C), ROW_C: (ROW_O, ROW_E, SD_C), ROW_E: (ROW_O, ROW_E, SD_C),
+    C_O: (V_O, V_E, F_O, F_E, IS_O, C_C), C_C: (C_O, C_E, ROW_C), C_E: (C_O, C_E, ROW_C),
+    V_O: (V_C,), V_C: (C_C,), V_E: (C_C,), F_O: (F_C,), F_C: (V_O, V_E, C_C), F_E: (V_O, V_E, C_C),
+    IS_O: (T_O, R_O, IS_C), IS_C: (C_C,), T_O: (T_C,), T_C: (IS_C, R_C),
+    R_O: (RPR_O, T_O), R_C: (R_O, IS_C), RPR_O: (PROP, RPR_C), PROP: (PROP, RPR_C), RPR_C: (T_O,),
+}.items():
+    _FOLLOWS[_a, list(_bs)] = True
+#: depth of each kind's element, for the rare sheet with rich-text runs (``T`` is at 4 in ``<is>``, 5 in a run)
+_LEVEL = np.zeros(_NKINDS, dtype=np.int32)
+for _ks, _lv in (((SD_O, SD_C), 0), ((ROW_O, ROW_C, ROW_E), 1), ((C_O, C_C, C_E), 2),
+                 ((V_O, V_C, V_E, F_O, F_C, F_E, IS_O, IS_C), 3), ((T_O, T_C, R_O, R_C), 4), ((RPR_O, RPR_C), 5),
+                 ((PROP,), 6)):
+    _LEVEL[list(_ks)] = _lv
+_OPENS = np.zeros(_NKINDS, dtype=np.int32)
+_OPENS[[SD_O, ROW_O, C_O, V_O, F_O, IS_O, T_O, R_O, RPR_O]] = 1
+_OPENS[[SD_C, ROW_C, C_C, V_C, F_C, IS_C, T_C, R_C, RPR_C]] = -1
+_CONTENT = np.zeros(_NKINDS, dtype=bool)
+_CONTENT[[V_O, F_O, T_O]] = True
+
+_LETTER = np.full(256, -1, dtype=np.int64)
+_LETTER[65:91] = np.arange(1, 27)
+_DIGIT = np.full(256, -1, dtype=np.int64)
+_DIGIT[48:58] = np.arange(10)
+_WS = np.zeros(256, dtype=bool)
+_WS[[9, 10, 13, 32]] = True
+_PAD = 64
+_PRESERVE = b'<t xml:space="preserve">'
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+
+# cell types
+T_N, T_S, T_B, T_STR, T_INLINE = 0, 1, 2, 3, 4
+
+
+@dataclass
+class CodedValues:
+    """A sheet as codes into distinct values: ``values == uniques[codes]``."""
+
+    codes: np.ndarray  # 2-D int32
+    uniques: np.ndarray  # object
+    row0: int
+    col0: int
+    merged: list[tuple[int, int, int, int]]
+
+
+def _words(a: np.ndarray) -> np.ndarray:
+    """``a`` as a little-endian uint64 at every byte offset (unaligned reads, no copy)."""
+    return np.ndarray(shape=(len(a) - 8,), dtype="<u8", buffer=a, offset=0, strides=(1,))
+
+
+def _expect(a: np.ndarray, at: np.ndarray, text: bytes) -> np.ndarray:
+    ok = np.ones(len(at), dtype=bool)
+    for k, ch in enumerate(text):
+        ok &= a[at + k] == ch
+    return ok
+
+
+def _run(a: np.ndarray, at: np.ndarray, table: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Value of the run of ``table`` bytes at each position (base 26 letters / base 10 digits), and its end."""
+    base = 26 if table is _LETTER else 10
+    at = at.copy()
+    value = np.zeros(len(at), dtype=np.int64)
+    idx = np.arange(len(at))
+    for _ in range(limit):
+        v = table[a[at[idx]]]
+        keep = v >= 0
+        if not keep.all():
+            idx, v = idx[keep], v[keep]
+        if not len(idx):
+            break
+        value[idx] = value[idx] * base + v
+        at[idx] += 1
+    if len(idx) and (table[a[at[idx]]] >= 0).any():
+        raise Declined("a reference too long")
+    return value, at
+
+
+def _compact(pair: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(pair, return_inverse=True)`` for small non-negative codes, without sorting."""
+    seen = np.zeros(int(pair.max()) + 1, dtype=bool)
+    seen[pair] = True
+    rank = np.cumsum(seen) - 1
+    return np.flatnonzero(seen), rank[pair]
+
+
+def _distinct(a: np.ndarray, words: np.ndarray, start: np.ndarray, length: np.ndarray,
+              data: bytes) -> tuple[np.ndarray, list[bytes]]:
+    """Codes of the byte strings ``a[start:start+length]``, and the distinct strings.
+
+    Strings up to 64 bytes are read as 64-bit words straight from the buffer and hashed into a
+    table (no sort, no Python object per cell); a collision is caught by comparing the words and
+    settled by ``np.unique`` over the few cells involved. Longer strings are sliced one by one.
+    """
+    n = len(start)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    longest = int(length.max())
+    if longest > 8:  # a few long titles must not make every short code pay for eight words
+        short = length <= 8
+        if short.all() or not short.any():
+            pass
+        else:
+            codes = np.empty(n, dtype=np.int64)
+            idx_s, idx_l = np.flatnonzero(short), np.flatnonzero(~short)
+            cs, rs = _distinct(a, words, start[idx_s], length[idx_s], data)
+            cl, rl = _distinct(a, words, start[idx_l], length[idx_l], data)
+            codes[idx_s] = cs
+            codes[idx_l] = cl + len(rs)
+            return codes, rs + rl
+    if longest > 64 or n < 64:
+        return _distinct_slow(start, length, data)
+    nw = max(1, (longest + 7) // 8)
+    keys = np.empty((n, nw), dtype=np.uint64)
+    h = length.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for w in range(nw):
+        left = np.clip(length - 8 * w, 0, 8)
+        keys[:, w] = words[start + 8 * w] & _MASKS[left]
+        h ^= keys[:, w] * np.uint64(0xBF58476D1CE4E5B9 + 2 * w)
+        h ^= h >> np.uint64(29)
+    bits = 20
+    bucket = (h >> np.uint64(64 - bits)).astype(np.intp)
+    first = np.full(1 << bits, n, dtype=np.int64)
+    np.minimum.at(first, bucket, np.arange(n))
+    rep = first[bucket]
+    same = length[rep] == length
+    for w in range(nw):
+        same &= keys[rep, w] == keys[:, w]
+    if not same.all():
+        bad = np.flatnonzero(~same)
+        keyed = np.concatenate([keys[bad], length[bad, None].astype(np.uint64)], axis=1)
+        _, firsts, inv = np.unique(keyed, axis=0, return_index=True, return_inverse=True)
+        rep[bad] = bad[firsts][inv.ravel()]
+    reps = np.flatnonzero(rep == np.arange(n))
+    dense = np.empty(n, dtype=np.int64)
+    dense[reps] = np.arange(len(reps))
+    return dense[rep], [data[p:p + q] for p, q in zip(start[reps].tolist(), length[reps].tolist())]
+
+
+def _distinct_slow(start: np.ndarray, length: np.ndarray, data: bytes) -> tuple[np.ndarray, list[bytes]]:
+    """``_distinct`` for long strings: one slice per cell (sheets of notes, not shift codes)."""
+    index: dict[bytes, int] = {}
+    codes = np.empty(len(start), dtype=np.int64)
+    for k, (p, q) in enumerate(zip(start.tolist(), length.tolist())):
+        codes[k] = index.setdefault(data[p:p + q], len(index))
+    return codes, list(index)
+
+
+def read_sheet(book: Workbook, name: str) -> CodedValues:
+    """One worksheet's values as codes and distinct values, or ``Declined``."""
+    info = next((s for s in book.sheets if s.name == name and s.kind == "worksheet"), None)
+    if info is None or info.part not in book.parts:
+        raise Declined("sheet part not kept")
+    data = book.parts[info.part]
+    lo = data.find(b"<sheetData")
+    if lo < 0 or data.find(b"<sheetData", lo + 1) >= 0:
+        raise Declined("no single sheetData")
+    _check_declaration(data[:lo])
+    _check_outside(data[:lo], head=True)
+    if data.startswith(b"<sheetData/>", lo) or data.startswith(b"<sheetData />", lo):
+        tail = data[data.find(b">", lo) + 1:]
+        _check_declaration(tail)
+        _check_outside(tail, head=False)
+        return CodedValues(np.zeros((0, 0), dtype=np.int32), np.array([""], dtype=object), 0, 0, _merged(tail))
+    if not data.startswith(b"<sheetData>", lo):
+        raise Declined("attributes on sheetData")
+    hi = data.find(b"</sheetData>", lo)
+    if hi < 0:
+        raise Declined("sheetData not closed")
+    tail = data[hi + len(b"</sheetData>"):]
+    _check_declaration(tail)
+    _check_outside(tail, head=False)
+    merged = _merged(tail)
+    return _cells(book, data, lo, hi + len(b"</sheetData>"), merged)
+
+
+def _check_outside(part: bytes, head: bool) -> None:
+    """The XML around ``sheetData``: properly nested elements without prefixes calamine would trip on."""
+    tags = _TAGS.findall(part)
+    if len(tags) > 50_000:
+        raise Declined("too much markup around the cells")
+    stack: list[bytes] = [] if head else [b"worksheet"]
+    for tag in tags:
+        if tag.startswith(b"<?xml"):
+            continue
+        if tag.startswith((b"<!", b"<?")):
+            raise Declined("a comment or instruction")
+        if tag.count(b'"') % 2 or b"'" in tag:
+            raise Declined("unusual quoting")
+        m = re.match(rb"</?([A-Za-z_][\w.-]*(?::[\w.-]+)?)", tag)
+        if not m:
+            raise Declined("a tag this reader does not parse")
+        nm = m.group(1)
+        if tag.startswith(b"</"):
+            if not stack or stack.pop() != nm:
+                raise Declined("tags not nested")
+        elif not tag.endswith(b"/>"):
+            stack.append(nm)
+        if nm == b"dimension":
+            ref = _attrs(tag).get(b"ref", b"")
+            if not re.fullmatch(rb"[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?", ref):
+                raise Declined("an unusual dimension")
+    if head and stack != [b"worksheet"]:
+        raise Declined("sheetData not directly in the worksheet")
+    if not head and stack:
+        raise Declined("tags not closed")
+
+
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"\s*/>')
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _merged(tail: bytes) -> list[tuple[int, int, int, int]]:
+    block = re.search(rb"<mergeCells\b[^>]*>(.*?)</mergeCells>", tail, re.S)
+    if block is None:
+        if b"mergeCell" in tail:
+            raise Declined("merged cells in an unusual shape")
+        return []
+    body = block.group(1)
+    found = _MERGE.findall(body)
+    if len(found) != body.count(b"<") or tail.count(b"<mergeCell ") != len(found):
+        raise Declined("merged cells in an unusual shape")
+    return [(int(r1) - 1, _col(c1), int(r2) - 1, _col(c2)) for c1, r1, c2, r2 in found]
+
+
+def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> CodedValues:
+    """Tokenise ``data[lo:hi]`` (``<sheetData>`` ... ``</sheetData>``) and check its shape."""
+    if len(data) - hi >= _PAD:
+        a = np.frombuffer(data, dtype=np.uint8)  # the bytes after sheetData serve as look-ahead
+    else:
+        a = np.zeros(len(data) + _PAD, dtype=np.uint8)
+        a[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+    region = a[lo:hi]
+    lt = np.flatnonzero(region == 60)
+    gt = np.flatnonzero(region == 62)
+    del region
+    lt += lo
+    gt += lo
+    if len(lt) == len(gt) and (gt > lt).all() and (lt[1:] > gt[:-1]).all():
+        end = gt  # no ">" in any text: each tag's end is simply the next ">"
+    else:
+        k = np.searchsorted(gt, lt)
+        if (k >= len(gt)).any():
+            raise Declined("a tag not closed")
+        end = gt[k]
+        if (end[:-1] >= lt[1:]).any():
+            raise Declined("a tag not closed before the next one")
+    del gt
+    size = end - lt
+    kind = _KIND[a[lt + 1] & 127, a[lt + 2] & 127, np.minimum(size, _LONG)].astype(np.int8)
+    kind[0] = SD_O if data.startswith(b"<sheetData>", lo) else -1
+    kind[-1] = SD_C
+    # kinds the table could not tell apart, and tags it took on trust
+    kind[kind == C_O] = np.where(a[end[kind == C_O] - 1] == 47, C_E, C_O)
+    sel = np.flatnonzero(kind == ROW_O)
+    if len(sel):
+        ok = (a[lt[sel] + 3] == 119) & ((a[lt[sel] + 4] == 32) | (a[lt[sel] + 4] == 62) | (a[lt[sel] + 4] == 47))
+        if not ok.all():
+            raise Declined("an element this reader does not know")
+        kind[sel] = np.where(a[end[sel] - 1] == 47, ROW_E, ROW_O)
+    sel = np.flatnonzero(kind == ROW_C_OR_RPR_C)
+    if len(sel):
+        row = _expect(a, lt[sel] + 2, b"row")
+        rpr = _expect(a, lt[sel] + 2, b"rPr")
+        if not (row | rpr).all():
+            raise Declined("an element this reader does not know")
+        kind[sel] = np.where(row, ROW_C, RPR_C)
+    sel = np.flatnonzero(kind == RPR_O_OR_PROP)
+    if len(sel):
+        if not ((size[sel] == 4) & (a[lt[sel] + 3] == 114)).all():  # <rPr>, not <rPh>
+            raise Declined("an element this reader does not know")
+        kind[sel] = RPR_O
+    sel = np.flatnonzero(kind == PROP)
+    if len(sel) and not (a[end[sel] - 1] == 47).all():
+        raise Declined("a run property with content")
+    sel = np.flatnonzero(kind == F_O)
+    if len(sel):
+        kind[sel] = np.where(a[end[sel] - 1] == 47, F_E, F_O)
+    preserve = np.zeros(0, dtype=np.int64)
+    sel = np.flatnonzero(kind == T_PRESERVE)
+    if len(sel):
+        if not ((size[sel] == len(_PRESERVE) - 1) & _expect(a, lt[sel], _PRESERVE)).all():
+            raise Declined("attributes on a text element")
+        kind[sel] = T_O
+        preserve = sel
+    if (kind < 0).any():
+        raise Declined("an element this reader does not know")
+    # --- shape: which tag follows which; with rich-text runs, at which depth too
+    k0, k1 = kind[:-1], kind[1:]
+    if not _FOLLOWS[k0, k1].all():
+        raise Declined("cells in a shape this reader does not know")
+    if (kind == R_O).any():
+        delta = _OPENS[kind]
+        depth = np.cumsum(delta, dtype=np.int32) - delta
+        expected = _LEVEL[kind] + (delta < 0)
+        off = depth != expected
+        texts = np.flatnonzero((kind == T_O) | (kind == T_C))
+        off[texts] = (depth[texts] != expected[texts]) & (depth[texts] != expected[texts] + 1)
+        if off.any():
+            raise Declined("tags not nested as cells are")
+    # --- text between tags that is not a value must be blank
+    gap_start = end + 1
+    gap_len = np.empty(len(lt), dtype=np.int64)
+    gap_len[:-1] = lt[1:] - gap_start[:-1]
+    gap_len[-1] = 0
+    loose = np.flatnonzero((gap_len[:-1] > 0) & ~_CONTENT[k0])
+    if len(loose) > 5000:
+        raise Declined("too much text between tags")
+    for g in loose.tolist():
+        if data[int(gap_start[g]):int(lt[g + 1])].strip(b" \t\r\n"):
+            raise Declined("text outside any value")
+    return _values(book, data, a, lt, end, kind, preserve, gap_start, gap_len, merged)
+
+
+def _cell_attributes(a: np.ndarray, pos: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``r``, ``s`` and ``t`` of each ``<c`` at ``pos``: row, column, style (-1 none), type."""
+    if not _expect(a, pos + 2, b' r="').all():
+        raise Declined("a cell without its position first")
+    col, at = _run(a, pos + 6, _LETTER, 3)
+    row, at = _run(a, at, _DIGIT, 7)
+    if (col == 0).any() or (row == 0).any() or (a[at] != 34).any():
+        raise Declined("an unusual cell reference")
+    at = at + 1
+    style = np.full(len(pos), -1, dtype=np.int64)
+    typ = np.full(len(pos), T_N, dtype=np.int64)
+    seen_s = np.zeros(len(pos), dtype=bool)
+    seen_t = np.zeros(len(pos), dtype=bool)
+    for _ in range(2):
+        more = np.flatnonzero((a[at] == 32) & (a[at + 2] == 61) & (a[at + 3] == 34))
+        if not len(more):
+            break
+        name = a[at[more] + 1]
+        s_idx = more[(name == 115) & ~seen_s[more]]
+        t_idx = more[(name == 116) & ~seen_t[more]]
+        if len(s_idx) + len(t_idx) != len(more):
+            raise Declined("a cell attribute this reader does not know")
+        if len(s_idx):
+            v, e = _run(a, at[s_idx] + 4, _DIGIT, 6)
+            if (a[e] != 34).any() or (e == at[s_idx] + 4).any():
+                raise Declined("an unusual style index")
+            style[s_idx] = v
+            seen_s[s_idx] = True
+            at[s_idx] = e + 1
+        if len(t_idx):
+            p = at[t_idx] + 4
+            one = a[p + 1] == 34
+            kinds = np.full(len(p), -1, dtype=np.int64)
+            first = a[p]
+            kinds[one & (first == 110)] = T_N
+            kinds[one & (first == 115)] = T_S
+            kinds[one & (first == 98)] = T_B
+            kinds[_expect(a, p, b'str"')] = T_STR
+            kinds[_expect(a, p, b'inlineStr"')] = T_INLINE
+            if (kinds < 0).any():
+                raise Declined("a cell type this reader does not read (error, ISO date)")
+            typ[t_idx] = kinds
+            seen_t[t_idx] = True
+            at[t_idx] = p + np.array([2, 2, 2, 4, 10])[kinds]
+    for _ in range(4):  # a space before ">" or "/>" (openpyxl writes "<c ... />")
+        at = at + _WS[a[at]]
+    ok = ((a[at] == 62) & (at == end)) | ((a[at] == 47) & (at + 1 == end))
+    if not ok.all():
+        raise Declined("a cell attribute this reader does not know")
+    return row - 1, col - 1, style, typ
+
+
+def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.ndarray, kind: np.ndarray,
+            preserve: np.ndarray, gap_start: np.ndarray, gap_len: np.ndarray, merged: list) -> CodedValues:
+    """The cells' values as codes into their distinct values, laid out as the used range."""
+    cell_tags = np.flatnonzero((kind == C_O) | (kind == C_E))
+    if not len(cell_tags):
+        return CodedValues(np.zeros((0, 0), dtype=np.int32), np.array([""], dtype=object), 0, 0, merged)
+    row, col, style, typ = _cell_attributes(a, lt[cell_tags], end[cell_tags])
+    order = row * 16384 + col
+    if len(order) > 1 and not (order[1:] > order[:-1]).all():
+        raise Declined("cells out of order or repeated")
+    ncell = len(cell_tags)
+    words = _words(a)
+    # what each cell holds: the tag after its opening (a formula comes first, then its value)
+    last = len(kind) - 1
+    nxt = kind[np.minimum(cell_tags + 1, last)]
+    child = cell_tags + 1
+    after_f = np.flatnonzero(nxt == F_O)
+    child[after_f] += 2
+    after_fe = np.flatnonzero(nxt == F_E)
+    child[after_fe] += 1
+    child = np.minimum(child, last)
+    ckind = kind[child]
+    ckind[kind[cell_tags] == C_E] = C_C
+    has_v = ckind == V_O
+    has_is = ckind == IS_O
+    if (has_v & (typ == T_INLINE)).any():
+        raise Declined("a value element in an inline-string cell")
+    # uniques: 0 is the empty value, then the shared strings, numbers, booleans, texts
+    pieces: list[np.ndarray] = [np.array([""], dtype=object)]
+    code = np.zeros(ncell, dtype=np.int64)
+    present = np.zeros(ncell, dtype=bool)
+    base = 1
+    vtag = child
+    vstart = gap_start[vtag]
+    vlen = gap_len[vtag]
+    # shared strings
+    sel = np.flatnonzero(has_v & (typ == T_S) & (vlen > 0))
+    strings = book.strings
+    if len(sel):
+        if (vlen[sel] > 8).any():
+            raise Declined("an unusual shared-string index")
+        raw, texts = _distinct(a, words, vstart[sel], vlen[sel], data)
+        index = np.array([int(t) if t.isdigit() else -1 for t in texts], dtype=np.int64)
+        if (index < 0).any() or (index >= len(strings)).any():
+            raise Declined("a shared-string index that is not in the table")
+        code[sel] = base + index[raw]
+        present[sel] = True
+    pieces.append(strings)
+    base += len(strings)
+    # numbers: the number's text and its date kind together make a distinct value
+    sel = np.flatnonzero(has_v & (typ == T_N) & (vlen > 0))
+    if len(sel):
+        st = style[sel]
+        fk = np.zeros(len(sel), dtype=np.int64)
+        known = (st >= 0) & (st < len(book.formats))
+        fk[known] = book.formats[st[known]]
+        raw, texts = _distinct(a, words, vstart[sel], vlen[sel], data)
+        upair, inv = _compact(raw * 3 + fk)
+        vals = np.empty(len(upair), dtype=object)
+        vals[:] = [number_value(texts[p // 3], p % 3, book.is_1904) for p in upair.tolist()]
+        code[sel] = base + inv
+        present[sel] = True
+        pieces.append(vals)
+        base += len(vals)
+    # booleans
+    sel = np.flatnonzero(has_v & (typ == T_B))
+    if len(sel):
+        first = a[vstart[sel]]
+        if not ((vlen[sel] == 1) & ((first == 48) | (first == 49))).all():
+            raise Declined("a boolean written other than 0 or 1")
+        code[sel] = base + (first == 49)
+        present[sel] = True
+        pieces.append(np.array([False, True], dtype=object))
+        base += 2
+    # cached formula strings (t="str"): text, not trimmed
+    sel = np.flatnonzero(has_v & (typ == T_STR))
+    if len(sel):
+        raw, texts = _distinct(a, words, vstart[sel], vlen[sel], data)
+        vals = np.empty(len(texts), dtype=object)
+        vals[:] = [xml_text(t, trim=False) for t in texts]
+        code[sel] = base + raw
+        present[sel] = True
+        pieces.append(vals)
+        base += len(vals)
+    # inline strings: one <t> straight in <is> is the usual case; runs are joined one cell at a time
+    sel = np.flatnonzero(has_is)
+    if len(sel):
+        is_tag = child[sel]
+        inner = kind[np.minimum(is_tag + 1, last)]
+        simple = (inner == T_O) & (kind[np.minimum(is_tag + 3, last)] == IS_C)
+        blank = inner == IS_C
+        one = sel[simple]
+        t_tag = is_tag[simple] + 1
+        raw, texts = _distinct(a, words, gap_start[t_tag], gap_len[t_tag], data)
+        kept = np.zeros(len(kind), dtype=bool)
+        kept[preserve] = True
+        upair, inv = _compact(raw * 2 + kept[t_tag])
+        vals = np.empty(len(upair) + 1, dtype=object)
+        vals[: len(upair)] = [xml_text(texts[p // 2], trim=not p % 2) for p in upair.tolist()]
+        vals[len(upair)] = ""
+        code[one] = base + inv
+        code[sel[blank]] = base + len(upair)
+        present[one] = True
+        present[sel[blank]] = True
+        pieces.append(vals)
+        base += len(vals)
+        rich = np.flatnonzero(~simple & ~blank)
+        if len(rich) > 20_000:
+            raise Declined("too many rich-text cells")
+        if len(rich):
+            closes = np.flatnonzero(kind == IS_C)
+            extra = np.empty(len(rich), dtype=object)
+            for j, k in enumerate(rich.tolist()):
+                first_tag = int(is_tag[k])
+                stop = int(closes[np.searchsorted(closes, first_tag)])
+                extra[j] = "".join(
+                    xml_text(data[int(gap_start[t]):int(gap_start[t] + gap_len[t])], trim=not kept[t])
+                    for t in range(first_tag + 1, stop) if kind[t] == T_O
+                )
+            code[sel[rich]] = base + np.arange(len(rich))
+            present[sel[rich]] = True
+            pieces.append(extra)
+            base += len(rich)
+    # the used range: cells holding a value (an empty string counts, a cell with no value does not)
+    uniques = np.concatenate(pieces)
+    used = np.flatnonzero(present)
+    if not len(used):
+        return CodedValues(np.zeros((0, 0), dtype=np.int32), uniques, 0, 0, merged)
+    if len(used) < ncell:
+        row, col, code = row[used], col[used], code[used]
+    r0, c0 = int(row.min()), int(col.min())
+    shape = (int(row.max()) - r0 + 1, int(col.max()) - c0 + 1)
+    if shape[0] * shape[1] > 50_000_000:
+        raise Declined("a sheet too sparse for a grid")
+    grid = np.zeros(shape, dtype=np.int32)
+    grid[row - r0, col - c0] = code
+    return CodedValues(grid, uniques, r0, c0, merged)
