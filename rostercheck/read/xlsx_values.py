@@ -378,6 +378,11 @@ _tag("f/", F_E, range(3, 4))
 for _p in ("b/", "b ", "i/", "i ", "u/", "u ", "sz", "rF", "co", "fa", "sc", "st", "ve", "ch", "ou", "sh", "ex"):
     _tag(_p, PROP, range(3, _LONG + 1))
 
+#: ``_KIND`` indexed by the two bytes after ``<`` read as one little-endian word, then the length
+_KIND_FLAT = np.full(0x8000 << 3, -1, dtype=np.int8)
+for _b1 in range(128):
+    _KIND_FLAT[((np.arange(128) << 8 | _b1) << 3)[:, None] + np.arange(_LONG + 1)] = _KIND[_b1]
+
 #: which tag may follow which: the shapes writers produce, nothing else
 _FOLLOWS = np.zeros((_NKINDS, _NKINDS), dtype=bool)
 for _a, _bs in {
@@ -388,6 +393,7 @@ for _a, _bs in {
     R_O: (RPR_O, T_O), R_C: (R_O, IS_C), RPR_O: (PROP, RPR_C), PROP: (PROP, RPR_C), RPR_C: (T_O,),
 }.items():
     _FOLLOWS[_a, list(_bs)] = True
+_FOLLOWS_FLAT = _FOLLOWS.ravel()
 #: depth of each kind's element, for the rare sheet with rich-text runs (``T`` is at 4 in ``<is>``, 5 in a run)
 _LEVEL = np.zeros(_NKINDS, dtype=np.int32)
 for _ks, _lv in (((SD_O, SD_C), 0), ((ROW_O, ROW_C, ROW_E), 1), ((C_O, C_C, C_E), 2),
@@ -534,8 +540,8 @@ def read_sheet(book: Workbook, name: str) -> CodedValues:
         raise Declined("sheet part not kept")
     data = book.parts[info.part]
     lo = data.find(b"<sheetData")
-    if lo < 0 or data.find(b"<sheetData", lo + 1) >= 0:
-        raise Declined("no single sheetData")
+    if lo < 0:
+        raise Declined("no sheetData")
     _check_declaration(data[:lo])
     _check_outside(data[:lo], head=True)
     if data.startswith(b"<sheetData/>", lo) or data.startswith(b"<sheetData />", lo):
@@ -545,8 +551,8 @@ def read_sheet(book: Workbook, name: str) -> CodedValues:
         return CodedValues(np.zeros((0, 0), dtype=np.int32), np.array([""], dtype=object), 0, 0, _merged(tail))
     if not data.startswith(b"<sheetData>", lo):
         raise Declined("attributes on sheetData")
-    hi = data.find(b"</sheetData>", lo)
-    if hi < 0:
+    hi = data.rfind(b"</sheetData>")  # another <sheetData> or </sheetData> would be a tag of unknown kind
+    if hi < lo:
         raise Declined("sheetData not closed")
     tail = data[hi + len(b"</sheetData>"):]
     _check_declaration(tail)
@@ -634,49 +640,56 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
             raise Declined("a tag not closed before the next one")
     del gt
     size = end - lt
-    kind = _KIND[a[lt + 1] & 127, a[lt + 2] & 127, np.minimum(size, _LONG)].astype(np.int8)
+    pair = np.ndarray(shape=(len(a) - 2,), dtype="<u2", buffer=a, offset=0, strides=(1,))[lt + 1]
+    slot = ((pair & 0x7F7F).astype(np.intp) << 3) | np.minimum(size, _LONG)
+    kind = _KIND_FLAT[slot]
     kind[0] = SD_O if data.startswith(b"<sheetData>", lo) else -1
     kind[-1] = SD_C
-    # kinds the table could not tell apart, and tags it took on trust
-    kind[kind == C_O] = np.where(a[end[kind == C_O] - 1] == 47, C_E, C_O)
-    sel = np.flatnonzero(kind == ROW_O)
-    if len(sel):
+    # kinds the table could not tell apart, and tags it took on trust (a pass only for kinds present)
+    present = np.bincount(kind.astype(np.intp) + 1, minlength=_NKINDS + 1)[1:]
+    if present[C_O]:
+        sel = np.flatnonzero(kind == C_O)
+        kind[sel] = np.where(a[end[sel] - 1] == 47, C_E, C_O)
+    if present[ROW_O]:
+        sel = np.flatnonzero(kind == ROW_O)
         ok = (a[lt[sel] + 3] == 119) & ((a[lt[sel] + 4] == 32) | (a[lt[sel] + 4] == 62) | (a[lt[sel] + 4] == 47))
         if not ok.all():
             raise Declined("an element this reader does not know")
         kind[sel] = np.where(a[end[sel] - 1] == 47, ROW_E, ROW_O)
-    sel = np.flatnonzero(kind == ROW_C_OR_RPR_C)
-    if len(sel):
+    if present[ROW_C_OR_RPR_C]:
+        sel = np.flatnonzero(kind == ROW_C_OR_RPR_C)
         row = _expect(a, lt[sel] + 2, b"row")
         rpr = _expect(a, lt[sel] + 2, b"rPr")
         if not (row | rpr).all():
             raise Declined("an element this reader does not know")
         kind[sel] = np.where(row, ROW_C, RPR_C)
-    sel = np.flatnonzero(kind == RPR_O_OR_PROP)
-    if len(sel):
+    if present[RPR_O_OR_PROP]:
+        sel = np.flatnonzero(kind == RPR_O_OR_PROP)
         if not ((size[sel] == 4) & (a[lt[sel] + 3] == 114)).all():  # <rPr>, not <rPh>
             raise Declined("an element this reader does not know")
         kind[sel] = RPR_O
-    sel = np.flatnonzero(kind == PROP)
-    if len(sel) and not (a[end[sel] - 1] == 47).all():
-        raise Declined("a run property with content")
-    sel = np.flatnonzero(kind == F_O)
-    if len(sel):
+    if present[PROP]:
+        sel = np.flatnonzero(kind == PROP)
+        if not (a[end[sel] - 1] == 47).all():
+            raise Declined("a run property with content")
+    if present[F_O]:
+        sel = np.flatnonzero(kind == F_O)
         kind[sel] = np.where(a[end[sel] - 1] == 47, F_E, F_O)
     preserve = np.zeros(0, dtype=np.int64)
-    sel = np.flatnonzero(kind == T_PRESERVE)
-    if len(sel):
+    if present[T_PRESERVE]:
+        sel = np.flatnonzero(kind == T_PRESERVE)
         if not ((size[sel] == len(_PRESERVE) - 1) & _expect(a, lt[sel], _PRESERVE)).all():
             raise Declined("attributes on a text element")
         kind[sel] = T_O
         preserve = sel
-    if (kind < 0).any():
+    if kind.min() < 0:
         raise Declined("an element this reader does not know")
     # --- shape: which tag follows which; with rich-text runs, at which depth too
-    k0, k1 = kind[:-1], kind[1:]
-    if not _FOLLOWS[k0, k1].all():
+    k0 = kind[:-1]
+    wide = kind.astype(np.intp)
+    if not _FOLLOWS_FLAT[wide[:-1] * _NKINDS + wide[1:]].all():
         raise Declined("cells in a shape this reader does not know")
-    if (kind == R_O).any():
+    if present[R_O]:
         delta = _OPENS[kind]
         depth = np.cumsum(delta, dtype=np.int32) - delta
         expected = _LEVEL[kind] + (delta < 0)
@@ -699,50 +712,101 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
     return _values(book, data, a, lt, end, kind, preserve, gap_start, gap_len, merged)
 
 
-def _cell_attributes(a: np.ndarray, pos: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:
-    """``r``, ``s`` and ``t`` of each ``<c`` at ``pos``: row, column, style (-1 none), type."""
-    if not _expect(a, pos + 2, b' r="').all():
+_R_PREFIX = np.uint64(int.from_bytes(b' r="', "little"))
+_S_PREFIX = np.uint64(int.from_bytes(b' s="', "little"))
+_T_PREFIX = np.uint64(int.from_bytes(b' t="', "little"))
+_LOW4 = np.uint64(0xFFFFFFFF)
+_ZEROS = np.uint64(0x3030303030303030)
+
+
+def _byte(w: np.ndarray, k: int) -> np.ndarray:
+    return ((w >> np.uint64(8 * k)) & np.uint64(255)).astype(np.intp)
+
+
+def _quote_at(w: np.ndarray, limit: int) -> np.ndarray:
+    """Offset of the first ``"`` among the first ``limit`` bytes of each word (``limit`` if none)."""
+    at = np.full(len(w), limit, dtype=np.int64)
+    for k in range(limit - 1, -1, -1):
+        at[_byte(w, k) == 34] = k
+    return at
+
+
+def _digits(words: np.ndarray, start: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """The decimal number of up to 7 digits at each ``start``, ending at a ``"``; and where that quote is.
+
+    Eight bytes are read as one word and converted at once (the SWAR method: subtract '0' from
+    every byte, then fold pairs, fours and eights), instead of a pass per digit.
+    """
+    w = words[start]
+    m = _quote_at(w, 8)
+    if ((m == 0) | (m == 8)).any():
+        raise Declined(f"an unusual {what}")
+    shift = (np.uint64(8) * (np.uint64(8) - m.astype(np.uint64)))
+    x = (w << shift) | (_ZEROS >> (np.uint64(64) - shift))  # digits to the top, '0's below
+    x = np.where(m == 8, w, x)
+    if (((x + np.uint64(0x4646464646464646)) | (x - _ZEROS)) & np.uint64(0x8080808080808080)).any():
+        raise Declined(f"an unusual {what}")
+    v = x - _ZEROS
+    v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return v.astype(np.int64), start + m
+
+
+def _cell_attributes(a: np.ndarray, words: np.ndarray, pos: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``r``, ``s`` and ``t`` of each ``<c`` at ``pos``: row, column, style (-1 none), type.
+
+    Every cell tag is read as a few 64-bit words: the ``r="`` prefix, the column letters and the
+    row digits, then ``s="..."`` and ``t="..."`` in either order; anything else is declined.
+    """
+    w = words[pos + 2]
+    if ((w & _LOW4) != _R_PREFIX).any():
         raise Declined("a cell without its position first")
-    col, at = _run(a, pos + 6, _LETTER, 3)
-    row, at = _run(a, at, _DIGIT, 7)
-    if (col == 0).any() or (row == 0).any() or (a[at] != 34).any():
+    l0, l1, l2, l3 = (_LETTER[_byte(w, k)] for k in (4, 5, 6, 7))
+    two = l1 > 0
+    three = two & (l2 > 0)
+    if (l0 <= 0).any() or (three & (l3 > 0)).any():
+        raise Declined("an unusual cell reference")
+    col = np.where(three, (l0 * 26 + l1) * 26 + l2, np.where(two, l0 * 26 + l1, l0))
+    row, at = _digits(words, pos + 7 + two + three, "cell reference")
+    if (row == 0).any():
         raise Declined("an unusual cell reference")
     at = at + 1
-    style = np.full(len(pos), -1, dtype=np.int64)
-    typ = np.full(len(pos), T_N, dtype=np.int64)
-    seen_s = np.zeros(len(pos), dtype=bool)
-    seen_t = np.zeros(len(pos), dtype=bool)
+    n = len(pos)
+    style = np.full(n, -1, dtype=np.int64)
+    typ = np.full(n, T_N, dtype=np.int64)
+    seen_s = np.zeros(n, dtype=bool)
+    seen_t = np.zeros(n, dtype=bool)
     for _ in range(2):
-        more = np.flatnonzero((a[at] == 32) & (a[at + 2] == 61) & (a[at + 3] == 34))
-        if not len(more):
-            break
-        name = a[at[more] + 1]
-        s_idx = more[(name == 115) & ~seen_s[more]]
-        t_idx = more[(name == 116) & ~seen_t[more]]
-        if len(s_idx) + len(t_idx) != len(more):
-            raise Declined("a cell attribute this reader does not know")
+        head = words[at] & _LOW4
+        is_s = (head == _S_PREFIX) & ~seen_s
+        is_t = (head == _T_PREFIX) & ~seen_t
+        s_idx = np.flatnonzero(is_s)
+        t_idx = np.flatnonzero(is_t)
         if len(s_idx):
-            v, e = _run(a, at[s_idx] + 4, _DIGIT, 6)
-            if (a[e] != 34).any() or (e == at[s_idx] + 4).any():
-                raise Declined("an unusual style index")
+            v, q = _digits(words, at[s_idx] + 4, "style index")
             style[s_idx] = v
             seen_s[s_idx] = True
-            at[s_idx] = e + 1
+            at[s_idx] = q + 1
         if len(t_idx):
             p = at[t_idx] + 4
-            one = a[p + 1] == 34
+            wt = words[p]
+            two_b = wt & np.uint64(0xFFFF)
+            four_b = wt & _LOW4
             kinds = np.full(len(p), -1, dtype=np.int64)
-            first = a[p]
-            kinds[one & (first == 110)] = T_N
-            kinds[one & (first == 115)] = T_S
-            kinds[one & (first == 98)] = T_B
-            kinds[_expect(a, p, b'str"')] = T_STR
-            kinds[_expect(a, p, b'inlineStr"')] = T_INLINE
+            kinds[two_b == int.from_bytes(b'n"', "little")] = T_N
+            kinds[two_b == int.from_bytes(b's"', "little")] = T_S
+            kinds[two_b == int.from_bytes(b'b"', "little")] = T_B
+            kinds[four_b == int.from_bytes(b'str"', "little")] = T_STR
+            kinds[(wt == np.uint64(int.from_bytes(b"inlineSt", "little")))
+                  & ((words[p + 8] & np.uint64(0xFFFF)) == int.from_bytes(b'r"', "little"))] = T_INLINE
             if (kinds < 0).any():
                 raise Declined("a cell type this reader does not read (error, ISO date)")
             typ[t_idx] = kinds
             seen_t[t_idx] = True
             at[t_idx] = p + np.array([2, 2, 2, 4, 10])[kinds]
+        if not len(s_idx) and not len(t_idx):
+            break
     for _ in range(4):  # a space before ">" or "/>" (openpyxl writes "<c ... />")
         at = at + _WS[a[at]]
     ok = ((a[at] == 62) & (at == end)) | ((a[at] == 47) & (at + 1 == end))
@@ -757,12 +821,12 @@ def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.
     cell_tags = np.flatnonzero((kind == C_O) | (kind == C_E))
     if not len(cell_tags):
         return CodedValues(np.zeros((0, 0), dtype=np.int32), np.array([""], dtype=object), 0, 0, merged)
-    row, col, style, typ = _cell_attributes(a, lt[cell_tags], end[cell_tags])
+    words = _words(a)
+    row, col, style, typ = _cell_attributes(a, words, lt[cell_tags], end[cell_tags])
     order = row * 16384 + col
     if len(order) > 1 and not (order[1:] > order[:-1]).all():
         raise Declined("cells out of order or repeated")
     ncell = len(cell_tags)
-    words = _words(a)
     # what each cell holds: the tag after its opening (a formula comes first, then its value)
     last = len(kind) - 1
     nxt = kind[np.minimum(cell_tags + 1, last)]
