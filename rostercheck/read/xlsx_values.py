@@ -510,6 +510,7 @@ def _distinct(a: np.ndarray, words: np.ndarray, start: np.ndarray, length: np.nd
     first = np.full(1 << bits, n, dtype=np.int64)
     np.minimum.at(first, bucket, np.arange(n))
     rep = first[bucket]
+    del first, bucket, h
     same = length[rep] == length
     for w in range(nw):
         same &= keys[rep, w] == keys[:, w]
@@ -521,7 +522,7 @@ def _distinct(a: np.ndarray, words: np.ndarray, start: np.ndarray, length: np.nd
     reps = np.flatnonzero(rep == np.arange(n))
     dense = np.empty(n, dtype=np.int64)
     dense[reps] = np.arange(len(reps))
-    return dense[rep], [data[p:p + q] for p, q in zip(start[reps].tolist(), length[reps].tolist())]
+    return dense[rep], [bytes(data[p:p + q]) for p, q in zip(start[reps].tolist(), length[reps].tolist())]
 
 
 def _distinct_slow(start: np.ndarray, length: np.ndarray, data: bytes) -> tuple[np.ndarray, list[bytes]]:
@@ -529,7 +530,7 @@ def _distinct_slow(start: np.ndarray, length: np.ndarray, data: bytes) -> tuple[
     index: dict[bytes, int] = {}
     codes = np.empty(len(start), dtype=np.int64)
     for k, (p, q) in enumerate(zip(start.tolist(), length.tolist())):
-        codes[k] = index.setdefault(data[p:p + q], len(index))
+        codes[k] = index.setdefault(bytes(data[p:p + q]), len(index))
     return codes, list(index)
 
 
@@ -538,7 +539,13 @@ def read_sheet(book: Workbook, name: str) -> CodedValues:
     info = next((s for s in book.sheets if s.name == name and s.kind == "worksheet"), None)
     if info is None or info.part not in book.parts:
         raise Declined("sheet part not kept")
-    data = book.parts[info.part]
+    try:
+        return _read(book, book.parts[info.part])
+    finally:
+        del book.parts[info.part]  # read once (the caller keeps the sheet), or calamine reads it
+
+
+def _read(book: Workbook, data: bytes) -> CodedValues:
     lo = data.find(b"<sheetData")
     if lo < 0:
         raise Declined("no sheetData")
@@ -623,13 +630,10 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
     else:
         a = np.zeros(len(data) + _PAD, dtype=np.uint8)
         a[: len(data)] = np.frombuffer(data, dtype=np.uint8)
-    region = a[lo:hi]
-    lt = np.flatnonzero(region == 60)
-    gt = np.flatnonzero(region == 62)
-    del region
-    lt += lo
-    gt += lo
-    if len(lt) == len(gt) and (gt > lt).all() and (lt[1:] > gt[:-1]).all():
+    # positions as int32, found a block at a time: temporaries stay a few MB whatever the sheet
+    lt = _positions(a, lo, hi, 60)
+    gt = _positions(a, lo, hi, 62)
+    if _alternate(lt, gt):
         end = gt  # no ">" in any text: each tag's end is simply the next ">"
     else:
         k = np.searchsorted(gt, lt)
@@ -639,10 +643,11 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
         if (end[:-1] >= lt[1:]).any():
             raise Declined("a tag not closed before the next one")
     del gt
-    size = end - lt
-    pair = np.ndarray(shape=(len(a) - 2,), dtype="<u2", buffer=a, offset=0, strides=(1,))[lt + 1]
-    slot = ((pair & 0x7F7F).astype(np.intp) << 3) | np.minimum(size, _LONG)
-    kind = _KIND_FLAT[slot]
+    pairs = np.ndarray(shape=(len(a) - 2,), dtype="<u2", buffer=a, offset=0, strides=(1,))
+    kind = np.empty(len(lt), dtype=np.int8)
+    for s in _blocks(len(lt)):
+        slot = ((pairs[lt[s] + 1] & 0x7F7F).astype(np.intp) << 3) | np.minimum(end[s] - lt[s], _LONG)
+        kind[s] = _KIND_FLAT[slot]
     kind[0] = SD_O if data.startswith(b"<sheetData>", lo) else -1
     kind[-1] = SD_C
     # kinds the table could not tell apart, and tags it took on trust (a pass only for kinds present)
@@ -665,7 +670,7 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
         kind[sel] = np.where(row, ROW_C, RPR_C)
     if present[RPR_O_OR_PROP]:
         sel = np.flatnonzero(kind == RPR_O_OR_PROP)
-        if not ((size[sel] == 4) & (a[lt[sel] + 3] == 114)).all():  # <rPr>, not <rPh>
+        if not ((end[sel] - lt[sel] == 4) & (a[lt[sel] + 3] == 114)).all():  # <rPr>, not <rPh>
             raise Declined("an element this reader does not know")
         kind[sel] = RPR_O
     if present[PROP]:
@@ -678,17 +683,17 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
     preserve = np.zeros(0, dtype=np.int64)
     if present[T_PRESERVE]:
         sel = np.flatnonzero(kind == T_PRESERVE)
-        if not ((size[sel] == len(_PRESERVE) - 1) & _expect(a, lt[sel], _PRESERVE)).all():
+        if not ((end[sel] - lt[sel] == len(_PRESERVE) - 1) & _expect(a, lt[sel], _PRESERVE)).all():
             raise Declined("attributes on a text element")
         kind[sel] = T_O
         preserve = sel
     if kind.min() < 0:
         raise Declined("an element this reader does not know")
     # --- shape: which tag follows which; with rich-text runs, at which depth too
-    k0 = kind[:-1]
-    wide = kind.astype(np.intp)
-    if not _FOLLOWS_FLAT[wide[:-1] * _NKINDS + wide[1:]].all():
-        raise Declined("cells in a shape this reader does not know")
+    for s in _blocks(len(kind) - 1):
+        pair = kind[s].astype(np.intp) * _NKINDS + kind[1:][s]
+        if not _FOLLOWS_FLAT[pair].all():
+            raise Declined("cells in a shape this reader does not know")
     if present[R_O]:
         delta = _OPENS[kind]
         depth = np.cumsum(delta, dtype=np.int32) - delta
@@ -699,17 +704,37 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
         if off.any():
             raise Declined("tags not nested as cells are")
     # --- text between tags that is not a value must be blank
-    gap_start = end + 1
-    gap_len = np.empty(len(lt), dtype=np.int64)
-    gap_len[:-1] = lt[1:] - gap_start[:-1]
-    gap_len[-1] = 0
-    loose = np.flatnonzero((gap_len[:-1] > 0) & ~_CONTENT[k0])
-    if len(loose) > 5000:
-        raise Declined("too much text between tags")
-    for g in loose.tolist():
-        if data[int(gap_start[g]):int(lt[g + 1])].strip(b" \t\r\n"):
+    loose = []
+    for s in _blocks(len(lt) - 1):
+        gap = lt[1:][s] - end[s] - 1
+        loose.append(np.flatnonzero((gap > 0) & ~_CONTENT[kind[s]]) + s.start)
+        if sum(map(len, loose)) > 5000:
+            raise Declined("too much text between tags")
+    for g in np.concatenate(loose).tolist():
+        if data[int(end[g]) + 1:int(lt[g + 1])].strip(b" \t\r\n"):
             raise Declined("text outside any value")
-    return _values(book, data, a, lt, end, kind, preserve, gap_start, gap_len, merged)
+    return _values(book, data, a, lt, end, kind, preserve, merged)
+
+
+_BLOCK = 1 << 20
+
+
+def _blocks(n: int, size: int = _BLOCK) -> list[slice]:
+    return [slice(k, min(k + size, n)) for k in range(0, n, size)]
+
+
+def _alternate(lt: np.ndarray, gt: np.ndarray) -> bool:
+    """Whether every ``<`` is followed by one ``>`` before the next ``<`` (no ``>`` in any text)."""
+    if len(lt) != len(gt) or not len(lt):
+        return False
+    return all((gt[s] > lt[s]).all() and (lt[1:][s] > gt[:-1][s]).all() for s in _blocks(len(lt)))
+
+
+def _positions(a: np.ndarray, lo: int, hi: int, byte: int) -> np.ndarray:
+    """Where ``byte`` occurs in ``a[lo:hi]``, as int32, 4 MB of the sheet at a time."""
+    step = 4 << 20
+    found = [(np.flatnonzero(a[k:min(k + step, hi)] == byte) + k).astype(np.int32) for k in range(lo, hi, step)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
 
 
 _R_PREFIX = np.uint64(int.from_bytes(b' r="', "little"))
@@ -754,6 +779,15 @@ def _digits(words: np.ndarray, start: np.ndarray, what: str) -> tuple[np.ndarray
 
 
 def _cell_attributes(a: np.ndarray, words: np.ndarray, pos: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``_cell_attributes_of`` a block of cells at a time (its temporaries are a dozen words per cell)."""
+    out = [np.empty(len(pos), dtype=t) for t in (np.int32, np.int32, np.int32, np.int8)]
+    for s in _blocks(len(pos), 1 << 17):
+        for o, v in zip(out, _cell_attributes_of(a, words, pos[s], end[s])):
+            o[s] = v
+    return tuple(out)
+
+
+def _cell_attributes_of(a: np.ndarray, words: np.ndarray, pos: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:
     """``r``, ``s`` and ``t`` of each ``<c`` at ``pos``: row, column, style (-1 none), type.
 
     Every cell tag is read as a few 64-bit words: the ``r="`` prefix, the column letters and the
@@ -815,17 +849,25 @@ def _cell_attributes(a: np.ndarray, words: np.ndarray, pos: np.ndarray, end: np.
     return row - 1, col - 1, style, typ
 
 
+def _content(lt: np.ndarray, end: np.ndarray, tags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the text after each of ``tags`` starts and how long it is (up to the next tag)."""
+    nxt = np.minimum(tags + 1, len(lt) - 1)
+    start = end[tags] + 1
+    return start, np.maximum(lt[nxt] - start, 0)
+
+
 def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.ndarray, kind: np.ndarray,
-            preserve: np.ndarray, gap_start: np.ndarray, gap_len: np.ndarray, merged: list) -> CodedValues:
+            preserve: np.ndarray, merged: list) -> CodedValues:
     """The cells' values as codes into their distinct values, laid out as the used range."""
-    cell_tags = np.flatnonzero((kind == C_O) | (kind == C_E))
+    cell_tags = np.flatnonzero((kind == C_O) | (kind == C_E)).astype(np.int32)
     if not len(cell_tags):
         return CodedValues(np.zeros((0, 0), dtype=np.int32), np.array([""], dtype=object), 0, 0, merged)
     words = _words(a)
     row, col, style, typ = _cell_attributes(a, words, lt[cell_tags], end[cell_tags])
-    order = row * 16384 + col
-    if len(order) > 1 and not (order[1:] > order[:-1]).all():
-        raise Declined("cells out of order or repeated")
+    for s in _blocks(len(row) - 1):
+        r0, r1, c0, c1 = row[s], row[1:][s], col[s], col[1:][s]
+        if not ((r1 > r0) | ((r1 == r0) & (c1 > c0))).all():
+            raise Declined("cells out of order or repeated")
     ncell = len(cell_tags)
     # what each cell holds: the tag after its opening (a formula comes first, then its value)
     last = len(kind) - 1
@@ -844,12 +886,10 @@ def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.
         raise Declined("a value element in an inline-string cell")
     # uniques: 0 is the empty value, then the shared strings, numbers, booleans, texts
     pieces: list[np.ndarray] = [np.array([""], dtype=object)]
-    code = np.zeros(ncell, dtype=np.int64)
+    code = np.zeros(ncell, dtype=np.int32)
     present = np.zeros(ncell, dtype=bool)
     base = 1
-    vtag = child
-    vstart = gap_start[vtag]
-    vlen = gap_len[vtag]
+    vstart, vlen = _content(lt, end, child)
     # shared strings
     sel = np.flatnonzero(has_v & (typ == T_S) & (vlen > 0))
     strings = book.strings
@@ -908,7 +948,7 @@ def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.
         blank = inner == IS_C
         one = sel[simple]
         t_tag = is_tag[simple] + 1
-        raw, texts = _distinct(a, words, gap_start[t_tag], gap_len[t_tag], data)
+        raw, texts = _distinct(a, words, *_content(lt, end, t_tag), data)
         kept = np.zeros(len(kind), dtype=bool)
         kept[preserve] = True
         upair, inv = _compact(raw * 2 + kept[t_tag])
@@ -931,7 +971,7 @@ def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.
                 first_tag = int(is_tag[k])
                 stop = int(closes[np.searchsorted(closes, first_tag)])
                 extra[j] = "".join(
-                    xml_text(data[int(gap_start[t]):int(gap_start[t] + gap_len[t])], trim=not kept[t])
+                    xml_text(data[int(end[t]) + 1:int(lt[t + 1])], trim=not kept[t])
                     for t in range(first_tag + 1, stop) if kind[t] == T_O
                 )
             code[sel[rich]] = base + np.arange(len(rich))

@@ -161,6 +161,8 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
     fn = info.filename
     scan = xlsx.SheetScan(name, sheet) if sheet is not None else None
     kept: list[bytes] = []
+    whole = bytearray(info.file_size) if store else None  # filled in place: no second copy by a join
+    filled = 0
     tail = b""
     first = True
     looks_like_sheet = False
@@ -181,8 +183,11 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
                 tail = chunk[-16:]
                 if scan is not None:
                     scan.feed(chunk)
-                if keep or store:
+                if keep:
                     kept.append(chunk)
+                if whole is not None:
+                    whole[filled:filled + len(chunk)] = chunk
+                    filled += len(chunk)
             if scan is not None:
                 scan.close()
     except _UNPACK_ERRORS as e:
@@ -190,8 +195,9 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
                          file=name) from None
     if keep:
         return b"".join(kept)
-    if store:
-        return (kept[0] if len(kept) == 1 else b"".join(kept)), looks_like_sheet
+    if whole is not None:
+        del whole[filled:]
+        return whole, looks_like_sheet  # type: ignore[return-value]  # a bytearray reads as bytes
     return looks_like_sheet
 
 
