@@ -745,7 +745,8 @@ _ZEROS = np.uint64(0x3030303030303030)
 
 
 def _byte(w: np.ndarray, k: int) -> np.ndarray:
-    return ((w >> np.uint64(8 * k)) & np.uint64(255)).astype(np.intp)
+    """Byte ``k`` of each little-endian word: a strided view, no arithmetic."""
+    return np.ascontiguousarray(w).view(np.uint8).reshape(-1, 8)[:, k]
 
 
 def _quote_at(w: np.ndarray, limit: int) -> np.ndarray:
