@@ -806,48 +806,35 @@ def _cell_attributes_of(a: np.ndarray, words: np.ndarray, pos: np.ndarray, end: 
     row, at = _digits(words, pos + 7 + two + three, "cell reference")
     if (row == 0).any():
         raise Declined("an unusual cell reference")
+    # the rest of the tag (`` s="3" t="s">``) takes one of a few forms in a whole sheet: each
+    # distinct one is parsed once
     at = at + 1
-    n = len(pos)
-    style = np.full(n, -1, dtype=np.int64)
-    typ = np.full(n, T_N, dtype=np.int64)
-    seen_s = np.zeros(n, dtype=bool)
-    seen_t = np.zeros(n, dtype=bool)
-    for _ in range(2):
-        head = words[at] & _LOW4
-        is_s = (head == _S_PREFIX) & ~seen_s
-        is_t = (head == _T_PREFIX) & ~seen_t
-        s_idx = np.flatnonzero(is_s)
-        t_idx = np.flatnonzero(is_t)
-        if len(s_idx):
-            v, q = _digits(words, at[s_idx] + 4, "style index")
-            style[s_idx] = v
-            seen_s[s_idx] = True
-            at[s_idx] = q + 1
-        if len(t_idx):
-            p = at[t_idx] + 4
-            wt = words[p]
-            two_b = wt & np.uint64(0xFFFF)
-            four_b = wt & _LOW4
-            kinds = np.full(len(p), -1, dtype=np.int64)
-            kinds[two_b == int.from_bytes(b'n"', "little")] = T_N
-            kinds[two_b == int.from_bytes(b's"', "little")] = T_S
-            kinds[two_b == int.from_bytes(b'b"', "little")] = T_B
-            kinds[four_b == int.from_bytes(b'str"', "little")] = T_STR
-            kinds[(wt == np.uint64(int.from_bytes(b"inlineSt", "little")))
-                  & ((words[p + 8] & np.uint64(0xFFFF)) == int.from_bytes(b'r"', "little"))] = T_INLINE
-            if (kinds < 0).any():
-                raise Declined("a cell type this reader does not read (error, ISO date)")
-            typ[t_idx] = kinds
-            seen_t[t_idx] = True
-            at[t_idx] = p + np.array([2, 2, 2, 4, 10])[kinds]
-        if not len(s_idx) and not len(t_idx):
-            break
-    for _ in range(4):  # a space before ">" or "/>" (openpyxl writes "<c ... />")
-        at = at + _WS[a[at]]
-    ok = ((a[at] == 62) & (at == end)) | ((a[at] == 47) & (at + 1 == end))
-    if not ok.all():
-        raise Declined("a cell attribute this reader does not know")
+    codes, rests = _distinct(a, words, at, end - at + 1, a)
+    parsed = np.array([_rest(r) for r in rests], dtype=np.int64).reshape(-1, 2)
+    style, typ = parsed[codes, 0], parsed[codes, 1]
     return row - 1, col - 1, style, typ
+
+
+_REST = re.compile(rb'((?:[ \t\r\n]+[a-z]+="[^"]*")*)[ \t\r\n]*/?>')
+_REST_ATTR = re.compile(rb'[ \t\r\n]+([a-z]+)="([^"]*)"')
+_TYPES = {b"n": T_N, b"s": T_S, b"b": T_B, b"str": T_STR, b"inlineStr": T_INLINE}
+
+
+def _rest(rest: bytes) -> tuple[int, int]:
+    """Style index (-1 for none) and type of a cell tag's attributes after ``r``."""
+    m = _REST.fullmatch(rest)
+    if not m:
+        raise Declined("a cell tag this reader does not parse")
+    attrs = dict(_REST_ATTR.findall(m.group(1)))
+    if len(attrs) != len(_REST_ATTR.findall(m.group(1))) or not set(attrs) <= {b"s", b"t"}:
+        raise Declined("a cell attribute this reader does not know")
+    style = attrs.get(b"s")
+    if style is not None and not (style.isdigit() and len(style) < 9):
+        raise Declined("an unusual style index")
+    typ = _TYPES.get(attrs.get(b"t", b"n"))
+    if typ is None:
+        raise Declined("a cell type this reader does not read (error, ISO date)")
+    return (int(style) if style is not None else -1), typ
 
 
 def _content(lt: np.ndarray, end: np.ndarray, tags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
