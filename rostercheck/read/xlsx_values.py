@@ -505,7 +505,7 @@ def _distinct(a: np.ndarray, words: np.ndarray, start: np.ndarray, length: np.nd
         keys[:, w] = words[start + 8 * w] & _MASKS[left]
         h ^= keys[:, w] * np.uint64(0xBF58476D1CE4E5B9 + 2 * w)
         h ^= h >> np.uint64(29)
-    bits = 20
+    bits = min(20, max(8, int(n).bit_length() + 1))  # a table about twice the cells, at most 1M slots
     bucket = (h >> np.uint64(64 - bits)).astype(np.intp)
     first = np.full(1 << bits, n, dtype=np.int64)
     np.minimum.at(first, bucket, np.arange(n))
