@@ -10,13 +10,13 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from rostercheck import rules as registry
 from rostercheck.config import Config, RuleConfig, check_codes
 from rostercheck.legend import Shift, builtin_legend, normalise_code, sheet_legend, split_parts
 from rostercheck.model import Finding, RawRoster, Source
 from rostercheck.read.result import ReadReport, ReadWarning
+from rostercheck.table import Table, filled
 from rostercheck.timeline import Timeline, build
 
 
@@ -74,8 +74,8 @@ def legend_for(raw: RawRoster, cfg: Config) -> dict[str, Shift]:
     legend.update(cfg.shifts)
     if problems and raw.read is not None:
         # only about codes the roster holds: a legend sheet lists the codes of every block
-        texts = pd.unique(raw.entries["text"].to_numpy())  # a few dozen distinct cells, however big the roster
-        used = {p for t in texts.tolist() if t for p in [normalise_code(t), *split_parts(t)]}
+        texts = dict.fromkeys(raw.entries["text"].tolist())  # a few dozen distinct cells, however big the roster
+        used = {p for t in texts if t for p in [normalise_code(t), *split_parts(t)]}
         raw.read = raw.read.with_warnings(
             ReadWarning(src.sheet, src.cell, message) for src, code, message in problems if code in used
         )
@@ -169,19 +169,22 @@ def subroster(raw: RawRoster, residents: list[int]) -> RawRoster:
     keep = np.asarray(residents, dtype=np.int64)
     remap = np.full(len(raw.residents), -1, dtype=np.int64)
     remap[keep] = np.arange(len(keep))
-    rid = remap[e["resident"].to_numpy(dtype=np.int64)]
-    sub = e[rid >= 0].copy()
-    sub["resident"] = rid[rid >= 0]
+    rid = remap[e["resident"].astype(np.int64, copy=False)]
+    sub = e.take(rid >= 0)
+    sub = sub.assign(resident=rid[rid >= 0])
     dates = e["date"]
     lo, hi = dates.min(), dates.max()
-    pad = [d for d in {lo, hi} if not (sub["date"] == d).any()]
+    pad = sorted(d for d in {lo, hi} if not (sub["date"] == d).any())
     if pad:
-        blank = pd.DataFrame({"resident": 0, "date": pad, "slot": sub["slot"].iat[0] if len(sub) else "",
-                              "text": "", "start": None, "end": None, "sheet": None, "cell": -1})
-        sub = pd.concat([sub, blank], ignore_index=True)
+        n = len(pad)
+        blank = Table({"resident": np.zeros(n, dtype=np.int64), "date": np.array(pad, dtype=dates.dtype),
+                       "slot": filled(n, sub["slot"][0] if len(sub) else ""), "text": filled(n, ""),
+                       "start": filled(n, None), "end": filled(n, None), "sheet": filled(n, None),
+                       "cell": np.full(n, -1, dtype=np.int64)})
+        sub = Table.concat([sub, Table({k: blank[k] for k in sub.columns})])
     # how the file was read and a duty list's cells describe the whole roster, not these rows
     return dataclasses.replace(raw, residents=[raw.residents[i] for i in residents],
-                               entries=sub.reset_index(drop=True), read=None, duties=None)
+                               entries=sub, read=None, duties=None)
 
 
 def across_residents(rc: RuleConfig) -> bool:

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rostercheck.errors import InputError
 from rostercheck.model import Finding, RawRoster, Source, cell_name
 from rostercheck.wording import plural
@@ -82,9 +84,10 @@ def _cells(raw: RawRoster, legend: dict) -> dict[_Cell, tuple[str, tuple[str, ..
     names = [r.name for r in raw.residents]
     grouped: dict[_Cell, list[tuple[str, str | None, str | None]]] = {}
     e = raw.entries
-    for res, date, slot, text, sheet, cell in zip(e["resident"], e["date"], e["slot"], e["text"], e["sheet"],
-                                                  e["cell"]):
-        key = (names[int(res)], date.date().isoformat(), slot or "")
+    for res, date, slot, text, sheet, cell in zip(e["resident"].tolist(), np.datetime_as_string(e["date"], unit="D"),
+                                                  e["slot"].tolist(), e["text"].tolist(), e["sheet"].tolist(),
+                                                  e["cell"].tolist()):
+        key = (names[int(res)], str(date), slot or "")
         grouped.setdefault(key, []).append((str(text or ""), sheet, cell_name(cell)))
     out = {}
     for key, items in grouped.items():

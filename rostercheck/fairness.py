@@ -24,6 +24,7 @@ import numpy as np
 from rostercheck.legend import WORK_KINDS
 from rostercheck.rules.fair_share import GROUP_BY, group_key, group_label, on_service
 from rostercheck.rules.min_free_weekends import free_saturdays, saturdays
+from rostercheck.table import factorize
 from rostercheck.timeline import Timeline
 from rostercheck.wording import noun, plural
 
@@ -101,7 +102,7 @@ def loads(tl: Timeline) -> np.ndarray:
     f = tl.first
     calls = tl.day_counts(["call"])[:, f:].sum(axis=1)
     nights = tl.day_counts(["night"])[:, f:].sum(axis=1)
-    weekend = (tl.days.day_of_week >= 5)[f:]
+    weekend = (tl.weekday >= 5)[f:]
     weekend_days = (tl.days_with(WORK_KINDS)[:, f:] & weekend[None, :]).sum(axis=1)
     sat = saturdays(tl)
     golden = free_saturdays(tl)[:, sat >= f].sum(axis=1)
@@ -115,11 +116,16 @@ def shares(tl: Timeline, by: str = "team-pgy") -> list[ResidentShare]:
     on, _ = on_service(tl)
     # cells per code: one per (resident, date, slot) cell holding it, checked days only
     sh = tl.shifts
-    live = sh[sh["day"].to_numpy() >= tl.first]
-    per_code = live.groupby(["resident", "code"], sort=True).size()
+    live = sh.take(sh["day"] >= tl.first)
+    cid, names = factorize(live["code"])
+    order = sorted(range(len(names)), key=lambda k: str(names[k]))  # codes by name, as people scan them
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    key, count = np.unique(live["resident"].astype(np.int64) * max(len(names), 1) + rank[cid], return_counts=True)
     codes: list[dict[str, int]] = [{} for _ in range(tl.n_residents)]
-    for (r, code), n in per_code.items():
-        codes[int(r)][str(code)] = int(n)
+    for k, n in zip(key.tolist(), count.tolist()):
+        r, c = divmod(k, max(len(names), 1))
+        codes[r][str(names[order[c]])] = n
     return [
         ResidentShare(r.name, r.pgy, r.team, r.role, group_label(r, by), int(on[i]), int(L[i, 0]), int(L[i, 1]),
                       int(L[i, 2]), int(L[i, 3]), float(L[i, 4]), codes[i])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import pandas as pd
+from rostercheck.table import Table
 
 if TYPE_CHECKING:  # the reader's report type; model stays importable without the reader
     from rostercheck.read.result import ReadReport
@@ -120,8 +120,9 @@ class LegendRow:
 class RawRoster:
     """A roster as read: no legend applied yet.
 
-    ``entries`` has the columns in ``ENTRY_COLUMNS``: ``resident`` (int index into ``residents``),
-    ``date`` (datetime64 day), ``slot`` ("" for whole-day cells, "AM"/"PM" for half-day grids),
+    ``entries`` (a ``Table`` of numpy columns; a DataFrame given here is converted) has the columns
+    in ``ENTRY_COLUMNS``: ``resident`` (int index into ``residents``), ``date`` (``datetime64[D]``),
+    ``slot`` ("" for whole-day cells, "AM"/"PM" for half-day grids),
     ``text`` (the cell's text, stripped), ``start``/``end`` (explicit "HH:MM" times from a long
     file, else None), ``sheet`` (None for csv) and ``cell``: where the cell is, as a packed position
     (``cell_position``; -1 for none) from the readers, or A1 text from elsewhere; ``cell_name``
@@ -130,7 +131,7 @@ class RawRoster:
 
     path: str
     residents: list[Resident]
-    entries: pd.DataFrame
+    entries: Table
     layout: str = "grid"
     sheets: list[str] = field(default_factory=list)
     legend: list[LegendRow] = field(default_factory=list)
@@ -139,7 +140,15 @@ class RawRoster:
     read: ReadReport | None = None
     #: duty lists only (``rostercheck.read.duty``): one row per person named in a (date, duty) cell,
     #: and per blank duty cell, so that findings and repairs can speak of the cells people wrote
-    duties: pd.DataFrame | None = None
+    duties: Table | None = None
+
+    def __post_init__(self) -> None:
+        # a DataFrame from a stage that works in pandas (repair, tests) becomes columns: the check reads numpy
+        self.entries = Table.of(self.entries)
+        if "date" in self.entries and self.entries["date"].dtype.kind == "M" and self.entries["date"].dtype != "M8[D]":
+            self.entries = self.entries.assign(date=self.entries["date"].astype("datetime64[D]"))
+        if self.duties is not None:
+            self.duties = Table.of(self.duties)
 
 
 @dataclass(slots=True)

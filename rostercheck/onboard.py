@@ -97,9 +97,9 @@ def code_uses(raw: RawRoster, known: Collection[str]) -> list[CodeUse]:
     Per distinct text, then spread with numpy: a year-long sheet has half a million cells and a
     few dozen texts.
     """
-    e = raw.entries
-    if e.empty:
+    if raw.entries.empty:
         return []
+    e = raw.entries.frame()
     tid, uniq = pd.factorize(e["text"].fillna("").astype(str).to_numpy(dtype=object))
     per_text = cell_codes([str(u) for u in uniq], known)
     lists = [per_text[str(u)] for u in uniq]

@@ -56,7 +56,7 @@ def find_resident(raw: RawRoster, name: str) -> int:
 
 
 def roster_days(raw: RawRoster) -> tuple[pd.Timestamp, pd.Timestamp]:
-    dates = pd.to_datetime(raw.entries["date"]).dt.normalize()
+    dates = pd.to_datetime(raw.entries["date"])
     return dates.min(), dates.max()
 
 
@@ -84,7 +84,7 @@ def exchange(raw: RawRoster, a: int, b: int, days: list[pd.Timestamp]) -> tuple[
     the other resident: checked the same, but no cell edit writes that, which the second result
     says, one line per place.
     """
-    e = raw.entries
+    e = raw.entries.frame()
     res = e["resident"].to_numpy(dtype=np.int64).copy()
     date = pd.to_datetime(e["date"]).dt.normalize().to_numpy()
     slot = e["slot"].fillna("").astype(str).to_numpy()
@@ -205,7 +205,7 @@ def trade(raw: RawRoster, cfg: Config, name_a: str, name_b: str, dates: list[str
                 old_findings=before.findings)
     d.noun = "trade"
     cells = Cells.of(build_problem(raw, before.timeline, settings or Settings(), previous))
-    notes = [n for day in days for n in cells.why_not(a, b, int(before.timeline.days.get_loc(day)))]
+    notes = [n for day in days for n in cells.why_not(a, b, before.timeline.date_index(day.date()))]
     return TradeResult(d, (raw.residents[a].name, raw.residents[b].name), [x.date().isoformat() for x in days],
                        notes, unwritable, traded)
 
@@ -342,7 +342,7 @@ def suggest(raw: RawRoster, cfg: Config, name: str, date: str, *, previous: RawR
     legend = legend_for(raw, cfg)
     pb = build_problem(raw, tl, settings or Settings(), previous)
     cells = Cells.of(pb)
-    d0 = int(tl.days.get_loc(day))
+    d0 = tl.date_index(day.date())
     holds = " / ".join(pb.option_text[int(o)] or "(blank)" for o in cells.opt[a, d0] if o >= 0)
     out = Suggestions(raw.path, raw.residents[a].name, day.date().isoformat(), holds)
     if d0 < tl.first:
@@ -371,7 +371,7 @@ def suggest(raw: RawRoster, cfg: Config, name: str, date: str, *, previous: RawR
         base = check_each(sub, cfg, previous, legend)
         base_load = loads(base.timeline)[[ia, ib]]
         for days in trades:
-            stamps = [tl.days[x] for x in days]
+            stamps = [pd.Timestamp(tl.days[x]) for x in days]
             traded_sub, _ = exchange(sub, ia, ib, stamps)
             new = check_each(traded_sub, cfg, previous, legend)
             intro = unmatched(new.findings, base.findings)
@@ -394,7 +394,7 @@ def suggest(raw: RawRoster, cfg: Config, name: str, date: str, *, previous: RawR
     for key, b, days, _intro, fair, full in ranked:
         if len(out.suggestions) >= limit:
             break
-        stamps = [tl.days[x] for x in days]
+        stamps = [pd.Timestamp(tl.days[x]) for x in days]
         if full is None:  # every suggestion shown is checked on the whole roster
             full = compare(raw, exchange(raw, a, b, stamps)[0], cfg, old_label=raw.path, new_label=raw.path,
                            previous=previous, old_findings=before.findings)

@@ -20,7 +20,6 @@ from functools import cache, cached_property
 from typing import Any, NamedTuple, overload
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.errors import InputError
 from rostercheck.legend import (
@@ -35,6 +34,7 @@ from rostercheck.legend import (
     unknown_parts,
 )
 from rostercheck.model import RawRoster, Resident, Source, cell_name
+from rostercheck.table import Table, factorize
 
 MIN_PER_DAY = 1440
 #: Sentinel for "before history" / "after the roster" in gap arithmetic; far from any real time.
@@ -309,10 +309,10 @@ class Timeline:
     """
 
     residents: list[Resident]
-    days: pd.DatetimeIndex
+    days: np.ndarray  # datetime64[D], every day of the axis (history first)
     first: int
     day_start: np.ndarray  # absolute minutes of each local midnight, len(days) + 1
-    shifts: pd.DataFrame  # resident, day, code, kind, start, end, counted, cell, entry
+    shifts: Table  # resident, day, code, kind, start, end, counted, cell, entry
     cells: Sequence[Source]  # per cell id (``shifts["cell"]``): where it is in the file
     leave: np.ndarray  # bool [R, D]: the day holds a leave code
     legend: dict[str, Shift]
@@ -344,11 +344,28 @@ class Timeline:
         return int(self.day_start[self.first])
 
     # ---------------------------------------------------------------- time display
-    def local(self, minutes: np.ndarray | int) -> pd.DatetimeIndex:
-        ts = pd.to_datetime(np.atleast_1d(np.asarray(minutes, dtype=np.int64)), unit="m")
-        if self.tz:
-            ts = ts.tz_localize("UTC").tz_convert(self.tz).tz_localize(None)
-        return pd.DatetimeIndex(ts)
+    @cached_property
+    def weekday(self) -> np.ndarray:
+        """Each day's weekday, Monday 0 to Sunday 6 (1970-01-01 was a Thursday)."""
+        return ((self.days.astype(np.int64) + 3) % 7).astype(np.int8)
+
+    def date_index(self, day: object) -> int:
+        """The axis index of a date (``datetime.date``, ``datetime64`` or ISO text); KeyError if off the axis."""
+        d = np.datetime64(day, "D") if not isinstance(day, np.datetime64) else day.astype("datetime64[D]")
+        k = int((d - self.days[0]).astype(np.int64)) if len(self.days) else -1
+        if not 0 <= k < len(self.days):
+            raise KeyError(str(day))
+        return k
+
+    def local(self, minutes: np.ndarray | int) -> list[dt.datetime]:
+        """Instants (absolute minutes) as naive local datetimes, for the few a report shows."""
+        out = []
+        for m in np.atleast_1d(np.asarray(minutes, dtype=np.int64)).tolist():
+            if self.tz:
+                out.append(dt.datetime.fromtimestamp(m * 60, _zone(self.tz)).replace(tzinfo=None))
+            else:
+                out.append(_EPOCH + dt.timedelta(minutes=m))
+        return out
 
     def iso(self, minutes: int) -> str:
         """One instant as local 'YYYY-MM-DDTHH:MM' (per finding, so plain datetime, not pandas)."""
@@ -366,28 +383,28 @@ class Timeline:
         return t.strftime("%Y-%m-%dT%H:%M")
 
     def date_of(self, day: int) -> str:
-        return self._day_text[1][day] if 0 <= day < self.n_days else self.days[day].strftime("%Y-%m-%d")
+        return self._day_text[1][day] if 0 <= day < self.n_days else str(self.days[day])
 
     @cached_property
     def _day_text(self) -> tuple[list[int], list[str]]:
         """Each day's midnight (absolute minutes) and date as text, made once: findings name dates
         by the thousand and a pandas Timestamp per name costs more than the rule."""
-        return [int(x) for x in self.day_start], list(self.days.strftime("%Y-%m-%d"))
+        return [int(x) for x in self.day_start], np.datetime_as_string(self.days, unit="D").tolist()
 
     # ---------------------------------------------------------------- shift rows as integers
     def col(self, name: str) -> np.ndarray:
-        """One column of ``shifts`` as a numpy array (a view where pandas allows)."""
-        return self.shifts[name].to_numpy()
+        """One column of ``shifts`` (the array itself: read-only)."""
+        return self.shifts[name]
 
     @cached_property
     def kind_id(self) -> np.ndarray:
         """Each shift row's kind as an index into ``legend.KINDS`` (``build`` fills it in directly)."""
-        return self.shifts["kind"].map(KIND_ID).to_numpy(dtype=np.int8)
+        return np.array([KIND_ID[k] for k in self.shifts["kind"].tolist()], dtype=np.int8)
 
     @cached_property
     def _code_index(self) -> tuple[np.ndarray, list[str]]:
         """Each shift row's code as an index into a list of codes (``build`` fills it in directly)."""
-        ids, names = pd.factorize(self.shifts["code"].to_numpy(dtype=object))
+        ids, names = factorize(self.shifts["code"])
         return ids, list(names)
 
     def shift_mask(self, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> np.ndarray:
@@ -425,8 +442,8 @@ class Timeline:
         return np.flatnonzero(self.shift_mask(WORK_KINDS) & (en > st))
 
     @cached_property
-    def work_rows(self) -> pd.DataFrame:
-        return self.shifts.iloc[self.work_index]
+    def work_rows(self) -> Table:
+        return self.shifts.take(self.work_index)
 
     @cached_property
     def _work_sweep(self) -> _Sweep:
@@ -466,7 +483,7 @@ class Timeline:
         return out[0], out[1]
 
     @cached_property
-    def periods(self) -> pd.DataFrame:
+    def periods(self) -> Table:
         """Work periods (see rules.md): span, hours, and whether they hold call or night."""
         merged, _ = self.period_intervals
         n = len(merged.start)
@@ -478,7 +495,7 @@ class Timeline:
             ug = np.searchsorted(merged.lane_start, u.lane_start, side="right") - 1
             hours = np.bincount(ug, weights=(u.end - u.start), minlength=n) / 60.0 if n else np.zeros(0)
         has_call, has_night = self.period_flags
-        return pd.DataFrame(
+        return Table(
             {
                 "resident": merged.resident,
                 "start": merged.start,
@@ -770,34 +787,77 @@ class Timeline:
 # ==================================================================== building a timeline
 
 
-def local_to_abs(naive: pd.Series | pd.DatetimeIndex | np.ndarray, tz: str | None) -> np.ndarray:
+def local_to_abs(naive: np.ndarray, tz: str | None) -> np.ndarray:
     """Naive local datetimes -> absolute minutes. With a zone, DST gaps shift forward and repeated
     hours take their first occurrence, so a night across a change measures its real length."""
     minutes = np.asarray(naive, dtype="datetime64[m]").astype(np.int64)
-    if not tz:  # naive time is the axis itself: a cast, no pandas index (half a million rows)
+    if not tz or not len(minutes):  # naive time is the axis itself: a cast
         return minutes
-    if len(minutes) > 4096:
-        # A year of shifts starts at a few thousand distinct local minutes (dates x shift starts):
-        # convert each once and spread the result, instead of half a million zone look-ups.
-        lo = int(minutes.min())
-        span = int(minutes.max()) - lo + 1
-        if span <= 64 * len(minutes):
-            used = np.zeros(span, dtype=bool)
-            used[minutes - lo] = True
-            distinct = np.flatnonzero(used)
-            if 4 * len(distinct) < len(minutes):
-                table = np.zeros(span, dtype=np.int64)
-                table[distinct] = _zone_minutes(distinct + lo, tz)
-                return table[minutes - lo]
     return _zone_minutes(minutes, tz)
 
 
 def _zone_minutes(minutes: np.ndarray, tz: str) -> np.ndarray:
-    """Local minutes since 1970 in zone ``tz`` -> absolute minutes (UTC)."""
-    idx = pd.DatetimeIndex(minutes.astype("datetime64[m]"))
-    idx = idx.tz_localize(tz, ambiguous=np.ones(len(idx), dtype=bool), nonexistent="shift_forward")
-    idx = idx.tz_convert("UTC").tz_localize(None)
-    return idx.as_unit("s").asi8 // 60
+    """Local minutes since 1970 in zone ``tz`` -> absolute minutes (UTC).
+
+    A zone's offset changes a few times a year, so it is looked up once per local day (a year of
+    shifts is half a million minutes over 366 days) and subtracted in one vectorised step; only
+    the minutes of a day whose offset changes before the next midnight are converted one by one,
+    exactly (``_zone_minute``).
+    """
+    zone = _zone(tz)
+    day = minutes // MIN_PER_DAY
+    lo = int(day.min())
+    n = int(day.max()) - lo + 2
+    offset = np.array([_offset(zone, (lo + k) * MIN_PER_DAY) for k in range(n)], dtype=np.int64)
+    k = day - lo
+    out = minutes - offset[k]
+    changing = np.flatnonzero(offset[1:] != offset[:-1])
+    if len(changing):
+        rows = np.flatnonzero(np.isin(k, changing))
+        distinct, inverse = np.unique(minutes[rows], return_inverse=True)
+        exact = np.array([_zone_minute(zone, m) for m in distinct.tolist()], dtype=np.int64)
+        out[rows] = exact[inverse]
+    return out
+
+
+def _offset(zone: dt.tzinfo, local_minute: int) -> int:
+    """The zone's UTC offset in minutes at a local minute (its first occurrence when repeated)."""
+    t = (_EPOCH + dt.timedelta(minutes=local_minute)).replace(tzinfo=zone)
+    return int(t.utcoffset().total_seconds()) // 60  # type: ignore[union-attr]
+
+
+def _zone_minute(zone: dt.tzinfo, local_minute: int) -> int:
+    """One local minute -> absolute minutes: a repeated minute takes its first occurrence (fold 0);
+    a minute in a spring-forward gap does not exist and moves forward to the end of the gap, the
+    instant of the change (what pandas calls ``nonexistent="shift_forward"``)."""
+    utc = local_minute - _offset(zone, local_minute)
+    back = dt.datetime.fromtimestamp(utc * 60, zone).replace(tzinfo=None)
+    if back == _EPOCH + dt.timedelta(minutes=local_minute):
+        return utc
+    # in a gap: fold 0 used the offset before the change, so the change came earlier than ``utc``
+    lo, hi = utc - 24 * 60, utc  # the change lies in (lo, hi]; offsets differ across it
+    before = _abs_offset(zone, lo)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _abs_offset(zone, mid) == before:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def _abs_offset(zone: dt.tzinfo, utc_minute: int) -> int:
+    t = dt.datetime.fromtimestamp(utc_minute * 60, zone)
+    return int(t.utcoffset().total_seconds()) // 60  # type: ignore[union-attr]
+
+
+def _given(values: np.ndarray) -> np.ndarray:
+    """Which cells of an object column hold a value (not None, not NaN): explicit times of a long file."""
+    given = np.asarray(values != None, dtype=bool)  # noqa: E711 (elementwise over objects)
+    if given.any():
+        held = values[given]
+        given[given] = ~np.asarray(held != held, dtype=bool)  # only NaN differs from itself
+    return given
 
 
 def _parse_texts(
@@ -808,21 +868,20 @@ def _parse_texts(
     Returns, per entry, the index of its text among the distinct texts, and per distinct text the
     ids (``code_id``) of its codes in cell order. A blank cell is a text with no codes.
     """
-    tid, uniq = pd.factorize(raw.entries["text"].to_numpy(dtype=object))
+    tid, uniq = factorize(raw.entries["text"])
     texts = ["" if u is None or (isinstance(u, float) and u != u) else str(u) for u in uniq] + [""]
     tid = np.where(tid < 0, len(uniq), tid)  # missing text: the blank added last
     parsed: dict[str, list[str] | None] = {t: split_codes(t, legend) for t in set(texts)}
     bad = [t for t, codes in parsed.items() if codes is None]
     if bad:
-        all_texts = raw.entries["text"].fillna("").astype(str)
         counts: Counter[str] = Counter()
         first: dict[str, tuple[str | None, str]] = {}
-        bad_rows = raw.entries[all_texts.isin(bad)]
+        bad_rows = raw.entries.take(np.isin(tid, [k for k, t in enumerate(texts) if parsed[t] is None]))
         # name codes as `codes` and `init` do: L&D stays one code unless L and D stand alone elsewhere
         from rostercheck.onboard import cell_codes
 
         as_codes = cell_codes([t for t in texts if t], legend)
-        for sheet, cell, text in zip(bad_rows["sheet"], bad_rows["cell"], bad_rows["text"]):
+        for sheet, cell, text in zip(bad_rows["sheet"].tolist(), bad_rows["cell"].tolist(), bad_rows["text"].tolist()):
             parts = [c for c in as_codes.get(str(text), []) if c not in legend] or unknown_parts(str(text), legend)
             for code in parts:
                 counts[code] += 1
@@ -845,7 +904,7 @@ def _parse_texts(
 
 def _spellings(raw: RawRoster, legend: dict[str, Shift]) -> dict[str, str]:
     """How the checked roster spells each code, counted per distinct text (not per cell)."""
-    tid, uniq = pd.factorize(raw.entries["text"].to_numpy(dtype=object))
+    tid, uniq = factorize(raw.entries["text"])
     counts = np.bincount(tid[tid >= 0], minlength=len(uniq))
     return code_spellings(uniq, counts, legend)
 
@@ -911,7 +970,7 @@ def _entries_to_shifts(
     if raw.layout == "duty-list":  # a duty split "A (AM) B (PM)": each half is its session, whatever the duty
         timed_by_slot = np.flatnonzero(lstart[code] >= 0)
     if len(timed_by_slot):
-        slot_ids, slot_names = pd.factorize(e["slot"].to_numpy(dtype=object)[entry[timed_by_slot]])
+        slot_ids, slot_names = factorize(e["slot"][entry[timed_by_slot]])
         sessions = slot_times(legend)
         for k_slot, name in enumerate(slot_names):
             if name in sessions:
@@ -921,23 +980,23 @@ def _entries_to_shifts(
     untimed_work = (start < 0) & (kind == KIND_ID["work"])
     start[untimed_work], length[untimed_work] = WHOLE_DAY_DEFAULT
     # explicit times from a long file win over the legend (grids have none)
-    xstart = e["start"].to_numpy(dtype=object)
-    xend = e["end"].to_numpy(dtype=object)
-    has = pd.notna(xstart) & pd.notna(xend) if raw.layout == "long" else np.zeros(n, dtype=bool)
+    xstart = e["start"]
+    xend = e["end"]
+    has = _given(xstart) & _given(xend) if raw.layout == "long" else np.zeros(n, dtype=bool)
     if has.any():
         rows = np.flatnonzero(has[entry])
         for i in rows.tolist():  # only rows that carry explicit times; few in practice
             j = int(entry[i])
-            where = {"file": raw.path, "sheet": e["sheet"].iat[j], "cell": cell_name(e["cell"].iat[j])}
+            where = {"file": raw.path, "sheet": e["sheet"][j], "cell": cell_name(e["cell"][j])}
             s0 = parse_time(xstart[j], where=where)
             s1 = parse_time(xend[j], where=where)
             start[i], length[i], elapsed[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY, False
-    date = pd.to_datetime(e["date"]).to_numpy().astype("datetime64[D]")[entry]
+    date = e["date"].astype("datetime64[D]", copy=False)[entry]
     day = (date - start_day).astype(np.int64)
     base = date.astype("datetime64[m]").astype(np.int64)
     s_naive = base + start
     return {
-        "resident": res_map[e["resident"].to_numpy(dtype=np.int64)[entry]],
+        "resident": res_map[e["resident"].astype(np.int64, copy=False)[entry]],
         "day": day,
         "code": code,
         "kind": kind,
@@ -966,10 +1025,10 @@ def build(
     # residents: the checked roster's, in its order; history only for people who are in it
     residents = list(raw.residents)
     by_name = {r.name: i for i, r in enumerate(residents)}
-    cur_dates = pd.to_datetime(raw.entries["date"]).to_numpy().astype("datetime64[D]")
+    cur_dates = raw.entries["date"].astype("datetime64[D]", copy=False)
     first_date, last_date = cur_dates.min(), cur_dates.max()
     if previous is not None:
-        prev_dates = pd.to_datetime(previous.entries["date"]).to_numpy().astype("datetime64[D]")
+        prev_dates = previous.entries["date"].astype("datetime64[D]", copy=False)
         start_date = min(prev_dates.min(), first_date)
         # history that cannot be history is a mistaken file, not an empty one: say so
         if not len(prev_dates) or prev_dates.min() >= first_date:
@@ -980,7 +1039,7 @@ def build(
                              "roster for the period before", file=previous.path)
     else:
         start_date = first_date
-    days = pd.date_range(pd.Timestamp(start_date), pd.Timestamp(last_date), freq="D")
+    days = np.arange(start_date, last_date + np.timedelta64(1, "D"), dtype="datetime64[D]")
     first = int((first_date - start_date).astype(np.int64))
 
     parts = []
@@ -989,20 +1048,20 @@ def build(
         if ro is previous:
             res_map = np.array([by_name.get(r.name, -1) for r in ro.residents], dtype=np.int64)
             ent = ro.entries
-            keep = res_map[ent["resident"].to_numpy(dtype=np.int64)] >= 0
-            keep &= pd.to_datetime(ent["date"]).to_numpy().astype("datetime64[D]") < first_date
-            ro = RawRoster(ro.path, ro.residents, ent[keep].reset_index(drop=True), ro.layout, ro.sheets)
+            keep = res_map[ent["resident"].astype(np.int64, copy=False)] >= 0
+            keep &= ent["date"].astype("datetime64[D]", copy=False) < first_date
+            ro = RawRoster(ro.path, ro.residents, ent.take(keep), ro.layout, ro.sheets)
         else:
             res_map = np.arange(len(ro.residents), dtype=np.int64)
         part = _entries_to_shifts(ro, legend, start_date, res_map, len(cells))
         cells.extend_from(
-            ro.path, ro.entries["sheet"].to_numpy(dtype=object), ro.entries["cell"].to_numpy()
+            ro.path, ro.entries["sheet"], ro.entries["cell"]
         )
         parts.append(part)
     # one roster (no --previous): its columns as they are; a concatenation would copy them all
     sh = parts[0] if len(parts) == 1 else {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
-    day_start = local_to_abs(pd.date_range(pd.Timestamp(start_date), periods=len(days) + 1, freq="D"), tz)
+    day_start = local_to_abs(np.arange(start_date, last_date + np.timedelta64(2, "D"), dtype="datetime64[D]"), tz)
     t = sh["timed"]
     if t.all() and not tz:
         st, en = sh["s_naive"], sh["e_naive"]
@@ -1022,19 +1081,18 @@ def build(
         en[~t] = st[~t]
     code_names = np.array(list(legend), dtype=object)
     kind_names = np.array(KINDS, dtype=object)
-    shifts = pd.DataFrame(
+    shifts = Table(
         {
             "resident": sh["resident"],
             "day": sh["day"],
-            "code": pd.Series(code_names[sh["code"]], dtype=object),
-            "kind": pd.Series(kind_names[sh["kind"]], dtype=object),
+            "code": code_names[sh["code"]],
+            "kind": kind_names[sh["kind"]],
             "start": st,
             "end": en,
             "counted": sh["counted"],
             "cell": sh["cell"],
             "entry": sh["entry"],
-        },
-        copy=False,  # the frame holds these arrays; a copy would double the peak memory of a year-long roster
+        }  # the table holds these arrays; a copy would double the peak memory of a year-long roster
     )
     leave = np.zeros((len(residents), len(days)), dtype=bool)
     lv = sh["kind"] == KIND_ID["leave"]

@@ -58,7 +58,7 @@ def staffing(raw: RawRoster, cfg: Config) -> Counter:
     """Residents per (date, slot, working code): what a repair promises to keep (off codes may trade)."""
     legend = legend_for(raw, cfg)
     out: Counter = Counter()
-    for date, slot, text in zip(raw.entries["date"], raw.entries["slot"], raw.entries["text"]):
+    for date, slot, text in zip(raw.entries.frame()["date"], raw.entries.frame()["slot"], raw.entries.frame()["text"]):
         for c in split_codes(text, legend) or []:
             if legend[c].kind in BUSY_KINDS:
                 out[(date, slot, c)] += 1

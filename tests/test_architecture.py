@@ -6,6 +6,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "rostercheck"
 
@@ -58,3 +60,28 @@ def test_nothing_outside_the_timeline_reads_its_private_fields() -> None:
 def test_the_package_holds_no_test_data_generator() -> None:
     assert not (PACKAGE / "synth.py").exists()
     assert (ROOT / "tools" / "synth.py").exists()
+
+
+_LOADED = """
+import runpy, sys
+sys.argv = ["rostercheck", "check", *sys.argv[1:], "--format", "json"]
+try:
+    runpy.run_module("rostercheck", run_name="__main__")
+except SystemExit:
+    pass
+print("LOADED", " ".join(sorted(m for m in ("pandas", "ortools", "openpyxl") if m in sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("roster", ["internal-medicine/july-2026.xlsx", "family-medicine/block-3.xlsx"])
+def test_check_never_imports_pandas_the_solver_or_openpyxl(roster: str) -> None:
+    """A check is a fresh process, many times a day in CI and batches: importing pandas alone
+    costs more CPU than checking a year-long roster (issue 17). Repair, the HTML report and init
+    may import it; check, with its JSON report, must not."""
+    import subprocess
+    import sys
+
+    path = ROOT / "sample_rosters" / roster
+    proc = subprocess.run([sys.executable, "-c", _LOADED, str(path)], capture_output=True, text=True, cwd=ROOT)
+    loaded = [line.strip() for line in proc.stderr.splitlines() if line.startswith("LOADED")]
+    assert "\"rule\": " in proc.stdout and loaded == ["LOADED"], proc.stderr[-2000:]

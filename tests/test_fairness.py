@@ -56,7 +56,7 @@ def test_fairness_counts_equal_the_cells(path: Path) -> None:
     call_dates: dict[str, set] = {r.name: set() for r in raw.residents}
     night_dates: dict[str, set] = {r.name: set() for r in raw.residents}
     weekend_worked: dict[str, set] = {r.name: set() for r in raw.residents}
-    for res, date, text in zip(raw.entries["resident"], raw.entries["date"], raw.entries["text"]):
+    for res, date, text in zip(raw.entries["resident"], raw.entries.frame()["date"], raw.entries["text"]):
         name = raw.residents[int(res)].name
         for code in split_codes(str(text or ""), legend) or []:
             cells[name][code] += 1

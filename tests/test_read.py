@@ -21,7 +21,7 @@ NBSP = "\u00a0"
 def entry(roster, name: str, date: str, slot: str = "") -> pd.Series:
     """The one entry of ``name`` on ``date`` (and slot)."""
     idx = [r.name for r in roster.residents].index(name)
-    e = roster.entries
+    e = roster.entries.frame()
     hit = e[(e.resident == idx) & (e.date == pd.Timestamp(date)) & (e.slot == slot)]
     assert len(hit) == 1, hit
     return hit.iloc[0]
@@ -51,7 +51,7 @@ def test_basic_grid_columns_types_and_addresses(tmp_path: Path) -> None:
     assert names(roster) == ["Alice Adams", "Bob Brown"]
     assert [r.pgy for r in roster.residents] == [1, 2]
     assert roster.residents[0].source.as_dict() == {"file": str(path), "sheet": "Roster", "cell": "A2"}
-    e = roster.entries
+    e = roster.entries.frame()
     assert tuple(e.columns) == ENTRY_COLUMNS
     assert len(e) == 6  # every cell, blank ones included
     assert str(e.date.dtype).startswith("datetime64")
@@ -93,7 +93,7 @@ def test_title_rows_and_name_column_not_in_a(tmp_path: Path) -> None:
     assert roster.residents[1].source.cell == "C6"
     assert cell_name(entry(roster, "Alice Adams", "2026-07-01").cell) == "E5"
     assert cell_name(entry(roster, "Bob Brown", "2026-07-03").cell) == "G6"
-    assert len(roster.entries) == 6  # the Total column is not a date
+    assert len(roster.entries.frame()) == 6  # the Total column is not a date
 
 
 def test_addresses_when_used_range_does_not_start_at_a1(tmp_path: Path) -> None:
@@ -101,14 +101,14 @@ def test_addresses_when_used_range_does_not_start_at_a1(tmp_path: Path) -> None:
     path = make_xlsx(tmp_path / "r.xlsx", {"Roster": simple_grid()}, top=5, left=4)
     roster = read_roster(path)
     assert roster.residents[0].source.cell == "D6"
-    assert cell_names(roster.entries.cell).tolist() == ["F6", "G6", "H6", "F7", "G7", "H7"]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["F6", "G6", "H6", "F7", "G7", "H7"]
 
 
 def test_addresses_beyond_column_z(tmp_path: Path) -> None:
     rows = [["Resident", *days(40)], ["Alice", *(["D"] * 40)]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
-    assert cell_names(roster.entries.cell).tolist()[24:28] == ["Z2", "AA2", "AB2", "AC2"]
-    assert cell_name(roster.entries.cell.iloc[-1]) == "AO2"
+    assert cell_names(roster.entries.frame().cell).tolist()[24:28] == ["Z2", "AA2", "AB2", "AC2"]
+    assert cell_name(roster.entries.frame().cell.iloc[-1]) == "AO2"
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_name_header_words(tmp_path: Path, header: str) -> None:
 def test_real_excel_dates_including_datetimes(tmp_path: Path) -> None:
     header = ["Resident", dt.datetime(2026, 7, 1), dt.datetime(2026, 7, 2, 0, 0), dt.datetime(2026, 7, 3, 7, 0)]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": [header, ["Alice", "D", "D", "D"]]}))
-    assert roster.entries.date.tolist() == [pd.Timestamp("2026-07-01"), pd.Timestamp("2026-07-02"),
+    assert roster.entries.frame().date.tolist() == [pd.Timestamp("2026-07-01"), pd.Timestamp("2026-07-02"),
                                             pd.Timestamp("2026-07-03")]  # fmt: skip
 
 
@@ -180,7 +180,7 @@ def test_real_excel_dates_including_datetimes(tmp_path: Path) -> None:
 )
 def test_date_strings(tmp_path: Path, header: list[str]) -> None:
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": [["Resident", *header], ["Alice", "D", "N", "C"]]}))
-    assert roster.entries.date.dt.strftime("%Y-%m-%d").tolist() == ["2026-07-01", "2026-07-02", "2026-07-03"]
+    assert roster.entries.frame().date.dt.strftime("%Y-%m-%d").tolist() == ["2026-07-01", "2026-07-02", "2026-07-03"]
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_date_strings(tmp_path: Path, header: list[str]) -> None:
 def test_month_day_dates_take_the_year_option(tmp_path: Path, header: list[str]) -> None:
     path = make_xlsx(tmp_path / "r.xlsx", {"R": [["Resident", *header], ["Alice", "D", "N", "C"]]})
     roster = read_roster(path, RosterOptions(year=2026))
-    assert roster.entries.date.dt.strftime("%Y-%m-%d").tolist() == ["2026-07-01", "2026-07-02", "2026-07-03"]
+    assert roster.entries.frame().date.dt.strftime("%Y-%m-%d").tolist() == ["2026-07-01", "2026-07-02", "2026-07-03"]
 
 
 def test_month_day_without_year_is_an_error_naming_the_cell(tmp_path: Path) -> None:
@@ -204,7 +204,7 @@ def test_month_day_dates_roll_over_new_year(tmp_path: Path) -> None:
     header = ["Resident", "12/30", "12/31", "1/1", "1/2"]
     path = make_xlsx(tmp_path / "r.xlsx", {"R": [header, ["Alice", "D", "N", "C", "PC"]]})
     roster = read_roster(path, RosterOptions(year=2026))
-    assert roster.entries.date.dt.strftime("%Y-%m-%d").tolist() == [
+    assert roster.entries.frame().date.dt.strftime("%Y-%m-%d").tolist() == [
         "2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"
     ]  # fmt: skip
 
@@ -219,15 +219,15 @@ def test_weekday_row_above_and_below_dates_is_ignored(tmp_path: Path) -> None:
     ]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert names(roster) == ["Alice"]
-    assert cell_names(roster.entries.cell).tolist() == ["B5", "C5", "D5"]
-    assert roster.entries.text.tolist() == ["D", "N", "PC"]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["B5", "C5", "D5"]
+    assert roster.entries.frame().text.tolist() == ["D", "N", "PC"]
 
 
 def test_weekday_row_under_a_combined_header(tmp_path: Path) -> None:
     rows = [["Resident", *days(3)], ["Day", "Wed", "Thu", "Fri"], ["Alice", "D", "N", "PC"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert names(roster) == ["Alice"]
-    assert cell_names(roster.entries.cell).tolist() == ["B3", "C3", "D3"]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["B3", "C3", "D3"]
 
 
 def test_dates_row_without_any_name_header(tmp_path: Path) -> None:
@@ -255,27 +255,27 @@ def test_date_row_and_header_row_options(tmp_path: Path) -> None:
     path = make_xlsx(tmp_path / "r.xlsx", {"R": rows})
     roster = read_roster(path, RosterOptions(header_row=5, date_row=2))
     assert names(roster) == ["Alice"]
-    assert cell_names(roster.entries.cell).tolist() == ["B6", "C6"]
-    assert roster.entries.date.dt.day.tolist() == [1, 2]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["B6", "C6"]
+    assert roster.entries.frame().date.dt.day.tolist() == [1, 2]
 
 
 def test_header_row_option_below_the_scan_window(tmp_path: Path) -> None:
     rows = [[f"note {i}"] for i in range(40)] + [["Resident", *days(3)], ["Alice", "D", "N", "C"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}), RosterOptions(header_row=41))
-    assert cell_names(roster.entries.cell).tolist() == ["B42", "C42", "D42"]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["B42", "C42", "D42"]
 
 
 def test_columns_after_the_last_date_are_ignored(tmp_path: Path) -> None:
     rows = [["Resident", *days(3), "Total", "# calls", None, "notes"], ["Alice", "D", "C", "PC", 3, 1, None, "ok"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
-    assert cell_names(roster.entries.cell).tolist() == ["B2", "C2", "D2"]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["B2", "C2", "D2"]
 
 
 def test_blank_spacer_column_between_dates_is_skipped(tmp_path: Path) -> None:
     rows = [["Resident", *days(3), None, *days(2, dt.date(2026, 7, 4))], ["Alice", "D", "C", "PC", None, "D", "D"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
-    assert cell_names(roster.entries.cell).tolist() == ["B2", "C2", "D2", "F2", "G2"]
-    assert roster.entries.date.dt.day.tolist() == [1, 2, 3, 4, 5]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["B2", "C2", "D2", "F2", "G2"]
+    assert roster.entries.frame().date.dt.day.tolist() == [1, 2, 3, 4, 5]
 
 
 # --- rows -----------------------------------------------------------------------------------
@@ -337,13 +337,13 @@ def test_nbsp_and_whitespace_are_cleaned_and_case_kept(tmp_path: Path) -> None:
     ]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert names(roster) == ["Alice Adams", "Bob"]
-    assert roster.entries.text.tolist() == ["d", "n", "Cl", "", "", "pc"]
+    assert roster.entries.frame().text.tolist() == ["d", "n", "Cl", "", "", "pc"]
 
 
 def test_numeric_cells_read_as_text(tmp_path: Path) -> None:
     rows = [["Resident", *days(3)], ["Alice", 12, 7.5, True]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
-    assert roster.entries.text.tolist() == ["12", "7.5", "TRUE"]
+    assert roster.entries.frame().text.tolist() == ["12", "7.5", "TRUE"]
 
 
 def test_duplicate_names_on_one_sheet_are_two_people(tmp_path: Path) -> None:
@@ -371,7 +371,7 @@ def test_two_month_sheets_share_residents(tmp_path: Path) -> None:
     assert names(roster) == ["Alice", "Bob", "Cara"]
     assert [r.pgy for r in roster.residents] == [1, 2, 3]  # Alice's level comes from August
     assert roster.residents[0].source.sheet == "July"
-    assert len(roster.entries) == 6 + 9
+    assert len(roster.entries.frame()) == 6 + 9
     aug1 = entry(roster, "Alice", "2026-08-01")
     assert (aug1.text, aug1.sheet, cell_name(aug1.cell)) == ("V", "August", "C3")
     assert entry(roster, "Alice", "2026-07-01").sheet == "July"
@@ -456,9 +456,9 @@ def test_csv_grid(tmp_path: Path) -> None:
     rows = [["Roster July"], ["Resident", "PGY", "7/1/2026", "7/2/2026"], ["Alice", "PGY-1", "D", "n"]]
     roster = read_roster(make_csv(tmp_path / "r.csv", rows))
     assert roster.layout == "grid" and roster.sheets == []
-    assert cell_names(roster.entries.cell).tolist() == ["C3", "D3"]
-    assert roster.entries.sheet.tolist() == [None, None]
-    assert roster.entries.text.tolist() == ["D", "n"]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["C3", "D3"]
+    assert roster.entries.frame().sheet.tolist() == [None, None]
+    assert roster.entries.frame().text.tolist() == ["D", "n"]
     assert roster.residents[0].source.as_dict() == {"file": str(tmp_path / "r.csv"), "sheet": None, "cell": "A3"}
 
 
@@ -466,4 +466,4 @@ def test_header_row_option_with_a_notes_sheet(tmp_path: Path) -> None:
     rows = [["July roster"], [], ["Resident", *days(3)], ["Alice", "D", "N", "C"]]
     path = make_xlsx(tmp_path / "r.xlsx", {"Notes": [["hello"]], "July": rows})
     roster = read_roster(path, RosterOptions(header_row=3))
-    assert roster.sheets == ["July"] and cell_names(roster.entries.cell).tolist() == ["B4", "C4", "D4"]
+    assert roster.sheets == ["July"] and cell_names(roster.entries.frame().cell).tolist() == ["B4", "C4", "D4"]

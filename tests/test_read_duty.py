@@ -71,7 +71,7 @@ def test_duty_list_residents_names_and_warnings(duty_xlsx: Path) -> None:
     # [roster] people first (spelt as the roster mostly spells them), then everyone named, in order
     assert names == ["James", "Eve Idle", "William", "Cara Fox", "Wiliam", "Ben Diaz", "Dev Patel"]
     assert raw.residents[0].pgy == 1
-    e = raw.entries
+    e = raw.entries.frame()
     held = e[e["text"] != ""]
     assert set(held[held["resident"] == 1]["text"]) == set()  # Eve: a resident with no duty
     assert len(e[e["resident"] == 1]) == 5  # ...off on each of the five dates
@@ -180,7 +180,7 @@ def test_day_first_or_month_first_needs_the_option_when_ambiguous(tmp_path: Path
     cfg = parse({"shifts": {"Primary call": {"start": "08:00", "end": "17:00"}}}, path=None)
     for order, first in (("dmy", "2018-02-01"), ("mdy", "2018-01-02")):
         raw = read_roster(path, RosterOptions(date_order=order, codes=cfg.roster.codes))
-        assert str(raw.entries["date"].min().date()) == first
+        assert str(raw.entries.frame()["date"].min().date()) == first
     code, out, _ = run("check", str(path), "--date-order", "dmy")
     assert code == 0, out
 
@@ -205,7 +205,7 @@ def test_transposed_grid_reads_like_a_grid(tmp_path: Path) -> None:
     raw = read_roster(path)
     assert raw.layout == "transposed"
     assert [r.name for r in raw.residents] == ["Avery Chen", "Ben Diaz", "Cy Fox"]
-    assert len(raw.entries) == 12
+    assert len(raw.entries.frame()) == 12
     cfg = parse({"shifts": {"C": {"start": "07:00", "end": "07:00", "kind": "call"}}}, path=None)
     result = check_raw(raw, cfg)
     length = [f for f in result.findings if f.rule == "shift-length"]
@@ -245,14 +245,14 @@ def test_name_warnings_reach_the_text_and_json_reports(duty_xlsx: Path) -> None:
 
 def test_grids_and_long_tables_read_day_first_dates_too(tmp_path: Path) -> None:
     grid = make_csv(tmp_path / "g.csv", [["Resident", "13/07/2026", "14/07/2026", "15/07/2026"], ["Ann", "D", "D", ""]])
-    assert str(read_roster(grid).entries["date"].min().date()) == "2026-07-13"
+    assert str(read_roster(grid).entries.frame()["date"].min().date()) == "2026-07-13"
     long = make_csv(tmp_path / "l.csv", [["Resident", "Date", "Code"], ["Ann", "01/07/2026", "D"],
                                          ["Ann", "13/07/2026", "D"]])
-    assert sorted(str(d.date()) for d in read_roster(long).entries["date"]) == ["2026-07-01", "2026-07-13"]
+    assert sorted(str(d.date()) for d in read_roster(long).entries.frame()["date"]) == ["2026-07-01", "2026-07-13"]
     # every date reads both ways: grids keep their month-first reading unless told otherwise
     amb = make_csv(tmp_path / "a.csv", [["Resident", "01/07/2026", "02/07/2026", "03/07/2026"], ["Ann", "D", "D", ""]])
-    assert str(read_roster(amb).entries["date"].min().date()) == "2026-01-07"
-    assert str(read_roster(amb, RosterOptions(date_order="dmy")).entries["date"].min().date()) == "2026-07-01"
+    assert str(read_roster(amb).entries.frame()["date"].min().date()) == "2026-01-07"
+    assert str(read_roster(amb, RosterOptions(date_order="dmy")).entries.frame()["date"].min().date()) == "2026-07-01"
     both = make_csv(tmp_path / "b.csv", [["Resident", "13/07/2026", "07/14/2026", "15/07/2026"], ["Ann", "D", "D", ""]])
     with pytest.raises(InputError) as exc:
         read_roster(both)
@@ -270,7 +270,7 @@ def test_placeholders_hold_no_duty_and_people_come_from_a_sheet(tmp_path: Path) 
     assert {(w.cell, w.message.split(":")[0]) for w in raw.read.warnings} == {
         ("C2", "'TBD' is not a person"), ("C3", "'-' is not a person"), ("B4", "'Open' is not a person")}
     assert "(PM half)" in next(w.message for w in raw.read.warnings if w.cell == "B4")
-    held = raw.duties[raw.duties["resident"] >= 0]
+    held = raw.duties.frame()[raw.duties["resident"] >= 0]
     assert len(held) == 4  # Ann x2 (one a morning half), Bo x2; nobody holds the placeholders' duties
 
 

@@ -28,7 +28,7 @@ SPELLINGS: dict[str, Callable[[dt.date, str], str]] = {
 
 
 def _expected_cells(raw) -> list[tuple[str, str, str, str]]:
-    e = raw.entries
+    e = raw.entries.frame()
     names = [raw.residents[k].name for k in e["resident"]]
     return list(zip(names, e["date"].dt.date.astype(str), e["slot"], e["text"], strict=True))
 
@@ -54,8 +54,8 @@ def test_date_row_over_a_session_row_with_weekdays_needs_no_year(tmp_path: Path)
     path = make_xlsx(tmp_path / "r.xlsx", {"Block": [date_row, session_row, *BODY]})
     raw = read_roster(path)
     assert raw.layout == "half-day"
-    assert sorted(set(raw.entries["date"].dt.date)) == dates
-    assert list(raw.entries["slot"][:2]) == ["AM", "PM"]
+    assert sorted(set(raw.entries.frame()["date"].dt.date)) == dates
+    assert list(raw.entries.frame()["slot"][:2]) == ["AM", "PM"]
     assert "only year near today" in raw.read.sheets[0].reason
     assert raw.read.warnings[0].cell == "C1" and f"read as {year}" in raw.read.warnings[0].message
 
@@ -67,7 +67,7 @@ def test_a_weekday_that_disagrees_with_its_date_is_a_warning_naming_the_cell(tmp
     raw = read_roster(path)
     assert [(w.sheet, w.cell) for w in raw.read.warnings] == [("Block", "D1")]
     assert "2026-03-13 is a Friday" in raw.read.warnings[0].message
-    assert sorted(set(raw.entries["date"].dt.date)) == DAYS  # the date is read as written
+    assert sorted(set(raw.entries.frame()["date"].dt.date)) == DAYS  # the date is read as written
 
 
 def test_no_year_and_no_weekdays_asks_for_the_year(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_a_print_title_date_row_above_the_header_is_not_a_second_header(tmp_path
     path = make_xlsx(tmp_path / "r.xlsx", {"Block 10": rows}, top=3, left=4)
     raw = read_roster(path)
     assert [r.name for r in raw.residents] == [f"Resident {k}" for k in range(5)]
-    assert raw.entries["date"].dt.date.nunique() == 28 and len(raw.entries) == 5 * 28
+    assert raw.entries.frame()["date"].dt.date.nunique() == 28 and len(raw.entries.frame()) == 5 * 28
     assert raw.read.sheets[0].header_row == 8 and "print title" in raw.read.sheets[0].reason
 
 
@@ -96,7 +96,7 @@ def test_free_text_columns_between_attributes_and_dates(tmp_path: Path) -> None:
             ["Bob Kim", "PGY 2", "", "", *["N"] * 3]]  # fmt: skip
     raw = read_roster(make_xlsx(tmp_path / "r.xlsx", {"Block": rows}))
     assert [r.name for r in raw.residents] == ["Ann Lee", "Bob Kim"]
-    assert sorted(set(raw.entries["date"].dt.date)) == DAYS and set(raw.entries["text"]) == {"D", "N"}
+    assert sorted(set(raw.entries.frame()["date"].dt.date)) == DAYS and set(raw.entries.frame()["text"]) == {"D", "N"}
 
 
 def _overview_workbook(tmp_path: Path) -> Path:
@@ -160,15 +160,15 @@ def test_a_long_tables_date_with_its_session_gives_the_slot(tmp_path: Path) -> N
     rows = [["Resident", "Date", "Code"], ["Ann Lee", "2026-03-12 AM", "CL"], ["Ann Lee", "2026-03-12_PM", "D"],
             ["Bob Kim", "2026-03-12", "N"]]  # fmt: skip
     raw = read_roster(make_csv(tmp_path / "long.csv", rows))
-    assert list(raw.entries["slot"]) == ["AM", "PM", ""]
-    assert set(raw.entries["date"].dt.date) == {MAR_12}
+    assert list(raw.entries.frame()["slot"]) == ["AM", "PM", ""]
+    assert set(raw.entries.frame()["date"].dt.date) == {MAR_12}
 
 
 def test_a_roster_sheet_without_a_name_label_beside_a_labelled_one_is_still_read(tmp_path: Path) -> None:
     july = [["Resident", *days(7)], ["Ann Lee", *["D"] * 7]]
     august = [[None, *days(7, dt.date(2026, 8, 1))], ["Ann Lee", *["N"] * 7]]
     raw = read_roster(make_xlsx(tmp_path / "w.xlsx", {"July": july, "August": august}))
-    assert raw.sheets == ["July", "August"] and len(raw.entries) == 14 and raw.read.warnings == ()
+    assert raw.sheets == ["July", "August"] and len(raw.entries.frame()) == 14 and raw.read.warnings == ()
 
 
 def test_long_table_columns_named_by_options(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from rostercheck.read.cells import cell_names
 
 def rows_of(roster, name: str) -> pd.DataFrame:
     idx = [r.name for r in roster.residents].index(name)
-    return roster.entries[roster.entries.resident == idx]
+    return roster.entries.frame()[roster.entries.frame().resident == idx]
 
 
 # --- half-day -------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ def test_half_day_with_merged_dates_and_ampm_row(tmp_path: Path) -> None:
     assert alice.text.tolist() == ["CL", "W", "cl", "", "OR", "OR"]
     assert cell_names(alice.cell).tolist() == ["B4", "C4", "D4", "E4", "F4", "G4"]
     assert cell_names(rows_of(roster, "Bob").cell).tolist()[-1] == "G5"
-    assert len(roster.entries) == 12  # the Total column is ignored
+    assert len(roster.entries.frame()) == 12  # the Total column is ignored
 
 
 def test_half_day_without_ampm_row_detected_from_gaps(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_half_day_merged_dates_only(tmp_path: Path) -> None:
     path = make_xlsx(tmp_path / "r.xlsx", {"R": rows}, merges={"R": ["B1:C1", "D1:E1"]})
     roster = read_roster(path)
     assert roster.layout == "half-day"
-    assert cell_names(roster.entries.cell).tolist() == ["B2", "C2", "D2", "E2"]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["B2", "C2", "D2", "E2"]
 
 
 def test_half_day_ampm_in_the_name_row_with_dates_above(tmp_path: Path) -> None:
@@ -80,8 +80,8 @@ def test_half_day_ampm_in_the_name_row_with_dates_above(tmp_path: Path) -> None:
     ]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert roster.layout == "half-day"
-    assert roster.entries.slot.tolist() == ["AM", "PM", "AM", "PM"]
-    assert cell_names(roster.entries.cell).tolist() == ["B4", "C4", "D4", "E4"]
+    assert roster.entries.frame().slot.tolist() == ["AM", "PM", "AM", "PM"]
+    assert cell_names(roster.entries.frame().cell).tolist() == ["B4", "C4", "D4", "E4"]
 
 
 def test_half_day_date_written_over_both_columns(tmp_path: Path) -> None:
@@ -89,7 +89,7 @@ def test_half_day_date_written_over_both_columns(tmp_path: Path) -> None:
     rows = [["Resident", d1, d1, d2, d2], [None, "AM", "PM", "AM", "PM"], ["Alice", "CL", "W", "OFF", "OFF"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}))
     assert roster.layout == "half-day"
-    assert roster.entries.date.dt.day.tolist() == [1, 1, 2, 2]
+    assert roster.entries.frame().date.dt.day.tolist() == [1, 1, 2, 2]
 
 
 def test_whole_day_grid_with_am_pm_codes_stays_whole_day(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_forced_half_day(tmp_path: Path) -> None:
     d1, d2 = days(2)
     rows = [["Resident", d1, None, d2, None, "x"], ["Alice", "CL", "W", "CL", "CL", 1]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"R": rows}), RosterOptions(layout="half-day"))
-    assert roster.entries.slot.tolist() == ["AM", "PM", "AM", "PM"]
+    assert roster.entries.frame().slot.tolist() == ["AM", "PM", "AM", "PM"]
 
 
 def test_half_day_duplicate_date_names_both_cells(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_long_csv_with_start_and_end(tmp_path: Path) -> None:
     roster = read_roster(path)
     assert roster.layout == "long" and roster.sheets == []
     assert [(r.name, r.pgy) for r in roster.residents] == [("Alice Adams", 1), ("Bob", 2)]
-    e = roster.entries
+    e = roster.entries.frame()
     assert tuple(e.columns) == ENTRY_COLUMNS
     assert e.resident.tolist() == [0, 0, 1]
     assert e.date.dt.strftime("%Y-%m-%d").tolist() == ["2026-07-01", "2026-07-02", "2026-07-01"]
@@ -152,8 +152,8 @@ def test_long_csv_without_times_semicolons_bom(tmp_path: Path) -> None:
     roster = read_roster(path)
     assert roster.layout == "long"
     assert [(r.name, r.team) for r in roster.residents] == [("Zoë", "Red")]
-    assert roster.entries.start.tolist() == [None, None]
-    assert roster.entries.date.dt.day.tolist() == [1, 2]
+    assert roster.entries.frame().start.tolist() == [None, None]
+    assert roster.entries.frame().date.dt.day.tolist() == [1, 2]
 
 
 def test_long_csv_cp1252_and_tabs(tmp_path: Path) -> None:
@@ -175,7 +175,7 @@ def test_long_xlsx_with_times_and_title(tmp_path: Path) -> None:
     roster = read_roster(path)
     assert roster.layout == "long" and roster.sheets == ["Export"]
     assert [(r.name, r.role) for r in roster.residents] == [("Alice", "Senior"), ("Bob", None)]
-    e = roster.entries
+    e = roster.entries.frame()
     assert e.start.tolist() == ["07:00", "19:30", None]
     assert e.end.tolist() == ["19:00", "07:30", None]
     assert cell_names(e.cell).tolist() == ["D5", "D6", "D7"]
@@ -185,7 +185,7 @@ def test_long_xlsx_with_times_and_title(tmp_path: Path) -> None:
 def test_long_without_start_end_xlsx(tmp_path: Path) -> None:
     rows = [["Resident", "Date", "Shift"], ["Alice", dt.date(2026, 7, 1), "D"], ["Total", None, "1"]]
     roster = read_roster(make_xlsx(tmp_path / "r.xlsx", {"S": rows}))
-    assert len(roster.entries) == 1 and roster.entries.start.tolist() == [None]
+    assert len(roster.entries.frame()) == 1 and roster.entries.frame().start.tolist() == [None]
 
 
 def test_long_slot_column(tmp_path: Path) -> None:
@@ -195,14 +195,14 @@ def test_long_slot_column(tmp_path: Path) -> None:
         ["Alice", "2026-07-01", "pm", "W"],
     ]
     roster = read_roster(make_csv(tmp_path / "r.csv", rows))
-    assert roster.entries.slot.tolist() == ["AM", "PM"]
+    assert roster.entries.frame().slot.tolist() == ["AM", "PM"]
 
 
 def test_long_month_day_uses_year_and_rolls(tmp_path: Path) -> None:
     rows = [["Resident", "Date", "Code"], ["A", "12/31", "D"], ["A", "1/1", "N"], ["B", "12/31", "D"]]
     path = make_csv(tmp_path / "r.csv", rows)
     roster = read_roster(path, RosterOptions(year=2026))
-    assert roster.entries.date.dt.strftime("%Y-%m-%d").tolist() == ["2026-12-31", "2027-01-01", "2026-12-31"]
+    assert roster.entries.frame().date.dt.strftime("%Y-%m-%d").tolist() == ["2026-12-31", "2027-01-01", "2026-12-31"]
     with pytest.raises(InputError) as exc:
         read_roster(path)
     assert exc.value.cell == "B2" and "year" in exc.value.message

@@ -51,7 +51,7 @@ def fm_info(fm: Path):
 
 def rows_of(roster, name: str) -> pd.DataFrame:
     idx = [r.name for r in roster.residents].index(name)
-    return roster.entries[roster.entries.resident == idx]
+    return roster.entries.frame()[roster.entries.frame().resident == idx]
 
 
 # --- detection, step by step ----------------------------------------------------------------------
@@ -66,7 +66,7 @@ def test_dates_three_rows_above_the_column_names(fm_info) -> None:
 def test_weekday_row_and_am_pm_row_are_found_and_not_read(fm_info) -> None:
     info = fm_info.sheets[0]
     assert (info.weekday_row, info.slot_row) == (4, 6)
-    assert not set(fm_info.roster.entries.text) & {"Wednesday", "AM", "PM"}
+    assert not set(fm_info.roster.entries.frame().text) & {"Wednesday", "AM", "PM"}
 
 
 def test_dates_merged_over_am_and_pm_make_a_half_day_grid(fm_info) -> None:
@@ -113,20 +113,20 @@ def test_section_title_rows_are_skipped_wherever_they_are_written(fm_info) -> No
 
 def test_row_with_codes_but_no_name_is_skipped(fm_info) -> None:
     assert fm_info.sheets[0].nameless == [9]  # the holiday marker
-    assert not pd.Series(cell_names(fm_info.roster.entries.cell)).str.fullmatch(r"[A-Z]+9").any()
+    assert not pd.Series(cell_names(fm_info.roster.entries.frame().cell)).str.fullmatch(r"[A-Z]+9").any()
 
 
 def test_count_columns_after_the_last_date_are_ignored(fm_info) -> None:
     info = fm_info.sheets[0]
     assert info.after_dates == [("BI", "# CL"), ("BJ", "# IP"), ("BK", "Calls"), ("BL", "Total")]
-    assert not pd.Series(cell_names(fm_info.roster.entries.cell)).str.match(r"^B[I-L]\d").any()
+    assert not pd.Series(cell_names(fm_info.roster.entries.frame().cell)).str.match(r"^B[I-L]\d").any()
 
 
 def test_non_breaking_spaces_are_blank_cells(fm_info) -> None:
     omar = rows_of(fm_info.roster, "Omar Haddad")
     weekend = omar[omar.date == pd.Timestamp("2026-07-04")]
     assert weekend.text.tolist() == ["WKND", "WKND"]
-    texts = set(fm_info.roster.entries.text)
+    texts = set(fm_info.roster.entries.frame().text)
     assert "\u00a0" not in "".join(texts) and "CL" in texts
     assert "" in texts  # IP weekend afternoons are empty
 
@@ -144,7 +144,7 @@ def test_rows_filter_keeps_only_matching_rows(fm: Path) -> None:
     assert info.sheets[0].columns["rows"] == ("B", "ROLE")
     dropped = {v for _, v in info.sheets[0].dropped}
     assert dropped >= {"FAC", "PharmD", "MS3"}
-    assert not {"ATT", "RPH", "MS-CL"} & set(info.roster.entries.text)  # never read
+    assert not {"ATT", "RPH", "MS-CL"} & set(info.roster.entries.frame().text)  # never read
 
 
 @pytest.mark.parametrize(
@@ -277,7 +277,7 @@ def test_am_pm_options_set_the_session_times(fm: Path) -> None:
     raw = read_roster(fm, options)
     cfg = parse({"shifts": OTHER_CODES}, path="t.toml")
     tl = check_raw(raw, cfg).timeline
-    s = tl.shifts
+    s = tl.shifts.frame()
     ip = s[(s.code == "IP") & (s.resident == 0)].sort_values("start")
     local = tl.local(ip.start.to_numpy())
     assert {t.strftime("%H:%M") for t in local} == {"07:30", "12:30"}
@@ -290,5 +290,6 @@ def test_an_am_code_in_shifts_sets_the_am_column_too(fm: Path) -> None:
     cfg = parse({"shifts": {**OTHER_CODES, "AM": {"start": "09:00", "end": "12:00"}}}, path="t.toml")
     tl = check_raw(raw, cfg).timeline
     day = FM_VIOLATION[1]
-    mina = tl.shifts[(tl.shifts.resident == 0) & (tl.shifts.day == (day - FM_DAYS[0]).days) & (tl.shifts.code == "CL")]
+    sh = tl.shifts.frame()
+    mina = sh[(sh.resident == 0) & (sh.day == (day - FM_DAYS[0]).days) & (sh.code == "CL")]
     assert tl.iso(int(mina.start.iloc[0])) == f"{day.isoformat()}T09:00"

@@ -342,7 +342,7 @@ def test_rows_below_a_notes_line_of_a_date_first_sheet_are_read_or_skipped(tmp_p
     body = [[d, "D", "C"] for d in days(7)]
     rows = [["Date", "Avery Chen", "Ben Diaz"], *body[:3], ["Notes: swap 7/4"], *body[3:], ["Legend"], ["D = day"]]
     raw = read_roster(make_csv(tmp_path / "t.csv", rows))
-    assert raw.entries["date"].nunique() == 7
+    assert raw.entries.frame()["date"].nunique() == 7
     assert [(s.row, s.reason) for s in raw.read.skipped] == [(5, "footer"), (10, "footer"), (11, "footer")]
 
 

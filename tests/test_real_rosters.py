@@ -48,9 +48,9 @@ def test_block10_reads_five_residents_by_28_days() -> None:
     assert [r.name for r in raw.residents] == [f"Test Resident {k}" for k in range(1, 6)]
     assert [r.pgy for r in raw.residents] == [2, 3, 1, 2, 3]
     assert raw.sheets == ["Block 10"]
-    dates = raw.entries["date"].dt.date
+    dates = raw.entries.frame()["date"].dt.date
     assert (dates.min(), dates.max(), dates.nunique()) == (dt.date(2025, 3, 10), dt.date(2025, 4, 6), 28)
-    assert len(raw.entries) == 5 * 28 and (raw.entries["text"] != "").all()
+    assert len(raw.entries.frame()) == 5 * 28 and (raw.entries.frame()["text"] != "").all()
     assert [(r.row, r.codes) for r in raw.read.residents] == [(9 + k, 28) for k in range(5)]
     uses = {s.sheet: s for s in raw.read.sheets}
     assert uses["Block 10"].used and uses["Block 10"].header_row == 8 and "print title" in uses["Block 10"].reason
@@ -84,9 +84,9 @@ def test_import_long_reads_with_its_own_column_names() -> None:
     raw = read_roster(REAL / "import-long.csv")
     assert raw.layout == "long"
     assert [r.name for r in raw.residents] == ["resident_0", "resident_1", "faculty_0"]
-    assert list(raw.entries["text"]) == ["Internal Medicine", "Pediatrics", "Clinic"]
-    assert list(raw.entries["slot"]) == ["AM", "PM", "AM"]
-    assert [d.isoformat() for d in raw.entries["date"].dt.date] == ["2026-02-01", "2026-02-01", "2026-02-02"]
+    assert list(raw.entries.frame()["text"]) == ["Internal Medicine", "Pediatrics", "Clinic"]
+    assert list(raw.entries.frame()["slot"]) == ["AM", "PM", "AM"]
+    assert [d.isoformat() for d in raw.entries.frame()["date"].dt.date] == ["2026-02-01", "2026-02-01", "2026-02-02"]
 
 
 def test_import_malformed_is_one_clear_line_exit_2() -> None:

@@ -53,7 +53,7 @@ def fewer_changes_exist(raw, k: int, cfg=ACGME) -> bool:
     one team and PGY, so every resident may take every non-leave option in the roster).
     """
     legend = legend_for(raw, cfg)
-    e = raw.entries
+    e = raw.entries.frame()
     texts = sorted(set(e["text"]))
     protected = {t for t in texts if {legend[c].kind for c in split_codes(t, legend) or []} & {"leave", "wellness"}}
     options = [t for t in texts if t not in protected]
@@ -250,7 +250,7 @@ def test_repair_uses_the_checker_as_oracle_on_generated_rosters():
 
 def test_apply_changes_never_touches_the_original():
     raw = raw_roster(cycle_roster(4, 14, CYCLE, swaps=[(5, 0, 1)]))
-    before = raw.entries.copy()
+    before = raw.entries.frame().copy()
     res = repair(raw, ACGME, Settings(time_limit=10))
-    assert raw.entries.equals(before)
-    assert res.repaired is not raw and not res.repaired.entries.equals(before)
+    assert raw.entries.frame().equals(before)
+    assert res.repaired is not raw and not res.repaired.entries.frame().equals(before)

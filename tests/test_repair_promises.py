@@ -37,7 +37,7 @@ def half_day_block(tmp_path: Path, placeholders: bool = True) -> Path:
     shutil.copy(SAMPLES / "family-medicine" / "rostercheck.toml", tmp_path / "rostercheck.toml")
     cfg = load_config(str(src), {})
     raw = read_with(str(src), cfg)
-    e = raw.entries
+    e = raw.entries.frame()
     days = sorted(e["date"].unique())
     rows = []
     for i, r in enumerate(raw.residents):

@@ -87,7 +87,7 @@ def expected_flags(raw, result) -> set[tuple[int, int]]:
     """(resident, day) of every cell a finding names, found through the read roster's addresses."""
     where = {(s, cell_name(c)): (int(r), (pd.Timestamp(d) - pd.Timestamp("2026-07-01")).days)
              for s, c, r, d in zip(raw.entries["sheet"], raw.entries["cell"], raw.entries["resident"],
-                                   raw.entries["date"])}
+                                   raw.entries.frame()["date"])}
     return {where[(c.sheet, c.cell)] for f in result.findings for c in f.cells if (c.sheet, c.cell) in where}
 
 

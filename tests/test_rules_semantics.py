@@ -293,5 +293,5 @@ def test_repair_keeps_a_coverage_rule_given_by_code():
     assert legend_for(raw, c)["C"].kind == "call"
     res = repair(raw, c, Settings(time_limit=20, workers=1, seed=1))
     assert res.outcome.status == "optimal" and res.outcome.objective == 2 and res.after.errors == 0
-    calls = res.repaired.entries.groupby("date")["text"].apply(lambda t: sum(x == "C" for x in t))
+    calls = res.repaired.entries.frame().groupby("date")["text"].apply(lambda t: sum(x == "C" for x in t))
     assert calls.tolist() == [1, 1, 1]

@@ -84,15 +84,15 @@ def test_internal_medicine_workbook_reads_every_resident_and_code() -> None:
     assert raw.layout == "grid" and raw.sheets == ["July 2026"]
     assert {r.pgy for r in raw.residents} == {1, 2, 3}
     assert {r.team for r in raw.residents} == {"Ward A", "Ward B", "Night Float", "Clinic", "Elective"}
-    codes = set(raw.entries["text"])
+    codes = set(raw.entries.frame()["text"])
     assert {"D", "C", "PC", "NF", "CL", "EL", "OFF", "V", "W", "PM"} <= codes
     assert {row.code for row in raw.legend} >= {"C", "NF", "PM"}
 
 
 def test_the_two_months_differ_by_swaps_and_one_hand_edit() -> None:
     """Every date keeps its staffing but one, where a day off became afternoon clinic."""
-    bad = read.read_roster(IM / "july-2026.xlsx").entries
-    good = read.read_roster(IM / "july-2026-compliant.xlsx").entries
+    bad = read.read_roster(IM / "july-2026.xlsx").entries.frame()
+    good = read.read_roster(IM / "july-2026-compliant.xlsx").entries.frame()
     assert (bad["text"] != good["text"]).sum() > 20
     edits = []
     for date, after in bad.groupby("date"):
@@ -106,8 +106,8 @@ def test_the_two_months_differ_by_swaps_and_one_hand_edit() -> None:
 def test_family_medicine_half_day_block() -> None:
     raw = read.read_roster(FM / "block-3.xlsx")
     assert raw.layout == "half-day"
-    assert len(raw.residents) == 12 and len(raw.entries) == 12 * 28 * 2
-    assert set(raw.entries["slot"]) == {"AM", "PM"}
+    assert len(raw.residents) == 12 and len(raw.entries.frame()) == 12 * 28 * 2
+    assert set(raw.entries.frame()["slot"]) == {"AM", "PM"}
     result = checked(FM / "block-3.xlsx")
     assert pairs(result, "error") == {("shift-length", "Mina Park")}
     assert result.warnings == 0
@@ -120,8 +120,8 @@ def test_family_medicine_half_day_block() -> None:
 # ------------------------------------------------------------------------------ night float
 def test_night_float_long_csv() -> None:
     raw = read.read_roster(NIGHTS / "august-2026.csv")
-    assert raw.layout == "long" and len(raw.residents) == 6 and len(raw.entries) == 6 * 31
-    late = raw.entries[(raw.entries["end"] == "09:30")]
+    assert raw.layout == "long" and len(raw.residents) == 6 and len(raw.entries.frame()) == 6 * 31
+    late = raw.entries.frame()[(raw.entries.frame()["end"] == "09:30")]
     assert len(late) == 1 and late.iloc[0]["start"] == "19:00"
     result = checked(NIGHTS / "august-2026.csv")
     assert pairs(result, "error") == set()

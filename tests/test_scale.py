@@ -8,6 +8,7 @@ month-by-month repair (re-checked as one roster, coverage kept, an honest bound)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -52,11 +53,12 @@ def year(residents: int = 24, days: int = 120, seed: int = 3, planted: int = 0, 
 def test_cell_sources_index_like_the_list_they_replace() -> None:
     s, cfg = year(12, 40)
     prev = s.raw("june.xlsx", sheet="June")
-    prev.entries["date"] = prev.entries["date"] - pd.Timedelta(days=40)  # history: the 40 days before
+    prev = dataclasses.replace(prev, entries=prev.entries.assign(date=prev.entries["date"] - np.timedelta64(40, "D")))
+    # history: the 40 days before
     raw = s.raw("july.xlsx")
     tl = check_raw(raw, cfg, prev).timeline
     expected = [Source(r.path, sh, cell_name(c)) for r in (prev, raw)
-                for sh, c in zip(r.entries["sheet"], r.entries["cell"])]
+                for sh, c in zip(r.entries.frame()["sheet"], r.entries.frame()["cell"])]
     assert len(tl.cells) == len(expected)
     assert [tl.cells[i] for i in range(len(expected))] == expected
     assert tl.cells[-1] == expected[-1] and tl.cells[5:9] == expected[5:9]
@@ -83,7 +85,7 @@ def test_iso_matches_datetime_formatting(tz: str | None) -> None:
     for m in probes:
         t = dt.datetime.fromtimestamp(m * 60, _zone(tz)) if tz else _EPOCH + dt.timedelta(minutes=m)
         assert tl.iso(m) == t.strftime("%Y-%m-%dT%H:%M")
-    assert [tl.date_of(d) for d in range(tl.n_days)] == list(tl.days.strftime("%Y-%m-%d"))
+    assert [tl.date_of(d) for d in range(tl.n_days)] == np.datetime_as_string(tl.days, unit="D").tolist()
 
 
 def _multi_code_timeline():
@@ -97,7 +99,7 @@ def _multi_code_timeline():
 
 def test_shift_masks_and_counts_match_string_comparisons() -> None:
     tl = _multi_code_timeline()
-    s = tl.shifts
+    s = tl.shifts.frame()
     for kinds, codes in ((["call"], []), (list(WORK_KINDS), []), ([], ["W", "CL"]), (["night"], ["W"]), ([], ["X"])):
         mask = np.zeros(len(s), dtype=bool)
         if kinds:
@@ -130,9 +132,9 @@ def test_hours_by_day_split_every_interval_at_midnight() -> None:
 def test_free_evenings_match_an_overlap_query_per_evening(evening: tuple[int, int]) -> None:
     s, cfg = year(12, 60, seed=4, planted=2, tz="Europe/London")
     tl = check_raw(s.raw(), cfg).timeline
-    base = tl.days.values.astype("datetime64[m]")
-    es = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
-    ee = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
+    base = tl.days.astype("datetime64[m]")
+    es = local_to_abs(base + np.timedelta64(evening[0], "m"), tl.tz)
+    ee = local_to_abs(base + np.timedelta64(evening[1], "m"), tl.tz)
     R, D = tl.n_residents, tl.n_days
     r = np.repeat(np.arange(R, dtype=np.int64), D)
     expected = ~tl.work.overlaps(r, np.tile(es, R), np.tile(ee, R)).reshape(R, D)
@@ -168,7 +170,7 @@ def test_months_become_blocks_and_short_ones_join_a_neighbour() -> None:
     assert [b.days for b in blocks] == [12 + 31, 30, 31 + 16]
     assert all(b.days >= MIN_BLOCK_DAYS for b in blocks)
     covered = np.sort(np.concatenate([b.entries for b in blocks]))
-    assert np.array_equal(covered, np.arange(len(s.raw().entries)))
+    assert np.array_equal(covered, np.arange(len(s.raw().entries.frame())))
 
 
 def test_only_rosters_over_two_months_are_split() -> None:
@@ -197,7 +199,7 @@ def test_a_long_roster_is_repaired_month_by_month_and_checked_as_one() -> None:
     assert check_raw(res.repaired, cfg).errors == 0  # the oracle, once more from scratch
     assert staffing(res.repaired, cfg) == staffing(raw, cfg)  # every date keeps its staffing
     # the change list is exactly the difference between the rosters
-    old = raw.entries["text"].tolist()
+    old = raw.entries.frame()["text"].tolist()
     new = res.repaired.entries["text"].tolist()
     assert sorted(c.row for c in o.changes) == [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
     assert all(old[c.row] == c.old and new[c.row] == c.new for c in o.changes)

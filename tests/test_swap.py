@@ -143,7 +143,7 @@ def _findings(fs: list) -> list:
 
 def _shifted(raw: RawRoster, days_back: int) -> RawRoster:
     """The same roster moved back in time: a previous month to use as history."""
-    e = raw.entries.copy()
+    e = raw.entries.frame().copy()
     e["date"] = pd.to_datetime(e["date"]) - pd.Timedelta(days=days_back)
     return RawRoster(raw.path + ".previous", raw.residents, e, raw.layout, raw.sheets, raw.legend)
 
@@ -155,7 +155,7 @@ def test_two_resident_check_finds_what_the_full_check_finds(key: str, data: st.D
     R = len(raw.residents)
     a = data.draw(st.integers(0, R - 1))
     b = data.draw(st.integers(0, R - 1).filter(lambda x: x != a))
-    lo, hi = pd.to_datetime(raw.entries["date"]).min(), pd.to_datetime(raw.entries["date"]).max()
+    lo, hi = pd.to_datetime(raw.entries.frame()["date"]).min(), pd.to_datetime(raw.entries.frame()["date"]).max()
     n = (hi - lo).days + 1
     picks = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True))
     traded, _ = exchange(raw, a, b, [lo + pd.Timedelta(days=k) for k in picks])
@@ -179,7 +179,7 @@ def _held_by_peers(raw: RawRoster, cfg) -> dict[tuple, set]:
     """Codes someone of each (team, PGY) holds: what a resident may receive by default."""
     legend = legend_for(raw, cfg)
     out: dict[tuple, set] = {}
-    for r, text in zip(raw.entries["resident"], raw.entries["text"]):
+    for r, text in zip(raw.entries.frame()["resident"], raw.entries.frame()["text"]):
         who = raw.residents[int(r)]
         out.setdefault((who.team or "", who.pgy), set()).add(tuple(sorted(set(split_codes(text, legend) or []))))
     return out
@@ -228,8 +228,8 @@ def _assert_sound(key: str, name: str, date: str, found, cfg, raw, written: bool
 def test_every_suggestion_on_the_samples_written_with_swap_o_passes_check(key: str, data: st.DataObject) -> None:
     _path, cfg, raw = sample(key)
     r = data.draw(st.integers(0, len(raw.residents) - 1))
-    lo = pd.to_datetime(raw.entries["date"]).min()
-    n = pd.to_datetime(raw.entries["date"]).nunique()
+    lo = pd.to_datetime(raw.entries.frame()["date"]).min()
+    n = pd.to_datetime(raw.entries.frame()["date"]).nunique()
     date = (lo + pd.Timedelta(days=data.draw(st.integers(0, n - 1)))).date().isoformat()
     name = raw.residents[r].name
     found = suggest(raw, cfg, name, date, limit=2)
@@ -307,7 +307,7 @@ def test_suggest_cli_text_and_exit_codes() -> None:
 def test_two_resident_sub_roster_keeps_the_day_axis_of_a_long_file() -> None:
     # Cara's rows stop early in a long file: her sub-roster must still span the roster's dates
     raw = raw_roster({"Ann Lee": "D D D D D D D", "Cara Diaz": "D D D"})
-    raw.entries = raw.entries[raw.entries["text"] != ""].reset_index(drop=True)
+    raw.entries = raw.entries.take(raw.entries["text"] != "")
     cfg = parse({"preset": "none", "rules": {"few": {"kind": "min-count", "kinds": ["work"], "min": 7, "per": 7}}},
                 path="t")
     full = check_raw(raw, cfg).findings

@@ -137,10 +137,10 @@ def test_big_rosters_are_fast_enough_to_build() -> None:
 def test_raw_addresses_cells_as_the_workbook_lays_them_out() -> None:
     s = generate(12, 28, seed=0)
     raw = s.raw("july.xlsx")
-    assert raw.layout == "grid" and len(raw.entries) == 12 * 28
-    first = raw.entries.iloc[0]
+    assert raw.layout == "grid" and len(raw.entries.frame()) == 12 * 28
+    first = raw.entries.frame().iloc[0]
     assert (cell_name(first["cell"]), first["sheet"], first["text"]) == ("D6", "Roster", s.codes.iat[0, 0])
-    assert cell_name(raw.entries.iloc[-1]["cell"]) == "AE17"
+    assert cell_name(raw.entries.frame().iloc[-1]["cell"]) == "AE17"
     assert raw.residents[0].source.cell == "A6"
     assert (raw.residents[0].name, raw.residents[0].pgy, raw.residents[0].team) == (
         s.codes.index[0], int(s.pgy.iloc[0]), s.team.iloc[0])
@@ -244,8 +244,8 @@ def test_workbook_looks_like_a_chiefs_and_reads_back(tmp_path) -> None:
     raw = read.read_roster(path)
     mine = s.raw(str(path))
     assert [r.name for r in raw.residents] == [r.name for r in mine.residents]
-    assert list(raw.entries["text"].fillna("")) == list(mine.entries["text"])
-    assert list(raw.entries["cell"]) == list(mine.entries["cell"])
+    assert list(raw.entries.frame()["text"].fillna("")) == list(mine.entries.frame()["text"])
+    assert list(raw.entries.frame()["cell"]) == list(mine.entries.frame()["cell"])
     result = check_raw(raw, parse(s.config(), path="x"))
     assert (result.errors, result.warnings) == (0, 0)
 

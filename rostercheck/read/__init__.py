@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.errors import InputError, suggest
 from rostercheck.model import ENTRY_COLUMNS, LegendRow, RawRoster, Resident, RosterOptions, Source, cell_name
@@ -35,6 +34,7 @@ from rostercheck.read.result import (
 )
 from rostercheck.read.source import Sheet, open_book
 from rostercheck.read.transposed import read_transposed
+from rostercheck.table import Table
 
 __all__ = ["Inspection", "inspect_roster", "read_roster"]
 
@@ -330,7 +330,7 @@ def _no_roster(
     )
 
 
-def _merge_warnings(parts: list[SheetRoster], residents: list[Resident], entries: pd.DataFrame) -> list[ReadWarning]:
+def _merge_warnings(parts: list[SheetRoster], residents: list[Resident], entries: Table) -> list[ReadWarning]:
     """What merging one name across sheets could hide: a level, team or role that differs between
     sheets (the first sheet's is kept), and a date filled on two sheets for one person (both are
     read). Per resident and per entry column, vectorised; said once per person."""
@@ -352,27 +352,55 @@ def _merge_warnings(parts: list[SheetRoster], residents: list[Resident], entries
                         f"{r.name!r} is {label} {b} on sheet {r.source.sheet!r} but {label} {a} on sheet "
                         f"{first.source.sheet!r} ({first.source.cell}): read as one person, {label} {a}",
                     ))  # fmt: skip
-    filled = entries[entries["text"].astype(str) != ""]
-    twice = filled[filled.duplicated(["resident", "date", "slot"], keep=False)]
-    if not twice.empty:
-        for resident, rows in twice.groupby("resident", sort=True):
-            first = rows.iloc[0]
-            second = rows[rows["sheet"] != first["sheet"]]
-            if second.empty:
-                continue
-            other = second.iloc[0]
-            day = pd.Timestamp(first["date"]).date().isoformat()
-            n = rows[["date", "slot"]].drop_duplicates().shape[0]
-            out.append(ReadWarning(
-                other["sheet"], cell_name(int(other["cell"])),
-                f"{residents[int(resident)].name!r} has shifts on {day} on sheet {first['sheet']!r} "
-                f"({cell_name(int(first['cell']))}) and sheet {other['sheet']!r} ({cell_name(int(other['cell']))})"
-                f"{f' and on {n - 1} more dates' if n > 1 else ''}: both are read (sheets that overlap?)",
-            ))  # fmt: skip
+    text = entries["text"]
+    filled = np.flatnonzero((text != "") & (text != None))  # noqa: E711 (elementwise over objects)
+    if not len(filled):
+        return out
+    # (resident, date, slot) of each filled cell as one key; a key met twice is a date filled twice
+    slot_id = _ids(entries["slot"][filled])
+    day = entries["date"][filled].astype("datetime64[D]").astype(np.int64)
+    day -= day.min()
+    who = entries["resident"][filled].astype(np.int64)
+    key = (who * (int(day.max()) + 1) + day) * (int(slot_id.max()) + 1) + slot_id
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    dup = np.zeros(len(k), dtype=bool)
+    same = k[1:] == k[:-1]
+    dup[1:] |= same
+    dup[:-1] |= same
+    twice = filled[order[dup]]  # rows in key order, within a key in entry order
+    if not len(twice):
+        return out
+    sheets = entries["sheet"]
+    cells = entries["cell"]
+    resident_of = entries["resident"][twice]
+    for resident in np.unique(resident_of).tolist():
+        rows = twice[resident_of == resident]
+        rows = np.sort(rows)  # entry order, as the first sheet read comes first
+        first = int(rows[0])
+        other_rows = [int(j) for j in rows.tolist() if sheets[j] != sheets[first]]
+        if not other_rows:
+            continue
+        other = other_rows[0]
+        day_text = str(entries["date"][first].astype("datetime64[D]"))
+        n = len({(int(d), s) for d, s in zip(entries["date"][rows].astype("datetime64[D]").astype(np.int64).tolist(),
+                                               entries["slot"][rows].tolist())})
+        out.append(ReadWarning(
+            sheets[other], cell_name(int(cells[other])),
+            f"{residents[int(resident)].name!r} has shifts on {day_text} on sheet {sheets[first]!r} "
+            f"({cell_name(int(cells[first]))}) and sheet {sheets[other]!r} ({cell_name(int(cells[other]))})"
+            f"{f' and on {n - 1} more dates' if n > 1 else ''}: both are read (sheets that overlap?)",
+        ))  # fmt: skip
     return out
 
 
-def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], pd.DataFrame]:
+def _ids(values: np.ndarray) -> np.ndarray:
+    """Small integer ids of the distinct values of an object column, first seen first."""
+    seen: dict[object, int] = {}
+    return np.fromiter((seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.int64, count=len(values))
+
+
+def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], Table]:
     """One resident per name across sheets (July and August sheets hold the same people)."""
     index: dict[str, int] = {}
     residents: list[Resident] = []
@@ -403,7 +431,7 @@ def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], pd.DataFrame]:
     sheet = np.concatenate([filled(len(p), p.sheet) for p in parts])
     data = {
         "resident": resident.astype(np.int64, copy=False),
-        "date": cat("date").astype("datetime64[ns]"),
+        "date": cat("date").astype("datetime64[D]"),
         "slot": cat("slot"),
         "text": cat("text"),
         "start": cat("start"),
@@ -411,8 +439,4 @@ def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], pd.DataFrame]:
         "sheet": sheet,
         "cell": cat("cell").astype(np.int64, copy=False),
     }
-    # the arrays are fresh and owned here: no copy (object columns stay object, not pandas' str dtype)
-    columns = {
-        c: data[c] if data[c].dtype != object else pd.Series(data[c], dtype=object, copy=False) for c in ENTRY_COLUMNS
-    }
-    return residents, pd.DataFrame(columns, copy=False)
+    return residents, Table({c: data[c] for c in ENTRY_COLUMNS})

@@ -13,11 +13,12 @@ import math
 import re
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.model import CELL_STRIDE, a1, cell_name, column_letters
+from rostercheck.table import factorize, factorize_ids, filled
 
-__all__ = ["a1", "column_letters"]  # here since before model had them; readers import them from here
+# here since before model and table had them; readers import them from here
+__all__ = ["a1", "column_letters", "factorize", "factorize_ids", "filled"]
 
 #: Characters that look like a space (or nothing) in Excel but are not ASCII spaces.
 _ODD_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u200b": "", "\ufeff": ""})
@@ -60,13 +61,6 @@ def object_array(items: list) -> np.ndarray:
     return out
 
 
-def filled(n: int, value: object) -> np.ndarray:
-    """An object array of ``n`` copies of ``value`` (``np.full`` is several times slower for objects)."""
-    out = np.empty(n, dtype=object)
-    out.fill(value)
-    return out
-
-
 def cell_text(value: object) -> str:
     """One cell value as the text a person sees, stripped (NBSP and zero-width spaces included).
 
@@ -105,7 +99,7 @@ def map_unique(values: np.ndarray, func) -> np.ndarray:
     """Apply ``func`` to each distinct value of an object array and spread the results back.
 
     Shift grids repeat a few codes many times, so this is the difference between ~30 Python calls
-    and ~500,000. ``pd.factorize`` hashes in C and keeps first-appearance order.
+    and ~500,000. ``factorize`` hashes in C (a dict) and keeps first-appearance order.
     """
     flat = np.asarray(values, dtype=object).ravel()
     if flat.size == 0:
@@ -115,17 +109,6 @@ def map_unique(values: np.ndarray, func) -> np.ndarray:
     for k, u in enumerate(uniques):
         mapped[k] = func(u)
     return mapped[codes].reshape(np.shape(values))
-
-
-def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
-    """``pd.factorize`` that keeps None as None (pandas would turn it into NaN, or drop it)."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object).ravel())
-    out = list(uniques)
-    missing = codes < 0
-    if missing.any():
-        codes = np.where(missing, len(out), codes)
-        out.append(None)
-    return codes, out
 
 
 def text_array(values: np.ndarray) -> np.ndarray:

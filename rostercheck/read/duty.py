@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.errors import InputError
 from rostercheck.legend import normalise_code, split_codes
@@ -30,6 +30,10 @@ from rostercheck.read.detect import SCAN_ROWS, Plan
 from rostercheck.read.names import ParsedCell, canonical_spellings, name_key, near_misses, parse_cell
 from rostercheck.read.result import ReadReport, ReadResident, ReadWarning, SheetInfo, SheetUse, SkippedRow
 from rostercheck.read.source import Sheet
+from rostercheck.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OTHER_LAYOUTS = ("duty-list", "transposed")
 #: Rows below a candidate header looked at to see whether its first column holds dates.
@@ -175,6 +179,7 @@ def header_columns(sheet: Sheet, texts: np.ndarray, h: int, header: str, each: s
 
 def read_duty_sheet(sheet: Sheet, plan: Plan, options: RosterOptions) -> DutySheet:
     """Every (date, duty) cell of a duty-list sheet, blank ones included."""
+    import pandas as pd  # duty lists are small (a dozen duties a day); their bookkeeping is in pandas
     texts = text_array(sheet.values)
     h = plan.header
     dcol, cols = header_columns(sheet, texts, h, "a duty-list header", "duty")
@@ -209,6 +214,7 @@ def read_duty_sheet(sheet: Sheet, plan: Plan, options: RosterOptions) -> DutyShe
 
 def build_roster(file: str, parts: list[DutySheet], options: RosterOptions) -> tuple[RawRoster, list[SheetInfo]]:
     """Duty cells of every sheet -> residents x dates entries, the duty table and the warnings."""
+    import pandas as pd
     cells = pd.concat([p.cells for p in parts], ignore_index=True)
     warnings: list[ReadWarning] = []
     # ---- people in each distinct cell text, parsed once per text and spread over the cells
@@ -317,7 +323,7 @@ def build_roster(file: str, parts: list[DutySheet], options: RosterOptions) -> t
     return raw, [p.info for p in parts]
 
 
-def entries_for(duties: pd.DataFrame, n_residents: int, dates: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+def entries_for(duties: pd.DataFrame | Table, n_residents: int, dates: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Residents x dates entries from a duty table (and the table with each row's ``entry``).
 
     One entry per (person, date, slot) they hold duties in, its text the duties joined by
@@ -325,7 +331,9 @@ def entries_for(duties: pd.DataFrame, n_residents: int, dates: np.ndarray) -> tu
     blank whole-day entry without a cell (off). Repairs build their candidate rosters this way
     too, so check and repair see one shape.
     """
-    d = duties.copy()
+    import pandas as pd
+
+    d = duties.frame() if isinstance(duties, Table) else duties.copy()
     held = d[d["resident"] >= 0].copy()
     held["order"] = np.arange(len(held))
     groups = held.groupby(["resident", "date", "slot"], sort=True)
@@ -363,7 +371,7 @@ def entries_for(duties: pd.DataFrame, n_residents: int, dates: np.ndarray) -> tu
 
 
 def _read_residents(residents: list[Resident], duties: pd.DataFrame) -> list[ReadResident]:
-    counts = duties[duties["resident"] >= 0].groupby("resident").size()
+    counts = duties[duties["resident"] >= 0].groupby("resident").size()  # a DataFrame, from build_roster
     out = []
     for r, res in enumerate(residents):
         cell = res.source.cell if res.source and res.source.cell else None
@@ -422,9 +430,9 @@ def read_people(path: str) -> list[dict]:
 
 def expand_cells(raw: RawRoster, findings: list) -> list:
     """A finding on a person holding two duties on one date names both cells, not just the first."""
-    d = raw.duties
-    if d is None:
+    if raw.duties is None:
         return findings
+    d = raw.duties.frame()
     held = d[d["entry"] >= 0]
     multi = held[held.duplicated("entry", keep=False)]
     if multi.empty:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.errors import InputError
 from rostercheck.model import CELL_STRIDE, Resident, RosterOptions, Source
@@ -20,6 +19,8 @@ from rostercheck.read.cells import (
     cell_text,
     collapse,
     column_letters,
+    factorize,
+    factorize_ids,
     filled,
     first_true,
     object_array,
@@ -169,8 +170,9 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     # a date cell written with its session ("2026-03-12 AM") says the slot when no column does
     slots = _slots(sheet, rows, optional["slot"]) if optional["slot"] is not None or date_slots is None else date_slots
     # residents in order of first appearance: distinct raw names collapse onto people first
-    person_of, people = pd.factorize(name_of)
-    codes, first_seen = pd.factorize(person_of[names.codes[rows]])
+    person_of, people = factorize(name_of)
+    person_of = np.asarray(person_of, dtype=np.int64)
+    codes, first_seen = factorize_ids(person_of[names.codes[rows]])
     residents = _residents(sheet, rows, codes, [people[k] for k in first_seen.tolist()], name_col, optional, lenient)
     code_column = sheet.column(code_col)
     dates_seen = dates.astype("datetime64[D]")
@@ -339,7 +341,7 @@ def _residents(
 
 
 def _first_positions(codes: np.ndarray) -> np.ndarray:
-    """Where each code first appears, for codes numbered in order of first appearance (``pd.factorize``):
+    """Where each code first appears, for codes numbered in order of first appearance (``factorize``):
     exactly where their running maximum grows, one vectorised pass."""
     if codes.size == 0:
         return np.empty(0, dtype=np.int64)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.errors import InputError
 from rostercheck.read.cells import a1, cell_text, factorize, object_array, text_array
@@ -411,6 +410,8 @@ def _csv_sheet(file: str, raw: bytes, text: str, utf8: bool, delimiter: str) -> 
     column again. It needs the width up front, guessed from the first lines; a later, wider row
     makes it fail, and then the csv module reads the file instead.
     """
+    import pandas as pd  # (being replaced by a reader of its own: issue 17)
+
     start = text[: max(text.find("\n", 1 << 16), 1 << 16)]  # enough for 200 lines, without copying all
     head = list(itertools.islice(csv.reader(io.StringIO(start, newline=""), delimiter=delimiter), 200))
     width = max((len(r) for r in head), default=0)

@@ -48,6 +48,7 @@ from rostercheck.check import CheckResult, check_raw
 from rostercheck.config import Config
 from rostercheck.model import Finding, RawRoster, cell_name
 from rostercheck.repair.links import link
+from rostercheck.table import Table
 from rostercheck.wording import plural
 
 #: Rosters spanning more days than this are repaired by months; shorter ones keep one model.
@@ -109,7 +110,7 @@ class BlockRun:
 
 # ------------------------------------------------------------------------------------ blocks
 def _dates(raw: RawRoster) -> np.ndarray:
-    return pd.to_datetime(raw.entries["date"]).to_numpy().astype("datetime64[D]")
+    return raw.entries["date"].astype("datetime64[D]", copy=False)
 
 
 def should_decompose(raw: RawRoster) -> bool:
@@ -178,7 +179,7 @@ def _lookback(cfg: Config) -> int:
 # ------------------------------------------------------------------------------------ rosters
 def _subset(raw: RawRoster, rows: np.ndarray, people: list[str] | None = None) -> RawRoster:
     """Some entries of a roster; with ``people``, only theirs, and only they on the roster."""
-    e = raw.entries.iloc[rows]
+    e = raw.entries.take(rows).frame()
     residents = raw.residents
     if people is not None:
         keep = set(people)
@@ -200,14 +201,13 @@ def _concat(a: RawRoster, b: RawRoster) -> RawRoster:
             index[r.name] = len(residents)
             residents.append(r)
         remap[k] = index[r.name]
-    eb = b.entries.copy()
-    eb["resident"] = remap[eb["resident"].to_numpy(dtype=np.int64)]
-    return RawRoster(a.path, residents, pd.concat([a.entries, eb], ignore_index=True), a.layout, a.sheets, a.legend)
+    eb = b.entries.assign(resident=remap[b.entries["resident"].astype(np.int64)])
+    return RawRoster(a.path, residents, Table.concat([a.entries, eb]), a.layout, a.sheets, a.legend)
 
 
 def _apply(roster: RawRoster, run: BlockRun) -> RawRoster:
     """The roster with one solve's answer written in (texts by entry, cells a long file left out added)."""
-    e = roster.entries.copy()
+    e = roster.entries.frame()
     text = e["text"].to_numpy(dtype=object).copy()
     for i, t in run.texts.items():
         text[i] = t
@@ -278,9 +278,9 @@ def _neighbourhoods(roster: RawRoster, rows: np.ndarray, errors: list[Finding], 
     if None in names:  # coverage: anyone eligible for the code may be needed
         return [everyone]
     R = len(roster.residents)
-    e = roster.entries.iloc[rows]
+    e = roster.entries.take(rows).frame()
     texts = np.r_[e["text"].fillna("").astype(str).to_numpy(),
-                  domain.entries["text"].fillna("").astype(str).to_numpy()]
+                  domain.entries.frame()["text"].fillna("").astype(str).to_numpy()]
     codes, uniq = pd.factorize(texts)
     here, there = codes[: len(e)], codes[len(e):]
     res = e["resident"].to_numpy(dtype=np.int64)
@@ -295,7 +295,7 @@ def _neighbourhoods(roster: RawRoster, rows: np.ndarray, errors: list[Finding], 
     group = np.array([groups_of.setdefault((r.team or "", r.pgy), len(groups_of)) for r in roster.residents])
     index = {r.name: i for i, r in enumerate(roster.residents)}
     dom_res = np.array([index.get(r.name, -1) for r in domain.residents])
-    dom_res = dom_res[domain.entries["resident"].to_numpy(dtype=np.int64)]
+    dom_res = dom_res[domain.entries["resident"].astype(np.int64)]
     may = np.zeros((len(groups_of), C), dtype=bool)
     may[group[dom_res[dom_res >= 0]], there[dom_res >= 0]] = True
     may = may[group]  # [R, C]
@@ -356,7 +356,7 @@ def _solve(raw: RawRoster, blk: Block, rows: np.ndarray, cfg: Config, settings: 
         # neighbourhood's own.
         keep = set(only)
         who = np.array([r.name in keep for r in raw.residents])
-        rows = rows[who[raw.entries["resident"].to_numpy(dtype=np.int64)[rows]]]
+        rows = rows[who[raw.entries["resident"].astype(np.int64)[rows]]]
         sub = _subset(raw, rows, only)
         if history is not None:
             history = _subset(history, np.arange(len(history.entries)), [r.name for r in history.residents
@@ -379,9 +379,9 @@ def _solve(raw: RawRoster, blk: Block, rows: np.ndarray, cfg: Config, settings: 
                    canonical=o.canonical or o.status == "infeasible")
     run.freed = len(only) if only is not None else len(raw.residents)
     if res.repaired is not None:
-        new = res.repaired.entries
+        new = res.repaired.entries.frame()
         n = len(sub.entries)
-        old_text = sub.entries["text"].fillna("").astype(str).to_numpy()
+        old_text = sub.entries.frame()["text"].fillna("").astype(str).to_numpy()
         new_text = new["text"].fillna("").astype(str).to_numpy()
         for k in np.flatnonzero(old_text != new_text[:n]).tolist():
             run.texts[int(rows[k])] = new["text"].iat[k]
@@ -558,7 +558,7 @@ def repair_by_blocks(
 
 def _changes(raw: RawRoster, composed: RawRoster, change_cls: type) -> list:
     """Every cell whose text differs from the original, as ``Change`` records in date order."""
-    e, c = raw.entries, composed.entries
+    e, c = raw.entries.frame(), composed.entries.frame()
     n = len(e)
     old = e["text"].fillna("").astype(str).to_numpy()
     new = c["text"].fillna("").astype(str).to_numpy()

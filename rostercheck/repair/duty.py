@@ -38,14 +38,14 @@ def duty_repair(raw: RawRoster, repaired: RawRoster, legend: dict[str, Shift]) -
     duties = raw.duties
     assert duties is not None
     names = [r.name for r in raw.residents]
-    e = repaired.entries
+    e = repaired.entries.frame()
     new: dict[tuple, Counter] = {}  # (date, code) -> Counter of (slot, resident)
     for r, date, slot, text in zip(e["resident"].tolist(), pd.to_datetime(e["date"]).tolist(),
                                    e["slot"].fillna("").tolist(), e["text"].fillna("").tolist(), strict=True):
         for code in split_codes(str(text), legend) or []:
             new.setdefault((date, code), Counter())[(slot, int(r))] += 1
 
-    d = duties.copy()
+    d = duties.frame()
     d["date"] = pd.to_datetime(d["date"])
     d["code"] = [normalise_code(x) for x in d["duty"].tolist()]
     changes: list[Change] = []
@@ -91,7 +91,7 @@ def duty_repair(raw: RawRoster, repaired: RawRoster, legend: dict[str, Shift]) -
                              "name": names[r] if r >= 0 else "", "sheet": sheet, "cell": cell, "text": text,
                              "resident": r})
     table = pd.DataFrame(rows)
-    dates = np.sort(pd.unique(pd.to_datetime(raw.entries["date"]).to_numpy().astype("datetime64[D]")))
+    dates = np.unique(raw.entries["date"].astype("datetime64[D]"))
     entries, table = entries_for(table, len(raw.residents), dates)
     rebuilt = RawRoster(raw.path, raw.residents, entries, raw.layout, raw.sheets, raw.legend, read=raw.read,
                         duties=table)

@@ -159,16 +159,16 @@ def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: Ra
     options each resident may take, so that a block of a year-long roster offers exactly what the
     whole year would (``repair.decompose``); by default ``raw`` itself decides."""
     legend = tl.legend
-    slots = sorted(set(raw.entries["slot"].fillna("").astype(str))) or [""]
+    slots = sorted({"" if s is None or s != s else str(s) for s in raw.entries["slot"].tolist()}) or [""]
     by_name = {r.name: i for i, r in enumerate(tl.residents)}
-    day_index = {d: i for i, d in enumerate(tl.days)}
+    day_index = {d: i for i, d in enumerate(pd.DatetimeIndex(tl.days))}
 
     # ---- cells: every (resident, day, slot) on the axis; history from the previous roster
     frames = []
     for ro, hist in ((previous, True), (raw, False)):
         if ro is None:
             continue
-        e = ro.entries
+        e = ro.entries.frame()
         rmap = np.array([by_name.get(r.name, -1) for r in ro.residents], dtype=np.int64)
         f = pd.DataFrame({
             "r": rmap[e["resident"].to_numpy(dtype=np.int64)],
@@ -200,7 +200,7 @@ def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: Ra
     uniq = pd.unique(cells["text"])
     domain_texts = None
     if domain_from is not None:
-        domain_texts = domain_from.entries["text"].fillna("").astype(str).to_numpy()
+        domain_texts = domain_from.entries.frame()["text"].fillna("").astype(str).to_numpy()
         uniq = pd.unique(np.r_[uniq, pd.unique(domain_texts)])
     opt_of_text = {t: _option_of(t, legend) for t in uniq}
     cells["key"] = cells["text"].map(opt_of_text)
@@ -260,7 +260,7 @@ def build_problem(raw: RawRoster, tl: Timeline, settings: Settings, previous: Ra
     pairs = set(zip(live["r"].tolist(), live["opt"].tolist()))
     if domain_from is not None:
         rmap = np.array([by_name.get(r.name, -1) for r in domain_from.residents], dtype=np.int64)
-        dr = rmap[domain_from.entries["resident"].to_numpy(dtype=np.int64)]
+        dr = rmap[domain_from.entries["resident"].astype(np.int64)]
         text_oid = {t: oid[o] for t, o in opt_of_text.items()}
         dopt = pd.Series(domain_texts).map(text_oid).to_numpy()
         pairs |= {(r, int(o)) for r, o in set(zip(dr.tolist(), dopt.tolist())) if r >= 0}
@@ -313,7 +313,7 @@ def _facts(tl: Timeline, raw: RawRoster, options: list[Option], slots: list[str]
     keys = [(d, s, o) for d in range(D) for s in slots for o in range(len(options))]
     entries = pd.DataFrame({
         "resident": 0,
-        "date": [tl.days[d] for d, _, _ in keys],
+        "date": np.array([tl.days[d] for d, _, _ in keys], dtype="datetime64[D]"),
         "slot": [s for _, s, _ in keys],
         "text": ["/".join(options[o]) for _, _, o in keys],
         "start": None, "end": None, "sheet": None, "cell": "",
@@ -321,7 +321,7 @@ def _facts(tl: Timeline, raw: RawRoster, options: list[Option], slots: list[str]
     pseudo = RawRoster(raw.path, [Resident("_")], entries, raw.layout)
     u = build(pseudo, tl.legend, tz=tl.tz, period_gap_hours=tl.period_gap / 60)
     u.day_start = tl.day_start  # same axis by construction
-    sh = u.shifts
+    sh = u.shifts.frame()
     out: dict[tuple[int, str, int], Facts] = {}
     groups = {int(e): g for e, g in sh.groupby("entry")}
     empty = pd.DataFrame(columns=sh.columns)
@@ -368,7 +368,7 @@ def _union(st: np.ndarray, en: np.ndarray, gap: int) -> list[tuple[int, int]]:
 
 def apply_changes(raw: RawRoster, changes: list, cells: pd.DataFrame) -> RawRoster:
     """A copy of the read roster with the changes written in (blank days of long files added)."""
-    e = raw.entries.copy()
+    e = raw.entries.frame()
     add = []
     for ch in changes:
         entry = int(cells.at[ch.row, "entry"])

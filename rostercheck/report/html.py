@@ -32,6 +32,7 @@ from rostercheck.legend import KINDS
 from rostercheck.model import Finding, RawRoster
 from rostercheck.read.cells import cell_names
 from rostercheck.report.cellrange import describe
+from rostercheck.timeline import Timeline
 from rostercheck.wording import plural
 
 #: When one cell holds codes of several kinds, the colour shown is the first kind in this order.
@@ -62,13 +63,18 @@ def weekly_limit(rules: Sequence[Any]) -> float | None:
     return None
 
 
+def _live(tl: Timeline) -> pd.DataFrame:
+    """The shift rows of the checked days (not history), as a DataFrame: the report groups them."""
+    return tl.shifts.take(tl.shifts["day"] >= tl.first).frame()
+
+
 def cell_codes(result: CheckResult) -> tuple[np.ndarray, np.ndarray]:
     """Codes shown (``/``-joined) and the kind that colours each (resident, checked day) cell."""
     tl = result.timeline
     R, D = tl.n_residents, tl.n_days - tl.first
     codes = np.full((R, D), "", dtype=object)
     kinds = np.full((R, D), "", dtype=object)
-    s = tl.shifts[tl.shifts["day"] >= tl.first]
+    s = _live(tl)
     if len(s):
         rank = {k: i for i, k in enumerate(KIND_PRIORITY)}
         s = s.assign(rank=s["kind"].map(rank).fillna(len(rank)), d=s["day"] - tl.first)
@@ -88,12 +94,12 @@ def _positions(result: CheckResult, raw: RawRoster | None) -> pd.DataFrame:
     """Every roster cell address of the checked roster -> (resident, checked-day) position."""
     tl = result.timeline
     if raw is not None:
-        ent = raw.entries
-        day = tl.days.get_indexer(pd.to_datetime(ent["date"]).dt.normalize())
+        ent = raw.entries.frame()
+        day = pd.DatetimeIndex(tl.days).get_indexer(pd.to_datetime(ent["date"]))
         frame = pd.DataFrame({"sheet": ent["sheet"].to_numpy(), "cell": cell_names(ent["cell"].to_numpy()),
                               "r": ent["resident"].to_numpy(dtype=np.int64), "d": day - tl.first})
     else:  # without the read roster, only cells that hold a code can be placed
-        s = tl.shifts[tl.shifts["day"] >= tl.first].drop_duplicates("cell")
+        s = _live(tl).drop_duplicates("cell")
         src = [tl.cells[int(i)] for i in s["cell"]]
         frame = pd.DataFrame({"sheet": [c.sheet for c in src], "cell": [c.cell for c in src],
                               "r": s["resident"].to_numpy(), "d": (s["day"] - tl.first).to_numpy()})
@@ -121,7 +127,7 @@ def weekly_hours(result: CheckResult) -> tuple[np.ndarray, pd.DatetimeIndex, np.
     Mondays, and how many of each week's days are in the roster."""
     tl = result.timeline
     H = tl.hours_by_day()[:, tl.first:]
-    days = tl.days[tl.first:]
+    days = pd.DatetimeIndex(tl.days[tl.first:])
     monday = (days - pd.to_timedelta(days.day_of_week, unit="D")).normalize()
     starts = np.flatnonzero(np.r_[True, monday[1:] != monday[:-1]])
     W = np.add.reduceat(H, starts, axis=1) if H.shape[1] else np.zeros((H.shape[0], 0))
@@ -167,13 +173,13 @@ def session_texts(result: CheckResult, raw: RawRoster | None) -> tuple[list[str]
     tl = result.timeline
     R, D = tl.n_residents, tl.n_days - tl.first
     if raw is not None:
-        ent = raw.entries
+        ent = raw.entries.frame()
         frame = pd.DataFrame({"r": ent["resident"].to_numpy(dtype=np.int64),
-                              "d": tl.days.get_indexer(pd.to_datetime(ent["date"]).dt.normalize()) - tl.first,
+                              "d": pd.DatetimeIndex(tl.days).get_indexer(pd.to_datetime(ent["date"])) - tl.first,
                               "slot": ent["slot"].fillna("").astype(str).to_numpy(),
                               "text": _plain(ent["text"]).to_numpy()})
     else:
-        s = tl.shifts[tl.shifts["day"] >= tl.first]
+        s = _live(tl)
         frame = pd.DataFrame({"r": s["resident"].to_numpy(), "d": (s["day"] - tl.first).to_numpy(),
                               "slot": "", "text": s["code"].map(tl.written).to_numpy()})
         frame = frame.drop_duplicates(["r", "d", "text"])
@@ -247,7 +253,7 @@ def grid_table(result: CheckResult, raw: RawRoster | None, *, name: str, prefix:
     """
     tl = result.timeline
     R, D = tl.n_residents, tl.n_days - tl.first
-    days = tl.days[tl.first:]
+    days = pd.DatetimeIndex(tl.days[tl.first:])
     _, kinds = cell_codes(result)
     slots, texts = session_texts(result, raw)
     body, plain = cell_bodies(slots, texts)

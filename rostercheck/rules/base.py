@@ -110,7 +110,7 @@ def _windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
         anchor = p.get("anchor")
         a = tl.first
         if anchor is not None:
-            a = int((np.datetime64(anchor, "D") - tl.days[0].to_datetime64().astype("datetime64[D]")).astype(int))
+            a = int((np.datetime64(anchor, "D") - tl.days[0]).astype(int))
         k0 = -((a - 0) // days) - 1 if a > 0 else 0
         starts = np.arange(a + k0 * days, D, days)
         ends = np.minimum(starts + days, D)

@@ -39,7 +39,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     count = (C & scope[:, None]).sum(axis=0)
     dates = np.arange(tl.first, tl.n_days)
     if p["weekdays"]:
-        wd = np.isin(tl.days.day_of_week, [_DAYS.index(d) for d in p["weekdays"]])
+        wd = np.isin(tl.weekday, [_DAYS.index(d) for d in p["weekdays"]])
         dates = dates[wd[dates]]
     codes = "/".join(map(tl.written, p["codes"]))
     for d in dates.tolist():

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.legend import BUSY_KINDS, WORK_KINDS
 from rostercheck.rules.base import Hit, Option, Windows, fmt, leave_prefix, window_hits
@@ -54,11 +53,11 @@ def weekends(tl: Timeline, p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, n
     span = (wt - wf) % 7
     if span == 0 and tt < tf:
         span = 7
-    first = np.flatnonzero(tl.days.day_of_week == wf)
+    first = np.flatnonzero(tl.weekday == wf)
     first = first[first + span < tl.n_days]
-    base = tl.days[first]
-    s = local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(minutes=tf)), tl.tz)
-    e = local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(days=span, minutes=tt + 1)), tl.tz)
+    base = tl.days[first].astype("datetime64[m]")
+    s = local_to_abs(base + np.timedelta64(tf, "m"), tl.tz)
+    e = local_to_abs(base + np.timedelta64(span * 1440 + tt + 1, "m"), tl.tz)
     return first, first + span, np.asarray(s, dtype=np.int64), np.asarray(e, dtype=np.int64)
 
 

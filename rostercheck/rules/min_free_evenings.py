@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.rules.base import (
     WINDOW_OPTIONS,
@@ -53,9 +52,9 @@ def free_evenings(tl: Timeline, evening: tuple[int, int], leave: bool = True) ->
     """[R, D] True where the date's evening has no work; with ``leave`` false, and the date is not
     leave (``exclude-leave = false``: only evenings on service are protected time)."""
     R, D = tl.n_residents, tl.n_days
-    base = tl.days.values.astype("datetime64[m]")
-    es = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[0], "m")), tl.tz)
-    ee = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(evening[1], "m")), tl.tz)
+    base = tl.days.astype("datetime64[m]")
+    es = local_to_abs(base + np.timedelta64(evening[0], "m"), tl.tz)
+    ee = local_to_abs(base + np.timedelta64(evening[1], "m"), tl.tz)
     # Each work interval marks the evenings it overlaps (most overlap none or one), instead of
     # asking, for every resident and date, whether some interval overlaps that evening.
     busy = np.zeros(R * D, dtype=bool)

@@ -50,7 +50,7 @@ def saturdays(tl: Timeline) -> np.ndarray:
     """Axis days that are a Saturday whose Sunday is on the axis too (made once per timeline)."""
     cache = tl.memo("saturdays")
     if "sat" not in cache:
-        sat = np.flatnonzero((tl.days.day_of_week == 5)[: tl.n_days - 1])
+        sat = np.flatnonzero((tl.weekday == 5)[: tl.n_days - 1])
         sat.flags.writeable = False
         cache["sat"] = sat
     return cache["sat"]
@@ -149,7 +149,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     picks = worst_windows(bad, lambda r: (need_by[r] - free_by[r]).astype(float)[which], w, scope)
     if not picks:
         return
-    weekend = (tl.days.day_of_week >= 5).tolist()  # once, not a pandas Timestamp per day per finding
+    weekend = (tl.weekday >= 5).tolist()  # once, not a pandas Timestamp per day per finding
     # a window's cells: each weekend date's busy shifts, date by date, all windows' dates at once
     days = [[d for d in range(int(w.start[wi]), int(w.end[wi])) if weekend[d]] for _, wi, _ in picks]
     r = np.repeat(np.array([p[0] for p in picks], dtype=np.int64), [len(x) for x in days])

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-import pandas as pd
 
 from rostercheck.timeline import Timeline, local_to_abs, searchsorted_sorted
 
@@ -30,10 +29,10 @@ def clock_windows(tl: Timeline, rng: tuple[int, int]) -> tuple[np.ndarray, np.nd
     the day after it: entry ``k`` opens on axis day ``k - 1``.
     """
     a, b = rng
-    base = pd.date_range(tl.days[0] - pd.Timedelta(days=1), periods=tl.n_days + 2, freq="D")
+    base = (tl.days[0] + np.arange(-1, tl.n_days + 1)).astype("datetime64[m]")
     end_day = 1 if b <= a else 0
-    ws = local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(minutes=a)), tl.tz)
-    we = local_to_abs(pd.DatetimeIndex(base + pd.Timedelta(days=end_day, minutes=b)), tl.tz)
+    ws = local_to_abs(base + np.timedelta64(a, "m"), tl.tz)
+    we = local_to_abs(base + np.timedelta64(end_day * 1440 + b, "m"), tl.tz)
     return np.asarray(ws, dtype=np.int64), np.asarray(we, dtype=np.int64)
 
 

@@ -25,7 +25,7 @@ def encode(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     days = range(tl.first, tl.n_days)
     if p["weekdays"]:
         want = {_DAYS.index(x) for x in p["weekdays"]}
-        days = [d for d in days if tl.days[d].day_of_week in want]
+        days = [d for d in days if int(tl.weekday[d]) in want]
     for d in days:
         g = m.group(rc.id, rc.severity, None, d, d + 1,
                     f"{'/'.join(sorted(codes))} on {tl.date_of(d)} needs at least {p['min']}"

@@ -134,11 +134,9 @@ def encode_evenings(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     tl, p = m.pb.tl, rc.params
     w = windows(tl, p["average-days"] or p["per"], p)
     need = evenings_needed(w, p)
-    base = tl.days.values.astype("datetime64[m]")
-    import pandas as pd
-
-    es = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(p["evening"][0], "m")), tl.tz)
-    ee = local_to_abs(pd.DatetimeIndex(base + np.timedelta64(p["evening"][1], "m")), tl.tz)
+    base = tl.days.astype("datetime64[m]")
+    es = local_to_abs(base + np.timedelta64(p["evening"][0], "m"), tl.tz)
+    ee = local_to_abs(base + np.timedelta64(p["evening"][1], "m"), tl.tz)
     for r in np.flatnonzero(scope).tolist():
         free = {}
         for d in range(int(w.start.min()), int(w.end.max())):
@@ -162,7 +160,7 @@ def encode_weekends(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     tl, p = m.pb.tl, rc.params
     w = windows(tl, p["average-days"] or p["per"], p)
     need = weekend_need(tl, w, p)
-    sats = [d for d in range(tl.n_days - 1) if tl.days[d].day_of_week == 5]
+    sats = [d for d in range(tl.n_days - 1) if tl.weekday[d] == 5]
     for r in np.flatnonzero(scope).tolist():
         free = {d: _free_lit(m, r, int(tl.day_start[d]), int(tl.day_start[d + 2]), f"wkd_{r}_{d}") for d in sats}
         for wi in range(len(w.start)):
