@@ -320,6 +320,27 @@ def test_declined_sheets_fall_back_to_calamine(tmp_path: Path, cells: str, why: 
     assert_book_matches_calamine(path)  # the fallback reads it exactly as before
 
 
+def test_a_damaged_workbook_part_is_left_to_calamine(tmp_path: Path) -> None:
+    """A byte that is not UTF-8 in the workbook part (found by tests/test_fuzz.py): the numpy reader
+    declines, and calamine's one-line error is what the user sees, as before."""
+    from rostercheck.errors import InputError
+
+    path = hand_xlsx(tmp_path / "state.xlsx", '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', ["<t>x</t>"])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(damaged, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(b'sheetId="1"', b'sheetId="1" state="vis\xf3ble"')
+            zout.writestr(item, data)
+    parts: dict[str, bytes] = {}
+    inspect(damaged, keep=parts)
+    with pytest.raises(xv.Declined):
+        xv.open_workbook(parts)
+    with pytest.raises(InputError, match="not a readable Excel workbook"):
+        open_book(damaged)
+
+
 def test_coded_sheet_texts_are_the_texts_of_its_values(tmp_path: Path) -> None:
     path = _synth(tmp_path, "grid.xlsx")
     sheet = open_book(path).sheet(synth.ROSTER_SHEET)

@@ -229,7 +229,7 @@ def _open_excel(p: Path, file: str, parts: dict[str, bytes] | None = None) -> Bo
                 coded = xlsx_values.read_sheet(fast, name)  # type: ignore[arg-type]
                 read[name] = CodedSheet(file, name, coded.codes, coded.uniques, coded.row0, coded.col0,  # type: ignore[index]
                                         coded.merged)
-            except xlsx_values.Declined:
+            except Exception:  # Declined, or a shape its checks missed: calamine reads it, as before
                 if not fallback:
                     fallback.append(_open_calamine(p, file))
                 return fallback[0].sheet(name, nrows)
@@ -249,7 +249,7 @@ def _open_fast(parts: dict[str, bytes] | None):
 
     try:
         return xlsx_values.open_workbook(parts)
-    except xlsx_values.Declined:
+    except Exception:  # Declined, or a shape its checks missed: calamine opens it, as before
         return None
 
 

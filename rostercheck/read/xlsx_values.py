@@ -252,10 +252,11 @@ def open_workbook(parts: dict[str, bytes]) -> Workbook:
         folder = path.split("/")[1] if path.count("/") >= 2 else ""
         if folder not in _SHEET_KINDS or ".." in path:
             raise Declined("a sheet of a kind this reader does not know")
-        state = a.get(b"state", b"visible").decode()
-        if state not in ("visible", "hidden", "veryHidden"):
+        state = a.get(b"state", b"visible")
+        if state not in (b"visible", b"hidden", b"veryHidden"):
             raise Declined("an unknown sheet state")
-        sheets.append(SheetInfo(xml_text(a[b"name"], trim=False, escapes=False), path, _SHEET_KINDS[folder], state))
+        sheets.append(SheetInfo(xml_text(a[b"name"], trim=False, escapes=False), path, _SHEET_KINDS[folder],
+                                state.decode()))
     if not sheets:
         raise Declined("no sheets")
     pr = re.search(rb"<workbookPr\b[^>]*>", wb)
