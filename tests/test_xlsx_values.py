@@ -384,3 +384,44 @@ def test_random_cells_read_as_calamine_reads_them(tmp_path: Path, texts, numbers
         result = {"S & T": "declined (workbook)"}
     if result["S & T"] != "read":
         assert_book_matches_calamine(path)
+
+
+# ------------------------------------------------------------------------ mutated samples, both ways
+@pytest.mark.parametrize("seed", range(40))
+def test_mutated_samples_are_read_as_calamine_reads_them_or_left_to_it(tmp_path: Path, seed: int) -> None:
+    """Random byte-level damage inside a sample's XML parts (the mutations of tests/test_fuzz.py): the
+    numpy reader either declines, or opens exactly what calamine opens and reads the same cells. It
+    never reads a workbook or sheet calamine refuses (that would change which files are errors)."""
+    import random
+
+    from rostercheck.errors import InputError
+    from tests.test_fuzz import _mutations, _rezip
+
+    sample = [p for p in FILES if "sample_rosters" in str(p)][seed % 3]
+    rnd = random.Random(seed)
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name.endswith(".xml") and rnd.random() < 0.5:
+            return _mutations(data, rnd.randrange(2**32)) if data else data
+        return data
+
+    path = tmp_path / "mutated.xlsx"
+    path.write_bytes(_rezip(sample.read_bytes(), edit))
+    parts: dict[str, bytes] = {}
+    try:
+        inspect(path, keep=parts)
+        wb = xv.open_workbook(parts)
+    except (InputError, xv.Declined):
+        return
+    ref = _open_calamine(path, path.name)  # raises if calamine refuses what the numpy reader opened
+    assert (wb.names, wb.visible) == (ref.names, ref.visible)
+    for name in ref.names:
+        try:
+            coded = xv.read_sheet(wb, name)
+        except xv.Declined:
+            continue
+        want = ref.sheet(name)
+        got = coded.uniques[coded.codes]
+        assert (got.shape, coded.row0, coded.col0, coded.merged) == (want.values.shape, want.row0, want.col0,
+                                                                     want.merged)
+        assert all(_same(x, y) for x, y in zip(got.ravel().tolist(), want.values.ravel().tolist()))

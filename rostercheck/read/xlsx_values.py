@@ -231,6 +231,9 @@ def open_workbook(parts: dict[str, bytes]) -> Workbook:
         raise Declined("no workbook part")
     for data in (wb, rels, parts.get(SHARED, b""), parts.get(STYLES, b"")):
         _check_declaration(data)
+    for data in (wb, rels, parts.get(STYLES)):  # calamine parses them whole when it opens the file
+        if data is not None and _well_formed(data, []):
+            raise Declined("tags not closed")
     targets: dict[bytes, str] = {}
     for tag in _REL_TAG.findall(rels):
         a = _attrs(tag)
@@ -273,9 +276,11 @@ def open_workbook(parts: dict[str, bytes]) -> Workbook:
 _SI = re.compile(rb"<si>(.*?)</si>", re.S)
 _PLAIN_T = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t>')
 _RUN = re.compile(
-    rb'<r>(?:<rPr>(?:<[A-Za-z]+(?:\s[^<>]*)?/>)*</rPr>|<rPr/>)?<t( xml:space="preserve")?>([^<]*)</t></r>'
+    rb'<r>(?:<rPr>(?:<[A-Za-z]+(?:\s+[A-Za-z]+="[^"<]*")*\s*/>)*</rPr>|<rPr/>)?'
+    rb'<t( xml:space="preserve")?>([^<]*)</t></r>'
 )
-_PHONETIC = re.compile(rb"<rPh\b[^>]*>(?:<t(?: [^>]*)?>[^<]*</t>)</rPh>|<phoneticPr\b[^>]*/>")
+_PHONETIC = re.compile(rb'<rPh(?:\s+[A-Za-z]+="[^"<]*")*>(?:<t(?: xml:space="preserve")?>[^<]*</t>)</rPh>'
+                       rb'|<phoneticPr(?:\s+[A-Za-z]+="[^"<]*")*\s*/>')
 
 
 def _shared_strings(data: bytes | None) -> np.ndarray:
@@ -286,6 +291,8 @@ def _shared_strings(data: bytes | None) -> np.ndarray:
     if start is None or end < start.end():
         if start is not None and start.group(0).endswith(b"/>"):
             return np.empty(0, dtype=object)
+        raise Declined("shared strings in an unusual shape")
+    if _well_formed(data[:start.end()], []) != [b"sst"] or _well_formed(data[end:], [b"sst"]):
         raise Declined("shared strings in an unusual shape")
     body = data[start.end():end]
     items = _SI.findall(body)
@@ -569,36 +576,50 @@ def _read(book: Workbook, data: bytes) -> CodedValues:
     return _cells(book, data, lo, hi + len(b"</sheetData>"), merged)
 
 
-def _check_outside(part: bytes, head: bool) -> None:
-    """The XML around ``sheetData``: properly nested elements without prefixes calamine would trip on."""
-    tags = _TAGS.findall(part)
-    if len(tags) > 50_000:
-        raise Declined("too much markup around the cells")
-    stack: list[bytes] = [] if head else [b"worksheet"]
-    for tag in tags:
-        if tag.startswith(b"<?xml"):
-            continue
-        if tag.startswith((b"<!", b"<?")):
-            raise Declined("a comment or instruction")
-        if tag.count(b'"') % 2 or b"'" in tag:
-            raise Declined("unusual quoting")
-        m = re.match(rb"</?([A-Za-z_][\w.-]*(?::[\w.-]+)?)", tag)
-        if not m:
-            raise Declined("a tag this reader does not parse")
-        nm = m.group(1)
-        if tag.startswith(b"</"):
-            if not stack or stack.pop() != nm:
+#: a whole tag: name, attributes each ``name="value"`` (no ``<`` in a value), optional ``/``
+_FULL_TAG = re.compile(rb"""<(/?)([A-Za-z_][\w.-]*(?::[\w.-]+)?)"""
+                       rb"""((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(/?)>""")
+_ATTR_NAME = re.compile(rb"""\s([A-Za-z_][\w.:-]*)\s*=""")
+
+
+def _well_formed(part: bytes, stack: list[bytes], limit: int = 200_000) -> list[bytes]:
+    """Check ``part`` the way calamine's XML reader would before it reads it: UTF-8, every ``<``
+    starting a whole tag with quoted attributes named once, end tags matching; returns the elements
+    still open. Comments, CDATA and instructions (past the declaration) are declined."""
+    try:
+        part.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Declined("a part that is not UTF-8") from None
+    pos = part.index(b"?>") + 2 if part.startswith(b"<?xml") else 0
+    tags = _FULL_TAG.findall(part, pos)
+    if len(tags) > limit:
+        raise Declined("too much markup")
+    if len(tags) != part.count(b"<", pos):
+        raise Declined("markup this reader does not parse")
+    stack = list(stack)
+    for close, name, attrs, empty in tags:
+        if attrs:
+            names = _ATTR_NAME.findall(attrs)
+            if len(set(names)) != len(names):
+                raise Declined("a repeated attribute")
+        if close:
+            if attrs or empty or not stack or stack.pop() != name:
                 raise Declined("tags not nested")
-        elif not tag.endswith(b"/>"):
-            stack.append(nm)
-        if nm == b"dimension":
-            ref = _attrs(tag).get(b"ref", b"")
-            if not re.fullmatch(rb"[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?", ref):
-                raise Declined("an unusual dimension")
+        elif not empty:
+            stack.append(name)
+    return stack
+
+
+def _check_outside(part: bytes, head: bool) -> None:
+    """The XML around ``sheetData``: well formed, ``sheetData`` straight inside the worksheet."""
+    stack = _well_formed(part, [] if head else [b"worksheet"], 50_000)
     if head and stack != [b"worksheet"]:
         raise Declined("sheetData not directly in the worksheet")
     if not head and stack:
         raise Declined("tags not closed")
+    for ref in re.findall(rb"<dimension\b[^>]*>", part):
+        if not re.fullmatch(rb'<dimension ref="[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?"\s*/>', ref):
+            raise Declined("an unusual dimension")
 
 
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"\s*/>')
@@ -690,6 +711,16 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
         preserve = sel
     if kind.min() < 0:
         raise Declined("an element this reader does not know")
+    # tags whose attributes the reader does not use must still be well formed (calamine checks them)
+    loose_tags = np.flatnonzero(np.isin(kind, [ROW_O, ROW_E, F_O, F_E, PROP]))
+    if len(loose_tags):
+        start = lt[loose_tags]
+        _, forms = _distinct(a, _words(a), start, end[loose_tags] - start + 1, a)
+        for form in forms:
+            m = _FULL_TAG.fullmatch(form)
+            names = _ATTR_NAME.findall(m.group(3)) if m else []
+            if not m or len(set(names)) != len(names):
+                raise Declined("a tag this reader does not parse")
     # --- shape: which tag follows which; with rich-text runs, at which depth too
     for s in _blocks(len(kind) - 1):
         pair = kind[s].astype(np.intp) * _NKINDS + kind[1:][s]
