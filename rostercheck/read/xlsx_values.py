@@ -653,10 +653,12 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
         a = np.zeros(len(data) + _PAD, dtype=np.uint8)
         a[: len(data)] = np.frombuffer(data, dtype=np.uint8)
     # positions as int32, found a block at a time: temporaries stay a few MB whatever the sheet
-    lt = _positions(a, lo, hi, 60)
-    gt = _positions(a, lo, hi, 62)
-    if _alternate(lt, gt):
-        end = gt  # no ">" in any text: each tag's end is simply the next ">"
+    lt, gt = _brackets(a, lo, hi)
+    if gt is None:  # "<" and ">" alternate (no ">" in any text): each tag ends at the next ">"
+        end = gt = lt[1::2].copy()
+        lt = lt[0::2].copy()
+    elif _alternate(lt, gt):
+        end = gt
     else:
         k = np.searchsorted(gt, lt)
         if (k >= len(gt)).any():
@@ -760,6 +762,21 @@ def _alternate(lt: np.ndarray, gt: np.ndarray) -> bool:
     if len(lt) != len(gt) or not len(lt):
         return False
     return all((gt[s] > lt[s]).all() and (lt[1:][s] > gt[:-1][s]).all() for s in _blocks(len(lt)))
+
+
+def _brackets(a: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Every ``<`` and ``>`` of ``a[lo:hi]`` in one pass, when they alternate as tags do (then
+    ``(positions, None)``: the even ones open, the odd ones close); else ``<`` and ``>`` apart."""
+    step = 4 << 20
+    found = []
+    for k in range(lo, hi, step):
+        block = a[k:min(k + step, hi)]
+        found.append((np.flatnonzero((block == 60) | (block == 62)) + k).astype(np.int32))
+    both = np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+    if len(both) % 2 == 0 and all((a[both[s][0::2]] == 60).all() and (a[both[s][1::2]] == 62).all()
+                                  for s in _blocks(len(both), 1 << 21)):
+        return both, None
+    return _positions(a, lo, hi, 60), _positions(a, lo, hi, 62)
 
 
 def _positions(a: np.ndarray, lo: int, hi: int, byte: int) -> np.ndarray:
