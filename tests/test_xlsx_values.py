@@ -110,6 +110,32 @@ def _rewrite_dates(path: Path, as_text: bool) -> Path:
     return out
 
 
+def _to_shared_strings(path: Path) -> Path:
+    """The workbook with its inline strings (what openpyxl writes) moved into a shared-string table."""
+    import re
+
+    strings: dict[bytes, int] = {}
+
+    def shared(m: re.Match) -> bytes:
+        return m.group(1) + b't="s"><v>' + str(strings.setdefault(m.group(2), len(strings))).encode() + b"</v></c>"
+
+    out = path.with_name(path.stem + "-sst.xlsx")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'(<c [^>]*?)t="inlineStr"><is><t(?: xml:space="preserve")?>([^<]*)</t></is></c>',
+                              shared, data)
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", f'<Relationship Id="rId99" Type="{_REL}sharedStrings" '
+                                    'Target="sharedStrings.xml"/></Relationships>'.encode())
+            zout.writestr(item, data)
+        zout.writestr("xl/sharedStrings.xml", b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+                      b'openxmlformats.org/spreadsheetml/2006/main">'
+                      + b"".join(b"<si><t>" + s + b"</t></si>" for s in strings) + b"</sst>")
+    return out
+
+
 def test_synth_rosters_of_several_shapes(tmp_path: Path) -> None:
     plain = _synth(tmp_path, "grid.xlsx")
     shapes = [
@@ -117,7 +143,8 @@ def test_synth_rosters_of_several_shapes(tmp_path: Path) -> None:
         _synth(tmp_path, "no-title.xlsx", title="", subtitle="", legend_sheet=False),
         _synth(tmp_path, "titled.xlsx", title="Block 7 & 8 <draft>", subtitle="  v2  "),
         _rewrite_dates(plain, as_text=False),
-        _rewrite_dates(plain, as_text=True),  # openpyxl (not write-only): shared strings
+        _rewrite_dates(plain, as_text=True),
+        _to_shared_strings(plain),  # as Excel saves it: every text in xl/sharedStrings.xml
         half_day_block(tmp_path / "half-day.xlsx"),
         fm_block_sheet(tmp_path / "fm.xlsx"),
         fm_block_sheet(tmp_path / "fm-yearless.xlsx", yearless=True, labels_in_header=True),
