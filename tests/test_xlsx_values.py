@@ -452,3 +452,24 @@ def test_mutated_samples_are_read_as_calamine_reads_them_or_left_to_it(tmp_path:
         assert (got.shape, coded.row0, coded.col0, coded.merged) == (want.values.shape, want.row0, want.col0,
                                                                      want.merged)
         assert all(_same(x, y) for x, y in zip(got.ravel().tolist(), want.values.ravel().tolist()))
+
+
+def test_the_scan_reads_short_references_as_its_general_parse_does() -> None:
+    """``safety.xlsx._short_refs`` (the scan's shortcut for parts scanned in pieces, when every
+    reference is at most two letters and four digits) gives ``_number``'s columns and rows."""
+    from rostercheck.safety import xlsx as scan
+
+    rng = np.random.default_rng(2)
+    for _ in range(200):
+        refs = [bytes(rng.choice(list(b"ABZaz"), rng.integers(0, 3)).tolist())
+                + bytes(rng.choice(list(b"0123456789"), rng.integers(0, 5)).tolist()) + b'" s="x">'
+                for _ in range(50)]
+        data = b"".join(refs)
+        a = np.zeros(len(data) + 64, dtype=np.uint8)
+        a[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+        at = np.cumsum([0] + [len(r) for r in refs[:-1]])
+        assert scan._small(a, at)
+        col, after = scan._number(a, at, scan._LETTER, 26, 3)
+        row, _ = scan._number(a, after, scan._DIGIT, 10, 7)
+        short_col, short_row = scan._short_refs(a, at)
+        assert (col == short_col).all() and (row == short_row).all()
