@@ -257,14 +257,16 @@ def render_batch(fmt: str, results: Sequence[Any], problems: Sequence[FileOutcom
         return "", False  # nothing was checked: the errors on stderr say why; no "ok" line
     if fmt == "text" and baseline is not None:
         options["baselined"] = baseline.get("baselined", 0)
-    text = render(fmt, results, **options)
-    if fmt == "json":
-        doc = json.loads(text)
+    if fmt == "json":  # the document once, its additions, one dump (not a dump, a parse and a dump again)
+        from rostercheck.report.json_report import document
+
+        doc = document(results)
         if baseline is not None:
             doc["baseline"] = baseline
         if problems:
             doc["unusable"] = [{"roster": p.path, "message": p.error} for p in problems]
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", True
+    text = render(fmt, results, **options)
     if fmt == "text":
         from rostercheck.baseline import text_lines
 

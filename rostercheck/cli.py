@@ -13,6 +13,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn
 
+# numpy's OpenBLAS starts a thread per core when numpy is imported, which costs every check about
+# 0.06 s of CPU (as much as checking a month); rostercheck never multiplies matrices large enough to
+# use them. Set before numpy loads (the commands import it); a value the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import click
 
 from rostercheck.pipeline import apply_reading_options, load_config, read_with

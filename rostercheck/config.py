@@ -12,7 +12,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,14 +99,40 @@ def find_config(roster: str | os.PathLike | None, explicit: str | os.PathLike | 
     return None
 
 
+#: parsed configs by (path, table, file identity): a batch of 200 rosters beside one config parses it once
+_PARSED: dict[tuple, Config] = {}
+
+
+def _fresh(cfg: Config) -> Config:
+    """A copy of a cached config that its user may change (``--preset`` and reading options do)."""
+    return replace(cfg, presets=list(cfg.presets), shifts=dict(cfg.shifts), roster=replace(cfg.roster),
+                   rules=list(cfg.rules), repair=dict(cfg.repair))
+
+
 def load(roster: str | os.PathLike | None = None, explicit: str | os.PathLike | None = None) -> Config:
     found = find_config(roster, explicit)
     if found is None:
-        return parse({}, path=None)
+        if None not in _PARSED:
+            _PARSED[None] = parse({}, path=None)
+        return _fresh(_PARSED[None])
     path, table = found
     from rostercheck.output import reading
 
     reading(path)
+    try:
+        st = path.stat()
+        key: tuple | None = (str(path), table, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+    except OSError:
+        key = None  # the read below says what is wrong
+    if key in _PARSED:
+        return _fresh(_PARSED[key])
+    cfg = _load(path, table)
+    if key is not None:
+        _PARSED[key] = cfg
+    return _fresh(cfg)
+
+
+def _load(path: Path, table: str) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -115,7 +141,7 @@ def load(roster: str | os.PathLike | None = None, explicit: str | os.PathLike | 
         raise InputError(f"not valid TOML: {e}", file=str(path)) from None
     if table:
         data = data.get("tool", {}).get("rostercheck", {})
-    return parse(data, path=str(path), prefix=table)
+    return parse(data, path=str(path), prefix=table)  # raises on a bad config: nothing is cached
 
 
 # ------------------------------------------------------------------------------------- parsing

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -127,6 +126,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None] | bytes |
     refuse_inputs(path, option=option)
     clean_stale(directory)
     try:
+        import tempfile  # only when something is written: a check that prints does not load it
+
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{TMP_MARK}", dir=directory)
     except OSError as e:
         raise InputError(f"cannot write in this folder ({e.strerror or e})", file=str(path)) from None

@@ -16,7 +16,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any, NamedTuple, overload
 
 import numpy as np
@@ -820,6 +820,7 @@ def _zone_minutes(minutes: np.ndarray, tz: str) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # per local midnight of every axis and window a check converts
 def _offset(zone: dt.tzinfo, local_minute: int) -> int:
     """The zone's UTC offset in minutes at a local minute (its first occurrence when repeated)."""
     t = (_EPOCH + dt.timedelta(minutes=local_minute)).replace(tzinfo=zone)

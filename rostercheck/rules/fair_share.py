@@ -16,8 +16,7 @@ on a 31-day roster with one team and PGY
 from __future__ import annotations
 
 from collections.abc import Iterator
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +24,9 @@ from rostercheck.model import Resident
 from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.timeline import Timeline
 from rostercheck.wording import plural
+
+if TYPE_CHECKING:
+    from fractions import Fraction  # imported where used: only configs with a fair-share rule pay for it
 
 KIND = "fair-share"
 #: Compares residents with each other: checked on the whole roster, never on a few rows.
@@ -73,6 +75,8 @@ def counts(tl: Timeline, kinds: list[str], codes: list[str]) -> np.ndarray:
 
 def spread_limit(p: dict[str, Any]) -> Fraction:
     """``max-spread`` as an exact fraction, so the checker and the repair model draw the same line."""
+    from fractions import Fraction
+
     return Fraction(str(p["max-spread"]))
 
 
@@ -86,6 +90,8 @@ def groups(tl: Timeline, scope: np.ndarray, by: str) -> list[np.ndarray]:
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
+    from fractions import Fraction
+
     count = counts(tl, p["kinds"], p["codes"])
     on, n = on_service(tl)
     limit = spread_limit(p)
