@@ -388,8 +388,7 @@ for _p in ("b/", "b ", "i/", "i ", "u/", "u ", "sz", "rF", "co", "fa", "sc", "st
 
 #: ``_KIND`` indexed by the two bytes after ``<`` read as one little-endian word, then the length
 _KIND_FLAT = np.full(0x8000 << 3, -1, dtype=np.int8)
-for _b1 in range(128):
-    _KIND_FLAT[((np.arange(128) << 8 | _b1) << 3)[:, None] + np.arange(_LONG + 1)] = _KIND[_b1]
+_KIND_FLAT.reshape(128, 256, _LONG + 1)[:, :128, :] = _KIND.transpose(1, 0, 2)  # [second][first][length]
 
 #: which tag may follow which: the shapes writers produce, nothing else
 _FOLLOWS = np.zeros((_NKINDS, _NKINDS), dtype=bool)
