@@ -473,3 +473,47 @@ def test_the_scan_reads_short_references_as_its_general_parse_does() -> None:
         row, _ = scan._number(a, after, scan._DIGIT, 10, 7)
         short_col, short_row = scan._short_refs(a, at)
         assert (col == short_col).all() and (row == short_row).all()
+
+
+# ----------------------------------------------------------------- hypothesis: the shapes of the tags
+_CELL_SHAPES = st.sampled_from([
+    '<c r="{ref}" t="s"><v>0</v></c>',
+    '<c r="{ref}" s="1" t="s"><v>1</v></c>',
+    '<c r="{ref}" t="s" s="2"><v>0</v></c>',  # t before s
+    '<c r="{ref}" s="1"><v>46204</v></c>',
+    '<c r="{ref}"><v>2.5</v></c>',
+    '<c r="{ref}" t="n"><v>7</v></c>',
+    '<c r="{ref}" t="b"><v>1</v></c>',
+    '<c r="{ref}" s="3" />',  # empty, with a space before "/>"
+    '<c r="{ref}"/>',
+    '<c r="{ref}"><f>1+1</f><v>2</v></c>',
+    '<c r="{ref}" t="str"><f>A1&amp;"x"</f><v>x&amp;y</v></c>',
+    '<c r="{ref}"><f t="shared" ref="A1:A9" si="0">B1</f><v>3</v></c>',
+    '<c r="{ref}"><f t="shared" si="0"/><v>4</v></c>',
+    '<c r="{ref}" t="inlineStr"><is><t>in</t></is></c>',
+    '<c r="{ref}" t="inlineStr"><is><r><rPr><b/><sz val="9"/></rPr><t>a</t></r>'
+    '<r><t xml:space="preserve"> b</t></r></is></c>',
+    '<c r="{ref}" t="s"><v></v></c>',
+    '<c r="{ref}" t="e"><v>#DIV/0!</v></c>',  # declined
+    '<c r="{ref}" t="s"><v>1</v ></c>',  # declined (space in a closing tag)
+])
+_ROW_OPEN = st.sampled_from(['<row r="{n}">', '<row r="{n}" spans="1:9" ht="15" customHeight="1">',
+                             "<row r='{n}' spans='1:9'>", '<row r="{n}" x14ac:dyDescent="0.25">'])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(_ROW_OPEN, st.lists(_CELL_SHAPES, max_size=6)), min_size=1, max_size=5),
+       gap=st.sampled_from(["", "\n", "\n  "]), start_row=st.integers(1, 3), start_col=st.integers(0, 3))
+def test_tags_written_in_the_shapes_writers_use(tmp_path: Path, rows, gap, start_row, start_col) -> None:
+    """Attribute orders and quotes, empty cells, formulas with their values, shared formulas, rich
+    runs, pretty-printing: read as calamine reads them, or declined (and then read by calamine)."""
+    body = []
+    for i, (row_open, cells) in enumerate(rows):
+        n = start_row + i
+        refs = [f"{chr(65 + start_col + k)}{n}" for k in range(len(cells))]
+        body.append(gap + row_open.format(n=n) + "".join(gap + c.format(ref=r) for c, r in zip(cells, refs))
+                    + gap + "</row>")
+    path = hand_xlsx(tmp_path / "shapes.xlsx", "".join(body) + gap, ["<t>zero</t>", "<t> one </t>"])
+    result = compare(path)
+    if result["S & T"] != "read":
+        assert_book_matches_calamine(path)
