@@ -24,7 +24,6 @@ from rostercheck.read.cells import (
     column_letters,
     has_letter,
     map_unique,
-    text_array,
 )
 from rostercheck.read.date_order import header_dates
 from rostercheck.read.dates import (
@@ -525,7 +524,7 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     PGY cell into "no level" instead of an error, so the draft can suggest the ``rows`` filter
     that makes the error go away.
     """
-    texts = text_array(sheet.values)
+    texts = sheet.texts()
     h = plan.header
     d = plan.date_row if plan.date_row is not None else h
     header_rows = [h] if h == d else [h, d]

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rostercheck.errors import InputError
-from rostercheck.read.cells import a1, cell_text, factorize, object_array
+from rostercheck.read.cells import a1, cell_text, factorize, object_array, text_array
 from rostercheck.read.csv_columns import read_columns
 
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -87,6 +87,10 @@ class Sheet:
         """The first ``n`` rows as a 2-D object array."""
         return self.values[:n]
 
+    def texts(self) -> np.ndarray:
+        """``cell_text`` of every cell (2-D object array, aligned with ``values``)."""
+        return text_array(self.values)
+
     def row(self, i: int) -> np.ndarray:
         """The raw values of row ``i``."""
         return self.values[i]
@@ -106,6 +110,23 @@ class Sheet:
         """Keyword arguments for InputError pointing at a cell (or just the sheet)."""
         cell = self.address(i, j) if i is not None and j is not None else None
         return {"file": self.file, "sheet": self.name, "cell": cell}
+
+
+class CodedSheet(Sheet):
+    """A sheet read as integer codes into its distinct values (``read.xlsx_values``).
+
+    ``values`` is ``uniques[codes]``, pointer copies of a few dozen objects; the text of every cell
+    is the text of each distinct value spread by the same codes, so nothing is hashed again.
+    """
+
+    def __init__(self, file: str, name: str | None, codes: np.ndarray, uniques: np.ndarray, row0: int, col0: int,
+                 merged: list[tuple[int, int, int, int]]) -> None:
+        super().__init__(file, name, uniques[codes], row0, col0, merged)
+        self._codes = codes
+        self._uniques = uniques
+
+    def texts(self) -> np.ndarray:
+        return object_array([cell_text(u) for u in self._uniques.tolist()])[self._codes]
 
 
 class Book:
@@ -151,11 +172,13 @@ def open_book(path: str | os.PathLike) -> Book:
     if ext in EXCEL_EXTENSIONS:
         from rostercheck.safety import inspect
 
+        parts: dict[str, bytes] = {}
         try:
-            inspect(p, file)  # bombs, entities, absurd extents, formulas without values: before any reader
+            # bombs, entities, absurd extents, formulas without values: before any reader
+            inspect(p, file, keep=parts)
         except OSError as exc:
             raise InputError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
-        return _open_excel(p, file)
+        return _open_excel(p, file, parts)
     raise InputError(
         f"not a spreadsheet: expected a file ending in {', '.join(EXCEL_EXTENSIONS + CSV_EXTENSIONS)}"
         + (f", got {ext!r}" if ext else ""),
@@ -190,7 +213,48 @@ def _not_excel(p: Path, file: str, detail: str) -> InputError:
     return InputError(f"not a readable Excel workbook{hint}: {detail}", file=file)
 
 
-def _open_excel(p: Path, file: str) -> Book:
+def _open_excel(p: Path, file: str, parts: dict[str, bytes] | None = None) -> Book:
+    """The workbook's sheets: read from the kept XML by ``read.xlsx_values`` where it can, by
+    calamine otherwise (a whole workbook it declines, or one sheet)."""
+    fast = _open_fast(parts)
+    if fast is None:
+        return _open_calamine(p, file)
+    from rostercheck.read import xlsx_values
+
+    read: dict[str, Sheet] = {}
+    fallback: list[Book] = []
+
+    def load(name: str | None, nrows: int | None) -> Sheet:
+        if name not in read:
+            try:
+                coded = xlsx_values.read_sheet(fast, name)  # type: ignore[arg-type]
+                read[name] = CodedSheet(file, name, coded.codes, coded.uniques, coded.row0, coded.col0,  # type: ignore[index]
+                                        coded.merged)
+            except Exception:  # Declined, or a shape its checks missed: calamine reads it, as before
+                if not fallback:
+                    fallback.append(_open_calamine(p, file))
+                return fallback[0].sheet(name, nrows)
+        full = read[name]  # type: ignore[index]
+        if nrows is None:
+            return full
+        return Sheet(full.file, full.name, full.values[:nrows], full.row0, full.col0, full.merged)
+
+    return Book(file, fast.names, fast.visible, load)
+
+
+def _open_fast(parts: dict[str, bytes] | None):
+    """The workbook as ``read.xlsx_values`` reads it, or None when it declines (calamine reads it)."""
+    if not parts:
+        return None
+    from rostercheck.read import xlsx_values
+
+    try:
+        return xlsx_values.open_workbook(parts)
+    except Exception:  # Declined, or a shape its checks missed: calamine opens it, as before
+        return None
+
+
+def _open_calamine(p: Path, file: str) -> Book:
     from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
     try:

@@ -46,8 +46,19 @@ __all__ = ["inspect"]
 _SST = re.compile(rb'<sst[^>]*?\buniqueCount="([0-9]+)"')
 
 
-def inspect(path: str | Path, shown: str | None = None) -> None:
-    """Raise ``InputError`` if the workbook at ``path`` is unsafe to hand to a reader."""
+#: parts besides the worksheets that ``inspect`` hands back when asked to keep bytes
+KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml")
+#: a part larger than this is scanned but not kept (its sheet is then read by calamine)
+KEEP_LIMIT = 256 * 1024 * 1024
+
+
+def inspect(path: str | Path, shown: str | None = None, keep: dict[str, bytes] | None = None) -> None:
+    """Raise ``InputError`` if the workbook at ``path`` is unsafe to hand to a reader.
+
+    ``keep``, for an ``.xlsx``/``.xlsm``, receives the unpacked bytes of every worksheet part and of
+    ``KEPT_PARTS``, once the whole workbook has passed: the value reader (``read.xlsx_values``)
+    then reads them without unpacking the file again. Nothing is put in it if any check fails.
+    """
     p = Path(path)
     name = shown or str(path)
     suffix = p.suffix.lower()
@@ -103,6 +114,7 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
                 raise InputError(f"part {info.filename} is encrypted (a zip password): remove the password in "
                                  "Excel (File > Info > Protect Workbook) and save it as .xlsx", file=name)
         sheets, targets = _sheet_parts(zf) if suffix != ".ods" else ({}, set())
+        kept: dict[str, bytes] | None = {} if keep is not None and suffix != ".ods" else None
         for info in infos:
             fn = info.filename
             if info.is_dir():
@@ -110,16 +122,21 @@ def inspect(path: str | Path, shown: str | None = None) -> None:
             sheet = sheets.get(fn)
             if sheet is None and fn.startswith("xl/worksheets/") and fn.endswith(".xml"):
                 sheet = fn
-            keep = suffix == ".ods" and fn == "content.xml"
+            keep_ods = suffix == ".ods" and fn == "content.xml"
             # every part a reader parses as XML; not images or embedded files (an SVG may carry a DTD)
             xml = fn.endswith((".xml", ".rels", ".vml")) or sheet is not None or fn in targets
-            found = _scan_part(zf, info, name, sheet, keep, xml)
+            store = kept is not None and (sheet is not None or fn in KEPT_PARTS) and info.file_size <= KEEP_LIMIT
+            found = _scan_part(zf, info, name, sheet, keep_ods, xml, store)
+            if isinstance(found, tuple):  # kept: the bytes, and whether the part holds sheet markup
+                kept[fn], found = found  # type: ignore[index]
             if found is True and sheet is None:  # a worksheet no relationship names: scan it as one too
                 _scan_part(zf, info, name, fn, False, True)
             elif isinstance(found, bytes):
                 from rostercheck.safety.ods import check_ods_content
 
                 check_ods_content(found, name)
+        if kept is not None and keep is not None:
+            keep.update(kept)
 
 
 #: ``<!DOCTYPE`` or ``<!ENTITY`` however cased (XML readers differ in how strictly they spell it)
@@ -130,19 +147,22 @@ _UNPACK_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplemen
 
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str | None,
-               keep: bool, xml: bool) -> bool | bytes:
+               keep: bool, xml: bool, store: bool = False) -> bool | bytes | tuple[bytes, bool]:
     """Unpack one part piece by piece, refusing a DTD anywhere in it (``xml``) and checking it as a sheet.
 
     Memory stays bounded by ``xlsx.CHUNK`` whatever the part's size (the zip reader never unpacks
     more than the part declares, and the declared sizes are already bounded). Returns the part's
     bytes when ``keep`` (``.ods`` content, measured whole), else whether it holds worksheet markup
-    (``sheetData``), so that a worksheet hidden under another name is scanned too.
+    (``sheetData``), so that a worksheet hidden under another name is scanned too; with ``store``,
+    the bytes and that answer together.
     """
     from rostercheck.safety import xlsx
 
     fn = info.filename
     scan = xlsx.SheetScan(name, sheet) if sheet is not None else None
     kept: list[bytes] = []
+    whole = bytearray(info.file_size) if store else None  # filled in place: no second copy by a join
+    filled = 0
     tail = b""
     first = True
     looks_like_sheet = False
@@ -165,6 +185,9 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
                     scan.feed(chunk)
                 if keep:
                     kept.append(chunk)
+                if whole is not None:
+                    whole[filled:filled + len(chunk)] = chunk
+                    filled += len(chunk)
             if scan is not None:
                 scan.close()
     except _UNPACK_ERRORS as e:
@@ -172,6 +195,9 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
                          file=name) from None
     if keep:
         return b"".join(kept)
+    if whole is not None:
+        del whole[filled:]
+        return whole, looks_like_sheet  # type: ignore[return-value]  # a bytearray reads as bytes
     return looks_like_sheet
 
 

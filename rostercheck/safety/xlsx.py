@@ -170,6 +170,23 @@ def _placed(a: np.ndarray, pos: np.ndarray, name_len: int) -> np.ndarray:
     return (a[at] == 32) & (a[at + 1] == 114) & (a[at + 2] == 61) & _QUOTE[a[at + 3]]
 
 
+def _short_refs(a: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_number``'s columns and rows for references ``_small`` has proven short (at most two
+    letters, at most four digits): a fixed number of whole-array steps, no narrowing per step."""
+    l0, l1 = _LETTER[a[at]], _LETTER[a[at + 1]]
+    one = l0 > 0
+    two = one & (l1 > 0)
+    col = np.where(two, l0 * 26 + l1, np.where(one, l0, 0))
+    start = at + one + two
+    row = np.zeros(len(at), dtype=np.int64)
+    going = np.ones(len(at), dtype=bool)
+    for k in range(4):
+        d = _DIGIT[a[start + k]]
+        going &= d >= 0
+        row = np.where(going, row * 10 + d, row)
+    return col, row
+
+
 @dataclass
 class _Box:
     """What a scan has learnt of a sheet so far: reference extents and the counting-on allowances."""
@@ -214,10 +231,14 @@ def _measure(a: np.ndarray, lo: int, n: int, box: _Box, cells: np.ndarray, rows:
     at = _values(a, lo, n)
     if not len(at):
         return
-    if not exact and _small(a, at) and (702 + box.extra_cols) * (9_999 + box.extra_rows) <= MAX_CELLS:
+    small = _small(a, at)
+    if not exact and small and (702 + box.extra_cols) * (9_999 + box.extra_rows) <= MAX_CELLS:
         return
-    col, after = _number(a, at, _LETTER, 26, 3)
-    row, _ = _number(a, after, _DIGIT, 10, 7)
+    if small:  # a large part, scanned in pieces: extents needed, but every reference is short
+        col, row = _short_refs(a, at)
+    else:
+        col, after = _number(a, at, _LETTER, 26, 3)
+        row, _ = _number(a, after, _DIGIT, 10, 7)
     c = col[col > 0]
     rr = row[row > 0]
     if len(c):
