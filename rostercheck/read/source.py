@@ -91,6 +91,11 @@ class Sheet:
         """``cell_text`` of every cell (2-D object array, aligned with ``values``)."""
         return text_array(self.values)
 
+    def text_codes(self) -> tuple[np.ndarray, list[str]] | None:
+        """Every cell's text as a code (2-D, aligned with ``values``) into a list of texts, when the
+        sheet was read that way (``CodedSheet``); None otherwise. Texts may repeat in the list."""
+        return None
+
     def row(self, i: int) -> np.ndarray:
         """The raw values of row ``i``."""
         return self.values[i]
@@ -124,9 +129,19 @@ class CodedSheet(Sheet):
         super().__init__(file, name, uniques[codes], row0, col0, merged)
         self._codes = codes
         self._uniques = uniques
+        self._texts_list: list[str] | None = None
 
     def texts(self) -> np.ndarray:
-        return object_array([cell_text(u) for u in self._uniques.tolist()])[self._codes]
+        return object_array(self._text_of)[self._codes]
+
+    def text_codes(self) -> tuple[np.ndarray, list[str]]:
+        return self._codes, self._text_of
+
+    @property
+    def _text_of(self) -> list[str]:
+        if self._texts_list is None:
+            self._texts_list = [cell_text(u) for u in self._uniques.tolist()]
+        return self._texts_list
 
 
 class Book:
