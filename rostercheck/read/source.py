@@ -20,6 +20,12 @@ from rostercheck.errors import InputError
 from rostercheck.read.cells import a1, cell_text, factorize, object_array, text_array
 from rostercheck.read.csv_columns import read_columns
 
+#: bytes of XML below which a workbook is read by calamine rather than ``read.xlsx_values``: both
+#: read the same values (``tests/test_xlsx_values.py``); measured, numpy's fixed costs per sheet make
+#: it 0.5-1 ms slower on a 30 x 31 month (63 KB of sheet XML), even at 225 KB, and twice as fast
+#: and half the memory on year-long rosters (27 MB)
+SMALL_WORKBOOK = 256 * 1024
+
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_EXTENSIONS = (".csv", ".tsv")
 _DELIMITERS = ",;\t"
@@ -193,6 +199,8 @@ def open_book(path: str | os.PathLike) -> Book:
             inspect(p, file, keep=parts)
         except OSError as exc:
             raise InputError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
+        if sum(len(v) for v in parts.values()) < SMALL_WORKBOOK:
+            parts = {}  # calamine: for a month's sheet its one object per cell costs less than numpy's set-up
         return _open_excel(p, file, parts)
     raise InputError(
         f"not a spreadsheet: expected a file ending in {', '.join(EXCEL_EXTENSIONS + CSV_EXTENSIONS)}"
