@@ -312,7 +312,9 @@ class Timeline:
     days: np.ndarray  # datetime64[D], every day of the axis (history first)
     first: int
     day_start: np.ndarray  # absolute minutes of each local midnight, len(days) + 1
-    shifts: Table  # resident, day, code, kind, start, end, counted, cell, entry
+    #: resident, day (int32), code (int16, labelled: ``shifts.named("code")`` gives the names), kind
+    #: (int8 into ``legend.KINDS``, labelled), start, end (int64 minutes), counted (hours), cell, entry
+    shifts: Table
     cells: Sequence[Source]  # per cell id (``shifts["cell"]``): where it is in the file
     leave: np.ndarray  # bool [R, D]: the day holds a leave code
     legend: dict[str, Shift]
@@ -396,16 +398,19 @@ class Timeline:
         """One column of ``shifts`` (the array itself: read-only)."""
         return self.shifts[name]
 
-    @cached_property
+    @property
     def kind_id(self) -> np.ndarray:
-        """Each shift row's kind as an index into ``legend.KINDS`` (``build`` fills it in directly)."""
-        return np.array([KIND_ID[k] for k in self.shifts["kind"].tolist()], dtype=np.int8)
+        """Each shift row's kind as an index into ``legend.KINDS``: the ``kind`` column itself."""
+        return self.shifts["kind"]
+
+    @property
+    def _code_index(self) -> tuple[np.ndarray, list[str]]:
+        """Each shift row's code as an index into a list of codes: the ``code`` column and its names."""
+        return self.shifts["code"], self._code_names
 
     @cached_property
-    def _code_index(self) -> tuple[np.ndarray, list[str]]:
-        """Each shift row's code as an index into a list of codes (``build`` fills it in directly)."""
-        ids, names = factorize(self.shifts["code"])
-        return ids, list(names)
+    def _code_names(self) -> list[str]:
+        return self.shifts.labels["code"].tolist()
 
     def shift_mask(self, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> np.ndarray:
         """Rows of ``shifts`` holding one of ``kinds`` or one of ``codes``: a lookup table indexed by
@@ -796,8 +801,9 @@ def local_to_abs(naive: np.ndarray, tz: str | None) -> np.ndarray:
     return _zone_minutes(minutes, tz)
 
 
-def _zone_minutes(minutes: np.ndarray, tz: str) -> np.ndarray:
-    """Local minutes since 1970 in zone ``tz`` -> absolute minutes (UTC).
+def _zone_minutes(minutes: np.ndarray, tz: str, out: np.ndarray | None = None) -> np.ndarray:
+    """Local minutes since 1970 in zone ``tz`` -> absolute minutes (UTC), into ``out`` if given
+    (``minutes`` itself: the timeline converts its columns in place).
 
     A zone's offset changes a few times a year, so it is looked up once per local day (a year of
     shifts is half a million minutes over 366 days) and subtracted in one vectorised step; only
@@ -805,19 +811,22 @@ def _zone_minutes(minutes: np.ndarray, tz: str) -> np.ndarray:
     exactly (``_zone_minute``).
     """
     zone = _zone(tz)
-    day = minutes // MIN_PER_DAY
-    lo = int(day.min())
-    n = int(day.max()) - lo + 2
-    offset = np.array([_offset(zone, (lo + k) * MIN_PER_DAY) for k in range(n)], dtype=np.int64)
-    k = day - lo
-    out = minutes - offset[k]
+    if not len(minutes):
+        return minutes.copy() if out is None else out
+    k = minutes // MIN_PER_DAY
+    lo = int(k.min())
+    n = int(k.max()) - lo + 2
+    offset = np.array([_offset(zone, (lo + j) * MIN_PER_DAY) for j in range(n)], dtype=np.int64)
+    k -= lo
     changing = np.flatnonzero(offset[1:] != offset[:-1])
-    if len(changing):
-        rows = np.flatnonzero(np.isin(k, changing))
+    rows = np.flatnonzero(np.isin(k, changing)) if len(changing) else None
+    if rows is not None:
         distinct, inverse = np.unique(minutes[rows], return_inverse=True)
         exact = np.array([_zone_minute(zone, m) for m in distinct.tolist()], dtype=np.int64)
-        out[rows] = exact[inverse]
-    return out
+    res = np.subtract(minutes, offset[k], out=out)
+    if rows is not None:
+        res[rows] = exact[inverse]
+    return res
 
 
 @lru_cache(maxsize=1 << 16)  # per local midnight of every axis and window a check converts
@@ -995,23 +1004,46 @@ def _entries_to_shifts(
             s0 = parse_time(xstart[j], where=where)
             s1 = parse_time(xend[j], where=where)
             start[i], length[i], elapsed[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY, False
+    # narrow integers where the values are provably small (issue 17: a year of 5,000 residents is
+    # 1.8 million rows, and every byte a row is 1.8 MB): days, residents, rows and cells fit int32,
+    # codes int16; minutes since 1970 stay int64 (products with LANE need it)
     date = e["date"].astype("datetime64[D]", copy=False)[entry]
-    day = (date - start_day).astype(np.int64)
-    base = date.astype("datetime64[m]").astype(np.int64)
-    s_naive = base + start
+    day = (date - start_day).astype(np.int32)
+    s_naive = date.astype("datetime64[m]").astype(np.int64)
+    del date
+    timed = start >= 0
+    s_naive += start
+    del start
+    e_naive = s_naive + length
+    del length
+    entry = entry.astype(_index_dtype(n + cell0), copy=False)
     return {
-        "resident": res_map[e["resident"].astype(np.int64, copy=False)[entry]],
+        "resident": res_map.astype(np.int32)[np.asarray(e["resident"][entry], dtype=np.intp)],
         "day": day,
-        "code": code,
+        "code": code.astype(np.int16 if len(legend) < 1 << 15 else np.int32),
         "kind": kind,
-        "timed": start >= 0,
+        "timed": timed,
         "s_naive": s_naive,
-        "e_naive": s_naive + length,
+        "e_naive": e_naive,
         "elapsed": elapsed,
-        "counted": counted[code],
+        "counted": _spread(counted, code),
         "cell": entry + cell0 if cell0 else entry,  # the same array when they agree: 4 MB less a year-long roster
         "entry": entry,
     }
+
+
+def _index_dtype(n: int) -> type:
+    """The narrowest of int32 and int64 that holds indices up to ``n``."""
+    return np.int32 if n < 1 << 31 else np.int64
+
+
+def _spread(per_code: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """``per_code[code]``, as a column that takes no memory when every code gives the same value
+    (counted hours: zero on every row of a roster without home call)."""
+    if len(per_code) and (per_code == per_code[0]).all():
+        one = np.full(1, per_code[0], dtype=per_code.dtype)
+        return np.broadcast_to(one, (len(code),))
+    return per_code[code]
 
 
 def build(
@@ -1067,40 +1099,44 @@ def build(
 
     day_start = local_to_abs(np.arange(start_date, last_date + np.timedelta64(2, "D"), dtype="datetime64[D]"), tz)
     t = sh["timed"]
+    s_naive, e_naive = sh.pop("s_naive"), sh.pop("e_naive")  # converted in place: build owns them
     if t.all() and not tz:
-        st, en = sh["s_naive"], sh["e_naive"]
+        st, en = s_naive, e_naive
     else:
-        st = np.zeros(len(t), dtype=np.int64)
-        en = np.zeros(len(t), dtype=np.int64)
-        if t.any():
-            st[t] = local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
-            en[t] = local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
-            # an `end` is a clock time (a night across a change is 11 or 13 h); `hours` are elapsed
-            # from the start instant (a 28 h call across the autumn change ends at 10:00 on the clock)
-            el = t & sh["elapsed"]
-            if el.any():
-                en[el] = st[el] + (sh["e_naive"][el] - sh["s_naive"][el])
+        # every row is converted (an untimed row's minute is then replaced by its day's midnight),
+        # into the arrays themselves: no second pair of int64 columns at the peak
+        el = np.flatnonzero(t & sh["elapsed"]) if tz else np.zeros(0, dtype=np.int64)
+        # an `end` is a clock time (a night across a change is 11 or 13 h); `hours` are elapsed
+        # from the start instant (a 28 h call across the autumn change ends at 10:00 on the clock)
+        elapsed = e_naive[el] - s_naive[el]
+        st = _zone_minutes(s_naive, tz, out=s_naive) if tz else s_naive
+        en = _zone_minutes(e_naive, tz, out=e_naive) if tz else e_naive
+        en[el] = st[el] + elapsed
         # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
-        st[~t] = day_start[sh["day"][~t]]
-        en[~t] = st[~t]
+        if not t.all():
+            off = np.flatnonzero(~t)
+            st[off] = day_start[sh["day"][off]]
+            en[off] = st[off]
+    del s_naive, e_naive
     code_names = np.array(list(legend), dtype=object)
-    kind_names = np.array(KINDS, dtype=object)
     shifts = Table(
         {
             "resident": sh["resident"],
             "day": sh["day"],
-            "code": code_names[sh["code"]],
-            "kind": kind_names[sh["kind"]],
+            "code": sh["code"],
+            "kind": sh["kind"],
             "start": st,
             "end": en,
             "counted": sh["counted"],
             "cell": sh["cell"],
             "entry": sh["entry"],
-        }  # the table holds these arrays; a copy would double the peak memory of a year-long roster
+        },  # the table holds these arrays; a copy would double the peak memory of a year-long roster
+        labels={"code": code_names, "kind": np.array(KINDS, dtype=object)},
     )
     leave = np.zeros((len(residents), len(days)), dtype=bool)
     lv = sh["kind"] == KIND_ID["leave"]
     leave[sh["resident"][lv], sh["day"][lv]] = True
+    del sh, parts, st, en, t, lv  # the timeline keeps only the table's columns
     tl = Timeline(
         residents=residents,
         days=days,
@@ -1115,6 +1151,4 @@ def build(
         files=[r.path for r in rosters],
         spelling=_spellings(raw, legend),
     )
-    tl.__dict__["kind_id"] = sh["kind"]  # fill the cached properties: no string pass over the rows
-    tl.__dict__["_code_index"] = (sh["code"], list(legend))
     return tl
