@@ -627,16 +627,28 @@ class Timeline:
         if len(u.start):
             # each interval adds to the days it touches: its first, then (for the few that cross
             # midnight) the next, and so on; one bincount over all the pieces at the end
+            # (in place where it can: a year of 5,000 residents has 1.3 million work intervals)
             k = self.day_index(u.start)  # the day after the one holding the start
             off_axis = k.min() < 1 or k.max() > D  # starts before or after the axis (never from build)
             nxt = ds[np.clip(k, 0, D) if off_axis else k]
-            d0 = k - 1
-            idx, minutes = [d0 * R + u.resident], [np.minimum(u.end, nxt) - u.start]
+            d0 = k
+            d0 -= 1
+            del k
+            c = np.flatnonzero((u.end > nxt) & (d0 < D))
+            np.minimum(u.end, nxt, out=nxt)
+            nxt -= u.start
+            minutes = [nxt]  # each interval's minutes on its first day
+            del nxt
+            r, e, d = u.resident[c], u.end[c], d0[c] + 1  # each reaches into day d
             if off_axis:  # only their days on the axis count
                 on = np.flatnonzero((d0 >= 0) & (d0 < D))
-                idx[0], minutes[0] = idx[0][on], minutes[0][on]
-            c = np.flatnonzero((u.end > nxt) & (d0 < D))
-            r, e, d = u.resident[c], u.end[c], d0[c] + 1  # each reaches into day d
+                d0, minutes[0] = d0[on], minutes[0][on]
+                idx = [d0 * R + u.resident[on]]
+            else:
+                d0 *= R
+                d0 += u.resident
+                idx = [d0]
+            del d0
             while len(d):
                 if d.max() >= D:  # past the axis: nothing more to count
                     on = np.flatnonzero(d < D)
@@ -646,11 +658,16 @@ class Timeline:
                 minutes.append(np.minimum(e, nxt) - ds[d])
                 c = np.flatnonzero(e > nxt)  # the few that reach the day after, too
                 r, e, d = r[c], e[c], d[c] + 1
-            weights = np.concatenate(minutes).astype(np.float64)  # float weights: bincount is 4x faster
-            M = np.bincount(np.concatenate(idx), weights=weights, minlength=R * D)
+            weights = np.concatenate(minutes, dtype=np.float64)  # float weights: bincount is 4x faster
+            del minutes
+            at = idx[0] if len(idx) == 1 else np.concatenate(idx)
+            del idx
+            M = np.bincount(at, weights=weights, minlength=R * D)
+            del at, weights
         else:
             M = np.zeros(R * D)
-        H = (M / 60.0).reshape(D, R)
+        M /= 60.0
+        H = M.reshape(D, R)
         if len(hc):
             np.add.at(H, (self.col("day")[hc], self.col("resident")[hc]), counted[hc])
         return H.T
