@@ -268,7 +268,7 @@ class CellSources(Sequence[Source]):
         self._paths.append(path)
         self._sheets.append(np.asarray(sheets, dtype=object))
         cells = np.asarray(cells)
-        if cells.dtype == np.int64 and len(cells) and -(1 << 31) <= cells.min() and cells.max() < 1 << 31:
+        if cells.dtype == np.int64 and len(cells) and cells.min() >= -(1 << 31) and cells.max() < 1 << 31:
             cells = cells.astype(np.int32)  # packed positions of any sheet up to 131,072 rows: half the bytes
         self._cells.append(cells)
         self._n += len(cells)
