@@ -117,7 +117,7 @@ def shares(tl: Timeline, by: str = "team-pgy") -> list[ResidentShare]:
     # cells per code: one per (resident, date, slot) cell holding it, checked days only
     sh = tl.shifts
     live = sh.take(sh["day"] >= tl.first)
-    cid, names = factorize(live["code"])
+    cid, names = factorize(live.named("code"))
     order = sorted(range(len(names)), key=lambda k: str(names[k]))  # codes by name, as people scan them
     rank = np.empty(len(names), dtype=np.int64)
     rank[order] = np.arange(len(names))

@@ -25,11 +25,17 @@ class Table:
     ``t["text"]`` is a column (the array itself, not a copy: treat it as read-only), ``t.text``
     the same for code that reads like prose, ``len(t)`` the rows, ``t.take(rows)`` a new table of
     some rows (an index array or a boolean mask).
+
+    A *labelled* column holds small integers that index a list of names (``labels``): a timeline's
+    shift codes and kinds are a dozen names over millions of rows, and an object array of them
+    costs 8 bytes a row where an ``int16`` costs 2. ``t["code"]`` is then the integers,
+    ``t.named("code")`` the names, and ``frame()`` gives the names, as pandas code expects.
     """
 
-    __slots__ = ("_cols", "_factors", "_n")
+    __slots__ = ("_cols", "_factors", "_labels", "_n")
 
-    def __init__(self, columns: Mapping[str, Any], n: int | None = None) -> None:
+    def __init__(self, columns: Mapping[str, Any], n: int | None = None,
+                 labels: Mapping[str, np.ndarray] | None = None) -> None:
         cols: dict[str, np.ndarray] = {}
         for name, values in columns.items():
             arr = values if isinstance(values, np.ndarray) else _as_array(values)
@@ -42,6 +48,11 @@ class Table:
         self._cols = cols
         self._n = lengths.pop() if lengths else (n or 0)
         self._factors: dict[str, tuple[np.ndarray, np.ndarray, list]] = {}
+        self._labels: dict[str, np.ndarray] = {}
+        for name, names in (labels or {}).items():
+            if name not in cols or cols[name].dtype.kind not in "iu":
+                raise ValueError(f"labelled column {name!r} must be an integer column of the table")
+            self._labels[name] = np.asarray(names, dtype=object)
 
     # ------------------------------------------------------------------ reading
     def __getitem__(self, name: str) -> np.ndarray:
@@ -78,6 +89,17 @@ class Table:
     def items(self) -> Iterable[tuple[str, np.ndarray]]:
         return self._cols.items()
 
+    @property
+    def labels(self) -> dict[str, np.ndarray]:
+        """The names behind each labelled column (column -> names its integers index)."""
+        return dict(self._labels)
+
+    def named(self, name: str) -> np.ndarray:
+        """A column as the values people read: the names of a labelled column (a new object array),
+        any other column as it is."""
+        names = self._labels.get(name)
+        return self._cols[name] if names is None else names[self._cols[name]]
+
     def factors(self, name: str) -> tuple[np.ndarray, list]:
         """``factorize(self[name])``, made once per column: the normaliser asks for a roster's cell
         texts twice (codes, and how the roster spells them), and a reader that read the column as
@@ -106,19 +128,19 @@ class Table:
             rows = np.asarray(rows)
             if rows.dtype == bool:
                 rows = np.flatnonzero(rows)
-        return Table({k: a[rows] for k, a in self._cols.items()}, n=0)
+        return Table({k: a[rows] for k, a in self._cols.items()}, n=0, labels=self._labels)
 
     def assign(self, **columns: Any) -> Table:
         """This table with some columns replaced or added (the others shared, not copied)."""
         out = dict(self._cols)
         for k, v in columns.items():
             out[k] = v if isinstance(v, np.ndarray) else _as_array(v, len(self))
-        t = Table(out, n=self._n)
+        t = Table(out, n=self._n, labels={k: v for k, v in self._labels.items() if k not in columns})
         t._factors = {k: f for k, f in self._factors.items() if k not in columns}  # untouched columns keep theirs
         return t
 
     def copy(self) -> Table:
-        return Table({k: a.copy() for k, a in self._cols.items()}, n=self._n)
+        return Table({k: a.copy() for k, a in self._cols.items()}, n=self._n, labels=self._labels)
 
     @staticmethod
     def concat(tables: list[Table]) -> Table:
@@ -126,19 +148,26 @@ class Table:
         if len(tables) == 1:
             return tables[0]
         names = tables[0].columns
-        return Table({k: _concat([t[k] for t in tables]) for k in names}, n=0)
+        if any(t._labels.keys() != tables[0]._labels.keys() for t in tables) or any(
+            not np.array_equal(t._labels[k], tables[0]._labels[k]) for t in tables for k in t._labels
+        ):
+            # different names behind the integers: join the names themselves
+            return Table({k: _concat([t.named(k) for t in tables]) for k in names}, n=0)
+        return Table({k: _concat([t[k] for t in tables]) for k in names}, n=0, labels=tables[0]._labels)
 
     # ------------------------------------------------------------------ pandas, for the stages that use it
     def frame(self) -> pd.DataFrame:
         """The table as a new DataFrame (imports pandas: repair, the HTML report and ``init`` use it).
 
         Day columns (``datetime64[D]``) become pandas' nanosecond timestamps, as the rest of the
-        pandas code expects; object columns stay object.
+        pandas code expects; object columns stay object; labelled columns become their names.
         """
         import pandas as pd
 
         data = {}
         for k, a in self._cols.items():
+            if k in self._labels:
+                a = self.named(k)
             if a.dtype.kind == "M":
                 a = a.astype("datetime64[ns]")
             data[k] = pd.Series(a, dtype=object, copy=True) if a.dtype == object else a.copy()

@@ -96,18 +96,17 @@ def merge(resident: np.ndarray, start: np.ndarray, end: np.ndarray, gap: int = 0
 class _Sweep:
     """Intervals sorted by (resident, start) on one lane-shifted axis and swept once.
 
-    Merging at any gap is then one comparison of ``step`` against the gap: work (gap 0) and work
-    periods (``period-gap``) are the same rows merged at two gaps, so they share the sort and the
-    running end instead of paying for both twice.
+    Merging at any gap is then one comparison of the free time before each row against the gap:
+    work (gap 0) and work periods (``period-gap``) are the same rows merged at two gaps, so they
+    share the sort and the running end instead of paying for both twice. Only what cannot be
+    derived cheaply is kept (a year of 5,000 residents has 1.3 million work rows, 10 MB a column).
     """
 
     order: np.ndarray | None  # input row of each sorted row (None: the input came sorted)
     resident: np.ndarray
     start: np.ndarray
-    lane: np.ndarray  # resident * LANE
-    lane_start: np.ndarray
+    lane_start: np.ndarray  # start + resident * LANE
     run_end: np.ndarray  # lane-shifted end of the union of rows 0..i
-    step: np.ndarray  # lane_start[i + 1] - run_end[i]: free time before row i + 1 (huge across residents)
 
     @classmethod
     def of(cls, resident: np.ndarray, start: np.ndarray, end: np.ndarray) -> _Sweep:
@@ -117,31 +116,41 @@ class _Sweep:
         if len(ls) > 1 and not bool((ls[1:] >= ls[:-1]).all()):
             order = np.argsort(ls, kind="stable")  # same order as lexsort((start, resident)), one key
             resident, start, end, lane, ls = resident[order], start[order], end[order], lane[order], ls[order]
-        le = end + lane
-        return cls.of_lanes(order, resident, start, lane, ls, le)
+        le = np.add(end, lane, out=lane)  # the lanes are not kept: lane_start - start gives them back
+        return cls.of_lanes(order, resident, start, ls, le)
 
     @classmethod
-    def of_lanes(cls, order: np.ndarray | None, resident: np.ndarray, start: np.ndarray, lane: np.ndarray,
-                 ls: np.ndarray, le: np.ndarray) -> _Sweep:
+    def of_lanes(cls, order: np.ndarray | None, resident: np.ndarray, start: np.ndarray, ls: np.ndarray,
+                 le: np.ndarray) -> _Sweep:
         """From rows already sorted by lane-shifted start."""
         if len(le) > 1 and not bool((le[1:] >= le[:-1]).all()):
             run_end = np.maximum.accumulate(le)
         else:
             run_end = le  # ends in order too (no interval inside another): the running end is the end
-        return cls(order, resident, start, lane, ls, run_end, ls[1:] - run_end[:-1])
+        return cls(order, resident, start, ls, run_end)
+
+    @cached_property
+    def end(self) -> np.ndarray:
+        """``run_end`` in plain minutes: the ends of every cut that joins no rows (work and work
+        periods of the usual roster), made once and shared by them (read-only)."""
+        end = self.lane_start - self.start  # the lanes
+        np.subtract(self.run_end, end, out=end)
+        end.flags.writeable = False
+        return end
 
     def cut(self, gap: int, groups: bool = True) -> tuple[Intervals, np.ndarray]:
         """Merge where the free time before a row is under ``gap`` (at least 1: touching rows join).
 
         A resident's first row always starts a new interval without a separate test: lanes are
-        2**42 minutes apart, so ``step`` across residents dwarfs any gap. Without ``groups`` the
+        2**42 minutes apart, so the free time across residents dwarfs any gap. Without ``groups`` the
         second result is empty (the union alone is wanted).
         """
         n = len(self.lane_start)
-        joins = self.step < max(gap, 1)
+        # the free time before each row (huge across residents), compared with the gap
+        joins = np.less(self.lane_start[1:] - self.run_end[:-1], max(gap, 1))
         if not joins.any():  # nothing joins (the usual roster): every row is its own interval
             lane_start, lane_end = self.lane_start, self.run_end
-            merged = Intervals(self.resident, self.start, self.run_end - self.lane)
+            merged = Intervals(self.resident, self.start, self.end)
             gid = np.arange(n) if groups else None
         else:
             new = np.empty(n, dtype=bool)
@@ -258,7 +267,10 @@ class CellSources(Sequence[Source]):
         self._offsets.append(self._n)
         self._paths.append(path)
         self._sheets.append(np.asarray(sheets, dtype=object))
-        self._cells.append(np.asarray(cells))
+        cells = np.asarray(cells)
+        if cells.dtype == np.int64 and len(cells) and cells.min() >= -(1 << 31) and cells.max() < 1 << 31:
+            cells = cells.astype(np.int32)  # packed positions of any sheet up to 131,072 rows: half the bytes
+        self._cells.append(cells)
         self._n += len(cells)
 
     def __len__(self) -> int:
@@ -312,7 +324,9 @@ class Timeline:
     days: np.ndarray  # datetime64[D], every day of the axis (history first)
     first: int
     day_start: np.ndarray  # absolute minutes of each local midnight, len(days) + 1
-    shifts: Table  # resident, day, code, kind, start, end, counted, cell, entry
+    #: resident, day (int32), code (int16, labelled: ``shifts.named("code")`` gives the names), kind
+    #: (int8 into ``legend.KINDS``, labelled), start, end (int64 minutes), counted (hours), cell, entry
+    shifts: Table
     cells: Sequence[Source]  # per cell id (``shifts["cell"]``): where it is in the file
     leave: np.ndarray  # bool [R, D]: the day holds a leave code
     legend: dict[str, Shift]
@@ -396,16 +410,19 @@ class Timeline:
         """One column of ``shifts`` (the array itself: read-only)."""
         return self.shifts[name]
 
-    @cached_property
+    @property
     def kind_id(self) -> np.ndarray:
-        """Each shift row's kind as an index into ``legend.KINDS`` (``build`` fills it in directly)."""
-        return np.array([KIND_ID[k] for k in self.shifts["kind"].tolist()], dtype=np.int8)
+        """Each shift row's kind as an index into ``legend.KINDS``: the ``kind`` column itself."""
+        return self.shifts["kind"]
+
+    @property
+    def _code_index(self) -> tuple[np.ndarray, list[str]]:
+        """Each shift row's code as an index into a list of codes: the ``code`` column and its names."""
+        return self.shifts["code"], self._code_names
 
     @cached_property
-    def _code_index(self) -> tuple[np.ndarray, list[str]]:
-        """Each shift row's code as an index into a list of codes (``build`` fills it in directly)."""
-        ids, names = factorize(self.shifts["code"])
-        return ids, list(names)
+    def _code_names(self) -> list[str]:
+        return self.shifts.labels["code"].tolist()
 
     def shift_mask(self, kinds: Iterable[str] | None = None, codes: Iterable[str] | None = None) -> np.ndarray:
         """Rows of ``shifts`` holding one of ``kinds`` or one of ``codes``: a lookup table indexed by
@@ -439,7 +456,8 @@ class Timeline:
     @cached_property
     def work_index(self) -> np.ndarray:
         st, en = self.col("start"), self.col("end")
-        return np.flatnonzero(self.shift_mask(WORK_KINDS) & (en > st))
+        w = np.flatnonzero(self.shift_mask(WORK_KINDS) & (en > st))
+        return w.astype(np.int32) if len(st) < 1 << 31 else w  # positions: int32 holds any roster's
 
     @cached_property
     def work_rows(self) -> Table:
@@ -574,7 +592,7 @@ class Timeline:
                 le = np.insert(u.lane_end, at, xe + lane)
                 resident = np.insert(u.resident, at, r)
                 start = np.insert(u.start, at, xs)
-                sweep = _Sweep.of_lanes(None, resident, start, ls - start, ls, le)
+                sweep = _Sweep.of_lanes(None, resident, start, ls, le)
                 cache[gap] = sweep.cut(gap, groups=False)[0]
         return cache[gap]
 
@@ -609,16 +627,28 @@ class Timeline:
         if len(u.start):
             # each interval adds to the days it touches: its first, then (for the few that cross
             # midnight) the next, and so on; one bincount over all the pieces at the end
+            # (in place where it can: a year of 5,000 residents has 1.3 million work intervals)
             k = self.day_index(u.start)  # the day after the one holding the start
             off_axis = k.min() < 1 or k.max() > D  # starts before or after the axis (never from build)
             nxt = ds[np.clip(k, 0, D) if off_axis else k]
-            d0 = k - 1
-            idx, minutes = [d0 * R + u.resident], [np.minimum(u.end, nxt) - u.start]
+            d0 = k
+            d0 -= 1
+            del k
+            c = np.flatnonzero((u.end > nxt) & (d0 < D))
+            np.minimum(u.end, nxt, out=nxt)
+            nxt -= u.start
+            minutes = [nxt]  # each interval's minutes on its first day
+            del nxt
+            r, e, d = u.resident[c], u.end[c], d0[c] + 1  # each reaches into day d
             if off_axis:  # only their days on the axis count
                 on = np.flatnonzero((d0 >= 0) & (d0 < D))
-                idx[0], minutes[0] = idx[0][on], minutes[0][on]
-            c = np.flatnonzero((u.end > nxt) & (d0 < D))
-            r, e, d = u.resident[c], u.end[c], d0[c] + 1  # each reaches into day d
+                d0, minutes[0] = d0[on], minutes[0][on]
+                idx = [d0 * R + u.resident[on]]
+            else:
+                d0 *= R
+                d0 += u.resident
+                idx = [d0]
+            del d0
             while len(d):
                 if d.max() >= D:  # past the axis: nothing more to count
                     on = np.flatnonzero(d < D)
@@ -628,11 +658,16 @@ class Timeline:
                 minutes.append(np.minimum(e, nxt) - ds[d])
                 c = np.flatnonzero(e > nxt)  # the few that reach the day after, too
                 r, e, d = r[c], e[c], d[c] + 1
-            weights = np.concatenate(minutes).astype(np.float64)  # float weights: bincount is 4x faster
-            M = np.bincount(np.concatenate(idx), weights=weights, minlength=R * D)
+            weights = np.concatenate(minutes, dtype=np.float64)  # float weights: bincount is 4x faster
+            del minutes
+            at = idx[0] if len(idx) == 1 else np.concatenate(idx)
+            del idx
+            M = np.bincount(at, weights=weights, minlength=R * D)
+            del at, weights
         else:
             M = np.zeros(R * D)
-        H = (M / 60.0).reshape(D, R)
+        M /= 60.0
+        H = M.reshape(D, R)
         if len(hc):
             np.add.at(H, (self.col("day")[hc], self.col("resident")[hc]), counted[hc])
         return H.T
@@ -796,8 +831,9 @@ def local_to_abs(naive: np.ndarray, tz: str | None) -> np.ndarray:
     return _zone_minutes(minutes, tz)
 
 
-def _zone_minutes(minutes: np.ndarray, tz: str) -> np.ndarray:
-    """Local minutes since 1970 in zone ``tz`` -> absolute minutes (UTC).
+def _zone_minutes(minutes: np.ndarray, tz: str, out: np.ndarray | None = None) -> np.ndarray:
+    """Local minutes since 1970 in zone ``tz`` -> absolute minutes (UTC), into ``out`` if given
+    (``minutes`` itself: the timeline converts its columns in place).
 
     A zone's offset changes a few times a year, so it is looked up once per local day (a year of
     shifts is half a million minutes over 366 days) and subtracted in one vectorised step; only
@@ -805,19 +841,22 @@ def _zone_minutes(minutes: np.ndarray, tz: str) -> np.ndarray:
     exactly (``_zone_minute``).
     """
     zone = _zone(tz)
-    day = minutes // MIN_PER_DAY
-    lo = int(day.min())
-    n = int(day.max()) - lo + 2
-    offset = np.array([_offset(zone, (lo + k) * MIN_PER_DAY) for k in range(n)], dtype=np.int64)
-    k = day - lo
-    out = minutes - offset[k]
+    if not len(minutes):
+        return minutes.copy() if out is None else out
+    k = minutes // MIN_PER_DAY
+    lo = int(k.min())
+    n = int(k.max()) - lo + 2
+    offset = np.array([_offset(zone, (lo + j) * MIN_PER_DAY) for j in range(n)], dtype=np.int64)
+    k -= lo
     changing = np.flatnonzero(offset[1:] != offset[:-1])
-    if len(changing):
-        rows = np.flatnonzero(np.isin(k, changing))
+    rows = np.flatnonzero(np.isin(k, changing)) if len(changing) else None
+    if rows is not None:
         distinct, inverse = np.unique(minutes[rows], return_inverse=True)
         exact = np.array([_zone_minute(zone, m) for m in distinct.tolist()], dtype=np.int64)
-        out[rows] = exact[inverse]
-    return out
+    res = np.subtract(minutes, offset[k], out=out)
+    if rows is not None:
+        res[rows] = exact[inverse]
+    return res
 
 
 @lru_cache(maxsize=1 << 16)  # per local midnight of every axis and window a check converts
@@ -995,23 +1034,46 @@ def _entries_to_shifts(
             s0 = parse_time(xstart[j], where=where)
             s1 = parse_time(xend[j], where=where)
             start[i], length[i], elapsed[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY, False
+    # narrow integers where the values are provably small (issue 17: a year of 5,000 residents is
+    # 1.8 million rows, and every byte a row is 1.8 MB): days, residents, rows and cells fit int32,
+    # codes int16; minutes since 1970 stay int64 (products with LANE need it)
     date = e["date"].astype("datetime64[D]", copy=False)[entry]
-    day = (date - start_day).astype(np.int64)
-    base = date.astype("datetime64[m]").astype(np.int64)
-    s_naive = base + start
+    day = (date - start_day).astype(np.int32)
+    s_naive = date.astype("datetime64[m]").astype(np.int64)
+    del date
+    timed = start >= 0
+    s_naive += start
+    del start
+    e_naive = s_naive + length
+    del length
+    entry = entry.astype(_index_dtype(n + cell0), copy=False)
     return {
-        "resident": res_map[e["resident"].astype(np.int64, copy=False)[entry]],
+        "resident": res_map.astype(np.int32)[np.asarray(e["resident"][entry], dtype=np.intp)],
         "day": day,
-        "code": code,
+        "code": code.astype(np.int16 if len(legend) < 1 << 15 else np.int32),
         "kind": kind,
-        "timed": start >= 0,
+        "timed": timed,
         "s_naive": s_naive,
-        "e_naive": s_naive + length,
+        "e_naive": e_naive,
         "elapsed": elapsed,
-        "counted": counted[code],
+        "counted": _spread(counted, code),
         "cell": entry + cell0 if cell0 else entry,  # the same array when they agree: 4 MB less a year-long roster
         "entry": entry,
     }
+
+
+def _index_dtype(n: int) -> type:
+    """The narrowest of int32 and int64 that holds indices up to ``n``."""
+    return np.int32 if n < 1 << 31 else np.int64
+
+
+def _spread(per_code: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """``per_code[code]``, as a column that takes no memory when every code gives the same value
+    (counted hours: zero on every row of a roster without home call)."""
+    if len(per_code) and (per_code == per_code[0]).all():
+        one = np.full(1, per_code[0], dtype=per_code.dtype)
+        return np.broadcast_to(one, (len(code),))
+    return per_code[code]
 
 
 def build(
@@ -1067,40 +1129,44 @@ def build(
 
     day_start = local_to_abs(np.arange(start_date, last_date + np.timedelta64(2, "D"), dtype="datetime64[D]"), tz)
     t = sh["timed"]
+    s_naive, e_naive = sh.pop("s_naive"), sh.pop("e_naive")  # converted in place: build owns them
     if t.all() and not tz:
-        st, en = sh["s_naive"], sh["e_naive"]
+        st, en = s_naive, e_naive
     else:
-        st = np.zeros(len(t), dtype=np.int64)
-        en = np.zeros(len(t), dtype=np.int64)
-        if t.any():
-            st[t] = local_to_abs(sh["s_naive"][t].astype("datetime64[m]"), tz)
-            en[t] = local_to_abs(sh["e_naive"][t].astype("datetime64[m]"), tz)
-            # an `end` is a clock time (a night across a change is 11 or 13 h); `hours` are elapsed
-            # from the start instant (a 28 h call across the autumn change ends at 10:00 on the clock)
-            el = t & sh["elapsed"]
-            if el.any():
-                en[el] = st[el] + (sh["e_naive"][el] - sh["s_naive"][el])
+        # every row is converted (an untimed row's minute is then replaced by its day's midnight),
+        # into the arrays themselves: no second pair of int64 columns at the peak
+        el = np.flatnonzero(t & sh["elapsed"]) if tz else np.zeros(0, dtype=np.int64)
+        # an `end` is a clock time (a night across a change is 11 or 13 h); `hours` are elapsed
+        # from the start instant (a 28 h call across the autumn change ends at 10:00 on the clock)
+        elapsed = e_naive[el] - s_naive[el]
+        st = _zone_minutes(s_naive, tz, out=s_naive) if tz else s_naive
+        en = _zone_minutes(e_naive, tz, out=e_naive) if tz else e_naive
+        en[el] = st[el] + elapsed
         # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
-        st[~t] = day_start[sh["day"][~t]]
-        en[~t] = st[~t]
+        if not t.all():
+            off = np.flatnonzero(~t)
+            st[off] = day_start[sh["day"][off]]
+            en[off] = st[off]
+    del s_naive, e_naive
     code_names = np.array(list(legend), dtype=object)
-    kind_names = np.array(KINDS, dtype=object)
     shifts = Table(
         {
             "resident": sh["resident"],
             "day": sh["day"],
-            "code": code_names[sh["code"]],
-            "kind": kind_names[sh["kind"]],
+            "code": sh["code"],
+            "kind": sh["kind"],
             "start": st,
             "end": en,
             "counted": sh["counted"],
             "cell": sh["cell"],
             "entry": sh["entry"],
-        }  # the table holds these arrays; a copy would double the peak memory of a year-long roster
+        },  # the table holds these arrays; a copy would double the peak memory of a year-long roster
+        labels={"code": code_names, "kind": np.array(KINDS, dtype=object)},
     )
     leave = np.zeros((len(residents), len(days)), dtype=bool)
     lv = sh["kind"] == KIND_ID["leave"]
     leave[sh["resident"][lv], sh["day"][lv]] = True
+    del sh, parts, st, en, t, lv  # the timeline keeps only the table's columns
     tl = Timeline(
         residents=residents,
         days=days,
@@ -1115,6 +1181,4 @@ def build(
         files=[r.path for r in rosters],
         spelling=_spellings(raw, legend),
     )
-    tl.__dict__["kind_id"] = sh["kind"]  # fill the cached properties: no string pass over the rows
-    tl.__dict__["_code_index"] = (sh["code"], list(legend))
     return tl

@@ -246,7 +246,7 @@ def test_the_calendar_shows_codes_as_the_roster_writes_them():
     without = parsed(render_page(res)).grids["before"]
     assert [c["text"] for c in without[0]] == ["PedW", "PedW", "PedW", "C/LEC", "OFF"]
     assert res.timeline.written("PEDW") == "PedW" and res.timeline.written("C/LEC") == "C/LEC"
-    assert all(k in ("work", "off") for k in res.timeline.shifts["kind"])
+    assert all(k in ("work", "off") for k in res.timeline.shifts.named("kind"))
 
 
 def test_rule_messages_name_codes_as_written():

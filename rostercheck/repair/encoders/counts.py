@@ -41,9 +41,9 @@ def encode_max(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     tl, p = m.pb.tl, rc.params
     w = windows(tl, p["average-days"], p)
     if p["every"] is not None:
-        limit = floor_div(w.on, p["every"])
+        limit = floor_div(w.on.astype(np.int64), p["every"])
     else:
-        limit = floor_div(p["max"] * w.on, p["per"] or p["average-days"])
+        limit = floor_div(p["max"] * w.on.astype(np.int64), p["per"] or p["average-days"])
     match = _matching(m, p)
     for r in np.flatnonzero(scope).tolist():
         window_constraints(
@@ -57,7 +57,7 @@ def encode_max(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
 def encode_min(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     tl, p = m.pb.tl, rc.params
     w = windows(tl, p["average-days"] or p["per"], p)
-    need = ceil_div(p["min"] * w.on, p["per"])
+    need = ceil_div(p["min"] * w.on.astype(np.int64), p["per"])
     match = _matching(m, p)
     for r in np.flatnonzero(scope).tolist():
         window_constraints(

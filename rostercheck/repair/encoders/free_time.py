@@ -71,7 +71,7 @@ def _free_lit(m: RepairModel, r: int, a: int, b: int, name: str, what: str = "bu
 def encode_days(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     pb, tl, p = m.pb, m.pb.tl, rc.params
     w = windows(tl, p["average-days"], p)
-    need = ceil_div(p["min"] * w.on, p["per"])
+    need = ceil_div(p["min"] * w.on.astype(np.int64), p["per"])
     block = int(round(p["block-hours"] * 60))
     calendar = p["day-definition"] == "calendar"
     for r in np.flatnonzero(scope).tolist():

@@ -23,7 +23,7 @@ def encode(m: RepairModel, rc: RuleConfig, scope: np.ndarray) -> bool:
     w = windows(tl, p["average-days"], p)
     facts = facts_of(m, [], p["codes"]) if p["codes"] else m.pb.facts
     for r in np.flatnonzero(scope).tolist():
-        limit = np.array([math.floor(p["limit"] * on * 60 / p["per"] + 1e-9) for on in w.on[r]])
+        limit = np.array([math.floor(p["limit"] * on * 60 / p["per"] + 1e-9) for on in w.on[r].tolist()])
         per_day = day_sums(m, r, lambda d, s, o: facts[(d, s, o)].hours_by_day)
         window_constraints(
             m, rc, r, w, per_day, None, limit,
