@@ -303,3 +303,25 @@ def test_a_long_tables_text_codes_from_the_reader_are_what_factorize_gives(tmp_p
     fresh_codes, fresh_uniques = factorize(raw.entries["text"].copy())
     assert uniques == fresh_uniques == ["D", "n", "", "PC"]
     assert codes.tolist() == fresh_codes.tolist()
+
+
+def test_a_grid_read_as_codes_hands_over_the_text_codes_factorize_gives(tmp_path: Path) -> None:
+    """An xlsx read as codes (``read.xlsx_values``) gives the grid's body texts to the normaliser as
+    codes, including two values that read as one text (5 typed as a number and "5" as text)."""
+    import openpyxl
+
+    from rostercheck.table import factorize
+
+    path = tmp_path / "grid.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Resident", "2026-07-01", "2026-07-02", "2026-07-03"])
+    ws.append(["Ann", "D", 5, "5"])
+    ws.append(["Bo", " n", None, "D"])
+    ws.append(["Cy", "PC", "D", 5.0])
+    wb.save(path)
+    raw = read_roster(path)
+    codes, uniques = raw.entries.factors("text")
+    fresh_codes, fresh_uniques = factorize(raw.entries["text"].copy())
+    assert uniques == fresh_uniques and "5" in uniques and uniques.count("5") == 1
+    assert codes.tolist() == fresh_codes.tolist()

@@ -20,12 +20,31 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rostercheck.read import source
 from rostercheck.read import xlsx_values as xv
 from rostercheck.read.cells import text_array
 from rostercheck.read.source import CodedSheet, _open_calamine, open_book
 from rostercheck.safety import inspect
 from tests.workbooks import days, fm_block_sheet, half_day_block, make_xlsx
 from tools import synth
+
+
+@pytest.fixture(autouse=True)
+def _numpy_reader_for_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workbooks under ``SMALL_WORKBOOK`` are read by calamine in production; these tests hold the
+    numpy reader to calamine on small files too, so they lower the threshold to nothing."""
+    monkeypatch.setattr(source, "SMALL_WORKBOOK", 0)
+
+
+def test_small_workbooks_are_read_by_calamine_and_large_ones_by_numpy(monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    path = _synth(tmp_path, "grid.xlsx")
+    monkeypatch.setattr(source, "SMALL_WORKBOOK", path.stat().st_size * 1000)
+    small = open_book(path).sheet(synth.ROSTER_SHEET)
+    monkeypatch.setattr(source, "SMALL_WORKBOOK", 1)
+    large = open_book(path).sheet(synth.ROSTER_SHEET)
+    assert not isinstance(small, CodedSheet) and isinstance(large, CodedSheet)
+    assert (small.texts() == large.texts()).all()
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(

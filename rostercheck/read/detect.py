@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from rostercheck.errors import InputError
 from rostercheck.model import LAYOUTS, REPORT_SHEET_HEADERS, RosterOptions
 from rostercheck.read import headers as H
-from rostercheck.read.cells import column_index, map_unique, text_array
+from rostercheck.read.cells import cell_text, column_index, factorize, object_array
 from rostercheck.read.date_order import is_date
 from rostercheck.read.source import Sheet
 
@@ -48,9 +50,13 @@ class HeadScan:
         head = sheet.values[:nrows]
         self.sheet = sheet
         self.nrows = int(head.shape[0])
-        self.texts = text_array(head)
-        self.keys = map_unique(self.texts, H.header_key)
-        self.is_date = map_unique(head, is_date).astype(bool)  # either order: 13/07/2026 too
+        # one factorize of the head, then text, header key and date test per distinct value
+        codes, uniques = factorize(head)
+        texts = [cell_text(u) for u in uniques]
+        self.texts = object_array(texts)[codes].reshape(head.shape)
+        self.keys = object_array([H.header_key(t) for t in texts])[codes].reshape(head.shape)
+        self.is_date = np.array([bool(is_date(u)) for u in uniques] + [False], dtype=bool)[codes].reshape(head.shape)
+        # (either date order: 13/07/2026 too)
 
     def row_keys(self, i: int) -> list[str]:
         return list(self.keys[i]) if 0 <= i < self.nrows else []

@@ -22,8 +22,11 @@ from rostercheck.read.cells import (
     collapse,
     column_index,
     column_letters,
+    factorize,
+    factorize_ids,
     has_letter,
     map_unique,
+    object_array,
 )
 from rostercheck.read.date_order import header_dates
 from rostercheck.read.dates import (
@@ -580,6 +583,7 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     _check_spacers(sheet, texts, r, columns)
     n, m = r.size, columns.cols.size
     body = texts[np.ix_(r, columns.cols)].ravel()
+    text_factors = _body_factors(sheet, r, columns.cols)
     if not labelled:
         _not_a_calendar(sheet, r, columns, body)
     cells = ((r + sheet.row0)[:, None] * CELL_STRIDE + (columns.cols + sheet.col0)[None, :]).ravel()
@@ -602,7 +606,20 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         cell=cells,
         info=info,
         rows=[sheet.row_number(i) for i in rows],
+        text_factors=text_factors,
     )
+
+
+def _body_factors(sheet: Sheet, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, list] | None:
+    """The body's texts as ``Table.factors`` gives them (codes in order of first appearance), from
+    the codes a sheet read as codes already has: no hashing of half a million cell texts again."""
+    coded = sheet.text_codes()
+    if coded is None:
+        return None
+    codes, text_of = coded
+    same, distinct = factorize(object_array(text_of))  # two values may read as one text ("5" and 5.0)
+    ids, first = factorize_ids(np.asarray(same, dtype=np.int64)[codes[np.ix_(rows, cols)].ravel()])
+    return ids, [distinct[k] for k in first.tolist()]
 
 
 def _header_text(texts: np.ndarray, rows: list[int], j: int) -> str:

@@ -20,6 +20,12 @@ from rostercheck.errors import InputError
 from rostercheck.read.cells import a1, cell_text, factorize, object_array, text_array
 from rostercheck.read.csv_columns import read_columns
 
+#: bytes of XML below which a workbook is read by calamine rather than ``read.xlsx_values``: both
+#: read the same values (``tests/test_xlsx_values.py``); measured, numpy's fixed costs per sheet make
+#: it 0.5-1 ms slower on a 30 x 31 month (63 KB of sheet XML), even at 225 KB, and twice as fast
+#: and half the memory on year-long rosters (27 MB)
+SMALL_WORKBOOK = 256 * 1024
+
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_EXTENSIONS = (".csv", ".tsv")
 _DELIMITERS = ",;\t"
@@ -91,6 +97,11 @@ class Sheet:
         """``cell_text`` of every cell (2-D object array, aligned with ``values``)."""
         return text_array(self.values)
 
+    def text_codes(self) -> tuple[np.ndarray, list[str]] | None:
+        """Every cell's text as a code (2-D, aligned with ``values``) into a list of texts, when the
+        sheet was read that way (``CodedSheet``); None otherwise. Texts may repeat in the list."""
+        return None
+
     def row(self, i: int) -> np.ndarray:
         """The raw values of row ``i``."""
         return self.values[i]
@@ -124,9 +135,19 @@ class CodedSheet(Sheet):
         super().__init__(file, name, uniques[codes], row0, col0, merged)
         self._codes = codes
         self._uniques = uniques
+        self._texts_list: list[str] | None = None
 
     def texts(self) -> np.ndarray:
-        return object_array([cell_text(u) for u in self._uniques.tolist()])[self._codes]
+        return object_array(self._text_of)[self._codes]
+
+    def text_codes(self) -> tuple[np.ndarray, list[str]]:
+        return self._codes, self._text_of
+
+    @property
+    def _text_of(self) -> list[str]:
+        if self._texts_list is None:
+            self._texts_list = [cell_text(u) for u in self._uniques.tolist()]
+        return self._texts_list
 
 
 class Book:
@@ -178,6 +199,8 @@ def open_book(path: str | os.PathLike) -> Book:
             inspect(p, file, keep=parts)
         except OSError as exc:
             raise InputError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
+        if sum(len(v) for v in parts.values()) < SMALL_WORKBOOK:
+            parts = {}  # calamine: for a month's sheet its one object per cell costs less than numpy's set-up
         return _open_excel(p, file, parts)
     raise InputError(
         f"not a spreadsheet: expected a file ending in {', '.join(EXCEL_EXTENSIONS + CSV_EXTENSIONS)}"

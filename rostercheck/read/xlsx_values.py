@@ -472,7 +472,7 @@ def _run(a: np.ndarray, at: np.ndarray, table: np.ndarray, limit: int) -> tuple[
 
 def _compact(pair: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(pair, return_inverse=True)`` for small non-negative codes, without sorting."""
-    seen = np.zeros(int(pair.max()) + 1, dtype=bool)
+    seen = np.zeros(int(pair.max(initial=-1)) + 1, dtype=bool)  # no codes at all: inline strings made of runs only
     seen[pair] = True
     rank = np.cumsum(seen) - 1
     return np.flatnonzero(seen), rank[pair]
