@@ -95,15 +95,10 @@ def write_changes(src: str, dst: str, changes: Iterable, *, keep_macros: bool = 
 def _write_csv(src: str, dst: str, changes: list) -> int:
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-    raw = Path(src).read_bytes()
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    from rostercheck.read.source import csv_text
+
+    text, delimiter = csv_text(Path(src).read_bytes(), Path(src).suffix.lower())
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     for ch in changes:
         col, row = coordinate_from_string(ch.cell)
         r, c = row - 1, column_index_from_string(col) - 1
@@ -113,7 +108,7 @@ def _write_csv(src: str, dst: str, changes: list) -> int:
             rows[r].append("")
         rows[r][c] = ch.new
     buf = io.StringIO()
-    csv.writer(buf, dialect, lineterminator="\n").writerows(rows)
+    csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerows(rows)
     atomic_write(dst, buf.getvalue().encode("utf-8"))
     return len(changes)
 

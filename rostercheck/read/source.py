@@ -358,6 +358,14 @@ def _utf8(raw: bytes) -> tuple[bytes, str]:
     return text.encode("utf-8"), text[:_SNIFF]  # UTF-16 or cp1252, as decoded
 
 
+def csv_text(raw: bytes, ext: str) -> tuple[str, str]:
+    """A csv file's text and delimiter exactly as the reader takes them (same decoding, same sniff),
+    for a writer that edits a copy by cell address: cut any other way, its rows and columns would
+    not be the ones the findings and changes name."""
+    text, _ = _decode(raw)
+    return text, _sniff_delimiter(text[:_SNIFF], ext)
+
+
 def _sniff_delimiter(text: str, ext: str) -> str:
     sample = "\n".join(text[:_SNIFF].splitlines()[:50])
     try:
