@@ -494,11 +494,14 @@ def diff_command(paths: tuple[str, ...], rev: str | None, fmt: str, strict: bool
               "with the changes marked (settings from the config's [repair] table).")
 @click.option("--time-limit", type=SECONDS, help="With --repair: seconds for the whole command, model "
               "building included (default 30).")
+@click.option("--workers", type=click.IntRange(0, MAX_WORKERS), help="With --repair: solver threads (default: "
+              "all cores; as for repair, a proven answer is the same whatever the number).")
 @click.option("--seed", type=click.IntRange(*SEED_RANGE), help="With --repair: the solver's random seed.")
 @click.option("--previous", type=click.Path(), help="The prior month's roster, as for check.")
 @guarded
 def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str, do_repair: bool,
-                   time_limit: float | None, seed: int | None, previous: str | None, **kw: Any) -> None:
+                   time_limit: float | None, workers: int | None, seed: int | None, previous: str | None,
+                   **kw: Any) -> None:
     """Write an HTML report of ROSTER for people who do not read a terminal. Prints the summary
     line; exits 0 once the page is written, whatever the roster breaks (gate CI with `check`)."""
     started = time.monotonic()
@@ -518,11 +521,10 @@ def report_command(roster: str, html_path: str, pdf_path: str | None, paper: str
     prev = read_with(previous, cfg) if previous else None
     fixed = None
     if do_repair:
-        from rostercheck.repair import Settings
         from rostercheck.repair import repair as run_repair
 
-        st = Settings.from_config(cfg.repair, cfg.path)
-        for name, value in (("time_limit", time_limit), ("seed", seed)):
+        st = _repair_settings(cfg, (), ())
+        for name, value in (("time_limit", time_limit), ("workers", workers), ("seed", seed)):
             if value is not None:
                 setattr(st, name, value)
         st.started = started

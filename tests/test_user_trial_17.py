@@ -81,3 +81,43 @@ def test_a_true_cell_and_a_1_cell_are_two_codes(tmp_path: Path) -> None:
     got = {c["code"]: (c["cells"], c["first"]["cell"]) for c in json.loads(r.stdout)["codes"]}
     assert got["TRUE"] == (1, "C2")
     assert got["1"] == (2, "F2")
+
+
+@pytest.mark.parametrize("residents", [3, 400])  # small workbooks go to calamine, large ones to the numpy reader
+def test_a_sheet_whose_part_is_missing_is_named_as_damaged(tmp_path: Path, residents: int) -> None:
+    """A workbook whose ``workbook.xml`` lists a sheet the zip does not hold (a copy cut short, a
+    tool that wrote the index but not the sheet) said only "not a readable Excel workbook: Block"."""
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Block"
+    dates = [d.isoformat() for d in days(28)]
+    ws.append(["Resident", *dates])
+    for r in range(residents):
+        ws.append([f"Resident {r}", *(["D"] * 5 + ["O"] * 2) * 4])
+    notes = wb.create_sheet("Notes")  # large with many residents: the kept parts then go to the numpy reader
+    for r in range(residents):
+        notes.append([f"note {r}", *range(28)])
+    whole = tmp_path / "whole.xlsx"
+    wb.save(whole)
+    from rostercheck.read.source import SMALL_WORKBOOK
+    from rostercheck.safety import inspect
+
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(cut, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info, src.read(info))
+    kept: dict[str, bytes] = {}
+    inspect(cut, keep=kept)
+    assert (sum(map(len, kept.values())) >= SMALL_WORKBOOK) == (residents > 100)
+    r = CliRunner().invoke(main, ["check", str(cut)])
+    assert r.exit_code == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.output
+    assert "cut.xlsx, sheet 'Block'" in lines[0]
+    assert "lists this sheet but the file does not hold its cells" in lines[0]
+    assert "save it again" in lines[0]

@@ -304,6 +304,11 @@ def _open_calamine(p: Path, file: str) -> Book:
         except BaseException as exc:
             if not _reader_error(exc):
                 raise
+            if type(exc).__name__ == "WorksheetNotFound":  # listed in workbook.xml, its part absent
+                raise InputError("the workbook lists this sheet but the file does not hold its cells (the part "
+                                 "it points to is missing: the file is damaged or was not saved completely); "
+                                 "open it in Excel or LibreOffice and save it again", file=file,
+                                 sheet=name) from None
             raise InputError(f"not a readable Excel workbook: {exc}", file=file, sheet=name) from None
         values = _rectangle(rows)
         row0, col0 = start if start is not None and values.size else (0, 0)
