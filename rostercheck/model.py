@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from rostercheck.table import Table
 
 if TYPE_CHECKING:  # the reader's report type; model stays importable without the reader
@@ -21,6 +23,14 @@ ENTRY_COLUMNS = ("resident", "date", "slot", "text", "start", "end", "sheet", "c
 
 #: ``cell`` positions are packed as ``row * CELL_STRIDE + column`` (0-based; Excel has 16,384 columns).
 CELL_STRIDE = 16_384
+
+
+def narrow_cells(cells: np.ndarray) -> np.ndarray:
+    """Packed cell positions as int32 when they fit (any sheet up to 131,072 rows), else int64."""
+    cells = np.asarray(cells)
+    if cells.dtype.kind in "iu" and (not len(cells) or (cells.min() >= -(1 << 31) and cells.max() < 1 << 31)):
+        return cells.astype(np.int32, copy=False)
+    return cells.astype(np.int64, copy=False)
 
 
 def column_letters(index: int) -> str:

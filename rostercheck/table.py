@@ -104,12 +104,14 @@ class Table:
         """``factorize(self[name])``, made once per column: the normaliser asks for a roster's cell
         texts twice (codes, and how the roster spells them), and a reader that read the column as
         codes already knows them (``give_factors``). Valid while the column is the same array;
-        columns are never written in place."""
+        columns are never written in place. The codes are the narrowest signed integers that
+        hold one more than the distinct values (a roster's few dozen texts: one byte a row)."""
         arr = self._cols[name]
         hit = self._factors.get(name)
         if hit is not None and hit[0] is arr:
             return hit[1], hit[2]
         codes, uniques = factorize(arr)
+        codes = narrow_codes(codes, len(uniques))
         codes.flags.writeable = False  # shared by every caller
         self._factors[name] = (arr, codes, uniques)
         return codes, uniques
@@ -117,6 +119,7 @@ class Table:
     def give_factors(self, name: str, codes: np.ndarray, uniques: list) -> None:
         """Record what ``factors(name)`` would compute (codes in order of first appearance, None last),
         from a reader that has them for free."""
+        codes = narrow_codes(codes, len(uniques))
         codes.flags.writeable = False
         self._factors[name] = (self._cols[name], codes, uniques)
 
@@ -229,6 +232,13 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
             codes = remap[codes]
             uniq = uniq[:k] + uniq[k + 1:] + [None]
     return codes, uniq
+
+
+def narrow_codes(codes: np.ndarray, n: int) -> np.ndarray:
+    """Codes of ``n`` distinct values (and room for one more: a blank a caller adds last) in the
+    narrowest signed integer type: 1.8 million cell texts are 1.8 MB as int8, 14.6 MB as int64."""
+    dtype = np.int8 if n < 1 << 7 else np.int16 if n < 1 << 15 else np.int32 if n < 1 << 31 else np.int64
+    return codes.astype(dtype, copy=False)
 
 
 def factorize_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -94,19 +94,20 @@ def merge(resident: np.ndarray, start: np.ndarray, end: np.ndarray, gap: int = 0
 
 @dataclass
 class _Sweep:
-    """Intervals sorted by (resident, start) on one lane-shifted axis and swept once.
+    """Intervals sorted by (resident, start) and swept once: the running end of each resident's rows.
 
     Merging at any gap is then one comparison of the free time before each row against the gap:
     work (gap 0) and work periods (``period-gap``) are the same rows merged at two gaps, so they
     share the sort and the running end instead of paying for both twice. Only what cannot be
-    derived cheaply is kept (a year of 5,000 residents has 1.3 million work rows, 10 MB a column).
+    derived cheaply is kept (a year of 5,000 residents has 1.1 million work rows, 8.9 MB an int64
+    column): no lane-shifted copies (``Intervals`` makes them if a rule asks), and a cut that joins
+    nothing (the usual roster's work and work periods) is one ``Intervals`` shared by every gap.
     """
 
     order: np.ndarray | None  # input row of each sorted row (None: the input came sorted)
     resident: np.ndarray
     start: np.ndarray
-    lane_start: np.ndarray  # start + resident * LANE
-    run_end: np.ndarray  # lane-shifted end of the union of rows 0..i
+    run_end: np.ndarray  # plain minutes: end of the union of the resident's rows up to this one
 
     @classmethod
     def of(cls, resident: np.ndarray, start: np.ndarray, end: np.ndarray) -> _Sweep:
@@ -116,61 +117,76 @@ class _Sweep:
         if len(ls) > 1 and not bool((ls[1:] >= ls[:-1]).all()):
             order = np.argsort(ls, kind="stable")  # same order as lexsort((start, resident)), one key
             resident, start, end, lane, ls = resident[order], start[order], end[order], lane[order], ls[order]
-        le = np.add(end, lane, out=lane)  # the lanes are not kept: lane_start - start gives them back
+        le = np.add(end, lane, out=lane)
         return cls.of_lanes(order, resident, start, ls, le)
 
     @classmethod
     def of_lanes(cls, order: np.ndarray | None, resident: np.ndarray, start: np.ndarray, ls: np.ndarray,
                  le: np.ndarray) -> _Sweep:
-        """From rows already sorted by lane-shifted start."""
+        """From rows already sorted by lane-shifted start (``ls`` and ``le``: arrays the sweep may
+        overwrite). On the lanes a running maximum never carries one resident's end into the next
+        resident's rows (lanes are 2**42 minutes apart); the lanes are then taken off again."""
         if len(le) > 1 and not bool((le[1:] >= le[:-1]).all()):
             run_end = np.maximum.accumulate(le)
         else:
             run_end = le  # ends in order too (no interval inside another): the running end is the end
-        return cls(order, resident, start, ls, run_end)
+        lanes = np.subtract(ls, start, out=ls)
+        np.subtract(run_end, lanes, out=run_end)
+        run_end.flags.writeable = False  # shared as the ends of a cut that joins nothing
+        return cls(order, resident, start, run_end)
+
+    @property
+    def end(self) -> np.ndarray:
+        """The ends of every cut that joins no rows (read-only)."""
+        return self.run_end
 
     @cached_property
-    def end(self) -> np.ndarray:
-        """``run_end`` in plain minutes: the ends of every cut that joins no rows (work and work
-        periods of the usual roster), made once and shared by them (read-only)."""
-        end = self.lane_start - self.start  # the lanes
-        np.subtract(self.run_end, end, out=end)
-        end.flags.writeable = False
-        return end
+    def _whole(self) -> Intervals:
+        """Every row its own interval: the one answer of every cut that joins nothing."""
+        return Intervals(self.resident, self.start, self.run_end)
 
     def cut(self, gap: int, groups: bool = True) -> tuple[Intervals, np.ndarray]:
         """Merge where the free time before a row is under ``gap`` (at least 1: touching rows join).
 
-        A resident's first row always starts a new interval without a separate test: lanes are
-        2**42 minutes apart, so the free time across residents dwarfs any gap. Without ``groups`` the
-        second result is empty (the union alone is wanted).
+        A resident's first row always starts a new interval. Without ``groups`` the second result
+        is empty (the union alone is wanted).
         """
-        n = len(self.lane_start)
-        # the free time before each row (huge across residents), compared with the gap
-        joins = np.less(self.lane_start[1:] - self.run_end[:-1], max(gap, 1))
+        n = len(self.start)
+        # the free time before each row within its resident, compared with the gap
+        joins = np.less(self.start[1:] - self.run_end[:-1], max(gap, 1))
+        if joins.any():
+            joins &= self.resident[1:] == self.resident[:-1]
         if not joins.any():  # nothing joins (the usual roster): every row is its own interval
-            lane_start, lane_end = self.lane_start, self.run_end
-            merged = Intervals(self.resident, self.start, self.end)
-            gid = np.arange(n) if groups else None
+            merged = self._whole
+            gid = np.arange(n, dtype=_index_dtype(n)) if groups else None
         else:
             new = np.empty(n, dtype=bool)
             new[0] = True
             np.logical_not(joins, out=new[1:])
             first = np.flatnonzero(new)
             last = np.r_[first[1:] - 1, n - 1]
-            lane_start, lane_end = self.lane_start[first], self.run_end[last]
-            s = self.start[first]
-            merged = Intervals(self.resident[first], s, lane_end - (lane_start - s))
-            gid = np.cumsum(new) - 1 if groups else None
-        merged.__dict__["lane_start"] = lane_start  # known already: no second pass to shift them
-        merged.__dict__["lane_end"] = lane_end
+            merged = Intervals(self.resident[first], self.start[first], self.run_end[last])
+            gid = None
+            if groups:  # period ids as int32 (work rows by the million): same numbers, half the bytes
+                gid = np.cumsum(new, dtype=_index_dtype(n))
+                gid -= 1
         if gid is None:
-            return merged, np.zeros(0, dtype=np.int64)
+            return merged, np.zeros(0, dtype=np.int32)
         if self.order is None:
             return merged, gid
-        group = np.empty(n, dtype=np.int64)
+        group = np.empty(n, dtype=gid.dtype)
         group[self.order] = gid
         return merged, group
+
+
+def _lanes(iv: Intervals) -> tuple[np.ndarray, np.ndarray]:
+    """``iv``'s lane-shifted starts and ends, without keeping them on ``iv`` when it has none yet
+    (the work intervals of a year of 5,000 residents: 18 MB that one merge needs for a moment)."""
+    known = iv.__dict__
+    if "lane_start" in known and "lane_end" in known:
+        return known["lane_start"], known["lane_end"]
+    lane = iv.resident * LANE if iv.resident.dtype == np.int64 else iv.resident.astype(np.int64) * LANE
+    return iv.start + lane, np.add(iv.end, lane, out=lane)
 
 
 def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -587,9 +603,11 @@ class Timeline:
                 lane = r * LANE
                 xls = xs + lane
                 # slot the few extra intervals in among the sorted ones, then merge as usual
-                at = np.searchsorted(u.lane_start, xls, side="right")
-                ls = np.insert(u.lane_start, at, xls)
-                le = np.insert(u.lane_end, at, xe + lane)
+                uls, ule = _lanes(u)
+                at = np.searchsorted(uls, xls, side="right")
+                ls = np.insert(uls, at, xls)
+                le = np.insert(ule, at, xe + lane)
+                del uls, ule
                 resident = np.insert(u.resident, at, r)
                 start = np.insert(u.start, at, xs)
                 sweep = _Sweep.of_lanes(None, resident, start, ls, le)
@@ -843,20 +861,30 @@ def _zone_minutes(minutes: np.ndarray, tz: str, out: np.ndarray | None = None) -
     zone = _zone(tz)
     if not len(minutes):
         return minutes.copy() if out is None else out
-    k = minutes // MIN_PER_DAY
-    lo = int(k.min())
-    n = int(k.max()) - lo + 2
+    lo = int(minutes.min()) // MIN_PER_DAY
+    n = int(minutes.max()) // MIN_PER_DAY - lo + 2
     offset = np.array([_offset(zone, (lo + j) * MIN_PER_DAY) for j in range(n)], dtype=np.int64)
-    k -= lo
     changing = np.flatnonzero(offset[1:] != offset[:-1])
-    rows = np.flatnonzero(np.isin(k, changing)) if len(changing) else None
-    if rows is not None:
-        distinct, inverse = np.unique(minutes[rows], return_inverse=True)
-        exact = np.array([_zone_minute(zone, m) for m in distinct.tolist()], dtype=np.int64)
-    res = np.subtract(minutes, offset[k], out=out)
-    if rows is not None:
-        res[rows] = exact[inverse]
+    res = np.empty_like(minutes) if out is None else out
+    exact: dict[int, int] = {}
+    # a block of rows at a time: the day and offset of every row are two int64 temporaries, 29 MB
+    # at once for a year of 5,000 residents, a few MB a block (the same subtraction, row by row)
+    for a in range(0, len(minutes), _ZONE_BLOCK):
+        m = minutes[a:a + _ZONE_BLOCK]
+        k = m // MIN_PER_DAY
+        k -= lo
+        rows = np.flatnonzero(np.isin(k, changing)) if len(changing) else None
+        held = m[rows] if rows is not None and len(rows) else None  # before ``out`` overwrites them
+        np.subtract(m, offset[k], out=res[a:a + _ZONE_BLOCK])
+        if held is not None:
+            for x in set(held.tolist()) - exact.keys():
+                exact[x] = _zone_minute(zone, x)
+            res[a + rows] = [exact[x] for x in held.tolist()]
     return res
+
+
+#: Rows converted at a time by ``_zone_minutes``.
+_ZONE_BLOCK = 1 << 18
 
 
 @lru_cache(maxsize=1 << 16)  # per local midnight of every axis and window a check converts
@@ -913,7 +941,8 @@ def _parse_texts(
     """
     tid, uniq = raw.entries.factors("text")
     texts = ["" if u is None or (isinstance(u, float) and u != u) else str(u) for u in uniq] + [""]
-    tid = np.where(tid < 0, len(uniq), tid)  # missing text: the blank added last
+    if len(tid) and tid.min() < 0:  # missing text: the blank added last (``factors`` leaves room for it)
+        tid = np.where(tid < 0, len(uniq), tid).astype(tid.dtype)
     parsed: dict[str, list[str] | None] = {t: split_codes(t, legend) for t in set(texts)}
     bad = [t for t, codes in parsed.items() if codes is None]
     if bad:
@@ -980,22 +1009,31 @@ def _entries_to_shifts(
     n = len(e)
     code_id = {c: i for i, c in enumerate(legend)}
     tid, per_text = _parse_texts(raw, legend, code_id)
-    count = np.array([len(c) for c in per_text], dtype=np.int64)[tid]  # codes in each entry's cell
-    if count.max(initial=0) <= 1:
-        entry = np.flatnonzero(count)
-        first_code = np.array([c[0] if c else -1 for c in per_text], dtype=np.int64)
+    per_count = np.array([len(c) for c in per_text], dtype=np.int64)  # codes in each distinct text
+    # narrow integers where the values are provably small (issue 17: a year of 5,000 residents is
+    # 1.8 million rows, and every byte a row is 1.8 MB): entries, days, residents and cells fit
+    # int32, codes int16, legend minutes int32; minutes since 1970 stay int64 (products with LANE)
+    index_dtype = _index_dtype(n + cell0)
+    code_dtype = np.int16 if len(legend) < 1 << 15 else np.int32
+    if per_count.max(initial=0) <= 1:
+        entry = np.flatnonzero((per_count > 0)[tid]).astype(index_dtype, copy=False)
+        first_code = np.array([c[0] if c else -1 for c in per_text], dtype=code_dtype)
         code = first_code[tid[entry]]
     else:  # multi-code cells: repeat the entry once per code
+        count = per_count[tid]
         entry = np.repeat(np.arange(n, dtype=np.int64), count)
         offsets = np.cumsum(count) - count
         k = np.arange(len(entry), dtype=np.int64) - np.repeat(offsets, count)
         flat = np.array([x for c in per_text for x in c], dtype=np.int64)
         text_offsets = np.cumsum([len(c) for c in per_text]) - np.array([len(c) for c in per_text])
-        code = flat[text_offsets[tid[entry]] + k]
+        code = flat[text_offsets[tid[entry]] + k].astype(code_dtype)
+        del count, offsets, k
+        entry = entry.astype(index_dtype, copy=False)
+    del tid
     shifts = list(legend.values())
     kind_of = np.array([KIND_ID[s.kind] for s in shifts], dtype=np.int8)
-    lstart = np.array([s.start if s.start is not None else -1 for s in shifts], dtype=np.int64)
-    llen = np.array([s.length if s.length is not None else -1 for s in shifts], dtype=np.int64)
+    lstart = np.array([s.start if s.start is not None else -1 for s in shifts], dtype=np.int32)
+    llen = np.array([s.length if s.length is not None else -1 for s in shifts], dtype=np.int32)
     counted = np.array([s.counted_hours or 0.0 for s in shifts], dtype=float)
     lelapsed = np.array([s.elapsed for s in shifts], dtype=bool)
     kind = kind_of[code]
@@ -1034,23 +1072,25 @@ def _entries_to_shifts(
             s0 = parse_time(xstart[j], where=where)
             s1 = parse_time(xend[j], where=where)
             start[i], length[i], elapsed[i] = s0, (s1 - s0) % MIN_PER_DAY or MIN_PER_DAY, False
-    # narrow integers where the values are provably small (issue 17: a year of 5,000 residents is
-    # 1.8 million rows, and every byte a row is 1.8 MB): days, residents, rows and cells fit int32,
-    # codes int16; minutes since 1970 stay int64 (products with LANE need it)
-    date = e["date"].astype("datetime64[D]", copy=False)[entry]
-    day = (date - start_day).astype(np.int32)
-    s_naive = date.astype("datetime64[m]").astype(np.int64)
-    del date
+    # the day of each row, then its naive start minute, in one int64 array worked in place (no
+    # datetime64 temporaries: each would be 14.6 MB at 5,000 residents x 365 days)
+    s_naive = e["date"].astype("datetime64[D]", copy=False)[entry].view(np.int64)  # days since 1970
+    first_day = int(start_day.astype("datetime64[D]").astype(np.int64))
+    s_naive -= first_day
+    day = s_naive.astype(np.int32)
+    s_naive += first_day
+    s_naive *= MIN_PER_DAY
     timed = start >= 0
     s_naive += start
     del start
     e_naive = s_naive + length
     del length
-    entry = entry.astype(_index_dtype(n + cell0), copy=False)
+    rid = e["resident"][entry]
+    identity = len(res_map) and bool((res_map == np.arange(len(res_map))).all())
     return {
-        "resident": res_map.astype(np.int32)[np.asarray(e["resident"][entry], dtype=np.intp)],
+        "resident": rid.astype(np.int32, copy=False) if identity else res_map.astype(np.int32)[rid],
         "day": day,
-        "code": code.astype(np.int16 if len(legend) < 1 << 15 else np.int32),
+        "code": code,
         "kind": kind,
         "timed": timed,
         "s_naive": s_naive,

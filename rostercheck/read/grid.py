@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 
 from rostercheck.errors import InputError, suggest
-from rostercheck.model import CELL_STRIDE, Resident, RosterOptions, Source
+from rostercheck.model import CELL_STRIDE, Resident, RosterOptions, Source, narrow_cells
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import level_from_label, parse_label, parse_pgy
 from rostercheck.read.cells import (
@@ -586,7 +586,7 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     text_factors = _body_factors(sheet, r, columns.cols)
     if not labelled:
         _not_a_calendar(sheet, r, columns, body)
-    cells = ((r + sheet.row0)[:, None] * CELL_STRIDE + (columns.cols + sheet.col0)[None, :]).ravel()
+    cells = narrow_cells(((r + sheet.row0)[:, None] * CELL_STRIDE + (columns.cols + sheet.col0)[None, :]).ravel())
     left = [j for j in range(int(columns.cols[0])) if j != name_col and (texts[header_rows, j] != "").any()]
     info.labels = {
         column_letters(sheet.col0 + j): (_header_text(texts, header_rows, j), [collapse(t) for t in texts[r, j]])
@@ -596,7 +596,7 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         sheet=sheet.name,
         layout=columns.layout,
         residents=residents,
-        resident=np.repeat(np.arange(n, dtype=np.int64), m),
+        resident=np.repeat(np.arange(n, dtype=np.int32), m),
         date=np.tile(columns.dates, n),
         # a whole-day grid's slots are all "": a column that takes no memory
         slot=np.tile(columns.slots, n) if len(set(columns.slots.tolist())) > 1 else constant(n * m, columns.slots[0]),

@@ -60,7 +60,7 @@ class SheetRoster:
     sheet: str | None
     layout: str
     residents: list[Resident]
-    resident: np.ndarray  # int64
+    resident: np.ndarray  # int32 (int64 accepted: narrowed when merged)
     date: np.ndarray  # datetime64[D]
     slot: np.ndarray  # object: "", "AM", "PM"
     text: np.ndarray  # object: str

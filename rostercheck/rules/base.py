@@ -127,19 +127,18 @@ def _windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     starts, ends = starts.astype(np.int64), ends.astype(np.int64)
     length = (ends - starts).astype(np.int32)  # days: int32 holds any window's
     if p.get("exclude-leave", True):
-        L = leave_prefix(tl)  # int32
-        on = between(L, starts, ends)
-        np.subtract(length[None, :], on, out=on)
+        on = length[None, :] - between(leave_prefix(tl), starts, ends)  # int32 less int16: int32
     else:
         on = np.broadcast_to(length[None, :], (tl.n_residents, len(starts))).copy()
     return Windows(starts, ends, on)
 
 
 def leave_prefix(tl: Timeline) -> np.ndarray:
-    """[R, D + 1] leave days before each day, made once per timeline (every averaged rule asks)."""
+    """[R, D + 1] leave days before each day, made once per timeline (every averaged rule asks):
+    int16 when the axis is shorter than 32,767 days (any roster's), else int32."""
     cache = tl.memo("leave_prefix")
     if "L" not in cache:
-        L = prefix(tl.leave, np.int32)  # leave days: int32 holds any count of them
+        L = prefix(tl.leave, np.int16 if tl.n_days < 1 << 15 else np.int32)  # counts of days
         L.flags.writeable = False
         cache["L"] = L
     return cache["L"]

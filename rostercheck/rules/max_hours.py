@@ -61,6 +61,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"], p)
     H = hours_by_day(tl, p["codes"])
     hours = day_major_sums(H.T, w) if H.T.flags.c_contiguous else window_sums(H, w)
+    del H  # [R, D] float64, 14.6 MB at 5,000 x 365: gone before the limits are worked out
     # the limit depends on a window's on-service days only: worked out per value, then looked up
     bad = hours > w.per_on(lambda on: p["limit"] * on / p["per"] + 1e-6)
     if w.on_range[0] == 0:

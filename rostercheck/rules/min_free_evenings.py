@@ -65,10 +65,9 @@ def free_evenings(tl: Timeline, evening: tuple[int, int], leave: bool = True) ->
         hit = es[np.minimum(d, D - 1)] < end  # evenings end in order, so a miss ends this interval's run
         if d.max() >= D:
             hit &= d < D
-        i = np.flatnonzero(hit)
-        r, end, d = r[i], end[i], d[i]
+        r, end, d = r[hit], end[hit], d[hit]  # a mask, not positions: no int64 index of every interval
         busy[r * D + d] = True
-        d = d + 1
+        d += 1
     free = ~busy.reshape(R, D)
     return free if leave else free & ~tl.leave
 
@@ -77,7 +76,9 @@ def evenings_needed(w: Windows, p: dict[str, Any]) -> np.ndarray:
     """[R, W] free evenings each window needs: `min` per `per` days of the whole window (leave does
     not shrink it), and none in a window without an on-service day (all leave requires nothing)."""
     need = ceil_div(p["min"] * w.length, p["per"])[None, :]
-    return np.where(w.on > 0, need, 0)
+    if need.size and need.max() < 1 << 31:  # a count of evenings: [R, W] as int32 is half the bytes
+        need = need.astype(np.int32)
+    return np.where(w.on > 0, need, need.dtype.type(0))
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:

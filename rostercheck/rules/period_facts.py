@@ -94,15 +94,22 @@ def holding(tl: Timeline, kinds: Iterable[str], codes: Iterable[str]) -> np.ndar
 
 
 def rest_minutes(tl: Timeline) -> np.ndarray:
-    """Minutes free between work period i and i + 1 (``tl.periods`` order), made once per timeline.
+    """Minutes free between work period i and i + 1 (``tl.periods`` order, int32 capped at its
+    largest value), made once per timeline.
 
-    Across two residents the difference of lane-shifted times is astronomically large, so "less
-    rest than X" never pairs one resident's last period with the next one's first.
+    Across two residents the rest is the largest int32, so "less rest than X" never pairs one
+    resident's last period with the next one's first.
     """
     cache = tl.memo("rest_minutes")
     if "rest" not in cache:
         merged = tl.period_intervals[0]
-        rest = merged.lane_start[1:] - merged.lane_end[:-1]
+        rest = merged.start[1:] - merged.end[:-1]
+        # int32, capped: rules only ask whether a rest is shorter than some hours, so across two
+        # residents (what lanes made ~2**42 minutes) it is the largest int32, and within one
+        # resident every rest fits int32 minutes (4,000 years)
+        rest[merged.resident[1:] != merged.resident[:-1]] = np.iinfo(np.int32).max
+        np.minimum(rest, np.iinfo(np.int32).max, out=rest)
+        rest = rest.astype(np.int32)
         rest.flags.writeable = False
         cache["rest"] = rest
     return cache["rest"]
