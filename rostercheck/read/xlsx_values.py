@@ -413,6 +413,9 @@ _OPENS[[SD_O, ROW_O, C_O, V_O, F_O, IS_O, T_O, R_O, RPR_O]] = 1
 _OPENS[[SD_C, ROW_C, C_C, V_C, F_C, IS_C, T_C, R_C, RPR_C]] = -1
 _CONTENT = np.zeros(_NKINDS, dtype=bool)
 _CONTENT[[V_O, F_O, T_O]] = True
+#: tags whose attributes are not read but must be well formed (a look-up: ``np.isin`` sorts)
+_LOOSE_TAG = np.zeros(_NKINDS, dtype=bool)
+_LOOSE_TAG[[ROW_O, ROW_E, F_O, F_E, PROP]] = True
 
 _LETTER = np.full(256, -1, dtype=np.int64)
 _LETTER[65:91] = np.arange(1, 27)
@@ -937,7 +940,7 @@ def _block(sheet: _Sheet, data: bytes, a: np.ndarray, lo: int, hi: int, first: b
     if kind.min() < 0:
         raise Declined("an element this reader does not know")
     # tags whose attributes the reader does not use must still be well formed (calamine checks them)
-    loose_tags = np.flatnonzero(np.isin(kind, [ROW_O, ROW_E, F_O, F_E, PROP]))
+    loose_tags = np.flatnonzero(_LOOSE_TAG[kind])
     if len(loose_tags):
         start = lt[loose_tags]
         _, forms = _distinct(a, _words(a), start, end[loose_tags] - start + 1, a)
