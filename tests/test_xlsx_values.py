@@ -60,21 +60,52 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
+#: block sizes (``xlsx_values.SPLIT``) every comparison also reads with: each row its own block, and
+#: blocks of a few rows cut wherever the first ``</row>`` past 97 bytes falls
+SPLITS = (1, 97)
+
+
+def _read_split(parts: dict[str, bytes], name: str, split: int) -> xv.CodedValues | str:
+    """The sheet read in blocks of ``split`` bytes (from a copy of the kept parts), or why it was declined."""
+    saved = xv.SPLIT
+    xv.SPLIT = split
+    try:
+        return xv.read_sheet(xv.open_workbook(dict(parts)), name)
+    except xv.Declined as exc:
+        return f"declined: {exc}"
+    finally:
+        xv.SPLIT = saved
+
+
 def compare(path: Path) -> dict[str, str]:
-    """Read ``path`` both ways and assert they agree; returns per sheet "read" or why it was declined."""
+    """Read ``path`` both ways and assert they agree; returns per sheet "read" or why it was declined.
+
+    The numpy reader reads each sheet in one block (the test files are far below ``SPLIT``) and
+    again in blocks of one row and of a few rows (``SPLITS``): the same answer, or a decline either
+    way, and one table of distinct values however many blocks found them.
+    """
     parts: dict[str, bytes] = {}
     inspect(path, path.name, keep=parts)
-    wb = xv.open_workbook(parts)  # raises Declined: the tests that call this expect no decline here
+    wb = xv.open_workbook(dict(parts))  # raises Declined: the tests that call this expect no decline here
     ref = _open_calamine(path, path.name)
     assert wb.names == ref.names
     assert wb.visible == ref.visible
     out = {}
     for name in ref.names:
+        split = [_read_split(parts, name, k) for k in SPLITS]
         try:
             coded = xv.read_sheet(wb, name)
         except xv.Declined as exc:
             out[name] = f"declined: {exc}"
+            assert all(isinstance(b, str) for b in split), (name, out[name])
             continue
+        for blocks in split:
+            assert not isinstance(blocks, str), (name, blocks)
+            assert (blocks.row0, blocks.col0, blocks.merged) == (coded.row0, coded.col0, coded.merged)
+            assert len(blocks.uniques) == len(coded.uniques), name  # values seen in several blocks: once
+            assert blocks.codes.shape == coded.codes.shape
+            assert all(_same(x, y) for x, y in zip(blocks.uniques[blocks.codes].ravel().tolist(),
+                                                   coded.uniques[coded.codes].ravel().tolist()))
         want = ref.sheet(name)
         got = coded.uniques[coded.codes]
         assert got.shape == want.values.shape, name
@@ -536,3 +567,145 @@ def test_tags_written_in_the_shapes_writers_use(tmp_path: Path, rows, gap, start
     result = compare(path)
     if result["S & T"] != "read":
         assert_book_matches_calamine(path)
+
+
+# ------------------------------------------------------------------- blocks of rows (issue 17, memory)
+_RICH = ('<c r="{ref}" t="inlineStr"><is><r><rPr><b/></rPr><t>ri</t></r><r><t xml:space="preserve"> {k} </t></r>'
+         '</is></c>')
+
+
+@pytest.mark.parametrize("split", [1, 40, 200, 5000])
+@pytest.mark.parametrize("body, why", [
+    ("".join(f'<row r="{i}"><c r="A{i}" t="s"><v>0</v></c>' + _RICH.format(ref=f"B{i}", k=i % 3)
+             + f'<c r="C{i}"><v>{i % 4}</v></c></row>' for i in range(1, 30)), "rich text in every row"),
+    ('<row r="1"><c r="A1" t="s"><v>1</v></c></row><row r="2">'
+     + "".join(f'<c r="{chr(65 + k // 26) if k >= 26 else ""}{chr(65 + k % 26)}2" t="inlineStr"><is><t>{k % 7}</t>'
+               f"</is></c>" for k in range(300))
+     + '</row><row r="3"><c r="A3" t="s"><v>0</v></c></row>', "one row of many cells between short ones"),
+    ("".join(f'<c r="{chr(65 + k)}1"><v>{k}</v></c>' for k in range(20)).join(['<row r="1">', "</row>"]),
+     "a sheet of a single row"),
+    ('<row r="1"/><row r="2" spans="1:3"></row><row r="3"><c r="B3" t="s"><v>0</v></c></row><row r="4"/>'
+     '<row r="5" ht="9" customHeight="1"/><row r="6"><c r="A6" s="1"/></row><row r="7"><c r="D7"><v>4</v></c>'
+     '</row><row r="8"/>', "empty rows and cells without values around the seams"),
+    ("\n  " + "\n  ".join(f'<row r="{i}">\n    <c r="A{i}" t="b"><v>{i % 2}</v></c>\n    <c r="B{i}" t="str">'
+                          f"<f>X</f><v>s{i % 2}</v></c>\n  </row>" for i in range(1, 12)) + "\n",
+     "pretty-printed rows, booleans and formula strings"),
+    ('<row r="2"><c r="B2" t="s"><v>0</v></c></row><row r="2"><c r="C2" t="s"><v>1</v></c></row>'
+     '<row r="3"><c r="A3" t="s"><v>1</v></c></row>', "one row number in two row elements"),
+    ("".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is></is></c><c r="B{i}" t="inlineStr"><is><t>x</t></is>'
+             f'</c><c r="C{i}" s="2"><v>1.5</v></c></row>' for i in range(1, 9)), "the same values in every block"),
+])
+def test_sheets_read_in_blocks_of_rows_as_calamine_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              body: str, why: str, split: int) -> None:
+    """Blocks cut after a ``</row>`` (``xlsx_values.SPLIT`` bytes at least): a cut inside a row waits
+    for its end, so rich text, a row of many cells, a single-row sheet, empty rows, whitespace
+    between rows and a row number written twice read as calamine reads them whatever the size."""
+    monkeypatch.setattr(xv, "SPLIT", split)
+    path = hand_xlsx(tmp_path / "blocks.xlsx", body, ["<t>zero</t>", "<t> one </t>"],
+                     tail='<mergeCells count="2"><mergeCell ref="A1:B2"/><mergeCell ref="C3:D9"/></mergeCells>')
+    assert compare(path) == {"S & T": "read"}, why
+    assert_book_matches_calamine(path)
+
+
+def test_distinct_values_found_in_many_blocks_are_one_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>D</t></is></c><c r="B{i}"><v>8</v></c>'
+                   f'<c r="C{i}" t="inlineStr"><is><t>N{i % 3}</t></is></c></row>' for i in range(1, 50))
+    path = hand_xlsx(tmp_path / "same.xlsx", body, [])
+    monkeypatch.setattr(xv, "SPLIT", 1)
+    parts: dict[str, bytes] = {}
+    inspect(path, keep=parts)
+    coded = xv.read_sheet(xv.open_workbook(parts), "S & T")
+    assert sorted(map(str, coded.uniques.tolist())) == ["", "8.0", "D", "N0", "N1", "N2"]
+    assert coded.codes.shape == (49, 3) and len(np.unique(coded.codes)) == 5
+
+
+@pytest.mark.parametrize("body, why", [
+    ('<row r="1"><c r="A1" t="s"><v>0</v></c></row>x<row r="2"><c r="A2" t="s"><v>0</v></c></row>',
+     "text between two rows"),
+    ('<row r="2"><c r="A2" t="s"><v>0</v></c></row><row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+     "rows out of order"),
+    ('<row r="1"><c r="B1" t="s"><v>0</v></c></row><row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+     "cells out of order across two row elements"),
+    ('<row r="1"><c r="A1" t="s"><v>0</v></c></row><c r="A2" t="s"><v>0</v></c><row r="3"/>', "a cell outside a row"),
+    ('<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><r><t>a</t></r><t>b</t>'
+     '</is></c></row>', "text after a run"),
+])
+def test_seams_between_blocks_are_checked_as_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      body: str, why: str) -> None:
+    """What lies across a seam (text between rows, the order of rows and cells, which tag follows
+    which) is declined in blocks as in one piece, and calamine then gives its own answer."""
+    monkeypatch.setattr(xv, "SPLIT", 1)
+    path = hand_xlsx(tmp_path / "seam.xlsx", body, ["<t>x</t>"])
+    assert compare(path)["S & T"].startswith("declined"), why
+    assert_book_matches_calamine(path)
+
+
+@pytest.mark.parametrize("chunk, split", [(7, 1), (64, 97), (1000, 5000)])
+def test_sheets_read_as_they_are_unpacked_in_any_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        chunk: int, split: int) -> None:
+    """``open_book`` reads each worksheet while ``safety.inspect`` unpacks it (``SheetStream``): pieces
+    cut anywhere (inside a tag, inside ``</sheetData>``, in the head or the tail) and blocks of any
+    size give calamine's sheets, and the values are those of the whole workbook's tables, wherever
+    they lie in the zip (openpyxl writes the styles after the sheets)."""
+    from rostercheck.safety import xlsx as scan
+
+    monkeypatch.setattr(scan, "CHUNK", chunk)
+    monkeypatch.setattr(xv, "SPLIT", split)
+    monkeypatch.setattr(xv, "LAZY", 0)
+    body = "".join(f'<row r="{i}"><c r="A{i}" t="s"><v>{i % 2}</v></c>' + _RICH.format(ref=f"B{i}", k=i % 3)
+                   + f'<c r="C{i}" s="{i % 3}"><v>{45474 + i % 4}</v></c></row>' for i in range(1, 25))
+    paths = [hand_xlsx(tmp_path / "hand.xlsx", body, ["<t>zero</t>", "<t> one </t>"],
+                       tail='<mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>'),
+             _synth(tmp_path, "grid.xlsx"), *[p for p in FILES if "sample_rosters" in str(p)][:2]]
+    for path in paths:
+        book = open_book(path)
+        assert all(isinstance(book.sheet(name), CodedSheet) for name in book.names), path.name
+        assert_book_matches_calamine(path)
+
+
+def test_a_refused_workbook_is_refused_before_its_streamed_values_are_used(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sheet is read while it is unpacked, but a part after it that the scan refuses still
+    refuses the whole file, with the scan's message, and no value is handed on."""
+    from rostercheck.errors import InputError
+    from rostercheck.safety import xlsx as scan
+
+    monkeypatch.setattr(scan, "CHUNK", 64)
+    monkeypatch.setattr(xv, "LAZY", 0)
+    path = hand_xlsx(tmp_path / "ok.xlsx", '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', ["<t>x</t>"])
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+        zout.writestr("xl/zz.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>')
+    parts: dict = {}
+    with pytest.raises(InputError, match="DTD"):
+        inspect(bad, keep=parts, reader=xv.SheetStream)
+    assert parts == {}
+    with pytest.raises(InputError, match="DTD"):
+        open_book(bad)
+
+
+def test_a_streamed_sheet_is_never_held_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory (issue 17): reading a sheet as it is unpacked allocates far less than its XML (the
+    pieces, one block of rows and the codes), where keeping the part allocated all of it and more.
+    Counted by tracemalloc (numpy reports its buffers to it), not timed."""
+    import tracemalloc
+
+    from rostercheck.safety import xlsx as scan
+
+    monkeypatch.setattr(scan, "CHUNK", 256 * 1024)
+    monkeypatch.setattr(xv, "SPLIT", 64 * 1024)
+    cols = [f"{chr(65 + k // 26)}{chr(65 + k % 26)}" for k in range(60)]
+    body = "".join(f'<row r="{i}">' + "".join(f'<c r="{c}{i}" t="inlineStr"><is><t>D{(i + k) % 5}</t></is></c>'
+                                              for k, c in enumerate(cols)) + "</row>" for i in range(1, 2001))
+    path = hand_xlsx(tmp_path / "big.xlsx", body, [])
+    xml = len(body)
+    tracemalloc.start()
+    try:
+        sheet = open_book(path).sheet("S & T")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert isinstance(sheet, CodedSheet) and sheet.values.shape == (2000, 60)
+    assert xml > 5_000_000 and peak < xml / 2, (xml, peak)  # about 2 MB; keeping the part: over 6 MB

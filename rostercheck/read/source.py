@@ -191,15 +191,17 @@ def open_book(path: str | os.PathLike) -> Book:
     if ext in CSV_EXTENSIONS:
         return _open_csv(p, file)
     if ext in EXCEL_EXTENSIONS:
+        from rostercheck.read.xlsx_values import SheetStream
         from rostercheck.safety import inspect
 
-        parts: dict[str, bytes] = {}
+        parts: dict[str, bytes | SheetStream] = {}
         try:
-            # bombs, entities, absurd extents, formulas without values: before any reader
-            inspect(p, file, keep=parts)
+            # bombs, entities, absurd extents, formulas without values: before any reader; the
+            # worksheets are read as they are unpacked, their values used only once this has passed
+            inspect(p, file, keep=parts, reader=SheetStream)
         except OSError as exc:
             raise InputError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
-        if sum(len(v) for v in parts.values()) < SMALL_WORKBOOK:
+        if sum(v.size if isinstance(v, SheetStream) else len(v) for v in parts.values()) < SMALL_WORKBOOK:
             parts = {}  # calamine: for a month's sheet its one object per cell costs less than numpy's set-up
         return _open_excel(p, file, parts)
     raise InputError(
@@ -236,7 +238,7 @@ def _not_excel(p: Path, file: str, detail: str) -> InputError:
     return InputError(f"not a readable Excel workbook{hint}: {detail}", file=file)
 
 
-def _open_excel(p: Path, file: str, parts: dict[str, bytes] | None = None) -> Book:
+def _open_excel(p: Path, file: str, parts: dict | None = None) -> Book:
     """The workbook's sheets: read from the kept XML by ``read.xlsx_values`` where it can, by
     calamine otherwise (a whole workbook it declines, or one sheet)."""
     fast = _open_fast(parts)
@@ -265,7 +267,7 @@ def _open_excel(p: Path, file: str, parts: dict[str, bytes] | None = None) -> Bo
     return Book(file, fast.names, fast.visible, load)
 
 
-def _open_fast(parts: dict[str, bytes] | None):
+def _open_fast(parts: dict | None):
     """The workbook as ``read.xlsx_values`` reads it, or None when it declines (calamine reads it)."""
     if not parts:
         return None

@@ -1,4 +1,4 @@
-"""Plain-value ``.xlsx`` sheets read with numpy, from the bytes the safety scan already unpacked.
+"""Plain-value ``.xlsx`` sheets read with numpy, from the bytes the safety scan unpacks, as it does.
 
 calamine parses a worksheet's XML and makes one Python object per cell: at 1,500 residents x 365
 days that is half a million objects and most of the read's CPU and memory, although a roster holds
@@ -14,9 +14,10 @@ position, a namespace prefix, a comment, an odd encoding, an entity it does not 
 would have to guess at, a date outside the years calamine converts) raises ``Declined``, and
 calamine reads that workbook or sheet as before. Declining is always safe, only slower.
 
-Nothing here runs before ``safety.inspect`` has passed the whole workbook (it refuses DTDs, so no
-entity here can be user-defined), and no XML parser is used at all: only the five predefined
-entities and character references are expanded.
+A worksheet is read in blocks of whole rows while ``safety.inspect`` unpacks it (``SheetStream``),
+so its XML is never held whole; nothing read is used before ``inspect`` has passed the whole
+workbook (it refuses DTDs, so no entity here can be user-defined), and no XML parser is used at
+all: only the five predefined entities and character references are expanded.
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ class Workbook:
     strings: np.ndarray  # object: the shared strings
     formats: np.ndarray  # int8 per cell format (``s``): OTHER, DATETIME or DURATION
     is_1904: bool
-    parts: dict[str, bytes] = field(repr=False)
+    parts: dict[str, bytes | SheetStream] = field(repr=False)  # a worksheet: bytes, or read as streamed
 
     @property
     def names(self) -> list[str]:
@@ -223,7 +224,7 @@ def _check_declaration(data: bytes) -> None:
         raise Declined("a comment, CDATA section or processing instruction")
 
 
-def open_workbook(parts: dict[str, bytes]) -> Workbook:
+def open_workbook(parts: dict) -> Workbook:
     """The workbook's sheets, shared strings and formats, or ``Declined``."""
     wb = parts.get(WORKBOOK)
     rels = parts.get(RELS)
@@ -412,6 +413,9 @@ _OPENS[[SD_O, ROW_O, C_O, V_O, F_O, IS_O, T_O, R_O, RPR_O]] = 1
 _OPENS[[SD_C, ROW_C, C_C, V_C, F_C, IS_C, T_C, R_C, RPR_C]] = -1
 _CONTENT = np.zeros(_NKINDS, dtype=bool)
 _CONTENT[[V_O, F_O, T_O]] = True
+#: tags whose attributes are not read but must be well formed (a look-up: ``np.isin`` sorts)
+_LOOSE_TAG = np.zeros(_NKINDS, dtype=bool)
+_LOOSE_TAG[[ROW_O, ROW_E, F_O, F_E, PROP]] = True
 
 _LETTER = np.full(256, -1, dtype=np.int64)
 _LETTER[65:91] = np.arange(1, 27)
@@ -547,32 +551,160 @@ def read_sheet(book: Workbook, name: str) -> CodedValues:
     if info is None or info.part not in book.parts:
         raise Declined("sheet part not kept")
     try:
-        return _read(book, book.parts[info.part])
+        part = book.parts[info.part]
+        return part.result(book) if isinstance(part, SheetStream) else _read(book, part)
     finally:
         del book.parts[info.part]  # read once (the caller keeps the sheet), or calamine reads it
 
 
 def _read(book: Workbook, data: bytes) -> CodedValues:
-    lo = data.find(b"<sheetData")
-    if lo < 0:
-        raise Declined("no sheetData")
-    _check_declaration(data[:lo])
-    _check_outside(data[:lo], head=True)
-    if data.startswith(b"<sheetData/>", lo) or data.startswith(b"<sheetData />", lo):
-        tail = data[data.find(b">", lo) + 1:]
+    """A worksheet part's bytes read as ``safety.inspect`` streams them (``SheetStream``)."""
+    stream = SheetStream(lazy=False)
+    for k in range(0, len(data), FEED):
+        stream.feed(data[k:k + FEED])
+    stream.close()
+    return stream.result(book)
+
+
+#: bytes of a part passed to ``SheetStream.feed`` at once when the whole part is at hand
+FEED = 4 << 20
+#: a part smaller than this is only kept by ``SheetStream`` and read when asked (a small workbook is
+#: read by calamine: ``read.source.SMALL_WORKBOOK``); a larger one is read as it streams in
+LAZY = 256 * 1024
+#: the XML before ``sheetData`` or after it held at most (columns, merges, conditional formats)
+_AROUND = 16 << 20
+
+
+class SheetStream:
+    """One worksheet part read as it is unpacked, a block of rows at a time (``SPLIT``).
+
+    ``safety.inspect`` feeds each piece it unpacks (``inspect(..., sheets=SheetStream)``), so the
+    sheet's XML is never held whole: only the head before ``sheetData`` (checked as soon as it is
+    complete), the rows not yet making a block, the tail after ``sheetData``, and each block's
+    codes (``_Sheet``). What a value means in the workbook (the shared strings, the date formats of
+    ``styles.xml``, which may come later in the zip) is applied in ``result``, which is only called
+    once the whole workbook has passed. Anything this reader does not handle, or any error of its
+    own, is recorded and raised as ``Declined`` by ``result``: it never disturbs the inspection.
+    """
+
+    def __init__(self, lazy: bool = True) -> None:
+        self.size = 0  # bytes fed
+        self.pending: list[bytes] | None = [] if lazy else None  # a small part, kept until asked for
+        self.buf = bytearray()
+        self.phase = 0  # 0: before sheetData, 1: inside it, 2: after it
+        self.tail = bytearray()
+        self.sheet = _Sheet()
+        self.first = True
+        self.declined: str | None = None
+        self.closed = False
+
+    def feed(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.declined is not None:
+            return
+        if self.pending is not None:
+            self.pending.append(chunk)
+            if self.size < LAZY:
+                return
+            chunk, self.pending = b"".join(self.pending), None
+        self._guard(self._feed, chunk)
+
+    def close(self) -> None:
+        self.closed = True
+        if self.declined is None and self.pending is None:
+            self._guard(self._close)
+
+    def result(self, book: Workbook) -> CodedValues:
+        """The sheet's values, once the whole workbook has passed ``safety.inspect``; or ``Declined``."""
+        if self.pending is not None:  # a small part: read now
+            pending, self.pending = b"".join(self.pending), None
+            self._guard(self._feed, pending)
+            if self.closed and self.declined is None:
+                self._guard(self._close)
+        if self.declined is not None:
+            raise Declined(self.declined)
+        if not self.closed:
+            raise Declined("the part was not read to its end")
+        try:
+            return self.sheet.finish(book, self.merged)
+        finally:
+            self.sheet = _Sheet()
+
+    def _guard(self, step, *args) -> None:
+        try:
+            step(*args)
+        except Exception as exc:  # Declined, or a shape its checks missed: calamine reads the sheet
+            self.declined = str(exc) or type(exc).__name__
+            self.buf, self.tail, self.sheet = bytearray(), bytearray(), _Sheet()
+
+    def _feed(self, chunk: bytes) -> None:
+        if self.phase == 2:
+            self.tail += chunk
+            if len(self.tail) > _AROUND:
+                raise Declined("too much after the cells")
+            return
+        searched = len(self.buf)
+        self.buf += chunk
+        if self.phase == 0:
+            lo = self.buf.find(b"<sheetData")
+            if lo < 0 or len(self.buf) < lo + 13:
+                if len(self.buf) > _AROUND:
+                    raise Declined("too much before the cells")
+                return
+            head = bytes(self.buf[:lo])
+            _check_declaration(head)
+            _check_outside(head, head=True)
+            if self.buf.startswith(b"<sheetData/>", lo) or self.buf.startswith(b"<sheetData />", lo):
+                self.tail = self.buf[self.buf.find(b">", lo) + 1:]
+                self.buf = bytearray()
+                self.phase = 2
+                return self._feed(b"")
+            if not self.buf.startswith(b"<sheetData>", lo):
+                raise Declined("attributes on sheetData")
+            del self.buf[:lo]
+            self.phase = 1
+            searched = 0
+        self._blocks(searched)
+
+    def _blocks(self, searched: int) -> None:
+        """Read every whole block in the buffer; at ``</sheetData>``, the last one, and keep the tail.
+
+        ``searched``: the buffer's bytes before this were already searched for ``</sheetData>``.
+        """
+        close = self.buf.find(b"</sheetData>", max(searched - 11, 0))
+        limit = close if close >= 0 else len(self.buf)
+        while limit > SPLIT:
+            cut = self.buf.find(b"</row>", SPLIT, limit)
+            if cut < 0:
+                break
+            self._block(cut + 6, final=False)
+            limit -= cut + 6
+        if close >= 0:
+            self._block(limit + len(b"</sheetData>"), final=True)
+            self.tail, self.buf = self.buf, bytearray()
+            self.phase = 2
+            self._feed(b"")
+
+    def _block(self, n: int, final: bool) -> None:
+        data = bytearray(n + _PAD)  # zeros after the block: look-ahead needs no bounds check
+        with memoryview(self.buf) as view:
+            data[:n] = view[:n]
+        del self.buf[:n]
+        _block(self.sheet, data, np.frombuffer(data, dtype=np.uint8), 0, n, self.first, final)
+        self.first = False
+
+    def _close(self) -> None:
+        if self.phase == 0:
+            raise Declined("no sheetData")
+        if self.phase == 1:
+            raise Declined("sheetData not closed")
+        tail = bytes(self.tail)
+        self.tail = bytearray()
+        if b"sheetData" in tail:  # a second sheetData: a reader might read it too
+            raise Declined("sheetData twice")
         _check_declaration(tail)
         _check_outside(tail, head=False)
-        return CodedValues(np.zeros((0, 0), dtype=np.int32), np.array([""], dtype=object), 0, 0, _merged(tail))
-    if not data.startswith(b"<sheetData>", lo):
-        raise Declined("attributes on sheetData")
-    hi = data.rfind(b"</sheetData>")  # another <sheetData> or </sheetData> would be a tag of unknown kind
-    if hi < lo:
-        raise Declined("sheetData not closed")
-    tail = data[hi + len(b"</sheetData>"):]
-    _check_declaration(tail)
-    _check_outside(tail, head=False)
-    merged = _merged(tail)
-    return _cells(book, data, lo, hi + len(b"</sheetData>"), merged)
+        self.merged = _merged(tail)
 
 
 #: a whole tag: name, attributes each ``name="value"`` (no ``<`` in a value), optional ``/``
@@ -644,15 +776,108 @@ def _merged(tail: bytes) -> list[tuple[int, int, int, int]]:
     return [(int(r1) - 1, _col(c1), int(r2) - 1, _col(c2)) for c1, r1, c2, r2 in found]
 
 
-def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> CodedValues:
-    """Tokenise ``data[lo:hi]`` (``<sheetData>`` ... ``</sheetData>``) and check its shape."""
-    if len(data) - hi >= _PAD:
-        a = np.frombuffer(data, dtype=np.uint8)  # the bytes after sheetData serve as look-ahead
-    else:
-        a = np.zeros(len(data) + _PAD, dtype=np.uint8)
-        a[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+#: bytes of ``sheetData`` tokenised at once: a block ends just after the first ``</row>`` past this
+#: many bytes, so its tag positions, kinds and per-cell temporaries are a few MB whatever the sheet
+SPLIT = 1 << 20
+#: the category of a value is kept in a code's top bits until every block is read (``_Sheet``)
+_CAT_SHIFT = 28
+_LOCAL = (1 << _CAT_SHIFT) - 1
+CAT_STRING, CAT_NUMBER, CAT_BOOL, CAT_STR, CAT_INLINE, CAT_RICH = range(1, 7)
+
+
+class _Sheet:
+    """What the blocks of one sheet carry from one to the next, and the distinct values they found.
+
+    A block's cells get codes ``category << 28 | index``: the index into that category's values,
+    which grow as blocks are read; the final code (``uniques`` being ``""``, then the shared
+    strings, numbers, booleans, formula strings, inline strings and rich-text cells) is known once
+    the last block is read, and each block's grid is translated then.
+    """
+
+    def __init__(self) -> None:
+        self.last_kind = -1  # kind of the previous block's last tag
+        self.last_cell = (-1, -1)  # row and column of the previous block's last cell
+        self.loose = 0  # gaps between tags holding something: only whitespace, and few of them
+        self.last_string = -1  # the largest shared-string index seen (the table may come later in the zip)
+        self.numbers: dict[tuple[bytes, int], int] = {}  # (text, style): the date kind is the workbook's
+        self.formula_strings: dict[bytes, int] = {}
+        self.inline: dict[tuple[bytes, int], int] = {}
+        self.values: list[list] = [[] for _ in range(CAT_RICH + 1)]
+        self.booleans = False
+        self.grids: list[tuple[int, int, np.ndarray]] = []  # (first row, first column, codes) per block
+
+    def index(self, table: dict, key: object, value) -> int:
+        """The index of ``key`` in its category, adding ``value()`` the first time it is seen."""
+        k = table.get(key)
+        if k is None:
+            cat = self.values[self.category(table)]
+            k = table[key] = len(cat)
+            cat.append(value())
+        return k
+
+    def category(self, table: dict) -> int:
+        return CAT_NUMBER if table is self.numbers else CAT_STR if table is self.formula_strings else CAT_INLINE
+
+    def finish(self, book: Workbook, merged: list) -> CodedValues:
+        """The sheet's uniques and one grid of final codes, the blocks' grids translated into it.
+
+        Numbers were told apart by their text and style; here each style becomes its date kind
+        (``styles.xml``), and two styles of one kind share a value.
+        """
+        if self.last_string >= len(book.strings):
+            raise Declined("a shared-string index that is not in the table")
+        number_of: dict[tuple[bytes, int], int] = {}
+        numbers: list[object] = []
+        renumber = np.empty(len(self.numbers), dtype=np.int32)
+        for (text, style), k in self.numbers.items():
+            fk = int(book.formats[style]) if 0 <= style < len(book.formats) else OTHER
+            j = number_of.get((text, fk))
+            if j is None:
+                j = number_of[(text, fk)] = len(numbers)
+                numbers.append(number_value(text, fk, book.is_1904))
+            renumber[k] = j
+        self.values[CAT_NUMBER] = numbers
+        pieces: list[np.ndarray] = [np.array([""], dtype=object), book.strings]
+        base = np.zeros(CAT_RICH + 1, dtype=np.int64)
+        at = 1 + len(book.strings)
+        base[CAT_STRING] = 1
+        for cat in (CAT_NUMBER, CAT_BOOL, CAT_STR, CAT_INLINE, CAT_RICH):
+            vals = [False, True] if cat == CAT_BOOL and self.booleans else self.values[cat]
+            base[cat] = at
+            if vals:
+                piece = np.empty(len(vals), dtype=object)
+                piece[:] = vals
+                pieces.append(piece)
+                at += len(vals)
+        uniques = np.concatenate(pieces)
+        if not self.grids:
+            return CodedValues(np.zeros((0, 0), dtype=np.int32), uniques, 0, 0, merged)
+        r0 = min(r for r, _, _ in self.grids)
+        c0 = min(c for _, c, _ in self.grids)
+        r1 = max(r + g.shape[0] for r, _, g in self.grids)
+        c1 = max(c + g.shape[1] for _, c, g in self.grids)
+        if (r1 - r0) * (c1 - c0) > 50_000_000:
+            raise Declined("a sheet too sparse for a grid")
+        grid = np.zeros((r1 - r0, c1 - c0), dtype=np.int32)
+        base32 = base.astype(np.int32)
+        while self.grids:  # each block's codes translated and dropped in turn
+            r, c, g = self.grids.pop(0)
+            cat, local = g >> _CAT_SHIFT, g & _LOCAL
+            number = cat == CAT_NUMBER
+            if len(renumber):
+                local[number] = renumber[local[number]]
+            final = base32[cat] + local
+            # rows repeated in a later <row> may share a block's rectangle: write only its cells
+            np.copyto(grid[r - r0:r - r0 + g.shape[0], c - c0:c - c0 + g.shape[1]], final, where=g != 0)
+        return CodedValues(grid, uniques, r0, c0, merged)
+
+
+def _block(sheet: _Sheet, data: bytes, a: np.ndarray, lo: int, hi: int, first: bool, final: bool) -> None:
+    """Tokenise ``data[lo:hi]``, one block of whole rows, check its shape and read its cells."""
     # positions as int32, found a block at a time: temporaries stay a few MB whatever the sheet
     lt, gt = _brackets(a, lo, hi)
+    if not len(lt):
+        raise Declined("a block without tags")
     if gt is None:  # "<" and ">" alternate (no ">" in any text): each tag ends at the next ">"
         end = gt = lt[1::2].copy()
         lt = lt[0::2].copy()
@@ -671,8 +896,10 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
     for s in _blocks(len(lt)):
         slot = ((pairs[lt[s] + 1] & 0x7F7F).astype(np.intp) << 3) | np.minimum(end[s] - lt[s], _LONG)
         kind[s] = _KIND_FLAT[slot]
-    kind[0] = SD_O if data.startswith(b"<sheetData>", lo) else -1
-    kind[-1] = SD_C
+    if first:
+        kind[0] = SD_O if data.startswith(b"<sheetData>", lo) else -1
+    if final:
+        kind[-1] = SD_C
     # kinds the table could not tell apart, and tags it took on trust (a pass only for kinds present)
     present = np.bincount(kind.astype(np.intp) + 1, minlength=_NKINDS + 1)[1:]
     if present[C_O]:
@@ -713,7 +940,7 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
     if kind.min() < 0:
         raise Declined("an element this reader does not know")
     # tags whose attributes the reader does not use must still be well formed (calamine checks them)
-    loose_tags = np.flatnonzero(np.isin(kind, [ROW_O, ROW_E, F_O, F_E, PROP]))
+    loose_tags = np.flatnonzero(_LOOSE_TAG[kind])
     if len(loose_tags):
         start = lt[loose_tags]
         _, forms = _distinct(a, _words(a), start, end[loose_tags] - start + 1, a)
@@ -722,31 +949,40 @@ def _cells(book: Workbook, data: bytes, lo: int, hi: int, merged: list) -> Coded
             names = _ATTR_NAME.findall(m.group(3)) if m else []
             if not m or len(set(names)) != len(names):
                 raise Declined("a tag this reader does not parse")
-    # --- shape: which tag follows which; with rich-text runs, at which depth too
+    # --- shape: which tag follows which (across the seam too); with rich-text runs, at which depth
+    if not first and not _FOLLOWS[sheet.last_kind, kind[0]]:
+        raise Declined("cells in a shape this reader does not know")
+    sheet.last_kind = int(kind[-1])
     for s in _blocks(len(kind) - 1):
         pair = kind[s].astype(np.intp) * _NKINDS + kind[1:][s]
         if not _FOLLOWS_FLAT[pair].all():
             raise Declined("cells in a shape this reader does not know")
-    if present[R_O]:
+    if present[R_O] or present[R_C]:
         delta = _OPENS[kind]
-        depth = np.cumsum(delta, dtype=np.int32) - delta
+        # a block after the first starts just after a </row>, inside sheetData
+        depth = np.cumsum(delta, dtype=np.int32) - delta + (0 if first else 1)
         expected = _LEVEL[kind] + (delta < 0)
         off = depth != expected
         texts = np.flatnonzero((kind == T_O) | (kind == T_C))
         off[texts] = (depth[texts] != expected[texts]) & (depth[texts] != expected[texts] + 1)
         if off.any():
             raise Declined("tags not nested as cells are")
-    # --- text between tags that is not a value must be blank
+    # --- text between tags that is not a value must be blank (from the seam on)
+    if data[lo:int(lt[0])].strip(b" \t\r\n"):
+        raise Declined("text outside any value")
     loose = []
     for s in _blocks(len(lt) - 1):
         gap = lt[1:][s] - end[s] - 1
         loose.append(np.flatnonzero((gap > 0) & ~_CONTENT[kind[s]]) + s.start)
-        if sum(map(len, loose)) > 5000:
+        sheet.loose += len(loose[-1])
+        if sheet.loose > 5000:
             raise Declined("too much text between tags")
-    for g in np.concatenate(loose).tolist():
+    for g in np.concatenate(loose).tolist() if loose else []:
         if data[int(end[g]) + 1:int(lt[g + 1])].strip(b" \t\r\n"):
             raise Declined("text outside any value")
-    return _values(book, data, a, lt, end, kind, preserve, merged)
+    if not final and data[int(end[-1]) + 1:hi].strip(b" \t\r\n"):
+        raise Declined("text outside any value")
+    _values(sheet, data, a, lt, end, kind, preserve)
 
 
 _BLOCK = 1 << 20
@@ -892,14 +1128,18 @@ def _content(lt: np.ndarray, end: np.ndarray, tags: np.ndarray) -> tuple[np.ndar
     return start, np.maximum(lt[nxt] - start, 0)
 
 
-def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.ndarray, kind: np.ndarray,
-            preserve: np.ndarray, merged: list) -> CodedValues:
-    """The cells' values as codes into their distinct values, laid out as the used range."""
+def _values(sheet: _Sheet, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.ndarray, kind: np.ndarray,
+            preserve: np.ndarray) -> None:
+    """One block's cells as codes (``_Sheet``'s categories), laid out as the block's used range."""
     cell_tags = np.flatnonzero((kind == C_O) | (kind == C_E)).astype(np.int32)
     if not len(cell_tags):
-        return CodedValues(np.zeros((0, 0), dtype=np.int32), np.array([""], dtype=object), 0, 0, merged)
+        return
     words = _words(a)
     row, col, style, typ = _cell_attributes(a, words, lt[cell_tags], end[cell_tags])
+    r_last, c_last = sheet.last_cell
+    if not (row[0] > r_last or (row[0] == r_last and col[0] > c_last)):
+        raise Declined("cells out of order or repeated")
+    sheet.last_cell = (int(row[-1]), int(col[-1]))
     for s in _blocks(len(row) - 1):
         r0, r1, c0, c1 = row[s], row[1:][s], col[s], col[1:][s]
         if not ((r1 > r0) | ((r1 == r0) & (c1 > c0))).all():
@@ -920,61 +1160,50 @@ def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.
     has_is = ckind == IS_O
     if (has_v & (typ == T_INLINE)).any():
         raise Declined("a value element in an inline-string cell")
-    # uniques: 0 is the empty value, then the shared strings, numbers, booleans, texts
-    pieces: list[np.ndarray] = [np.array([""], dtype=object)]
     code = np.zeros(ncell, dtype=np.int32)
     present = np.zeros(ncell, dtype=bool)
-    base = 1
     vstart, vlen = _content(lt, end, child)
     # shared strings
     sel = np.flatnonzero(has_v & (typ == T_S) & (vlen > 0))
-    strings = book.strings
     if len(sel):
         if (vlen[sel] > 8).any():
             raise Declined("an unusual shared-string index")
         raw, texts = _distinct(a, words, vstart[sel], vlen[sel], data)
         index = np.array([int(t) if t.isdigit() else -1 for t in texts], dtype=np.int64)
-        if (index < 0).any() or (index >= len(strings)).any():
+        if (index < 0).any():
             raise Declined("a shared-string index that is not in the table")
-        code[sel] = base + index[raw]
+        sheet.last_string = max(sheet.last_string, int(index.max()))
+        code[sel] = (CAT_STRING << _CAT_SHIFT) | index[raw]
         present[sel] = True
-    pieces.append(strings)
-    base += len(strings)
-    # numbers: the number's text and its date kind together make a distinct value
+    # numbers: the number's text and its style together make a distinct value (``_Sheet.finish``)
     sel = np.flatnonzero(has_v & (typ == T_N) & (vlen > 0))
     if len(sel):
-        st = style[sel]
-        fk = np.zeros(len(sel), dtype=np.int64)
-        known = (st >= 0) & (st < len(book.formats))
-        fk[known] = book.formats[st[known]]
+        st = style[sel] + 1  # 0: no style
         raw, texts = _distinct(a, words, vstart[sel], vlen[sel], data)
-        upair, inv = _compact(raw * 3 + fk)
-        vals = np.empty(len(upair), dtype=object)
-        vals[:] = [number_value(texts[p // 3], p % 3, book.is_1904) for p in upair.tolist()]
-        code[sel] = base + inv
+        width = int(st.max()) + 1
+        pair = raw * width + st
+        upair, inv = _compact(pair) if len(texts) * width < 1 << 22 else np.unique(pair, return_inverse=True)
+        at = np.array([sheet.index(sheet.numbers, (texts[p // width], p % width - 1), lambda: None)
+                       for p in upair.tolist()], dtype=np.int64)
+        code[sel] = (CAT_NUMBER << _CAT_SHIFT) | at[inv]
         present[sel] = True
-        pieces.append(vals)
-        base += len(vals)
     # booleans
     sel = np.flatnonzero(has_v & (typ == T_B))
     if len(sel):
         first = a[vstart[sel]]
         if not ((vlen[sel] == 1) & ((first == 48) | (first == 49))).all():
             raise Declined("a boolean written other than 0 or 1")
-        code[sel] = base + (first == 49)
+        code[sel] = (CAT_BOOL << _CAT_SHIFT) | (first == 49)
         present[sel] = True
-        pieces.append(np.array([False, True], dtype=object))
-        base += 2
+        sheet.booleans = True
     # cached formula strings (t="str"): text, not trimmed
     sel = np.flatnonzero(has_v & (typ == T_STR))
     if len(sel):
         raw, texts = _distinct(a, words, vstart[sel], vlen[sel], data)
-        vals = np.empty(len(texts), dtype=object)
-        vals[:] = [xml_text(t, trim=False) for t in texts]
-        code[sel] = base + raw
+        at = np.array([sheet.index(sheet.formula_strings, t, lambda t=t: xml_text(t, trim=False)) for t in texts],
+                      dtype=np.int64)
+        code[sel] = (CAT_STR << _CAT_SHIFT) | at[raw]
         present[sel] = True
-        pieces.append(vals)
-        base += len(vals)
     # inline strings: one <t> straight in <is> is the usual case; runs are joined one cell at a time
     sel = np.flatnonzero(has_is)
     if len(sel):
@@ -988,37 +1217,33 @@ def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.
         kept = np.zeros(len(kind), dtype=bool)
         kept[preserve] = True
         upair, inv = _compact(raw * 2 + kept[t_tag])
-        vals = np.empty(len(upair) + 1, dtype=object)
-        vals[: len(upair)] = [xml_text(texts[p // 2], trim=not p % 2) for p in upair.tolist()]
-        vals[len(upair)] = ""
-        code[one] = base + inv
-        code[sel[blank]] = base + len(upair)
+        at = np.array([sheet.index(sheet.inline, (texts[p // 2], p % 2),
+                                   lambda p=p: xml_text(texts[p // 2], trim=not p % 2))
+                       for p in upair.tolist()], dtype=np.int64)
+        code[one] = (CAT_INLINE << _CAT_SHIFT) | at[inv]
+        if blank.any():
+            code[sel[blank]] = (CAT_INLINE << _CAT_SHIFT) | sheet.index(sheet.inline, (b"", 1), lambda: "")
         present[one] = True
         present[sel[blank]] = True
-        pieces.append(vals)
-        base += len(vals)
         rich = np.flatnonzero(~simple & ~blank)
-        if len(rich) > 20_000:
+        extra = sheet.values[CAT_RICH]
+        if len(extra) + len(rich) > 20_000:
             raise Declined("too many rich-text cells")
         if len(rich):
             closes = np.flatnonzero(kind == IS_C)
-            extra = np.empty(len(rich), dtype=object)
-            for j, k in enumerate(rich.tolist()):
+            code[sel[rich]] = (CAT_RICH << _CAT_SHIFT) | (len(extra) + np.arange(len(rich)))
+            for k in rich.tolist():
                 first_tag = int(is_tag[k])
                 stop = int(closes[np.searchsorted(closes, first_tag)])
-                extra[j] = "".join(
+                extra.append("".join(
                     xml_text(data[int(end[t]) + 1:int(lt[t + 1])], trim=not kept[t])
                     for t in range(first_tag + 1, stop) if kind[t] == T_O
-                )
-            code[sel[rich]] = base + np.arange(len(rich))
+                ))
             present[sel[rich]] = True
-            pieces.append(extra)
-            base += len(rich)
-    # the used range: cells holding a value (an empty string counts, a cell with no value does not)
-    uniques = np.concatenate(pieces)
+    # the block's used range: cells holding a value (an empty string counts, a cell with no value does not)
     used = np.flatnonzero(present)
     if not len(used):
-        return CodedValues(np.zeros((0, 0), dtype=np.int32), uniques, 0, 0, merged)
+        return
     if len(used) < ncell:
         row, col, code = row[used], col[used], code[used]
     r0, c0 = int(row.min()), int(col.min())
@@ -1027,4 +1252,4 @@ def _values(book: Workbook, data: bytes, a: np.ndarray, lt: np.ndarray, end: np.
         raise Declined("a sheet too sparse for a grid")
     grid = np.zeros(shape, dtype=np.int32)
     grid[row - r0, col - c0] = code
-    return CodedValues(grid, uniques, r0, c0, merged)
+    sheet.grids.append((r0, c0, grid))

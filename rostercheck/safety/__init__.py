@@ -29,7 +29,9 @@ import lzma
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rostercheck.errors import InputError
 from rostercheck.safety.limits import (
@@ -52,12 +54,17 @@ KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings
 KEEP_LIMIT = 256 * 1024 * 1024
 
 
-def inspect(path: str | Path, shown: str | None = None, keep: dict[str, bytes] | None = None) -> None:
+def inspect(path: str | Path, shown: str | None = None, keep: dict[str, Any] | None = None,
+            reader: Callable[[], Any] | None = None) -> None:
     """Raise ``InputError`` if the workbook at ``path`` is unsafe to hand to a reader.
 
     ``keep``, for an ``.xlsx``/``.xlsm``, receives the unpacked bytes of every worksheet part and of
     ``KEPT_PARTS``, once the whole workbook has passed: the value reader (``read.xlsx_values``)
     then reads them without unpacking the file again. Nothing is put in it if any check fails.
+    With ``reader`` (a factory of objects with ``feed(bytes)`` and ``close()``, the value reader's
+    ``SheetStream``), a worksheet part is not kept as bytes: each piece unpacked is fed to a new such
+    object as the scan sees it, and the object is what ``keep`` receives. It must not raise; what it
+    made of the part may only be used once ``inspect`` has returned.
     """
     p = Path(path)
     name = shown or str(path)
@@ -126,7 +133,8 @@ def inspect(path: str | Path, shown: str | None = None, keep: dict[str, bytes] |
             # every part a reader parses as XML; not images or embedded files (an SVG may carry a DTD)
             xml = fn.endswith((".xml", ".rels", ".vml")) or sheet is not None or fn in targets
             store = kept is not None and (sheet is not None or fn in KEPT_PARTS) and info.file_size <= KEEP_LIMIT
-            found = _scan_part(zf, info, name, sheet, keep_ods, xml, store)
+            found = _scan_part(zf, info, name, sheet, keep_ods, xml, store,
+                               reader if store and sheet is not None else None)
             if isinstance(found, tuple):  # kept: the bytes, and whether the part holds sheet markup
                 kept[fn], found = found  # type: ignore[index]
             if found is True and sheet is None:  # a worksheet no relationship names: scan it as one too
@@ -147,21 +155,24 @@ _UNPACK_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplemen
 
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str | None,
-               keep: bool, xml: bool, store: bool = False) -> bool | bytes | tuple[bytes, bool]:
+               keep: bool, xml: bool, store: bool = False,
+               reader: Callable[[], Any] | None = None) -> bool | bytes | tuple[Any, bool]:
     """Unpack one part piece by piece, refusing a DTD anywhere in it (``xml``) and checking it as a sheet.
 
     Memory stays bounded by ``xlsx.CHUNK`` whatever the part's size (the zip reader never unpacks
     more than the part declares, and the declared sizes are already bounded). Returns the part's
     bytes when ``keep`` (``.ods`` content, measured whole), else whether it holds worksheet markup
     (``sheetData``), so that a worksheet hidden under another name is scanned too; with ``store``,
-    the bytes and that answer together.
+    the bytes and that answer together; with ``reader`` too, a ``reader()`` fed every piece
+    instead of the bytes.
     """
     from rostercheck.safety import xlsx
 
     fn = info.filename
     scan = xlsx.SheetScan(name, sheet) if sheet is not None else None
     kept: list[bytes] = []
-    whole = bytearray(info.file_size) if store else None  # filled in place: no second copy by a join
+    stream = reader() if reader is not None else None
+    whole = bytearray(info.file_size) if store and stream is None else None  # filled in place: no join
     filled = 0
     tail = b""
     first = True
@@ -188,13 +199,19 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
                 if whole is not None:
                     whole[filled:filled + len(chunk)] = chunk
                     filled += len(chunk)
+                if stream is not None:
+                    stream.feed(chunk)
             if scan is not None:
                 scan.close()
+            if stream is not None:
+                stream.close()
     except _UNPACK_ERRORS as e:
         raise InputError(f"part {fn} cannot be unpacked ({type(e).__name__}): the file is damaged",
                          file=name) from None
     if keep:
         return b"".join(kept)
+    if stream is not None:
+        return stream, looks_like_sheet
     if whole is not None:
         del whole[filled:]
         return whole, looks_like_sheet  # type: ignore[return-value]  # a bytearray reads as bytes
