@@ -19,9 +19,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rostercheck.read import csv_columns
-from rostercheck.read.csv_columns import _lookup, _read_fast, _Unsupported, fast_path_applies, read_columns
-from rostercheck.read.source import CsvSheet, _csv_sheet, _decode, _sniff_delimiter, _utf8, open_book
+from rostercheck.read import csv_columns, source
+from rostercheck.read.csv_columns import (
+    BLOCK,
+    _lookup,
+    _read_fast,
+    _Unsupported,
+    fast_path_applies,
+    read_chunks,
+    read_columns,
+)
+from rostercheck.read.source import PIECE, CsvSheet, _decode, _read_csv, _sniff_delimiter, open_book
 from tools.synth import generate, write_long_csv
 
 ROOT = Path(__file__).parent.parent
@@ -44,7 +52,7 @@ def expand(nrows: int, columns: list[tuple[np.ndarray, np.ndarray]]) -> list[lis
     if not columns:
         return []
     for codes, uniques in columns:
-        assert codes.dtype == np.int64 and codes.shape == (nrows,)
+        assert codes.dtype.kind == "i" and codes.shape == (nrows,)
         assert uniques.dtype == object and all(type(u) is str for u in uniques)
         assert list(uniques) == sorted(set(uniques)), "distinct values, sorted"
         assert nrows == 0 or (codes.min() >= 0 and codes.max() < len(uniques))
@@ -53,14 +61,18 @@ def expand(nrows: int, columns: list[tuple[np.ndarray, np.ndarray]]) -> list[lis
 
 
 def fast(text: str, delimiter: str) -> list[list[str]]:
-    """The fast path's rows, read both ways a column's fields can be numbered (they must agree)."""
+    """The fast path's rows, read both ways a column's fields can be numbered, and in blocks of
+    one line, of a few lines and whole (they must all agree)."""
     data = text.encode("utf-8")
     assert fast_path_applies(data, delimiter)
     rows = expand(*_read_fast(data, delimiter))
+    for block in (1, 23):
+        assert expand(*_read_fast(data, delimiter, block)) == rows, block
     exact = csv_columns._EXACT_WORDS
     csv_columns._EXACT_WORDS = 1  # fields over 8 bytes through the folded keys of long fields
     try:
         assert expand(*_read_fast(data, delimiter)) == rows
+        assert expand(*_read_fast(data, delimiter, 1)) == rows
     finally:
         csv_columns._EXACT_WORDS = exact
     return rows
@@ -124,25 +136,103 @@ def encoded_files(draw) -> tuple[bytes, str]:
 
 
 @QUICK
-@given(encoded_files())
-def test_sheet_from_bytes_matches_the_csv_module(case: tuple[bytes, str]) -> None:
-    """Through ``_csv_sheet``: the byte-order mark dropped, UTF-16 and cp1252 decoded, cells and row
-    count as the csv module reads the decoded text."""
+@given(encoded_files(), st.sampled_from([1, 2, 3, 5, 64, PIECE]), st.sampled_from([1, 7, BLOCK]), st.booleans())
+def test_sheet_from_bytes_matches_the_csv_module(case: tuple[bytes, str], piece: int, block: int, short: bool) -> None:
+    """Through ``_read_csv``, the file read a piece at a time (pieces down to one byte: a BOM, a
+    UTF-8 or UTF-16 character, a surrogate pair, a CRLF split between them): the byte-order mark
+    dropped, UTF-16 and cp1252 decoded, cells and row count as the csv module reads the decoded
+    text, and the delimiter sniffed from the text's first 64 K characters. ``short``: a head of a
+    few bytes, so that a file not UTF-8 past its head is read again from the top as cp1252."""
     raw, delimiter = case
     text, _ = _decode(raw)
-    data, head = _utf8(raw)
-    assert head == text[:65536]
-    sheet = _csv_sheet("f.csv", data, delimiter)
+    heads: list[str] = []
+    real, head_size = source._sniff_delimiter, source._HEAD
+    source._sniff_delimiter = lambda head, ext: heads.append(head) or delimiter
+    if short:
+        source._HEAD = 4
+    try:
+        sheet = _read_csv(io.BytesIO(raw), "f.csv", ".csv", piece, block)
+    finally:
+        source._sniff_delimiter, source._HEAD = real, head_size
+    assert heads[-1] == text[:65536] or (short and text.startswith(heads[-1]))
     expected = reference(text, delimiter)
     assert sheet.values.tolist() == expected or (expected == [] and sheet.values.shape == (0, 0))
     if expected:
         assert isinstance(sheet, CsvSheet) and sheet.nrows == len(expected) and sheet.ncols == len(expected[0])
 
 
+def test_a_file_not_utf8_past_its_head_is_read_again_as_cp1252(tmp_path: Path) -> None:
+    """The encoding is the whole file's: UTF-8 lines for 300 KB, then a cp1252 "é"."""
+    lines = "".join(f"R{k},2026-07-01,D\n" for k in range(20000))
+    raw = ("Resident,Date,Code\n" + lines).encode() + "Zoé,2026-07-02,N\n".encode("cp1252")
+    assert len(raw) > source._HEAD
+    path = tmp_path / "late.csv"
+    path.write_bytes(raw)
+    rows = open_book(path).sheet(None).values.tolist()
+    assert rows == reference(raw.decode("cp1252"), ",") and rows[-1] == ["Zoé", "2026-07-02", "N"]
+    rows = _read_csv(io.BytesIO(raw), "f.csv", ".csv", 4096, 1000).values.tolist()
+    assert rows[-1] == ["Zoé", "2026-07-02", "N"] and len(rows) == 20002
+
+
+#: texts whose lines a block seam must not change, each read with every block size and with the
+#: text handed over in two pieces cut at every byte
+SEAMS = {
+    # a quoted field holding line breaks, over blocks that hold no quote ("two\n"): from the first
+    # block with a quote on, the csv module reads every line, never the byte splitter
+    "quoted line breaks": 'h,k\nx,y\n"one\ntwo\nthree",v\n"said ""hi""",w\nlast,z\n',
+    "CRLF": "name,code\r\nAmara,D\r\n\r\nBo,N\r\n",
+    "lone CR, no LF at all": "name,code\rAmara,D\r\rBo,N\r",
+    "CR before LF lines": "name,code\rAmara,D\nBo,N\r\nCy,P",
+    "multi-byte UTF-8": "name,code\nÉmile,中\nZoë😀,N\n😀,é\n",
+    "no final line break": "name,code\nAmara,D\nBo,N",
+    "ragged and blank": "a\n\nb,c,d\n\n\ne,f\n",
+}
+
+
+@pytest.mark.parametrize("text", SEAMS.values(), ids=SEAMS.keys())
+def test_block_seams(text: str) -> None:
+    data = text.encode("utf-8")
+    expected = reference(text, ",")
+    for block in range(1, len(data) + 2):
+        for cut in range(len(data) + 1):
+            got = expand(*read_chunks([data[:cut], data[cut:]], ",", block))
+            assert got == expected, (block, cut)
+        assert expand(*read_chunks([data[k : k + 1] for k in range(len(data))], ",", block)) == expected
+
+
+def test_blocks_are_about_the_block_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The byte splitter is handed blocks of whole lines near the block size (the reader holds one
+    block's arrays, not the file's), pulled from the pieces as it goes."""
+    line = b"Amara Tran,3,Ward A,2026-07-01,OFF\n"
+    sizes: list[int] = []
+    pulled: list[int] = []
+    seen: list[int] = []  # pieces pulled when each block is parsed
+    real = csv_columns._parse_block
+
+    def parse(data: bytes, d: str):
+        sizes.append(len(data))
+        seen.append(len(pulled))
+        return real(data, d)
+
+    monkeypatch.setattr(csv_columns, "_parse_block", parse)
+
+    def pieces():
+        for k in range(300):
+            pulled.append(k)
+            yield line * 7
+
+    nrows, columns = read_chunks(pieces(), ",", 1000)
+    assert nrows == 2100 and expand(nrows, columns)[-1] == ["Amara Tran", "3", "Ward A", "2026-07-01", "OFF"]
+    assert max(sizes) <= 1000 and min(sizes[:-1]) >= 1000 - len(line) and sum(sizes) == 2100 * len(line)
+    piece = 7 * len(line)
+    assert all(n * piece <= (k + 2) * 1000 + piece for k, n in enumerate(seen)), "the pieces read ahead"
+
+
 @QUICK
-@given(csv_texts(), st.sampled_from(['"', "\x00"]), st.data())
-def test_files_with_quotes_or_nul_go_to_the_csv_module(case: tuple[str, str], odd: str, data) -> None:
-    """A quote or a NUL anywhere sends the file to the csv module, whose reading is the answer."""
+@given(csv_texts(), st.sampled_from(['"', "\x00"]), st.data(), st.sampled_from([1, 16, BLOCK]))
+def test_files_with_quotes_or_nul_go_to_the_csv_module(case: tuple[str, str], odd: str, data, block: int) -> None:
+    """A quote or a NUL anywhere sends the file to the csv module from the block holding it on
+    (the blocks before it to the splitter), whose reading is the answer."""
     text, delimiter = case
     at = data.draw(st.integers(0, len(text)))
     text = text[:at] + odd + text[at:]
@@ -151,9 +241,9 @@ def test_files_with_quotes_or_nul_go_to_the_csv_module(case: tuple[str, str], od
         expected = reference(text, delimiter)
     except csv.Error as exc:
         with pytest.raises(csv.Error, match=str(exc)):
-            read_columns(text.encode("utf-8"), delimiter)
+            read_columns(text.encode("utf-8"), delimiter, block)
         return
-    assert expand(*read_columns(text.encode("utf-8"), delimiter)) == expected
+    assert expand(*read_columns(text.encode("utf-8"), delimiter, block)) == expected
 
 
 def test_a_broken_utf16_file_is_read_with_replacement_characters(tmp_path: Path) -> None:

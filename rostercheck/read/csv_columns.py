@@ -1,29 +1,39 @@
-"""CSV text -> columns of distinct values, without pandas (docs/performance.md, "csv reader").
+"""CSV text -> columns of distinct values, without pandas, a block of lines at a time
+(docs/performance.md, "csv reader" and "csv read in blocks").
 
 A scheduling-system export is a long table: half a million lines, each ``name,pgy,team,date,code``,
 no quotes. Importing pandas to read it costs more CPU than the whole check may spend, and the
-``csv`` module makes a Python list per line. Here a file with no quote character is cut with
-numpy over its bytes: the line ends and delimiters are found once, every field becomes a (start,
-length) pair, and each column is factorized on integer keys (the field's bytes read eight at a
-time), so Python only ever touches the distinct values, to decode them. Anything else (quoted
-fields, NUL bytes, a field longer than the csv module accepts) is read by the ``csv`` module,
-which is correct by construction, and the fast path is tested against it on generated files
-(tests/test_csv_columns.py).
+``csv`` module makes a Python list per line. Here the text is taken in blocks of whole lines (about
+``BLOCK`` bytes each, so the file never has to be in memory whole, and a block's arrays stay in the
+processor's cache). A block with no quote character is cut with numpy over its bytes: the line
+ends and delimiters are found once, every field becomes a (start, length) pair, and each column is
+factorized on integer keys (the field's bytes read eight at a time), so Python only ever touches
+each block's distinct values, to decode them and number them across blocks (``_Table``). From the
+first block that holds anything else (quoted fields, NUL bytes, a field longer than the csv module
+accepts) to the end, the ``csv`` module reads the lines, which is correct by construction: every
+earlier line held no quote, so that block starts a record. The fast path is tested against the
+csv module on generated files, with blocks as small as one line (tests/test_csv_columns.py).
 
 Both paths give what ``csv.reader(io.StringIO(text, newline=""), delimiter=...)`` gives, short
 rows padded with "": the row count (blank lines included; a final line break adds no row), and
 per column the distinct strings in sorted order (the order pandas' categories had, so the first
-error found among distinct values stays the one reported) and an ``int64`` code per row.
+error found among distinct values stays the one reported) and a code per row, in the narrowest
+signed integer type that holds them (a code column of a few dozen values takes a byte a row).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 from operator import itemgetter
 
 import numpy as np
 
+#: bytes of whole lines parsed at a time: a block's position arrays (a few hundred KB) stay in the
+#: cache and the read holds them, not the whole file's; measured in docs/performance.md
+BLOCK = 1 << 20
 #: byte masks keeping the first k bytes of a little-endian 8-byte word, k = 0..8
 _KEEP = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # multiplier of the lookup table's slot hash (Fibonacci hashing)
@@ -31,61 +41,209 @@ _FOLD = np.uint64(0xC2B2AE3D27D4EB4F)  # multiplier folding a long field's words
 _EXACT_WORDS = 4  # fields up to 32 bytes are numbered word by word; longer ones by a folded key
 _SAMPLE = 4096  # distinct keys are first looked for among this many run heads
 _SCAN = 1 << 18  # bytes compared at a time when looking for line breaks and delimiters
+_ROWS = 8192  # rows the csv module reads before they are factorized (bounded memory there too)
 
 Columns = list[tuple[np.ndarray, np.ndarray]]  # per column: (codes, sorted distinct strings)
+#: one column of one block: its distinct texts (in no order), per run of equal rows the index of
+#: its text, and where each run starts (None: every row is a run)
+_Factors = tuple[list[str], np.ndarray, "np.ndarray | None"]
 
 
 class _Unsupported(Exception):
-    """A field longer than the csv module accepts: the csv module reads the file instead, and
-    refuses it with its own message, as it would have whatever the path."""
+    """A field longer than the csv module accepts, or a key collision: the csv module reads the
+    rest of the file instead (and refuses an over-long field with its own message)."""
 
 
-def read_columns(data: bytes, delimiter: str) -> tuple[int, Columns]:
-    """The rows of a CSV file as columns: ``(row count, [(codes, uniques), ...])``.
+def read_columns(data: bytes, delimiter: str, block: int = BLOCK) -> tuple[int, Columns]:
+    """The rows of a CSV text as columns: ``(row count, [(codes, uniques), ...])``.
 
-    ``data`` is the file as UTF-8 without a byte-order mark. No columns when no row has a cell
+    ``data`` is the text as UTF-8 without a byte-order mark. No columns when no row has a cell
     (an empty file, or only blank lines). Raises ``csv.Error`` when the csv module refuses the file.
     """
-    if fast_path_applies(data, delimiter):
-        try:
-            return _read_fast(data, delimiter)
-        except _Unsupported:
-            pass
-    return read_with_csv_module(data.decode("utf-8"), delimiter)
+    return read_chunks([data], delimiter, block)
+
+
+def read_chunks(chunks: Iterable[bytes], delimiter: str, block: int = BLOCK) -> tuple[int, Columns]:
+    """``read_columns`` of the text the ``chunks`` make end to end (cut anywhere, even inside a
+    line or a character): a file is read a piece at a time and never held whole."""
+    table = _Table()
+    simple = _simple_delimiter(delimiter)
+    blocks = whole_lines(chunks, block)
+    for piece in blocks:
+        if simple and b'"' not in piece and b"\0" not in piece:
+            try:
+                table.add(*_parse_block(piece, delimiter))
+                continue
+            except _Unsupported:
+                pass
+        _read_rest_with_csv_module(table, chain([piece], blocks), delimiter)
+        break
+    return table.result()
 
 
 def fast_path_applies(data: bytes, delimiter: str) -> bool:
-    """Whether the file holds nothing the byte splitter would read differently from the csv module:
+    """Whether the text holds nothing the byte splitter would read differently from the csv module:
     a quote starts a quoted field (which may hold delimiters and line breaks), and a NUL byte would
     be mistaken for the padding of a short field."""
-    return len(delimiter) == 1 and delimiter not in '"\r\n\0' and ord(delimiter) < 128 and (
-        b'"' not in data and b"\0" not in data
-    )
+    return _simple_delimiter(delimiter) and b'"' not in data and b"\0" not in data
+
+
+def _simple_delimiter(delimiter: str) -> bool:
+    return len(delimiter) == 1 and delimiter not in '"\r\n\0' and ord(delimiter) < 128
+
+
+def whole_lines(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The text the ``chunks`` make, in blocks of whole lines of about ``size`` bytes (more when a
+    line is longer; the last block may lack a final line break).
+
+    A block ends just after a "\\n", so a "\\r\\n" is never split and no UTF-8 character is (its
+    bytes are all over 0x7F). Only a text with no "\\n" at all is cut after a lone "\\r", one whose
+    next byte is already there (it might have been the "\\r" of a "\\r\\n"). The csv module splits
+    lines the same way, so the blocks' lines are the text's lines.
+    """
+    carry = b""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        data = carry + chunk if carry else bytes(chunk)
+        start = 0
+        while len(data) - start >= size:
+            cut = _cut(data, start, start + size)
+            if cut is None:
+                break
+            yield data[start:cut]
+            start = cut
+        carry = data[start:]
+    if carry:
+        yield carry
+
+
+def _cut(data: bytes, start: int, stop: int) -> int | None:
+    """Where a block starting at ``start`` ends: after the last "\\n" before ``stop``, else after
+    the first one past it (a long line), else after the last "\\r" but one (a text of lone CRs),
+    else None (the line goes on past the data so far)."""
+    nl = data.rfind(b"\n", start, stop)
+    if nl < 0:
+        nl = data.find(b"\n", stop)
+    if nl >= 0:
+        return nl + 1
+    cr = data.rfind(b"\r", start, len(data) - 1)
+    return cr + 1 if cr >= 0 else None
+
+
+def _read_rest_with_csv_module(table: _Table, blocks: Iterable[bytes], delimiter: str) -> None:
+    """The reference reading, from a block that starts a record to the end: the csv module, fed
+    the blocks' lines as ``io.StringIO(text, newline="")`` splits them, ``_ROWS`` rows at a time."""
+    lines = (line for piece in blocks for line in io.StringIO(piece.decode("utf-8"), newline=""))
+    reader = csv.reader(lines, delimiter=delimiter)
+    while rows := list(islice(reader, _ROWS)):
+        table.add_rows(rows)
 
 
 def read_with_csv_module(text: str, delimiter: str) -> tuple[int, Columns]:
-    """The reference reading: the csv module, then each column factorized with a dict."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    width = max(map(len, rows), default=0)
-    if width == 0:
-        return len(rows), []
-    if min(map(len, rows)) < width:
-        pad = [""] * width
-        rows = [r if len(r) == width else r + pad[len(r) :] for r in rows]
-    columns = []
-    for j in range(width):
-        cells = list(map(itemgetter(j), rows))
-        index = {v: k for k, v in enumerate(dict.fromkeys(cells))}
-        codes = np.fromiter(map(index.__getitem__, cells), dtype=np.int64, count=len(cells))
-        columns.append(_sorted(codes, list(index)))
-    return len(rows), columns
+    """The csv module's reading of a whole text (the reference the fast path is tested against)."""
+    table = _Table()
+    _read_rest_with_csv_module(table, [text.encode("utf-8")], delimiter)
+    return table.result()
 
 
-def _read_fast(data: bytes, delimiter: str) -> tuple[int, Columns]:
+class _Table:
+    """The columns read so far: per column a dict numbering its distinct texts in order of first
+    sight, and per block a piece: the table's numbers of the block's distinct texts, and per row
+    which of them (in the narrowest type: a block of a thousand residents' lines has a few dozen
+    names, 365 dates). Joined and renumbered to sorted order at the end.
+
+    A column first seen in a later block (a longer row) is "" on every row before it, and a column
+    a block lacks is "" there, as the csv module's short rows are padded.
+    """
+
+    def __init__(self) -> None:
+        self.nrows = 0
+        self.index: list[dict[str, int]] = []
+        self.pieces: list[list[tuple[np.ndarray, np.ndarray]]] = []
+        self.filled: list[int] = []  # rows of each column that have pieces
+
+    def add(self, nrows: int, columns: list[_Factors]) -> None:
+        """One block parsed by ``_parse_block``."""
+        for j, (texts, at, heads) in enumerate(columns):
+            local = at.astype(_code_type(len(texts)))
+            self._put(j, texts, local if heads is None else np.repeat(local, np.diff(heads, append=nrows)))
+        self.nrows += nrows
+
+    def add_rows(self, rows: list[list[str]]) -> None:
+        """Rows from the csv module, numbered with a dict per column."""
+        width = max(map(len, rows))
+        if width == 0:
+            self.nrows += len(rows)
+            return
+        if min(map(len, rows)) < width:
+            pad = [""] * width
+            rows = [r if len(r) == width else r + pad[len(r) :] for r in rows]
+        for j in range(width):
+            cells = list(map(itemgetter(j), rows))
+            local = {v: k for k, v in enumerate(dict.fromkeys(cells))}
+            kind = _code_type(len(local))
+            self._put(j, list(local), np.fromiter(map(local.__getitem__, cells), dtype=kind, count=len(cells)))
+        self.nrows += len(rows)
+
+    def _put(self, j: int, texts: list[str], local: np.ndarray) -> None:
+        """The block's rows ``self.nrows...`` of column ``j``: ``texts[local]``."""
+        while len(self.index) <= j:
+            self.index.append({})
+            self.pieces.append([])
+            self.filled.append(0)
+        self._pad(j, self.nrows)
+        index = self.index[j]
+        ids = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int32, count=len(texts))
+        self.pieces[j].append((ids, local))
+        self.filled[j] = self.nrows + local.size
+
+    def _pad(self, j: int, upto: int) -> None:
+        """Column ``j`` is "" on the rows before ``upto`` that no piece covers."""
+        gap = upto - self.filled[j]
+        if gap > 0:
+            index = self.index[j]
+            ids = np.array([index.setdefault("", len(index))], dtype=np.int32)
+            self.pieces[j].append((ids, np.zeros(gap, dtype=np.int8)))
+            self.filled[j] = upto
+
+    def result(self) -> tuple[int, Columns]:
+        """The columns, their pieces joined (and freed one by one) into codes of sorted texts."""
+        columns = []
+        for j in range(len(self.index)):
+            self._pad(j, self.nrows)
+            renumber, uniques = _order(list(self.index[j]))
+            renumber = renumber.astype(_code_type(uniques.size))
+            codes = np.empty(self.nrows, dtype=renumber.dtype)
+            at = 0
+            pieces = self.pieces[j]
+            for k, (ids, local) in enumerate(pieces):
+                np.take(renumber[ids], local, out=codes[at : at + local.size])
+                at += local.size
+                pieces[k] = None  # type: ignore[call-overload]
+            self.pieces[j] = []
+            columns.append((codes, uniques))
+        return self.nrows, columns
+
+
+def _code_type(n: int) -> type:
+    """The narrowest signed integer type holding codes 0..n-1."""
+    return np.int8 if n <= 127 else np.int16 if n <= 32767 else np.int32
+
+
+def _read_fast(data: bytes, delimiter: str, block: int = BLOCK) -> tuple[int, Columns]:
+    """The fast path alone, over every block (tests call it: ``_Unsupported`` rather than the csv
+    module)."""
+    assert fast_path_applies(data, delimiter)
+    table = _Table()
+    for piece in whole_lines([data], block):
+        table.add(*_parse_block(piece, delimiter))
+    return table.result()
+
+
+def _parse_block(data: bytes, delimiter: str) -> tuple[int, list[_Factors]]:
+    """One block of whole lines without quotes -> its row count and each column's factors."""
     buf = np.frombuffer(data, dtype=np.uint8)
-    n = buf.size
-    if n == 0:
-        return 0, []
     ends, starts = _lines(buf, data)
     nrows = ends.size
     delims = _positions(buf, ord(delimiter))
@@ -206,8 +364,8 @@ class _Words:
 
 def _factorize(
     data: bytes, words: _Words, s: np.ndarray, e: np.ndarray, lengths: np.ndarray, longest: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """One column's fields -> (codes, sorted distinct strings).
+) -> _Factors:
+    """One column's fields -> its factors (distinct texts, a text per run, where runs start).
 
     A field is its length and its bytes read as 8-byte words: at 0, 8, 16... and the last word
     ending with the field (overlapping the one before it), so no byte of a neighbour is read and
@@ -263,16 +421,12 @@ def _factorize(
     rep = np.empty(distinct.size, dtype=np.int64)
     rep[at] = np.arange(at.size) if heads is None else heads  # a row holding each distinct value
     starts, lens = s[rep].tolist(), lengths[rep].tolist()
-    texts = [data[a : a + b].decode("utf-8") for a, b in zip(starts, lens, strict=True)]
-    order, uniques = _order(texts)
-    at = order[at]
-    codes = at if heads is None else np.repeat(at, np.diff(np.append(heads, m)))
-    return codes, uniques
+    return [data[a : a + b].decode("utf-8") for a, b in zip(starts, lens, strict=True)], at, heads
 
 
 def _factorize_long(
     data: bytes, words: _Words, s: np.ndarray, lengths: np.ndarray, nwords: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> _Factors:
     """``_factorize`` for a column with long fields (notes, comments), in memory bounded by the
     row count: the words are folded into one 64-bit key as they are read, never all kept. Runs
     are still found exactly; the key only groups the first row of each run, and every such row
@@ -304,9 +458,7 @@ def _factorize_long(
         raise _Unsupported
     starts, lens = s[rep].tolist(), lengths[rep].tolist()
     texts = [data[a : a + b].decode("utf-8") for a, b in zip(starts, lens, strict=True)]
-    order, uniques = _order(texts)
-    at = order[at]
-    return (at if heads.size == m else np.repeat(at, np.diff(np.append(heads, m)))), uniques
+    return texts, at, (None if heads.size == m else heads)
 
 
 def _word(words: _Words, s: np.ndarray, lengths: np.ndarray, k: int, nwords: int) -> np.ndarray:
@@ -365,9 +517,3 @@ def _order(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     renumber = np.empty(len(texts), dtype=np.int64)
     renumber[order] = np.arange(len(texts), dtype=np.int64)
     return renumber, uniques
-
-
-def _sorted(codes: np.ndarray, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct strings in sorted order, codes renumbered to match."""
-    renumber, uniques = _order(texts)
-    return renumber[codes], uniques

@@ -118,7 +118,8 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     # A footer label ends the table, but a row with a date and a code is a person's whatever the
     # name (issue 13: "Total Care", or a notes line between people); only the rest is the footer.
     dates_col, codes_col = sheet.column(date_col), sheet.column(code_col)
-    entry = (dates_col.texts()[dates_col.codes[body]] != "") & (codes_col.texts()[codes_col.codes[body]] != "")
+    # blank or not once per distinct text, spread by code (never half a million string compares)
+    entry = (dates_col.texts() != "")[dates_col.codes[body]] & (codes_col.texts() != "")[codes_col.codes[body]]
     footer = first_true(flags[names.codes[body], 0] & ~entry)
     if footer is not None:
         after = body[footer:]
@@ -187,7 +188,7 @@ def read_long(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
         sheet=sheet.name,
         layout="long",
         residents=residents,
-        resident=codes.astype(np.int64),
+        resident=codes.astype(np.int64, copy=False),
         date=dates,
         slot=slots,
         text=object_array(text_uniques)[text_codes] if text_uniques else code_column.text_at(rows),

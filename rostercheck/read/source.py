@@ -11,14 +11,16 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from rostercheck.errors import InputError
 from rostercheck.read.cells import a1, cell_text, factorize, object_array, text_array
-from rostercheck.read.csv_columns import read_columns
+from rostercheck.read.csv_columns import BLOCK, Columns, read_chunks
 
 #: bytes of XML below which a workbook is read by calamine rather than ``read.xlsx_values``: both
 #: read the same values (``tests/test_xlsx_values.py``); measured, numpy's fixed costs per sheet make
@@ -30,6 +32,10 @@ EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_EXTENSIONS = (".csv", ".tsv")
 _DELIMITERS = ",;\t"
 _SNIFF = 65536  # characters the delimiter is guessed from
+_HEAD = 4 * _SNIFF + 4  # bytes that hold the first _SNIFF characters in any encoding read
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+#: bytes read from a csv file at a time: the reader holds a piece and a block of lines, never the file
+PIECE = 1 << 20
 _ALL = slice(None)
 
 
@@ -211,13 +217,6 @@ def open_book(path: str | os.PathLike) -> Book:
     )
 
 
-def _read_bytes(p: Path, file: str) -> bytes:
-    try:
-        return p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
-
-
 def _not_excel(p: Path, file: str, detail: str) -> InputError:
     head = b""
     try:
@@ -353,18 +352,6 @@ def _decode(raw: bytes) -> tuple[str, bool]:
         return raw.decode("cp1252", errors="replace"), False
 
 
-def _utf8(raw: bytes) -> tuple[bytes, str]:
-    """The file as UTF-8 without a byte-order mark (what the csv reader takes), and its first 64 K
-    characters (enough to sniff the delimiter). An ASCII file is already that, and is never decoded
-    whole: a half-million-line export would be copied into a string nobody reads."""
-    if raw.isascii():
-        return raw, raw[:_SNIFF].decode("ascii")
-    text, utf8 = _decode(raw)
-    if utf8:
-        return (raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw), text[:_SNIFF]
-    return text.encode("utf-8"), text[:_SNIFF]  # UTF-16 or cp1252, as decoded
-
-
 def csv_text(raw: bytes, ext: str) -> tuple[str, str]:
     """A csv file's text and delimiter exactly as the reader takes them (same decoding, same sniff),
     for a writer that edits a copy by cell address: cut any other way, its rows and columns would
@@ -387,15 +374,11 @@ def _sniff_delimiter(text: str, ext: str) -> str:
 
 
 def _open_csv(p: Path, file: str) -> Book:
-    raw = _read_bytes(p, file)
-    if raw.startswith(b"PK\x03\x04") or (b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff"))):
-        raise InputError("not a CSV text file (it looks binary; is it a workbook with a .csv name?)", file=file)
-    data, head = _utf8(raw)
-    delimiter = _sniff_delimiter(head, p.suffix.lower())
     try:
-        sheet = _csv_sheet(file, data, delimiter)
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file: {exc}", file=file) from None
+        with p.open("rb") as fh:
+            sheet = _read_csv(fh, file, p.suffix.lower())
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=file) from None
 
     def load(name: str | None, nrows: int | None) -> Sheet:
         if nrows is None:
@@ -403,6 +386,97 @@ def _open_csv(p: Path, file: str) -> Book:
         return Sheet(file, None, sheet.head(nrows))
 
     return Book(file, [None], [None], load)  # type: ignore[list-item]
+
+
+class _NotUtf8(Exception):
+    """A piece of a file taken for UTF-8 is not: the whole file is cp1252, read again from the top."""
+
+
+def _read_csv(fh: BinaryIO, file: str, ext: str, piece: int = PIECE, block: int = BLOCK) -> Sheet:
+    """A csv file read ``piece`` bytes at a time (never held whole), as UTF-8 text in blocks of
+    ``block`` bytes of lines (``csv_columns.read_chunks``).
+
+    The encoding is ``_decode``'s, decided from the head as far as it can be: a UTF-16 byte-order
+    mark, or a head that is not UTF-8 (cp1252). A file whose head is UTF-8 is read as UTF-8, each
+    piece checked; the first piece that is not sends the whole file back to the top as cp1252,
+    which is what ``_decode`` of the whole file gives.
+    """
+    size = max(piece, _HEAD)
+    head = _read_full(fh, size)
+    if head.startswith(b"PK\x03\x04") or (b"\x00" in head[:4096] and not head.startswith(_UTF16)):
+        raise InputError("not a CSV text file (it looks binary; is it a workbook with a .csv name?)", file=file)
+    eof = len(head) < size
+    encoding = "utf-16" if head.startswith(_UTF16) else "utf-8"
+    if encoding == "utf-8":
+        try:
+            text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=eof)
+        except UnicodeDecodeError:
+            text = None  # not UTF-8: cp1252
+        try:
+            if text is not None:
+                if head.startswith(codecs.BOM_UTF8):
+                    head = head[len(codecs.BOM_UTF8) :]
+                chunks = _checked_utf8(_pieces(fh, head, piece))
+                return _csv_sheet_from(file, chunks, text[:_SNIFF], ext, block)
+        except _NotUtf8:
+            fh.seek(0)
+            head = _read_full(fh, size)
+        encoding = "cp1252"
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=eof)
+    chunks = _transcoded(_pieces(fh, head, piece), encoding)
+    return _csv_sheet_from(file, chunks, text[:_SNIFF], ext, block)
+
+
+def _pieces(fh: BinaryIO, head: bytes, piece: int) -> Iterator[bytes]:
+    """The file from its ``head`` on, ``piece`` bytes at a time (the head too: it is read in one,
+    long enough to sniff from, and handed on as pieces so that a small ``piece`` tests every seam)."""
+    for at in range(0, len(head), piece):
+        yield head[at : at + piece] if len(head) > piece else head
+    while chunk := fh.read(piece):
+        yield chunk
+
+
+def _read_full(fh: BinaryIO, size: int) -> bytes:
+    """The next ``size`` bytes, fewer only at the end of the file (a pipe may return less)."""
+    out = fh.read(size)
+    while len(out) < size and (more := fh.read(size - len(out))):
+        out += more
+    return out
+
+
+def _csv_sheet_from(file: str, chunks: Iterable[bytes], head: str, ext: str, block: int) -> Sheet:
+    delimiter = _sniff_delimiter(head, ext)
+    try:
+        nrows, columns = read_chunks(chunks, delimiter, block)
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file: {exc}", file=file) from None
+    return _csv_sheet(file, nrows, columns)
+
+
+def _checked_utf8(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The pieces of a file taken for UTF-8, each checked as it goes (``_NotUtf8`` at the first
+    that is not; an ASCII piece is UTF-8 without decoding it, unless a character runs into it)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in chunks:
+            if not (chunk.isascii() and not decoder.getstate()[0]):
+                decoder.decode(chunk)
+            yield chunk
+        decoder.decode(b"", final=True)  # a character cut short at the end
+    except UnicodeDecodeError:
+        raise _NotUtf8 from None
+
+
+def _transcoded(chunks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
+    """UTF-16 (its byte-order mark read and dropped) or cp1252 pieces as UTF-8, decoded as
+    ``_decode`` decodes the whole file: a character split between pieces is joined, an odd last
+    byte or a lone surrogate is U+FFFD."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    for chunk in chunks:
+        if text := decoder.decode(chunk):
+            yield text.encode("utf-8")
+    if text := decoder.decode(b"", final=True):
+        yield text.encode("utf-8")
 
 
 class CsvSheet(Sheet):
@@ -453,15 +527,14 @@ class CsvSheet(Sheet):
         return col.uniques[col.codes[i]]
 
 
-def _csv_sheet(file: str, data: bytes, delimiter: str) -> Sheet:
-    """CSV (``data``: UTF-8, no byte-order mark) -> a sheet of strings, one row per record (blank
-    lines kept: they are rows).
+def _csv_sheet(file: str, nrows: int, columns: Columns) -> Sheet:
+    """CSV columns (``csv_columns``) -> a sheet of strings, one row per record (blank lines kept:
+    they are rows).
 
     Read straight into columns (each distinct value stored once, per row an integer), so the
     reader never hashes a column again, and without pandas (``csv_columns``: numpy over the bytes
-    for a file without quotes, else the csv module).
+    for blocks without quotes, else the csv module).
     """
-    nrows, columns = read_columns(data, delimiter)
     if not columns:
         return Sheet(file, None, np.empty((0, 0), dtype=object))
     return CsvSheet(file, [Column(codes, uniques) for codes, uniques in columns], nrows)
