@@ -31,6 +31,9 @@ CSV_EXTENSIONS = (".csv", ".tsv")
 _DELIMITERS = ",;\t"
 _SNIFF = 65536  # characters the delimiter is guessed from
 _ALL = slice(None)
+#: a calamine sheet of at most this many cells is turned into Python values once, whole, even when
+#: only its top rows are asked for (detection asks first, the reader next)
+_WHOLE_CELLS = 20_000
 
 
 @dataclass
@@ -292,13 +295,21 @@ def _open_calamine(p: Path, file: str) -> Book:
     names = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet]
     visible = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
     parsed: dict[str, object] = {}
+    whole: dict[str, list] = {}
 
     def load(name: str | None, nrows: int | None) -> Sheet:
         try:
             if name not in parsed:  # calamine parses the whole sheet here; do it once
                 parsed[name] = wb.get_sheet_by_name(name)
             sh = parsed[name]
-            rows = sh.to_python(skip_empty_area=True, nrows=nrows)
+            if name in whole:
+                rows = whole[name] if nrows is None else whole[name][:nrows]
+            elif sh.height * sh.width <= _WHOLE_CELLS:
+                # a month's sheet: its top rows for detection, then all of it, converted once
+                rows = whole[name] = sh.to_python(skip_empty_area=True)
+                rows = rows if nrows is None else rows[:nrows]
+            else:
+                rows = sh.to_python(skip_empty_area=True, nrows=nrows)
             start = sh.start
             merged = sh.merged_cell_ranges or []
         except BaseException as exc:
