@@ -249,9 +249,13 @@ def test_cell_level_mutations(tmp_path_factory, sample, data):
             v = data.draw(CELL_VALUES)
             if isinstance(v, float) and not math.isfinite(v):
                 v = str(v)  # openpyxl cannot store nan or inf; the text is what a person would type
+            old = ws.cell(r, c).value
             try:
                 ws.cell(r, c).value = v
             except Exception:
+                # openpyxl keeps the old value but already took the new type: a bool left typed as
+                # text crashes its own save (AttributeError in wb.save), so put the old value back
+                ws.cell(r, c).value = old
                 continue
         elif op == "merge":
             r2, c2 = r + data.draw(st.integers(0, 3)), c + data.draw(st.integers(0, 3))
