@@ -141,12 +141,11 @@ def critical_path(folder: str) -> dict[str, Any]:
 
     import rostercheck.cli  # noqa: F401  (what the command's parent loads, and its one-OpenBLAS-thread setting)
     from rostercheck import batch
-    from rostercheck.report import render
 
     paths, _ = batch.expand_inputs([folder])
-    jobs = [batch.CheckJob(p, ()) for p in paths]
+    jobs = [batch.CheckJob(p, (), render="json") for p in paths]  # as ``check --format json`` makes them
     got = batch.run_ordered(_timed_check, jobs, 0, preload=batch._CHECKER)
-    render("json", [o.result for o, _, _ in got])
+    batch.render_batch("json", [o.result for o, _, _ in got], rendered=[o.rendered for o, _, _ in got])
     per_worker: dict[int, float] = {}
     for _, pid, used in got:
         per_worker[pid] = max(per_worker.get(pid, 0.0), used)

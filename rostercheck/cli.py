@@ -256,19 +256,22 @@ def check(rosters: tuple[str, ...], fmt: str, output: str | None, strict: bool, 
         from rostercheck import baseline as bl
 
         base = bl.load(baseline_path)
-    outcomes = check_many(paths, kw, previous, jobs)
+    if fmt == "auto":
+        from rostercheck.report.github import auto_format
+
+        fmt = auto_format(to_file=bool(output))
+    # JSON: each worker writes its roster's share of the report (a baseline changes the findings after)
+    parts = "json" if fmt == "json" and base is None else None
+    outcomes = check_many(paths, kw, previous, jobs, render=parts)
     results = [o.result for o in outcomes if o.error is None]
+    rendered = [o.rendered for o in outcomes if o.error is None] if parts else None
     problems = sorted(problems + [o for o in outcomes if o.error is not None], key=lambda o: o.path)
     block = None
     if base is not None:
         results, comparison = bl.apply(base, results)
         block = comparison.block()
-    if fmt == "auto":
-        from rostercheck.report.github import auto_format
-
-        fmt = auto_format(to_file=bool(output))
-    text, carried = render_batch(fmt, results, problems, block, color=not output and _use_color(sys.stdout),
-                                 quiet=quiet, strict=strict)
+    text, carried = render_batch(fmt, results, problems, block, rendered=rendered,
+                                 color=not output and _use_color(sys.stdout), quiet=quiet, strict=strict)
     if output:
         atomic_write(output, text, option="--output")
         if fmt != "json" and results:

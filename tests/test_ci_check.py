@@ -183,6 +183,32 @@ def test_parallel_batch_reports_exactly_what_serial_full_checks_report(tmp_path:
             assert render(fmt, [o.result for o in outcomes]) == render(fmt, serial), (jobs, fmt)
 
 
+def test_json_parts_written_by_workers_join_to_the_bytes_of_one_dump(tmp_path: Path) -> None:
+    """The JSON report of a batch is joined from parts each worker wrote (``json_report.Rendered``):
+    the bytes must be those of one ``json.dumps`` of the whole document, with unusable inputs, a
+    baseline block, a roster without findings, non-ASCII names and an empty batch."""
+    from rostercheck.batch import FileOutcome, check_many, render_batch
+    from rostercheck.report.json_report import Rendered
+
+    paths = [str(roster(tmp_path / "a.xlsx", BROKEN)), str(roster(tmp_path / "b.xlsx", CLEAN)),
+             str(roster(tmp_path / "c.xlsx", {"Zoë Ñúñez \"Q\"": "C D OFF OFF C D OFF", "Ben Ito": "D D D D D D D"}))]
+    problems = [FileOutcome("d.xlsx", error="d.xlsx: not a workbook \u2014 \n second line")]
+    for jobs in (1, 2):
+        outcomes = check_many(paths, {}, jobs=jobs, render="json")
+        results = [o.result for o in outcomes]
+        rendered = [o.rendered for o in outcomes]
+        assert all(isinstance(r, Rendered) for r in rendered)
+        assert sum(len(r.violations) for r in rendered) > 0 and any(not r.violations for r in rendered)
+        for probs, block in (((), None), (problems, None), (problems, {"file": "b.json", "baselined": 0})):
+            joined = render_batch("json", results, probs, block, rendered=rendered)
+            dumped = render_batch("json", results, probs, block)
+            assert joined == dumped, (jobs, probs, block)
+            json.loads(joined[0])
+    assert render_batch("json", [], problems, rendered=[]) == render_batch("json", [], problems)
+    # parts that do not match the results (a baseline narrowed them, one is missing) are not used
+    assert render_batch("json", results, rendered=rendered[:2]) == render_batch("json", results)
+
+
 def test_each_roster_uses_the_config_beside_it(tmp_path: Path) -> None:
     roster(tmp_path / "strict" / "july.xlsx", LONG_RUN)
     roster(tmp_path / "plain" / "july.xlsx", LONG_RUN)
@@ -370,3 +396,15 @@ def test_junit_unusable_roster_is_an_error_case_and_output_file_is_written(tmp_p
     assert root.get("errors") == "1"
     err = root.find(".//testcase[@name='read']/error")
     assert err.get("type") == "unusable input" and "not a readable Excel workbook" in err.get("message")
+
+
+@pytest.mark.parametrize("n,workers", [(1, 2), (3, 2), (200, 2), (1000, 8), (17, 3)])
+def test_chunks_cover_every_item_once_and_shrink_to_single_files(n: int, workers: int) -> None:
+    """Work is handed out in shrinking chunks: every item exactly once, in order, the last chunks
+    one file each (so no worker waits on another's long last chunk)."""
+    from rostercheck.batch import _chunks
+
+    chunks = _chunks(n, workers)
+    assert [i for s, e in chunks for i in range(s, e)] == list(range(n))
+    sizes = [e - s for s, e in chunks]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1

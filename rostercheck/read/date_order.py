@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from rostercheck.errors import InputError
 from rostercheck.read.cells import cell_text
@@ -36,6 +37,15 @@ def numeric_parts(value: object) -> tuple[int, int, int] | None:
 
 def is_date(value: object) -> bool:
     """A date in either order (used when detecting where the dates are)."""
+    if isinstance(value, str):
+        return _is_date_text(value)
+    return parse_date_value(value) is not None  # a number is never a date; a datetime always
+
+
+@lru_cache(maxsize=4096)
+def _is_date_text(value: str) -> bool:
+    """``is_date`` of a text, once per process: the same dates, names and codes head every roster
+    of a batch, and parsing one is a few regular expressions (0.1 ms a sheet, 20 % of detection)."""
     return parse_date_value(value) is not None or numeric_parts(value) is not None
 
 

@@ -57,15 +57,18 @@ class HeadScan:
         self.keys = object_array([H.header_key(t) for t in texts])[codes].reshape(head.shape)
         self.is_date = np.array([bool(is_date(u)) for u in uniques] + [False], dtype=bool)[codes].reshape(head.shape)
         # (either date order: 13/07/2026 too)
+        # per row, its keys as a set and its date count: the detection asks each row many times
+        self._key_sets = [frozenset(row) for row in self.keys.tolist()]
+        self._dates = self.is_date.sum(axis=1).tolist() if self.nrows else []
 
     def row_keys(self, i: int) -> list[str]:
         return list(self.keys[i]) if 0 <= i < self.nrows else []
 
     def has(self, i: int, words: frozenset[str]) -> bool:
-        return any(k in words for k in self.row_keys(i))
+        return 0 <= i < self.nrows and not self._key_sets[i].isdisjoint(words)
 
     def date_count(self, i: int) -> int:
-        return int(self.is_date[i].sum()) if 0 <= i < self.nrows else 0
+        return int(self._dates[i]) if 0 <= i < self.nrows else 0
 
     def is_long(self, i: int) -> bool:
         return self.has(i, H.NAME) and self.has(i, H.DATE) and self.has(i, H.CODE)

@@ -7,6 +7,7 @@ substring: a title row "Resident schedule July 2026" must not look like a ``Resi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rostercheck.read.cells import collapse
 
@@ -85,6 +86,7 @@ def is_placeholder(name: str) -> bool:
     return bool(_PLACEHOLDER.match(name.strip()))
 
 
+@lru_cache(maxsize=4096)  # header rows and name columns repeat their texts from roster to roster
 def header_key(text: str) -> str:
     """Header text as compared with the word lists: lower case, one space, no trailing ':'/'.'/'*'."""
     return collapse(text).lower().strip(" :.*#").replace("_", " ")

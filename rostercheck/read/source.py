@@ -37,6 +37,9 @@ _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 #: bytes read from a csv file at a time: the reader holds a piece and a block of lines, never the file
 PIECE = 1 << 20
 _ALL = slice(None)
+#: a calamine sheet of at most this many cells is turned into Python values once, whole, even when
+#: only its top rows are asked for (detection asks first, the reader next)
+_WHOLE_CELLS = 20_000
 
 
 @dataclass
@@ -293,13 +296,21 @@ def _open_calamine(p: Path, file: str) -> Book:
     names = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet]
     visible = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
     parsed: dict[str, object] = {}
+    whole: dict[str, list] = {}
 
     def load(name: str | None, nrows: int | None) -> Sheet:
         try:
             if name not in parsed:  # calamine parses the whole sheet here; do it once
                 parsed[name] = wb.get_sheet_by_name(name)
             sh = parsed[name]
-            rows = sh.to_python(skip_empty_area=True, nrows=nrows)
+            if name in whole:
+                rows = whole[name] if nrows is None else whole[name][:nrows]
+            elif sh.height * sh.width <= _WHOLE_CELLS:
+                # a month's sheet: its top rows for detection, then all of it, converted once
+                rows = whole[name] = sh.to_python(skip_empty_area=True)
+                rows = rows if nrows is None else rows[:nrows]
+            else:
+                rows = sh.to_python(skip_empty_area=True, nrows=nrows)
             start = sh.start
             merged = sh.merged_cell_ranges or []
         except BaseException as exc:
