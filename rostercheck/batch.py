@@ -281,7 +281,6 @@ def render_batch(fmt: str, results: Sequence[Any], problems: Sequence[FileOutcom
     (``check_many(render="json")``), aligned with ``results``, which must be the results as checked
     (not narrowed by a baseline afterwards).
     """
-    import json
 
     from rostercheck.report import render
 
@@ -293,7 +292,7 @@ def render_batch(fmt: str, results: Sequence[Any], problems: Sequence[FileOutcom
     if fmt == "text" and baseline is not None:
         options["baselined"] = baseline.get("baselined", 0)
     if fmt == "json":  # the document once, its additions, one dump (not a dump, a parse and a dump again)
-        from rostercheck.report.json_report import document, join
+        from rostercheck.report.json_report import document, dumps, join
 
         extra: dict[str, Any] = {}
         if baseline is not None:
@@ -304,7 +303,7 @@ def render_batch(fmt: str, results: Sequence[Any], problems: Sequence[FileOutcom
             return join(results, rendered, extra), True
         doc = document(results)
         doc.update(extra)
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", True
+        return dumps(doc) + "\n", True
     text = render(fmt, results, **options)
     if fmt == "text":
         extra = []
