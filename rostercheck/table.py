@@ -234,11 +234,16 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
     return codes, uniq
 
 
+def code_dtype(n: int) -> type:
+    """The narrowest signed integer type holding 0..n: codes of ``n`` distinct values and room for
+    one more (a blank a caller adds last)."""
+    return np.int8 if n < 1 << 7 else np.int16 if n < 1 << 15 else np.int32 if n < 1 << 31 else np.int64
+
+
 def narrow_codes(codes: np.ndarray, n: int) -> np.ndarray:
-    """Codes of ``n`` distinct values (and room for one more: a blank a caller adds last) in the
-    narrowest signed integer type: 1.8 million cell texts are 1.8 MB as int8, 14.6 MB as int64."""
-    dtype = np.int8 if n < 1 << 7 else np.int16 if n < 1 << 15 else np.int32 if n < 1 << 31 else np.int64
-    return codes.astype(dtype, copy=False)
+    """Codes of ``n`` distinct values in ``code_dtype(n)``: 1.8 million cell texts are 1.8 MB as
+    int8, 14.6 MB as int64."""
+    return codes.astype(code_dtype(n), copy=False)
 
 
 def factorize_ids(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

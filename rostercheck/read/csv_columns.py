@@ -31,6 +31,8 @@ from operator import itemgetter
 
 import numpy as np
 
+from rostercheck.table import code_dtype
+
 #: bytes of whole lines parsed at a time: a block's position arrays (a few hundred KB) stay in the
 #: cache and the read holds them, not the whole file's; measured in docs/performance.md
 BLOCK = 1 << 20
@@ -166,7 +168,7 @@ class _Table:
     def add(self, nrows: int, columns: list[_Factors]) -> None:
         """One block parsed by ``_parse_block``."""
         for j, (texts, at, heads) in enumerate(columns):
-            local = at.astype(_code_type(len(texts)))
+            local = at.astype(code_dtype(len(texts)))
             self._put(j, texts, local if heads is None else np.repeat(local, np.diff(heads, append=nrows)))
         self.nrows += nrows
 
@@ -182,7 +184,7 @@ class _Table:
         for j in range(width):
             cells = list(map(itemgetter(j), rows))
             local = {v: k for k, v in enumerate(dict.fromkeys(cells))}
-            kind = _code_type(len(local))
+            kind = code_dtype(len(local))
             self._put(j, list(local), np.fromiter(map(local.__getitem__, cells), dtype=kind, count=len(cells)))
         self.nrows += len(rows)
 
@@ -213,7 +215,7 @@ class _Table:
         for j in range(len(self.index)):
             self._pad(j, self.nrows)
             renumber, uniques = _order(list(self.index[j]))
-            renumber = renumber.astype(_code_type(uniques.size))
+            renumber = renumber.astype(code_dtype(uniques.size))
             codes = np.empty(self.nrows, dtype=renumber.dtype)
             at = 0
             pieces = self.pieces[j]
@@ -224,11 +226,6 @@ class _Table:
             self.pieces[j] = []
             columns.append((codes, uniques))
         return self.nrows, columns
-
-
-def _code_type(n: int) -> type:
-    """The narrowest signed integer type holding codes 0..n-1."""
-    return np.int8 if n <= 127 else np.int16 if n <= 32767 else np.int32
 
 
 def _read_fast(data: bytes, delimiter: str, block: int = BLOCK) -> tuple[int, Columns]:

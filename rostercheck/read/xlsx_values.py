@@ -578,7 +578,7 @@ _AROUND = 16 << 20
 class SheetStream:
     """One worksheet part read as it is unpacked, a block of rows at a time (``SPLIT``).
 
-    ``safety.inspect`` feeds each piece it unpacks (``inspect(..., sheets=SheetStream)``), so the
+    ``safety.inspect`` feeds each piece it unpacks (``inspect(..., reader=SheetStream)``), so the
     sheet's XML is never held whole: only the head before ``sheetData`` (checked as soon as it is
     complete), the rows not yet making a block, the tail after ``sheetData``, and each block's
     codes (``_Sheet``). What a value means in the workbook (the shared strings, the date formats of
