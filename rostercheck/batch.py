@@ -250,10 +250,12 @@ def check_many(paths: Sequence[str], options: dict[str, Any], previous: str | No
                        on_crash=crashed)
 
 
-#: What every check imports (pandas and numpy through them), loaded before workers are forked.
+#: What a check of a workbook imports, loaded before workers are forked, so no worker imports it again
+#: (tests/test_batch.py holds a check of a sample to importing nothing more).
 _CHECKER = ("rostercheck.pipeline", "rostercheck.check", "rostercheck.read", "rostercheck.safety",
-            "rostercheck.safety.xlsx", "rostercheck.config", "rostercheck.report", "rostercheck.output",
-            "python_calamine", "zoneinfo")
+            "rostercheck.safety.xlsx", "rostercheck.read.xlsx_values", "rostercheck.config", "rostercheck.report",
+            "rostercheck.report.json_report", "rostercheck.output", "python_calamine", "zoneinfo",
+            "encodings.cp437")
 
 
 def crashed(job: CheckJob) -> FileOutcome:

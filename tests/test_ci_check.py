@@ -408,3 +408,24 @@ def test_chunks_cover_every_item_once_and_shrink_to_single_files(n: int, workers
     assert [i for s, e in chunks for i in range(s, e)] == list(range(n))
     sizes = [e - s for s, e in chunks]
     assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+
+
+def test_workers_forked_after_the_preload_import_nothing_more_for_a_workbook(tmp_path: Path) -> None:
+    """Each forked worker starts with ``batch._CHECKER`` imported; a module a check needs beyond it is
+    imported again in every worker (the xlsx value reader's regexes, the JSON writer: ~10 ms each)."""
+    import subprocess
+    import sys
+
+    sample = Path(__file__).resolve().parent.parent / "sample_rosters" / "internal-medicine" / "july-2026.xlsx"
+    code = (
+        "import importlib, sys\n"
+        "import rostercheck.cli\n"
+        "from rostercheck import batch\n"
+        "for m in batch._CHECKER: importlib.import_module(m)\n"
+        "before = set(sys.modules)\n"
+        "out = batch.check_file(batch.CheckJob(sys.argv[1], (), render='json'))\n"
+        "assert out.error is None and out.rendered, out\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))\n"
+    )
+    got = subprocess.run([sys.executable, "-c", code, str(sample)], capture_output=True, text=True, check=True)
+    assert got.stdout.split() == []
