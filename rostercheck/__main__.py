@@ -1,4 +1,4 @@
-from rostercheck.cli import main
+from rostercheck.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

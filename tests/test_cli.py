@@ -157,6 +157,50 @@ def test_python_dash_m_works(clean):
     assert r.returncode == 0, r.stderr
 
 
+def test_the_fast_exit_keeps_exit_codes_and_every_byte_of_output(clean, broken, tmp_path):
+    """``cli.run`` skips the interpreter's teardown (``os._exit``): the exit code and the whole report
+    (buffered, to a pipe) must be what Click's runner sees from ``main``, and ``-o`` files complete."""
+    for roster, fmt, want in ((clean, "json", 0), (broken, "json", 1), (broken, "text", 1),
+                              (tmp_path / "missing.xlsx", "json", 2)):
+        r = subprocess.run([sys.executable, "-m", "rostercheck", "check", str(roster), "--format", fmt],
+                           capture_output=True, text=True)
+        code, out, err = run("check", str(roster), "--format", fmt)
+        assert (r.returncode, r.stdout, r.stderr) == (want, out, err) and code == want
+    out = tmp_path / "r.json"
+    r = subprocess.run([sys.executable, "-m", "rostercheck", "check", str(broken), "--format", "json", "-o", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and json.loads(out.read_text())["summary"]["errors"] == 1
+
+
+@pytest.mark.parametrize(("code", "status", "printed"), [(None, 0, ""), (0, 0, ""), (3, 3, ""),
+                                                         ("no roster", 1, "no roster\n")])
+def test_the_fast_exit_maps_system_exit_as_python_does(monkeypatch, capsys, code, status, printed):
+    import atexit
+
+    from rostercheck import cli
+
+    ran: list[str] = []  # the session's own atexit handlers must not run here: a stand-in is called
+    monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: ran.append("atexit"))
+
+    def fake_main() -> None:
+        print("report")
+        raise SystemExit(code)
+
+    class Exited(Exception):
+        pass
+
+    def fake_exit(n: int) -> None:
+        raise Exited(n)
+
+    monkeypatch.setattr(cli, "main", fake_main)
+    monkeypatch.setattr(cli.os, "_exit", fake_exit)
+    with pytest.raises(Exited) as e:
+        cli.run()
+    assert e.value.args == (status,) and ran == ["atexit"]
+    got = capsys.readouterr()
+    assert got.out == "report\n" and got.err == printed
+
+
 # ------------------------------------------------------------------------------------- bad input
 def _bad(code: int, err: str, *needles: str) -> None:
     assert code == 2, err
