@@ -75,35 +75,46 @@ def inspect(path: str | Path, shown: str | None = None, keep: dict[str, Any] | N
     name = shown or str(path)
     suffix = p.suffix.lower()
     with open(p, "rb") as fh:
-        # a small file is read whole, once: its parts are then unpacked from these bytes (``_inflate``)
-        raw: bytes | None = fh.read(SMALL_FILE + 1) if os.fstat(fh.fileno()).st_size <= SMALL_FILE else None
+        # a small zip workbook is read whole, once: its parts are then unpacked from these bytes (``_inflate``)
+        small = suffix in (".xlsx", ".xlsm", ".ods") and os.fstat(fh.fileno()).st_size <= SMALL_FILE
+        raw: bytes | None = fh.read(SMALL_FILE + 1) if small else None
         head = raw[:8] if raw is not None else fh.read(8)
-    if raw is not None and len(raw) > SMALL_FILE:  # it grew since: read it from disk like a large one
-        raw = None
-    if head.startswith(OLE_MAGIC):
-        if suffix in (".xlsx", ".xlsm"):
-            raise InputError(
-                "this workbook is encrypted or password-protected (or an old .xls renamed): open it in Excel, "
-                "remove the password (File > Info > Protect Workbook) and save it as .xlsx",
-                file=name,
-            )
-        if suffix == ".xls":
-            from rostercheck.safety.xls import check_xls  # calamine sizes its grids from the file and can abort
+        if raw is not None and len(raw) > SMALL_FILE:  # it grew since: read from disk like a large one
+            raw = None
+        if head.startswith(OLE_MAGIC):
+            if suffix in (".xlsx", ".xlsm"):
+                raise InputError(
+                    "this workbook is encrypted or password-protected (or an old .xls renamed): open it in Excel, "
+                    "remove the password (File > Info > Protect Workbook) and save it as .xlsx",
+                    file=name,
+                )
+            if suffix == ".xls":
+                from rostercheck.safety.xls import check_xls  # calamine sizes its grids from the file and can abort
 
-            check_xls(p, name)
-        return
-    if suffix == ".xlsb":
-        # calamine aborts the process on a crafted binary sheet (an 834-byte file placing a cell at
-        # XFD1048576 did), and its records cannot be bounded as cheaply as XML: refuse them all
-        raise InputError("binary workbooks (.xlsb) are not read: a crafted one can crash the reader, and their "
-                         "cells cannot be checked first; open it in Excel and save it as .xlsx", file=name)
-    if suffix not in (".xlsx", ".xlsm", ".ods"):
-        return
-    src: Path | io.BytesIO = io.BytesIO(raw) if raw is not None else p  # the same bytes either way
-    if not zipfile.is_zipfile(src):
+                check_xls(p, name)
+            return
+        if suffix == ".xlsb":
+            # calamine aborts the process on a crafted binary sheet (an 834-byte file placing a cell at
+            # XFD1048576 did), and its records cannot be bounded as cheaply as XML: refuse them all
+            raise InputError("binary workbooks (.xlsb) are not read: a crafted one can crash the reader, and "
+                             "their cells cannot be checked first; open it in Excel and save it as .xlsx", file=name)
+        if suffix not in (".xlsx", ".xlsm", ".ods"):
+            return
+        _inspect_zip(fh, raw, name, suffix, keep, reader)
+
+
+def _inspect_zip(fh: io.BufferedReader, raw: bytes | None, name: str, suffix: str, keep: dict[str, Any] | None,
+                 reader: Callable[[], Any] | None) -> None:
+    """``inspect`` of a zip workbook (``.xlsx``, ``.xlsm``, ``.ods``), open as ``fh``.
+
+    ``zipfile`` reads the open file itself, as it would the path (the same kind of file object, so
+    a damaged file fails with the same exception); ``raw``, the file's bytes when it is small, only
+    spares ``zf.open`` for the parts ``_inflate`` can unpack.
+    """
+    if not zipfile.is_zipfile(fh):
         return  # not a workbook at all: the reader says what it looks like instead
     try:
-        zf = zipfile.ZipFile(src)
+        zf = zipfile.ZipFile(fh)
     except NotImplementedError as e:  # a zip feature no reader here has (a newer version, a method)
         raise InputError(f"the workbook's zip container cannot be read ({e}): the file is damaged or was not "
                          "saved by a spreadsheet program; open it in Excel or LibreOffice and save it again as "
@@ -399,7 +410,7 @@ def _small_part(zf: zipfile.ZipFile, fn: str, unpack: Callable[..., bytes | None
         return None
     data = unpack(info, True) if unpack is not None else None
     if data is not None:
-        return data
+        return data[: 16 * 1024 * 1024]
     with zf.open(info) as fh:
         return fh.read(16 * 1024 * 1024)
 
