@@ -18,7 +18,10 @@ inspected first, cheaply and with hard limits, and refused with a one-line ``Inp
 - holds a formula with no cached value (rostercheck never evaluates formulas, so such a cell has no
   value it could honestly read).
 
-Every part is unpacked once, in pieces (``xlsx.CHUNK``), so memory is bounded whatever its size.
+Every part is unpacked once, in pieces (``xlsx.CHUNK``), so memory is bounded whatever its size;
+a workbook file of at most ``SMALL_FILE`` bytes is read whole first, and each of its parts that fits
+in one piece is unpacked from those bytes with ``zlib`` (``_inflate``), declining to
+``zipfile`` whenever anything about the part is not plain.
 The limits are documented in docs/security.md. The file is only read, never written.
 """
 
@@ -76,10 +79,11 @@ def inspect(path: str | Path, shown: str | None = None, keep: dict[str, Any] | N
     suffix = p.suffix.lower()
     with open(p, "rb") as fh:
         # a small zip workbook is read whole, once: its parts are then unpacked from these bytes (``_inflate``)
-        small = suffix in (".xlsx", ".xlsm", ".ods") and os.fstat(fh.fileno()).st_size <= SMALL_FILE
-        raw: bytes | None = fh.read(SMALL_FILE + 1) if small else None
+        size = os.fstat(fh.fileno()).st_size if suffix in (".xlsx", ".xlsm", ".ods") else SMALL_FILE + 1
+        # (asking for exactly the size: a read asks for a buffer of what it is asked for)
+        raw: bytes | None = fh.read(size + 1) if size <= SMALL_FILE else None
         head = raw[:8] if raw is not None else fh.read(8)
-        if raw is not None and len(raw) > SMALL_FILE:  # it grew since: read from disk like a large one
+        if raw is not None and len(raw) > size:  # it grew since: read from disk like a large one
             raw = None
         if head.startswith(OLE_MAGIC):
             if suffix in (".xlsx", ".xlsm"):
@@ -228,8 +232,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
     would have given, and it goes through the very same checks below, so nothing about a verdict
     changes; only the zip reader's set-up per part is saved.
     """
-    from rostercheck.safety import xlsx
-
+    xlsx = _xlsx()
     fn = info.filename
     scan = xlsx.SheetScan(name, sheet) if sheet is not None else None
     kept: list[bytes] = []
@@ -289,6 +292,19 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, sheet: str
     return looks_like_sheet
 
 
+def _xlsx() -> Any:
+    """The sheet scan's module, imported on first use (it brings numpy; a csv check never needs it)."""
+    global _XLSX
+    if _XLSX is None:
+        from rostercheck.safety import xlsx
+
+        _XLSX = xlsx
+    return _XLSX
+
+
+_XLSX: Any = None
+
+
 #: ``zipfile``'s local file header (``structFileHeader``): signature, versions, flags, method, time,
 #: date, CRC, sizes, name and extra lengths
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
@@ -310,12 +326,10 @@ def _inflate(raw: bytes, info: zipfile.ZipInfo, zf: zipfile.ZipFile) -> bytes | 
     header, with the same decompressor, and checks the same CRC. Anything else, including every
     damaged part, goes through ``zf.open`` as before, so every refusal is the one it always was.
     """
-    from rostercheck.safety.xlsx import CHUNK
-
     size = info.file_size
-    if size > CHUNK or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+    if size > _xlsx().CHUNK or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
-    if info.flag_bits & ~_PLAIN_FLAGS or info.compress_size > CHUNK + 65_536:
+    if info.flag_bits & ~_PLAIN_FLAGS or info.compress_size > size + 65_536:
         return None
     at = info.header_offset
     if at < 0 or at + _LOCAL.size > len(raw):
@@ -323,8 +337,9 @@ def _inflate(raw: bytes, info: zipfile.ZipInfo, zf: zipfile.ZipFile) -> bytes | 
     sig, _, _, flags, _, _, _, _, _, _, name_len, extra_len = _LOCAL.unpack_from(raw, at)
     if sig != zipfile.stringFileHeader or flags & ~_PLAIN_FLAGS:
         return None
-    try:
-        local = raw[at + _LOCAL.size:at + _LOCAL.size + name_len].decode(
+    local_name = raw[at + _LOCAL.size:at + _LOCAL.size + name_len]
+    try:  # ASCII reads the same in UTF-8 and cp437, and decodes without the codec machinery
+        local = local_name.decode("ascii") if local_name.isascii() else local_name.decode(
             "utf-8" if flags & 0x800 else (getattr(zf, "metadata_encoding", None) or "cp437"))
     except UnicodeDecodeError:
         return None
