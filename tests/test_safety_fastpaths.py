@@ -301,3 +301,19 @@ def test_inflate_reads_a_local_header_with_an_extra_field_and_a_data_descriptor(
         info = z.infolist()[0]
         assert z.read(info) == body
         assert safety._inflate(raw, info, z) == body
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_the_short_cuts_are_taken_on_ordinary_workbooks(sample):
+    """The speed is not silently lost: an ordinary workbook's parts are all unpacked by ``_inflate``
+    and its sheets (no formulas, well inside the limits) all proven by ``passes_whole``."""
+    raw = sample.read_bytes()
+    with zipfile.ZipFile(sample) as z:
+        for info in z.infolist():
+            assert safety._inflate(raw, info, z) == z.read(info), info.filename
+            if info.filename.startswith("xl/worksheets/"):
+                data = z.read(info)
+                assert xlsx._passes_whole_np(data), info.filename
+                with pytest.MonkeyPatch.context() as m:
+                    m.setattr(xlsx, "SMALL_PART", 1 << 30)  # the re form, whatever the size
+                    assert xlsx.passes_whole(data), info.filename
