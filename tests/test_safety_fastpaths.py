@@ -314,6 +314,16 @@ def test_the_short_cuts_are_taken_on_ordinary_workbooks(sample):
             if info.filename.startswith("xl/worksheets/"):
                 data = z.read(info)
                 assert xlsx._passes_whole_np(data), info.filename
+                assert len(data) > xlsx.PROOF_LIMIT or xlsx.passes_whole(data), info.filename
                 with pytest.MonkeyPatch.context() as m:
                     m.setattr(xlsx, "SMALL_PART", 1 << 30)  # the re form, whatever the size
                     assert xlsx.passes_whole(data), info.filename
+
+
+def test_the_proof_is_not_tried_on_a_large_part():
+    """Past ``PROOF_LIMIT`` the proof would cost nearly the scan itself: the scan alone runs."""
+    row = b'<row r="1"><c r="A1"><v>1</v></c></row>'
+    plain = HEAD + row * ((xlsx.PROOF_LIMIT - len(HEAD) - len(TAIL)) // len(row)) + TAIL
+    assert len(plain) <= xlsx.PROOF_LIMIT and xlsx.passes_whole(plain)
+    big = HEAD + row * ((xlsx.PROOF_LIMIT + 2 * len(row)) // len(row)) + TAIL
+    assert not xlsx.passes_whole(big) and scan_verdict(big, True) == scan_verdict(big, False) == "ok"
