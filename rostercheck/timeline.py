@@ -189,6 +189,25 @@ def _lanes(iv: Intervals) -> tuple[np.ndarray, np.ndarray]:
     return iv.start + lane, np.add(iv.end, lane, out=lane)
 
 
+def _insert(at: np.ndarray, *pairs: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
+    """``np.insert(a, at, x)`` for each ``(a, x)`` of ``pairs`` (one length of ``a``, one of ``x``),
+    sharing the work: where the rows land is found once, not once per column (``np.insert``
+    costs more than the merge it serves on a small roster). Same arrays, in ``a``'s dtype."""
+    if len(at) > 1 and not bool((at[1:] >= at[:-1]).all()):  # out of order: np.insert sorts them
+        return [np.insert(a, at, x) for a, x in pairs]
+    n = len(pairs[0][0]) + len(at)
+    pos = at + np.arange(len(at))  # each new row lands after the rows inserted before it
+    old = np.ones(n, dtype=bool)
+    old[pos] = False
+    out = []
+    for a, x in pairs:
+        m = np.empty(n, dtype=a.dtype)
+        m[pos] = x
+        m[old] = a
+        out.append(m)
+    return out
+
+
 def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The positions lo[i]..hi[i] - 1 of every range, end to end, and where each range's begin
     there (``cut``, one longer than the ranges; an empty range is a repeated cut)."""
@@ -236,7 +255,8 @@ def searchsorted_small(
     Same answers (``_bins`` says why); ``bins`` is ``_bins(a)``, made once by callers that ask often.
     """
     if bins is None:
-        bins = _bins(a)
+        # a few thousand instants: a binary search each costs less than making the table
+        bins = _bins(a) if len(t) > _SMALL_SEARCH else None
         if bins is None:
             return np.searchsorted(a, t, side=side)  # type: ignore[call-overload]
     base, g, table = bins
@@ -245,14 +265,19 @@ def searchsorted_small(
     return table[b]
 
 
+#: Up to this many instants ``searchsorted_small`` and ``Timeline.day_index`` search directly: on
+#: a small roster making and reading a look-up table costs more than the binary searches.
+_SMALL_SEARCH = 1 << 12
+
+
 def searchsorted_sorted(a: np.ndarray, v: np.ndarray, side: str = "left") -> np.ndarray:
     """``np.searchsorted(a, v, side)`` for sorted ``v``, by one merge instead of a binary search each.
 
     Both arrays sorted: a stable sort of the two together finds two runs and merges them in linear
     time, and each value's position there, less the values before it, counts the ``a`` before it.
-    Unsorted ``v`` falls back to the binary search.
+    Unsorted ``v``, and a few thousand values (a small roster's), take the binary search.
     """
-    if len(v) < 2 or len(a) < 64 or not bool((v[1:] >= v[:-1]).all()):
+    if len(v) <= _SMALL_SEARCH or len(a) < 64 or not bool((v[1:] >= v[:-1]).all()):
         return np.searchsorted(a, v, side=side)  # type: ignore[call-overload]
     both = np.concatenate([v, a] if side == "left" else [a, v])  # ties: v first for "left", last for "right"
     order = np.argsort(both, kind="stable")
@@ -605,11 +630,8 @@ class Timeline:
                 # slot the few extra intervals in among the sorted ones, then merge as usual
                 uls, ule = _lanes(u)
                 at = np.searchsorted(uls, xls, side="right")
-                ls = np.insert(uls, at, xls)
-                le = np.insert(ule, at, xe + lane)
+                ls, le, resident, start = _insert(at, (uls, xls), (ule, xe + lane), (u.resident, r), (u.start, xs))
                 del uls, ule
-                resident = np.insert(u.resident, at, r)
-                start = np.insert(u.start, at, xs)
                 sweep = _Sweep.of_lanes(None, resident, start, ls, le)
                 cache[gap] = sweep.cut(gap, groups=False)[0]
         return cache[gap]
@@ -621,7 +643,10 @@ class Timeline:
     def day_index(self, t: np.ndarray, side: str = "right") -> np.ndarray:
         """``np.searchsorted(day_start, t, side)`` for integer instants, by table look-up: the day
         holding instant ``t`` is ``day_index(t) - 1`` (-1 before the axis, ``n_days`` after it)."""
-        return searchsorted_small(self.day_start, np.asarray(t, dtype=np.int64), side, self._day_bins)
+        t = np.asarray(t, dtype=np.int64)
+        if t.size <= _SMALL_SEARCH:  # a small roster's instants: the table would cost more than it saves
+            return np.searchsorted(self.day_start, t, side=side)  # type: ignore[call-overload]
+        return searchsorted_small(self.day_start, t, side, self._day_bins)
 
     def hours_by_day(self, counted_only: bool = False, codes: Iterable[str] | None = None) -> np.ndarray:
         """Work hours of each resident on each day [R, D], intervals split at local midnight.
@@ -863,8 +888,7 @@ def _zone_minutes(minutes: np.ndarray, tz: str, out: np.ndarray | None = None) -
         return minutes.copy() if out is None else out
     lo = int(minutes.min()) // MIN_PER_DAY
     n = int(minutes.max()) // MIN_PER_DAY - lo + 2
-    offset = np.array([_offset(zone, (lo + j) * MIN_PER_DAY) for j in range(n)], dtype=np.int64)
-    changing = np.flatnonzero(offset[1:] != offset[:-1])
+    offset, changing = _day_offsets(tz, lo, n)
     res = np.empty_like(minutes) if out is None else out
     exact: dict[int, int] = {}
     # a block of rows at a time: the day and offset of every row are two int64 temporaries, 29 MB
@@ -881,6 +905,20 @@ def _zone_minutes(minutes: np.ndarray, tz: str, out: np.ndarray | None = None) -
                 exact[x] = _zone_minute(zone, x)
             res[a + rows] = [exact[x] for x in held.tolist()]
     return res
+
+
+@lru_cache(maxsize=64)
+def _day_offsets(tz: str, lo: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The zone's offset at each of ``n`` local midnights from day ``lo`` (days since 1970), and the
+    days whose offset differs from the next one's, made once per axis: a check converts its axis,
+    its shifts and its evenings over the same days, and a batch checks many rosters of one month
+    (a few kilobytes each, read-only)."""
+    zone = _zone(tz)
+    offset = np.array([_offset(zone, (lo + j) * MIN_PER_DAY) for j in range(n)], dtype=np.int64)
+    changing = np.flatnonzero(offset[1:] != offset[:-1])
+    offset.flags.writeable = False
+    changing.flags.writeable = False
+    return offset, changing
 
 
 #: Rows converted at a time by ``_zone_minutes``.

@@ -89,6 +89,24 @@ class Windows:
         """``f(self.on)`` for an elementwise ``f``, by a table over the on-service day counts."""
         return by_value(self.on, f, self.on_range)
 
+    @cached_property
+    def _cols(self) -> tuple[slice | np.ndarray, slice | np.ndarray]:
+        """How to take the start and the end columns: a slice when they are consecutive (rolling
+        windows), else the indices; worked out once, not on every ``columns`` a rule asks for."""
+        return _run_or_index(self.start), _run_or_index(self.end)
+
+    def at_start(self, M: np.ndarray) -> np.ndarray:
+        """``columns(M, self.start)``: each window's start column of a [R, D + 1] matrix."""
+        return M[:, self._cols[0]]
+
+    def at_end(self, M: np.ndarray) -> np.ndarray:
+        """``columns(M, self.end)``."""
+        return M[:, self._cols[1]]
+
+    def sums(self, P: np.ndarray) -> np.ndarray:
+        """``between(P, self.start, self.end)``: each window's sum of [R, D + 1] prefix sums."""
+        return self.at_end(P) - self.at_start(P)
+
 
 def windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     """Every window the rule must look at: inside the known days, touching the checked days.
@@ -162,10 +180,15 @@ def prefix(M: np.ndarray, dtype: type | None = None) -> np.ndarray:
 def columns(M: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """``M[:, cols]``, as a view when ``cols`` are consecutive (rolling windows move a day at a time),
     instead of a gather over every resident."""
+    return M[:, _run_or_index(cols)]
+
+
+def _run_or_index(cols: np.ndarray) -> slice | np.ndarray:
+    """``cols`` as a slice when they are consecutive, else themselves (what ``columns`` indexes by)."""
     n = len(cols)
-    if n and bool((np.diff(cols) == 1).all()):
-        return M[:, int(cols[0]):int(cols[0]) + n]
-    return M[:, cols]
+    if n and (n == 1 or bool((cols[1:] - cols[:-1] == 1).all())):
+        return slice(int(cols[0]), int(cols[0]) + n)
+    return cols
 
 
 def between(P: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -175,7 +198,7 @@ def between(P: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 def window_sums(M: np.ndarray, w: Windows, dtype: type | None = None) -> np.ndarray:
     """Sum of a [R, D] matrix over each window -> [R, W] (prefix sums, no loop over windows)."""
-    return between(prefix(M, dtype), w.start, w.end)
+    return w.sums(prefix(M, dtype))
 
 
 def day_major_sums(HT: np.ndarray, w: Windows) -> np.ndarray:
@@ -183,14 +206,19 @@ def day_major_sums(HT: np.ndarray, w: Windows) -> np.ndarray:
 
     The running sums go a day at a time, adding a contiguous row of every resident: the same
     additions in the same order as ``np.cumsum`` along days (floats come out bit for bit the
-    same), four times faster than a cumulative sum along the short, strided axis.
+    same), four times faster than a cumulative sum along the short, strided axis. A few dozen
+    residents are summed by one ``np.cumsum`` down the days instead (the same additions again):
+    there a numpy call per day costs more than the sums.
     """
     D, R = HT.shape
     P = np.empty((D + 1, R), dtype=np.result_type(HT.dtype, np.int64))
     P[0] = 0
-    for d in range(D):
-        np.add(P[d], HT[d], out=P[d + 1])
-    return between(P.T, w.start, w.end)
+    if R <= 64:
+        np.cumsum(HT, axis=0, out=P[1:])
+    else:
+        for d in range(D):
+            np.add(P[d], HT[d], out=P[d + 1])
+    return w.sums(P.T)
 
 
 def by_value(a: np.ndarray, f: Callable[[np.ndarray], np.ndarray], bounds: tuple[int, int] | None = None) -> np.ndarray:
