@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rostercheck.ranges import MAX_RULE_NUMBER
-from rostercheck.timeline import Timeline
+from rostercheck.timeline import Timeline, flatnonzero
 
 
 @dataclass(frozen=True)
@@ -241,8 +241,8 @@ def runs(flags: np.ndarray) -> list[tuple[int, int]]:
         return []
     padded = np.r_[False, flags, False].astype(np.int8)
     d = np.diff(padded)
-    starts = np.flatnonzero(d == 1)
-    ends = np.flatnonzero(d == -1) - 1
+    starts = flatnonzero(d == 1)
+    ends = flatnonzero(d == -1) - 1
     return list(zip(starts.tolist(), ends.tolist()))
 
 
@@ -274,7 +274,7 @@ def worst_windows(
     hit need one). A list, in resident and window order, so that a rule can look up the cells of
     all its findings at once; the runs and their maxima are found for all residents together.
     """
-    rows = np.flatnonzero(bad.any(axis=1) & scope)
+    rows = flatnonzero(bad.any(axis=1) & scope)
     if not len(rows):
         return []
     k, W = len(rows), bad.shape[1]
@@ -288,13 +288,13 @@ def worst_windows(
     joined[1:W] = w.start[1:] < w.end[:-1]
     first = B.copy()
     first[:, 1:] &= ~(B[:, :-1] & joined[1:])
-    at = np.flatnonzero(B.ravel())  # every bad window, run after run
+    at = flatnonzero(B.ravel())  # every bad window, run after run
     new = first.ravel()[at]
-    lo = np.flatnonzero(new)  # where each run begins among them
+    lo = flatnonzero(new)  # where each run begins among them
     size = np.diff(np.r_[lo, len(at)])
     sc = S.ravel()[at]
     best = np.maximum.reduceat(sc, lo)
-    hit = np.flatnonzero(sc == np.repeat(best, size))
+    hit = flatnonzero(sc == np.repeat(best, size))
     run_of = np.cumsum(new)[hit] - 1
     worst = hit[np.r_[True, run_of[1:] != run_of[:-1]]]  # the first maximum of each run
     pos = at[worst]

@@ -33,7 +33,7 @@ from rostercheck.rules.base import (
     windows,
     worst_windows,
 )
-from rostercheck.timeline import FAR, Intervals, Timeline
+from rostercheck.timeline import FAR, Intervals, Timeline, flatnonzero
 from rostercheck.wording import plural
 
 KIND = "min-free-days"
@@ -188,7 +188,7 @@ def _edges(
 def free_calendar_days(tl: Timeline) -> np.ndarray:
     """[R, D] True where the date has no work, call or home call touching it and no leave."""
     busy = tl.leave.copy()
-    sel = np.flatnonzero(tl.shift_mask(BUSY_KINDS) & (tl.col("end") > tl.col("start")))
+    sel = flatnonzero(tl.shift_mask(BUSY_KINDS) & (tl.col("end") > tl.col("start")))
     start, end = tl.col("start")[sel], tl.col("end")[sel]
     d0 = tl.day_index(start) - 1
     d1 = tl.day_index(end, side="left")  # exclusive

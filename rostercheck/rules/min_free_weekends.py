@@ -32,7 +32,7 @@ from rostercheck.rules.base import (
     windows,
     worst_windows,
 )
-from rostercheck.timeline import Timeline
+from rostercheck.timeline import LANE, Timeline, flatnonzero
 from rostercheck.wording import plural
 
 KIND = "min-free-weekends"
@@ -50,7 +50,7 @@ def saturdays(tl: Timeline) -> np.ndarray:
     """Axis days that are a Saturday whose Sunday is on the axis too (made once per timeline)."""
     cache = tl.memo("saturdays")
     if "sat" not in cache:
-        sat = np.flatnonzero((tl.weekday == 5)[: tl.n_days - 1])
+        sat = flatnonzero((tl.weekday == 5)[: tl.n_days - 1])
         sat.flags.writeable = False
         cache["sat"] = sat
     return cache["sat"]
@@ -62,15 +62,16 @@ def free_saturdays(tl: Timeline) -> np.ndarray:
     sat = saturdays(tl)
     if not len(sat):
         return np.zeros((R, 0), dtype=bool)
-    r = np.repeat(np.arange(R, dtype=np.int64), len(sat))
-    s = np.tile(tl.day_start[sat], R)
-    e = np.tile(tl.day_start[sat + 2], R)
+    # every resident's weekends on its lane, resident after resident: (resident, weekend) in order
+    lane = np.arange(R, dtype=np.int64)[:, None] * LANE
+    s = (lane + tl.day_start[sat]).ravel()
+    e = (lane + tl.day_start[sat + 2]).ravel()
     # A free weekend lies in a gap at least as long as it, so gaps shorter than the shortest
     # weekend may be filled in first: use busy time merged that way if a rule made it already.
     span = int((tl.day_start[sat + 2] - tl.day_start[sat]).min())
     made = [g for g in tl.busy_gaps_made() if g <= span]
     busy = tl.busy_within(max(made) if made else span)  # includes leave days
-    return ~busy.overlaps(r, s, e).reshape(R, len(sat))
+    return ~busy.overlaps_lanes(s, e).reshape(R, len(sat))
 
 
 def free_weekends(tl: Timeline) -> np.ndarray:
@@ -87,7 +88,15 @@ def _in_windows(tl: Timeline, w: Windows) -> tuple[np.ndarray, np.ndarray, np.nd
     sat = saturdays(tl)
     last_sat = np.maximum(w.end - 1, w.start)
     j0, j1 = np.searchsorted(sat, w.start, side="left"), np.searchsorted(sat, last_sat, side="left")
-    pairs, which = np.unique(j0 * (len(sat) + 1) + j1, return_inverse=True)
+    key = j0 * (len(sat) + 1) + j1
+    if len(key) and bool((key[1:] >= key[:-1]).all()):
+        # windows in order (rolling or blocks: always) hold ranges in order: np.unique without its sort
+        new = np.empty(len(key), dtype=bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        pairs, which = key[new], np.cumsum(new) - 1
+    else:
+        pairs, which = np.unique(key, return_inverse=True)
     return pairs // (len(sat) + 1), pairs % (len(sat) + 1), which.ravel()
 
 
