@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from typing import Any, NamedTuple, overload
@@ -199,23 +199,24 @@ def _lanes(iv: Intervals) -> tuple[np.ndarray, np.ndarray]:
     return iv.start + lane, np.add(iv.end, lane, out=lane)
 
 
-def _insert(at: np.ndarray, *pairs: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
-    """``np.insert(a, at, x)`` for each ``(a, x)`` of ``pairs`` (one length of ``a``, one of ``x``),
-    sharing the work: where the rows land is found once, not once per column (``np.insert``
-    costs more than the merge it serves on a small roster). Same arrays, in ``a``'s dtype."""
+def _insert_at(at: np.ndarray, n: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """A function giving ``np.insert(a, at, x)`` for arrays ``a`` of length ``n``: where the rows land
+    is found once for every column, not once per column (``np.insert`` costs more than the merge
+    it serves on a small roster). Same arrays, in ``a``'s dtype; one column at a time, so a caller
+    may let go of each input before the next."""
     if len(at) > 1 and not bool((at[1:] >= at[:-1]).all()):  # out of order: np.insert sorts them
-        return [np.insert(a, at, x) for a, x in pairs]
-    n = len(pairs[0][0]) + len(at)
+        return lambda a, x: np.insert(a, at, x)
     pos = at + np.arange(len(at))  # each new row lands after the rows inserted before it
-    old = np.ones(n, dtype=bool)
+    old = np.ones(n + len(at), dtype=bool)
     old[pos] = False
-    out = []
-    for a, x in pairs:
-        m = np.empty(n, dtype=a.dtype)
+
+    def put(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+        m = np.empty(len(old), dtype=a.dtype)
         m[pos] = x
         m[old] = a
-        out.append(m)
-    return out
+        return m
+
+    return put
 
 
 def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -454,7 +455,7 @@ class Timeline:
     def _day_text(self) -> tuple[list[int], list[str]]:
         """Each day's midnight (absolute minutes) and date as text, made once: findings name dates
         by the thousand and a pandas Timestamp per name costs more than the rule."""
-        return [int(x) for x in self.day_start], np.datetime_as_string(self.days, unit="D").tolist()
+        return self.day_start.tolist(), np.datetime_as_string(self.days, unit="D").tolist()
 
     # ---------------------------------------------------------------- shift rows as integers
     def col(self, name: str) -> np.ndarray:
@@ -612,6 +613,8 @@ class Timeline:
         hc = flatnonzero(extra & (en > st)) if extra.any() else np.zeros(0, dtype=np.int64)
         ld = flatnonzero(self.leave.ravel())
         lr, ld = ld // D, ld % D
+        if not len(hc):  # no home call (the usual roster): leave days alone, already in order
+            return lr.astype(np.int64, copy=False), self.day_start[ld], self.day_start[ld + 1]
         r = np.concatenate([self.col("resident")[hc], lr]).astype(np.int64, copy=False)
         xs = np.concatenate([st[hc], self.day_start[ld]]).astype(np.int64, copy=False)
         xe = np.concatenate([en[hc], self.day_start[ld + 1]]).astype(np.int64, copy=False)
@@ -640,8 +643,12 @@ class Timeline:
                 # slot the few extra intervals in among the sorted ones, then merge as usual
                 uls, ule = _lanes(u)
                 at = np.searchsorted(uls, xls, side="right")
-                ls, le, resident, start = _insert(at, (uls, xls), (ule, xe + lane), (u.resident, r), (u.start, xs))
+                put = _insert_at(at, len(uls))
+                ls = put(uls, xls)
+                le = put(ule, xe + lane)
                 del uls, ule
+                resident = put(u.resident, r)
+                start = put(u.start, xs)
                 sweep = _Sweep.of_lanes(None, resident, start, ls, le)
                 cache[gap] = sweep.cut(gap, groups=False)[0]
         return cache[gap]

@@ -274,6 +274,8 @@ def worst_windows(
     hit need one). A list, in resident and window order, so that a rule can look up the cells of
     all its findings at once; the runs and their maxima are found for all residents together.
     """
+    if not bad.any():  # the usual answer, in one call
+        return []
     rows = flatnonzero(bad.any(axis=1) & scope)
     if not len(rows):
         return []
@@ -330,11 +332,12 @@ def fmt(x: float) -> str:
 
 
 def ceil_div(a: np.ndarray, b: float) -> np.ndarray:
-    return np.ceil(np.round(a / b, 9)).astype(np.int64)
+    # ``ndarray.round`` is what ``np.round`` calls, without its Python wrappers (rules call this per rule)
+    return np.ceil(np.asarray(a / b).round(9)).astype(np.int64)
 
 
 def floor_div(a: np.ndarray, b: float) -> np.ndarray:
-    return np.floor(np.round(a / b, 9)).astype(np.int64)
+    return np.floor(np.asarray(a / b).round(9)).astype(np.int64)
 
 
 def hm(minutes: float) -> float:
