@@ -142,13 +142,17 @@ def _windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     else:
         starts = np.arange(max(0, tl.first - days + 1), D - days + 1)
         ends = starts + days
-    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    starts, ends = starts.astype(np.int64, copy=False), ends.astype(np.int64, copy=False)  # fresh arrays
     length = (ends - starts).astype(np.int32)  # days: int32 holds any window's
+    cols = _run_or_index(starts), _run_or_index(ends)  # worked out once: for ``on`` and for every rule
     if p.get("exclude-leave", True):
-        on = length[None, :] - between(leave_prefix(tl), starts, ends)  # int32 less int16: int32
+        L = leave_prefix(tl)
+        on = length[None, :] - (L[:, cols[1]] - L[:, cols[0]])  # int32 less int16: int32
     else:
         on = np.broadcast_to(length[None, :], (tl.n_residents, len(starts))).copy()
-    return Windows(starts, ends, on)
+    w = Windows(starts, ends, on)
+    w.__dict__["_cols"] = cols  # the cached property, known already
+    return w
 
 
 def leave_prefix(tl: Timeline) -> np.ndarray:
