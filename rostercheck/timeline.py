@@ -1243,7 +1243,10 @@ def _spread(per_code: np.ndarray, code: np.ndarray) -> np.ndarray:
     (counted hours: zero on every row of a roster without home call)."""
     if len(per_code) and (per_code == per_code[0]).all():
         one = np.full(1, per_code[0], dtype=per_code.dtype)
-        return np.broadcast_to(one, (len(code),))
+        # np.broadcast_to(one, (len(code),)), made directly: the same read-only zero-stride view
+        col = np.ndarray((len(code),), dtype=one.dtype, buffer=one, strides=(0,))
+        col.flags.writeable = False
+        return col
     return per_code[code]
 
 

@@ -50,6 +50,10 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     # short: the arithmetic below runs on those pairs, not on every one of the year's periods.
     most = max(p["min-hours"], p["ratio"] * float(span.max()))
     i = flatnonzero(rest_minutes(tl) < most * 60 + 60)
+    if p["side"] != "both" and p["after-hours"] > 0:
+        i = i[span[i] >= p["after-hours"] - 1e-9]  # rest is owed only after a period long enough to trigger
+    if not len(i):  # no rest short enough to fall short of any requirement
+        return
     j = i + 1
     same = r[j] == r[i]
     nxt_start = start[j]
