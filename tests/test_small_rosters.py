@@ -237,3 +237,24 @@ def test_flatnonzero_is_numpys() -> None:
         assert np.array_equal(T.flatnonzero(a), np.flatnonzero(a))
     v = rng.random((6, 4)) < 0.5
     assert np.array_equal(T.flatnonzero(v[:, ::2]), np.flatnonzero(v[:, ::2]))
+
+
+@pytest.mark.parametrize("seed", [2, 8])
+def test_weekends_counted_by_a_window_table_match_the_running_counts(seed: int, monkeypatch) -> None:
+    tl = _timeline(days=60, seed=seed)
+    free = min_free_weekends.free_saturdays(tl)
+    for days, p in WINDOWS:
+        w = base.windows(tl, days, p)
+        for q in ({"min": 1, "per": 28}, {"min": 2, "per": 14, "exclude-leave": False}):
+            small, which = min_free_weekends._per_window(tl, w)
+            got = (small(free)[:, which], min_free_weekends.weekend_need(tl, w, q))
+            with monkeypatch.context() as m:
+                m.setattr(min_free_weekends, "DENSE", -1)
+                big, which_big = min_free_weekends._per_window(tl, w)
+                want = (big(free)[:, which_big], min_free_weekends.weekend_need(tl, w, q))
+                rule = {**q, "average-days": days, **p}
+                hits = list(min_free_weekends.check(tl, rule, np.ones(tl.n_residents, bool)))
+            for a, b in zip(got, want):
+                assert a.dtype == b.dtype and np.array_equal(a, b), (days, p, q)
+            assert hits == list(min_free_weekends.check(tl, {**q, "average-days": days, **p},
+                                                        np.ones(tl.n_residents, bool)))

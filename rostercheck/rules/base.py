@@ -320,6 +320,8 @@ def window_cells(
     codes: Iterable[str] | None = None,
 ) -> list[list[int]]:
     """The cells of shifts of ``kinds``/``codes`` in each picked window (``worst_windows``), at once."""
+    if not picks:
+        return []
     r, wi = np.array([p[0] for p in picks], dtype=np.int64), np.array([p[1] for p in picks], dtype=np.int64)
     return tl.cells_in_days_many(r, w.start[wi], w.end[wi], kinds, codes) if len(picks) else []
 
