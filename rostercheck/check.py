@@ -83,7 +83,14 @@ def legend_for(raw: RawRoster, cfg: Config) -> dict[str, Shift]:
 
 
 def scope(tl: Timeline, applies_to: dict[str, list]) -> np.ndarray:
-    """Which residents a rule applies to (all, when ``applies-to`` is empty)."""
+    """Which residents a rule applies to (all, when ``applies-to`` is empty: one read-only mask per
+    timeline, shared by every rule that applies to all)."""
+    if not applies_to:
+        every = tl.memo("scope")
+        if "all" not in every:
+            every["all"] = np.ones(tl.n_residents, dtype=bool)
+            every["all"].flags.writeable = False
+        return every["all"]
     mask = np.ones(tl.n_residents, dtype=bool)
     res = tl.residents
     if "pgy" in applies_to:

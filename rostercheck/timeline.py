@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from typing import Any, NamedTuple, overload
@@ -48,6 +48,12 @@ HALF_DAY_SLOTS = {"AM": (8 * 60, 12 * 60), "PM": (13 * 60, 17 * 60)}
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
+def flatnonzero(a: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(a)`` for an array, without numpy's layers of Python wrappers around it: a
+    small roster's check asks a few dozen times, and the wrappers cost more than the search."""
+    return a.ravel().nonzero()[0]
+
+
 @cache
 def _zone(name: str) -> dt.tzinfo:
     from zoneinfo import ZoneInfo
@@ -73,8 +79,10 @@ class Intervals:
 
     def overlaps(self, resident: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """For each query [start, end) of a resident: does any interval overlap it?"""
-        qs = start + resident.astype(np.int64) * LANE
-        qe = end + resident.astype(np.int64) * LANE
+        return self.overlaps_lanes(start + resident.astype(np.int64) * LANE, end + resident.astype(np.int64) * LANE)
+
+    def overlaps_lanes(self, qs: np.ndarray, qe: np.ndarray) -> np.ndarray:
+        """``overlaps`` for queries already on their resident's lane (start and end + resident * LANE)."""
         i = searchsorted_sorted(self.lane_end, qs, side="right")  # first interval ending after qs
         ok = i < len(self.lane_start)
         hit = np.zeros(len(qs), dtype=bool)
@@ -163,8 +171,10 @@ class _Sweep:
             new = np.empty(n, dtype=bool)
             new[0] = True
             np.logical_not(joins, out=new[1:])
-            first = np.flatnonzero(new)
-            last = np.r_[first[1:] - 1, n - 1]
+            first = flatnonzero(new)
+            last = np.empty_like(first)  # each interval's last row: the row before the next one's first
+            np.subtract(first[1:], 1, out=last[:-1])
+            last[-1] = n - 1
             merged = Intervals(self.resident[first], self.start[first], self.run_end[last])
             gid = None
             if groups:  # period ids as int32 (work rows by the million): same numbers, half the bytes
@@ -187,6 +197,26 @@ def _lanes(iv: Intervals) -> tuple[np.ndarray, np.ndarray]:
         return known["lane_start"], known["lane_end"]
     lane = iv.resident * LANE if iv.resident.dtype == np.int64 else iv.resident.astype(np.int64) * LANE
     return iv.start + lane, np.add(iv.end, lane, out=lane)
+
+
+def _insert_at(at: np.ndarray, n: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """A function giving ``np.insert(a, at, x)`` for arrays ``a`` of length ``n``: where the rows land
+    is found once for every column, not once per column (``np.insert`` costs more than the merge
+    it serves on a small roster). Same arrays, in ``a``'s dtype; one column at a time, so a caller
+    may let go of each input before the next."""
+    if len(at) > 1 and not bool((at[1:] >= at[:-1]).all()):  # out of order: np.insert sorts them
+        return lambda a, x: np.insert(a, at, x)
+    pos = at + np.arange(len(at))  # each new row lands after the rows inserted before it
+    old = np.ones(n + len(at), dtype=bool)
+    old[pos] = False
+
+    def put(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+        m = np.empty(len(old), dtype=a.dtype)
+        m[pos] = x
+        m[old] = a
+        return m
+
+    return put
 
 
 def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -236,7 +266,8 @@ def searchsorted_small(
     Same answers (``_bins`` says why); ``bins`` is ``_bins(a)``, made once by callers that ask often.
     """
     if bins is None:
-        bins = _bins(a)
+        # a few thousand instants: a binary search each costs less than making the table
+        bins = _bins(a) if len(t) > _SMALL_SEARCH else None
         if bins is None:
             return np.searchsorted(a, t, side=side)  # type: ignore[call-overload]
     base, g, table = bins
@@ -245,14 +276,19 @@ def searchsorted_small(
     return table[b]
 
 
+#: Up to this many instants ``searchsorted_small`` and ``Timeline.day_index`` search directly: on
+#: a small roster making and reading a look-up table costs more than the binary searches.
+_SMALL_SEARCH = 1 << 12
+
+
 def searchsorted_sorted(a: np.ndarray, v: np.ndarray, side: str = "left") -> np.ndarray:
     """``np.searchsorted(a, v, side)`` for sorted ``v``, by one merge instead of a binary search each.
 
     Both arrays sorted: a stable sort of the two together finds two runs and merges them in linear
     time, and each value's position there, less the values before it, counts the ``a`` before it.
-    Unsorted ``v`` falls back to the binary search.
+    Unsorted ``v``, and a few thousand values (a small roster's), take the binary search.
     """
-    if len(v) < 2 or len(a) < 64 or not bool((v[1:] >= v[:-1]).all()):
+    if len(v) <= _SMALL_SEARCH or len(a) < 64 or not bool((v[1:] >= v[:-1]).all()):
         return np.searchsorted(a, v, side=side)  # type: ignore[call-overload]
     both = np.concatenate([v, a] if side == "left" else [a, v])  # ties: v first for "left", last for "right"
     order = np.argsort(both, kind="stable")
@@ -350,7 +386,7 @@ class Timeline:
     period_gap: int = 120
     files: list[str] = field(default_factory=list)
     #: normalised code -> as the roster writes it (``legend.code_spellings``), for what people read
-    spelling: dict[str, str] = field(default_factory=dict)
+    spelling: Mapping[str, str] = field(default_factory=dict)
 
     def written(self, code: str) -> str:
         """A code as the roster (else its legend) writes it: messages say ``PedW``, not ``PEDW``."""
@@ -419,7 +455,7 @@ class Timeline:
     def _day_text(self) -> tuple[list[int], list[str]]:
         """Each day's midnight (absolute minutes) and date as text, made once: findings name dates
         by the thousand and a pandas Timestamp per name costs more than the rule."""
-        return [int(x) for x in self.day_start], np.datetime_as_string(self.days, unit="D").tolist()
+        return self.day_start.tolist(), np.datetime_as_string(self.days, unit="D").tolist()
 
     # ---------------------------------------------------------------- shift rows as integers
     def col(self, name: str) -> np.ndarray:
@@ -472,7 +508,7 @@ class Timeline:
     @cached_property
     def work_index(self) -> np.ndarray:
         st, en = self.col("start"), self.col("end")
-        w = np.flatnonzero(self.shift_mask(WORK_KINDS) & (en > st))
+        w = flatnonzero(self.shift_mask(WORK_KINDS) & (en > st))
         return w.astype(np.int32) if len(st) < 1 << 31 else w  # positions: int32 holds any roster's
 
     @cached_property
@@ -551,7 +587,7 @@ class Timeline:
         else:
             rows = np.arange(len(group))
         g = group[rows]
-        bounds = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1, len(g)] if len(g) else np.zeros(1, np.int64)
+        bounds = np.r_[0, flatnonzero(g[1:] != g[:-1]) + 1, len(g)] if len(g) else np.zeros(1, np.int64)
         return rows, bounds
 
     def period_cells(self, period_ids: np.ndarray) -> list[list[int]]:
@@ -574,9 +610,11 @@ class Timeline:
         st, en = self.col("start"), self.col("end")
         D = self.n_days
         extra = self.shift_mask(BUSY_KINDS - WORK_KINDS)  # home call
-        hc = np.flatnonzero(extra & (en > st)) if extra.any() else np.zeros(0, dtype=np.int64)
-        ld = np.flatnonzero(self.leave.ravel())
+        hc = flatnonzero(extra & (en > st)) if extra.any() else np.zeros(0, dtype=np.int64)
+        ld = flatnonzero(self.leave.ravel())
         lr, ld = ld // D, ld % D
+        if not len(hc):  # no home call (the usual roster): leave days alone, already in order
+            return lr.astype(np.int64, copy=False), self.day_start[ld], self.day_start[ld + 1]
         r = np.concatenate([self.col("resident")[hc], lr]).astype(np.int64, copy=False)
         xs = np.concatenate([st[hc], self.day_start[ld]]).astype(np.int64, copy=False)
         xe = np.concatenate([en[hc], self.day_start[ld + 1]]).astype(np.int64, copy=False)
@@ -605,11 +643,12 @@ class Timeline:
                 # slot the few extra intervals in among the sorted ones, then merge as usual
                 uls, ule = _lanes(u)
                 at = np.searchsorted(uls, xls, side="right")
-                ls = np.insert(uls, at, xls)
-                le = np.insert(ule, at, xe + lane)
+                put = _insert_at(at, len(uls))
+                ls = put(uls, xls)
+                le = put(ule, xe + lane)
                 del uls, ule
-                resident = np.insert(u.resident, at, r)
-                start = np.insert(u.start, at, xs)
+                resident = put(u.resident, r)
+                start = put(u.start, xs)
                 sweep = _Sweep.of_lanes(None, resident, start, ls, le)
                 cache[gap] = sweep.cut(gap, groups=False)[0]
         return cache[gap]
@@ -621,7 +660,10 @@ class Timeline:
     def day_index(self, t: np.ndarray, side: str = "right") -> np.ndarray:
         """``np.searchsorted(day_start, t, side)`` for integer instants, by table look-up: the day
         holding instant ``t`` is ``day_index(t) - 1`` (-1 before the axis, ``n_days`` after it)."""
-        return searchsorted_small(self.day_start, np.asarray(t, dtype=np.int64), side, self._day_bins)
+        t = np.asarray(t, dtype=np.int64)
+        if t.size <= _SMALL_SEARCH:  # a small roster's instants: the table would cost more than it saves
+            return np.searchsorted(self.day_start, t, side=side)  # type: ignore[call-overload]
+        return searchsorted_small(self.day_start, t, side, self._day_bins)
 
     def hours_by_day(self, counted_only: bool = False, codes: Iterable[str] | None = None) -> np.ndarray:
         """Work hours of each resident on each day [R, D], intervals split at local midnight.
@@ -634,12 +676,12 @@ class Timeline:
         counted = self.col("counted")
         if codes is None:
             u = self.work
-            hc = np.flatnonzero(counted > 0) if counted.max(initial=0) > 0 else np.zeros(0, dtype=np.int64)
+            hc = flatnonzero(counted > 0) if counted.max(initial=0) > 0 else np.zeros(0, dtype=np.int64)
         else:
             keep = self.shift_mask(codes=codes)
             w = self.work_index[keep[self.work_index]]
             u = merge(self.col("resident")[w], self.col("start")[w], self.col("end")[w])[0]
-            hc = np.flatnonzero((counted > 0) & keep)
+            hc = flatnonzero((counted > 0) & keep)
         R, D = self.n_residents, self.n_days
         ds = self.day_start
         if len(u.start):
@@ -652,14 +694,14 @@ class Timeline:
             d0 = k
             d0 -= 1
             del k
-            c = np.flatnonzero((u.end > nxt) & (d0 < D))
+            c = flatnonzero((u.end > nxt) & (d0 < D))
             np.minimum(u.end, nxt, out=nxt)
             nxt -= u.start
             minutes = [nxt]  # each interval's minutes on its first day
             del nxt
             r, e, d = u.resident[c], u.end[c], d0[c] + 1  # each reaches into day d
             if off_axis:  # only their days on the axis count
-                on = np.flatnonzero((d0 >= 0) & (d0 < D))
+                on = flatnonzero((d0 >= 0) & (d0 < D))
                 d0, minutes[0] = d0[on], minutes[0][on]
                 idx = [d0 * R + u.resident[on]]
             else:
@@ -669,12 +711,12 @@ class Timeline:
             del d0
             while len(d):
                 if d.max() >= D:  # past the axis: nothing more to count
-                    on = np.flatnonzero(d < D)
+                    on = flatnonzero(d < D)
                     r, e, d = r[on], e[on], d[on]
                 nxt = ds[d + 1]
                 idx.append(d * R + r)
                 minutes.append(np.minimum(e, nxt) - ds[d])
-                c = np.flatnonzero(e > nxt)  # the few that reach the day after, too
+                c = flatnonzero(e > nxt)  # the few that reach the day after, too
                 r, e, d = r[c], e[c], d[c] + 1
             weights = np.concatenate(minutes, dtype=np.float64)  # float weights: bincount is 4x faster
             del minutes
@@ -705,7 +747,7 @@ class Timeline:
         R, D = self.n_residents, self.n_days
         if self._rows_are_cells:
             return self.shift_mask(kinds, codes).reshape(R, D)
-        sel = np.flatnonzero(self.shift_mask(kinds, codes))
+        sel = flatnonzero(self.shift_mask(kinds, codes))
         seen = np.zeros(R * D, dtype=bool)
         seen[self.col("resident")[sel] * D + self.col("day")[sel]] = True
         return seen.reshape(R, D)
@@ -721,7 +763,7 @@ class Timeline:
         R, D = self.n_residents, self.n_days
         if self._rows_are_cells:  # one code a date: a date holds one of them or not
             return self.shift_mask(kinds, codes).reshape(R, D)
-        sel = np.flatnonzero(self.shift_mask(kinds, codes))
+        sel = flatnonzero(self.shift_mask(kinds, codes))
         ids = self._code_index[0][sel]
         present = np.zeros(len(self._code_index[1]) + 1, dtype=bool)
         present[ids] = True  # the few codes selected
@@ -765,7 +807,7 @@ class Timeline:
             keep |= self._lut("kinds", kinds)[kind[lo:hi]]
         if codes is not None:
             keep |= self._lut("codes", codes)[code[lo:hi]]
-        return np.flatnonzero(keep) + lo
+        return flatnonzero(keep) + lo
 
     @cached_property
     def _day_offsets(self) -> np.ndarray:
@@ -863,8 +905,7 @@ def _zone_minutes(minutes: np.ndarray, tz: str, out: np.ndarray | None = None) -
         return minutes.copy() if out is None else out
     lo = int(minutes.min()) // MIN_PER_DAY
     n = int(minutes.max()) // MIN_PER_DAY - lo + 2
-    offset = np.array([_offset(zone, (lo + j) * MIN_PER_DAY) for j in range(n)], dtype=np.int64)
-    changing = np.flatnonzero(offset[1:] != offset[:-1])
+    offset, changing = _day_offsets(tz, lo, n)
     res = np.empty_like(minutes) if out is None else out
     exact: dict[int, int] = {}
     # a block of rows at a time: the day and offset of every row are two int64 temporaries, 29 MB
@@ -873,7 +914,7 @@ def _zone_minutes(minutes: np.ndarray, tz: str, out: np.ndarray | None = None) -
         m = minutes[a:a + _ZONE_BLOCK]
         k = m // MIN_PER_DAY
         k -= lo
-        rows = np.flatnonzero(np.isin(k, changing)) if len(changing) else None
+        rows = flatnonzero(np.isin(k, changing)) if len(changing) else None
         held = m[rows] if rows is not None and len(rows) else None  # before ``out`` overwrites them
         np.subtract(m, offset[k], out=res[a:a + _ZONE_BLOCK])
         if held is not None:
@@ -881,6 +922,20 @@ def _zone_minutes(minutes: np.ndarray, tz: str, out: np.ndarray | None = None) -
                 exact[x] = _zone_minute(zone, x)
             res[a + rows] = [exact[x] for x in held.tolist()]
     return res
+
+
+@lru_cache(maxsize=64)
+def _day_offsets(tz: str, lo: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The zone's offset at each of ``n`` local midnights from day ``lo`` (days since 1970), and the
+    days whose offset differs from the next one's, made once per axis: a check converts its axis,
+    its shifts and its evenings over the same days, and a batch checks many rosters of one month
+    (a few kilobytes each, read-only)."""
+    zone = _zone(tz)
+    offset = np.array([_offset(zone, (lo + j) * MIN_PER_DAY) for j in range(n)], dtype=np.int64)
+    changing = flatnonzero(offset[1:] != offset[:-1])
+    offset.flags.writeable = False
+    changing.flags.writeable = False
+    return offset, changing
 
 
 #: Rows converted at a time by ``_zone_minutes``.
@@ -931,8 +986,56 @@ def _given(values: np.ndarray) -> np.ndarray:
     return given
 
 
+class _LegendArrays(NamedTuple):
+    """What the normaliser reads of a legend, per code (in the legend's order) as small arrays."""
+
+    shifts: tuple[Shift, ...]
+    code_id: dict[str, int]
+    kind: np.ndarray  # int8 into ``KINDS``
+    start: np.ndarray  # int32 minutes after midnight, -1 untimed
+    length: np.ndarray  # int32 minutes, -1 untimed
+    counted: np.ndarray  # float hours of home call (0 else)
+    elapsed: np.ndarray  # bool: the length was given as hours
+    own_code: np.ndarray  # bool: the config times the code itself
+    names: np.ndarray  # object: the codes (the ``code`` column's labels)
+    split: dict[str, list[str] | None]  # ``split_codes`` of every cell text seen with this legend
+
+
+#: Legends seen lately, by their codes: a batch builds every roster's timeline from one config's
+#: legend (a fresh dict holding the same frozen ``Shift`` objects each time), and working its
+#: arrays out again per roster cost a tenth of building a small timeline.
+_LEGENDS: dict[tuple[str, ...], _LegendArrays] = {}
+
+
+def _legend_arrays(legend: dict[str, Shift]) -> _LegendArrays:
+    """The legend's ``_LegendArrays``, made once per legend (the same codes holding the very same
+    ``Shift`` objects: they are frozen, so the arrays are too). The arrays are read-only."""
+    key = tuple(legend)
+    shifts = tuple(legend.values())
+    hit = _LEGENDS.get(key)
+    if hit is not None and hit.shifts == shifts:  # the same objects (or equal ones: the same arrays)
+        return hit
+    arrays = [
+        np.array([KIND_ID[s.kind] for s in shifts], dtype=np.int8),
+        np.array([s.start if s.start is not None else -1 for s in shifts], dtype=np.int32),
+        np.array([s.length if s.length is not None else -1 for s in shifts], dtype=np.int32),
+        np.array([s.counted_hours or 0.0 for s in shifts], dtype=float),
+        np.array([s.elapsed for s in shifts], dtype=bool),
+        np.array([s.origin == "config" and s.timed for s in shifts], dtype=bool),
+        np.array(list(legend), dtype=object),
+    ]
+    for a in arrays:
+        a.flags.writeable = False
+    made = _LegendArrays(shifts, {c: i for i, c in enumerate(legend)}, *arrays, {})
+    if len(_LEGENDS) >= 8:
+        _LEGENDS.clear()
+    _LEGENDS[key] = made
+    return made
+
+
 def _parse_texts(
-    raw: RawRoster, legend: dict[str, Shift], code_id: dict[str, int]
+    raw: RawRoster, legend: dict[str, Shift], code_id: dict[str, int],
+    split: dict[str, list[str] | None] | None = None,
 ) -> tuple[np.ndarray, list[list[int]]]:
     """Map each distinct cell text to its codes once; one error lists every unknown code.
 
@@ -943,7 +1046,13 @@ def _parse_texts(
     texts = ["" if u is None or (isinstance(u, float) and u != u) else str(u) for u in uniq] + [""]
     if len(tid) and tid.min() < 0:  # missing text: the blank added last (``factors`` leaves room for it)
         tid = np.where(tid < 0, len(uniq), tid).astype(tid.dtype)
-    parsed: dict[str, list[str] | None] = {t: split_codes(t, legend) for t in set(texts)}
+    if split is None or len(split) > 1 << 12:  # free text by the thousand: no memo worth keeping
+        split = {}
+    parsed: dict[str, list[str] | None] = {}
+    for t in set(texts):  # each distinct text once per legend (``split``: what this legend made already)
+        if t not in split:
+            split[t] = split_codes(t, legend)
+        parsed[t] = split[t]
     bad = [t for t, codes in parsed.items() if codes is None]
     if bad:
         counts: Counter[str] = Counter()
@@ -974,11 +1083,37 @@ def _parse_texts(
     return tid, [[code_id[c] for c in parsed[t] or ()] for t in texts]
 
 
-def _spellings(raw: RawRoster, legend: dict[str, Shift]) -> dict[str, str]:
+def _spellings(raw: RawRoster, legend: dict[str, Shift]) -> Spellings:
     """How the checked roster spells each code, counted per distinct text (not per cell)."""
     tid, uniq = raw.entries.factors("text")
     counts = np.bincount(tid[tid >= 0], minlength=len(uniq))
-    return code_spellings(uniq, counts, legend)
+    return Spellings(uniq, counts, legend)
+
+
+class Spellings(Mapping[str, str]):
+    """``code_spellings(texts, counts, legend)``, worked out when a message first names a code:
+    most checks of a small roster name none, and a Python pass over its texts cost a tenth of
+    building its timeline. The same mapping a dict of it would be."""
+
+    def __init__(self, texts: list, counts: np.ndarray, legend: dict[str, Shift]) -> None:
+        self._args: tuple | None = (texts, counts, legend)
+        self._made: dict[str, str] = {}
+
+    @property
+    def _map(self) -> dict[str, str]:
+        if self._args is not None:
+            self._made = code_spellings(*self._args)
+            self._args = None
+        return self._made
+
+    def __getitem__(self, code: str) -> str:
+        return self._map[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._map)
+
+    def __len__(self) -> int:
+        return len(self._map)
 
 
 def slot_times(legend: dict[str, Shift]) -> dict[str, tuple[int, int]]:
@@ -998,7 +1133,8 @@ def slot_times(legend: dict[str, Shift]) -> dict[str, tuple[int, int]]:
 
 
 def _entries_to_shifts(
-    raw: RawRoster, legend: dict[str, Shift], start_day: np.datetime64, res_map: np.ndarray, cell0: int
+    raw: RawRoster, legend: dict[str, Shift], start_day: np.datetime64, res_map: np.ndarray, cell0: int,
+    lg: _LegendArrays | None = None,
 ) -> dict[str, np.ndarray]:
     """One row per code in a cell (a ``CL/W`` cell gives two), as column arrays in entry order.
 
@@ -1007,8 +1143,8 @@ def _entries_to_shifts(
     """
     e = raw.entries
     n = len(e)
-    code_id = {c: i for i, c in enumerate(legend)}
-    tid, per_text = _parse_texts(raw, legend, code_id)
+    lg = lg or _legend_arrays(legend)
+    tid, per_text = _parse_texts(raw, legend, lg.code_id, lg.split)
     per_count = np.array([len(c) for c in per_text], dtype=np.int64)  # codes in each distinct text
     # narrow integers where the values are provably small (issue 17: a year of 5,000 residents is
     # 1.8 million rows, and every byte a row is 1.8 MB): entries, days, residents and cells fit
@@ -1016,7 +1152,7 @@ def _entries_to_shifts(
     index_dtype = _index_dtype(n + cell0)
     code_dtype = np.int16 if len(legend) < 1 << 15 else np.int32
     if per_count.max(initial=0) <= 1:
-        entry = np.flatnonzero((per_count > 0)[tid]).astype(index_dtype, copy=False)
+        entry = flatnonzero((per_count > 0)[tid]).astype(index_dtype, copy=False)
         first_code = np.array([c[0] if c else -1 for c in per_text], dtype=code_dtype)
         code = first_code[tid[entry]]
     else:  # multi-code cells: repeat the entry once per code
@@ -1030,12 +1166,7 @@ def _entries_to_shifts(
         del count, offsets, k
         entry = entry.astype(index_dtype, copy=False)
     del tid
-    shifts = list(legend.values())
-    kind_of = np.array([KIND_ID[s.kind] for s in shifts], dtype=np.int8)
-    lstart = np.array([s.start if s.start is not None else -1 for s in shifts], dtype=np.int32)
-    llen = np.array([s.length if s.length is not None else -1 for s in shifts], dtype=np.int32)
-    counted = np.array([s.counted_hours or 0.0 for s in shifts], dtype=float)
-    lelapsed = np.array([s.elapsed for s in shifts], dtype=bool)
+    kind_of, lstart, llen, counted, lelapsed = lg.kind, lg.start, lg.length, lg.counted, lg.elapsed
     kind = kind_of[code]
     start = lstart[code]
     length = llen[code]
@@ -1044,12 +1175,12 @@ def _entries_to_shifts(
     # slots, so its half a million blank slot texts are not even looked at), except a code the
     # config gives its own start and end: a 07:00-19:00 ward code is 12 hours, not two sessions
     by_slot = (kind == KIND_ID["work"]) | (kind == KIND_ID["wellness"]) if raw.layout != "grid" else None
-    own_code = np.array([s.origin == "config" and s.timed for s in shifts], dtype=bool)
+    own_code = lg.own_code
     if by_slot is not None and own_code.any():
         by_slot &= ~own_code[code]
-    timed_by_slot = np.flatnonzero(by_slot) if by_slot is not None else np.empty(0, dtype=np.int64)
+    timed_by_slot = flatnonzero(by_slot) if by_slot is not None else np.empty(0, dtype=np.int64)
     if raw.layout == "duty-list":  # a duty split "A (AM) B (PM)": each half is its session, whatever the duty
-        timed_by_slot = np.flatnonzero(lstart[code] >= 0)
+        timed_by_slot = flatnonzero(lstart[code] >= 0)
     if len(timed_by_slot):
         slot_ids, slot_names = factorize(e["slot"][entry[timed_by_slot]])
         sessions = slot_times(legend)
@@ -1065,7 +1196,7 @@ def _entries_to_shifts(
     xend = e["end"]
     has = _given(xstart) & _given(xend) if raw.layout == "long" else np.zeros(n, dtype=bool)
     if has.any():
-        rows = np.flatnonzero(has[entry])
+        rows = flatnonzero(has[entry])
         for i in rows.tolist():  # only rows that carry explicit times; few in practice
             j = int(entry[i])
             where = {"file": raw.path, "sheet": e["sheet"][j], "cell": cell_name(e["cell"][j])}
@@ -1112,7 +1243,10 @@ def _spread(per_code: np.ndarray, code: np.ndarray) -> np.ndarray:
     (counted hours: zero on every row of a roster without home call)."""
     if len(per_code) and (per_code == per_code[0]).all():
         one = np.full(1, per_code[0], dtype=per_code.dtype)
-        return np.broadcast_to(one, (len(code),))
+        # np.broadcast_to(one, (len(code),)), made directly: the same read-only zero-stride view
+        col = np.ndarray((len(code),), dtype=one.dtype, buffer=one, strides=(0,))
+        col.flags.writeable = False
+        return col
     return per_code[code]
 
 
@@ -1150,6 +1284,7 @@ def build(
 
     parts = []
     cells = CellSources()
+    lg = _legend_arrays(legend)
     for ro in rosters:
         if ro is previous:
             res_map = np.array([by_name.get(r.name, -1) for r in ro.residents], dtype=np.int64)
@@ -1159,7 +1294,7 @@ def build(
             ro = RawRoster(ro.path, ro.residents, ent.take(keep), ro.layout, ro.sheets)
         else:
             res_map = np.arange(len(ro.residents), dtype=np.int64)
-        part = _entries_to_shifts(ro, legend, start_date, res_map, len(cells))
+        part = _entries_to_shifts(ro, legend, start_date, res_map, len(cells), lg)
         cells.extend_from(
             ro.path, ro.entries["sheet"], ro.entries["cell"]
         )
@@ -1175,7 +1310,7 @@ def build(
     else:
         # every row is converted (an untimed row's minute is then replaced by its day's midnight),
         # into the arrays themselves: no second pair of int64 columns at the peak
-        el = np.flatnonzero(t & sh["elapsed"]) if tz else np.zeros(0, dtype=np.int64)
+        el = flatnonzero(t & sh["elapsed"]) if tz else np.zeros(0, dtype=np.int64)
         # an `end` is a clock time (a night across a change is 11 or 13 h); `hours` are elapsed
         # from the start instant (a 28 h call across the autumn change ends at 10:00 on the clock)
         elapsed = e_naive[el] - s_naive[el]
@@ -1184,11 +1319,11 @@ def build(
         en[el] = st[el] + elapsed
         # untimed codes (off, leave, untimed wellness) occupy their whole date for display and cells
         if not t.all():
-            off = np.flatnonzero(~t)
+            off = flatnonzero(~t)
             st[off] = day_start[sh["day"][off]]
             en[off] = st[off]
     del s_naive, e_naive
-    code_names = np.array(list(legend), dtype=object)
+    code_names = lg.names
     shifts = Table(
         {
             "resident": sh["resident"],

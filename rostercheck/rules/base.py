@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rostercheck.ranges import MAX_RULE_NUMBER
-from rostercheck.timeline import Timeline
+from rostercheck.timeline import Timeline, flatnonzero
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,24 @@ class Windows:
         """``f(self.on)`` for an elementwise ``f``, by a table over the on-service day counts."""
         return by_value(self.on, f, self.on_range)
 
+    @cached_property
+    def _cols(self) -> tuple[slice | np.ndarray, slice | np.ndarray]:
+        """How to take the start and the end columns: a slice when they are consecutive (rolling
+        windows), else the indices; worked out once, not on every ``columns`` a rule asks for."""
+        return _run_or_index(self.start), _run_or_index(self.end)
+
+    def at_start(self, M: np.ndarray) -> np.ndarray:
+        """``columns(M, self.start)``: each window's start column of a [R, D + 1] matrix."""
+        return M[:, self._cols[0]]
+
+    def at_end(self, M: np.ndarray) -> np.ndarray:
+        """``columns(M, self.end)``."""
+        return M[:, self._cols[1]]
+
+    def sums(self, P: np.ndarray) -> np.ndarray:
+        """``between(P, self.start, self.end)``: each window's sum of [R, D + 1] prefix sums."""
+        return self.at_end(P) - self.at_start(P)
+
 
 def windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     """Every window the rule must look at: inside the known days, touching the checked days.
@@ -124,13 +142,17 @@ def _windows(tl: Timeline, days: int, p: dict[str, Any]) -> Windows:
     else:
         starts = np.arange(max(0, tl.first - days + 1), D - days + 1)
         ends = starts + days
-    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    starts, ends = starts.astype(np.int64, copy=False), ends.astype(np.int64, copy=False)  # fresh arrays
     length = (ends - starts).astype(np.int32)  # days: int32 holds any window's
+    cols = _run_or_index(starts), _run_or_index(ends)  # worked out once: for ``on`` and for every rule
     if p.get("exclude-leave", True):
-        on = length[None, :] - between(leave_prefix(tl), starts, ends)  # int32 less int16: int32
+        L = leave_prefix(tl)
+        on = length[None, :] - (L[:, cols[1]] - L[:, cols[0]])  # int32 less int16: int32
     else:
         on = np.broadcast_to(length[None, :], (tl.n_residents, len(starts))).copy()
-    return Windows(starts, ends, on)
+    w = Windows(starts, ends, on)
+    w.__dict__["_cols"] = cols  # the cached property, known already
+    return w
 
 
 def leave_prefix(tl: Timeline) -> np.ndarray:
@@ -162,10 +184,15 @@ def prefix(M: np.ndarray, dtype: type | None = None) -> np.ndarray:
 def columns(M: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """``M[:, cols]``, as a view when ``cols`` are consecutive (rolling windows move a day at a time),
     instead of a gather over every resident."""
+    return M[:, _run_or_index(cols)]
+
+
+def _run_or_index(cols: np.ndarray) -> slice | np.ndarray:
+    """``cols`` as a slice when they are consecutive, else themselves (what ``columns`` indexes by)."""
     n = len(cols)
-    if n and bool((np.diff(cols) == 1).all()):
-        return M[:, int(cols[0]):int(cols[0]) + n]
-    return M[:, cols]
+    if n and (n == 1 or bool((cols[1:] - cols[:-1] == 1).all())):
+        return slice(int(cols[0]), int(cols[0]) + n)
+    return cols
 
 
 def between(P: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -175,7 +202,7 @@ def between(P: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 def window_sums(M: np.ndarray, w: Windows, dtype: type | None = None) -> np.ndarray:
     """Sum of a [R, D] matrix over each window -> [R, W] (prefix sums, no loop over windows)."""
-    return between(prefix(M, dtype), w.start, w.end)
+    return w.sums(prefix(M, dtype))
 
 
 def day_major_sums(HT: np.ndarray, w: Windows) -> np.ndarray:
@@ -183,14 +210,19 @@ def day_major_sums(HT: np.ndarray, w: Windows) -> np.ndarray:
 
     The running sums go a day at a time, adding a contiguous row of every resident: the same
     additions in the same order as ``np.cumsum`` along days (floats come out bit for bit the
-    same), four times faster than a cumulative sum along the short, strided axis.
+    same), four times faster than a cumulative sum along the short, strided axis. A few dozen
+    residents are summed by one ``np.cumsum`` down the days instead (the same additions again):
+    there a numpy call per day costs more than the sums.
     """
     D, R = HT.shape
     P = np.empty((D + 1, R), dtype=np.result_type(HT.dtype, np.int64))
     P[0] = 0
-    for d in range(D):
-        np.add(P[d], HT[d], out=P[d + 1])
-    return between(P.T, w.start, w.end)
+    if R <= 64:
+        np.cumsum(HT, axis=0, out=P[1:])
+    else:
+        for d in range(D):
+            np.add(P[d], HT[d], out=P[d + 1])
+    return w.sums(P.T)
 
 
 def by_value(a: np.ndarray, f: Callable[[np.ndarray], np.ndarray], bounds: tuple[int, int] | None = None) -> np.ndarray:
@@ -213,8 +245,8 @@ def runs(flags: np.ndarray) -> list[tuple[int, int]]:
         return []
     padded = np.r_[False, flags, False].astype(np.int8)
     d = np.diff(padded)
-    starts = np.flatnonzero(d == 1)
-    ends = np.flatnonzero(d == -1) - 1
+    starts = flatnonzero(d == 1)
+    ends = flatnonzero(d == -1) - 1
     return list(zip(starts.tolist(), ends.tolist()))
 
 
@@ -246,7 +278,9 @@ def worst_windows(
     hit need one). A list, in resident and window order, so that a rule can look up the cells of
     all its findings at once; the runs and their maxima are found for all residents together.
     """
-    rows = np.flatnonzero(bad.any(axis=1) & scope)
+    if not bad.any():  # the usual answer, in one call
+        return []
+    rows = flatnonzero(bad.any(axis=1) & scope)
     if not len(rows):
         return []
     k, W = len(rows), bad.shape[1]
@@ -260,13 +294,13 @@ def worst_windows(
     joined[1:W] = w.start[1:] < w.end[:-1]
     first = B.copy()
     first[:, 1:] &= ~(B[:, :-1] & joined[1:])
-    at = np.flatnonzero(B.ravel())  # every bad window, run after run
+    at = flatnonzero(B.ravel())  # every bad window, run after run
     new = first.ravel()[at]
-    lo = np.flatnonzero(new)  # where each run begins among them
+    lo = flatnonzero(new)  # where each run begins among them
     size = np.diff(np.r_[lo, len(at)])
     sc = S.ravel()[at]
     best = np.maximum.reduceat(sc, lo)
-    hit = np.flatnonzero(sc == np.repeat(best, size))
+    hit = flatnonzero(sc == np.repeat(best, size))
     run_of = np.cumsum(new)[hit] - 1
     worst = hit[np.r_[True, run_of[1:] != run_of[:-1]]]  # the first maximum of each run
     pos = at[worst]
@@ -286,6 +320,8 @@ def window_cells(
     codes: Iterable[str] | None = None,
 ) -> list[list[int]]:
     """The cells of shifts of ``kinds``/``codes`` in each picked window (``worst_windows``), at once."""
+    if not picks:
+        return []
     r, wi = np.array([p[0] for p in picks], dtype=np.int64), np.array([p[1] for p in picks], dtype=np.int64)
     return tl.cells_in_days_many(r, w.start[wi], w.end[wi], kinds, codes) if len(picks) else []
 
@@ -302,11 +338,12 @@ def fmt(x: float) -> str:
 
 
 def ceil_div(a: np.ndarray, b: float) -> np.ndarray:
-    return np.ceil(np.round(a / b, 9)).astype(np.int64)
+    # ``ndarray.round`` is what ``np.round`` calls, without its Python wrappers (rules call this per rule)
+    return np.ceil(np.asarray(a / b).round(9)).astype(np.int64)
 
 
 def floor_div(a: np.ndarray, b: float) -> np.ndarray:
-    return np.floor(np.round(a / b, 9)).astype(np.int64)
+    return np.floor(np.asarray(a / b).round(9)).astype(np.int64)
 
 
 def hm(minutes: float) -> float:

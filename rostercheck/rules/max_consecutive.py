@@ -26,7 +26,7 @@ import numpy as np
 from rostercheck.legend import WORK_KINDS
 from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.rules.period_facts import clock_range, night_minutes, start_day
-from rostercheck.timeline import LANE, Timeline, searchsorted_sorted
+from rostercheck.timeline import LANE, Timeline, flatnonzero, searchsorted_sorted
 from rostercheck.wording import plural
 
 KIND = "max-consecutive"
@@ -53,8 +53,8 @@ def _runs(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # rows end to end, each after a False: no run crosses from one resident into the next
     flat = np.zeros(R * (D + 1) + 1, dtype=bool)
     flat[1:].reshape(R, D + 1)[:, :D] = X
-    starts = np.flatnonzero(flat[1:] > flat[:-1])  # position (in flat[1:]) of each run's first day
-    ends = np.flatnonzero(flat[:-1] > flat[1:]) - 1  # ... and of its last day; both in row order
+    starts = flatnonzero(flat[1:] > flat[:-1])  # position (in flat[1:]) of each run's first day
+    ends = flatnonzero(flat[:-1] > flat[1:]) - 1  # ... and of its last day; both in row order
     return starts // (D + 1), starts % (D + 1), ends % (D + 1)
 
 
@@ -73,11 +73,11 @@ def counted_days(tl: Timeline, p: dict[str, Any], ends: bool = True) -> tuple[np
         X = tl.days_with(p["kinds"], p["codes"])
         if not ends:
             return X, None
-        sel = np.flatnonzero(tl.shift_mask(p["kinds"], p["codes"]))
+        sel = flatnonzero(tl.shift_mask(p["kinds"], p["codes"]))
         r, d, e = (tl.col(c)[sel] for c in ("resident", "day", "end"))
     else:
         merged = tl.period_intervals[0]
-        keep = np.flatnonzero(classified(tl, p))
+        keep = flatnonzero(classified(tl, p))
         r, e = merged.resident[keep], merged.end[keep]
         d = start_day(tl, merged.start[keep])
         ok = (d >= 0) & (d < D)
@@ -97,7 +97,7 @@ def latest_by_day(r: np.ndarray, d: np.ndarray, e: np.ndarray, R: int, D: int) -
     if len(key) > 1 and not bool((key[1:] >= key[:-1]).all()):
         order = np.argsort(key, kind="stable")
         key, e = key[order], e[order]
-    first = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+    first = np.r_[0, flatnonzero(key[1:] != key[:-1]) + 1]
     E[key[first]] = np.maximum.reduceat(e, first) if len(first) < len(key) else e
     return E.reshape(R, D)
 
@@ -130,7 +130,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     names = _names(tl, p)
     checked = tl.checked_start
     # runs lying wholly in the history are context, not findings
-    long = np.flatnonzero((length > p["max"]) & scope[r] & (tl.day_start[d1 + 1] > checked))
+    long = flatnonzero((length > p["max"]) & scope[r] & (tl.day_start[d1 + 1] > checked))
     midnight = tl.day_start.tolist()  # Python ints: findings come by the ten thousand
     ends = E[r[long], d1[long]].tolist() if E is not None else None
     cells = _cells(tl, p, r[long], d0[long], d1[long] + 1)
@@ -165,7 +165,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     after = ~goes_on & (j + 1 < n) & (u.resident[nj] == r)
     nxt = np.where(goes_on, run_end, np.where(after, u.start[nj], 0))
     gap = (nxt - run_end) / 60.0
-    bad = np.flatnonzero(
+    bad = flatnonzero(
         (length >= p["rest-after-run"]) & scope[r] & (goes_on | after) & (gap < need - 1e-6) & (nxt > checked)
     )
     if not len(bad):

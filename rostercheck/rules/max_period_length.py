@@ -19,7 +19,7 @@ import numpy as np
 
 from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.rules.period_facts import holding
-from rostercheck.timeline import Timeline
+from rostercheck.timeline import Timeline, flatnonzero
 
 KIND = "max-period-length"
 OPTIONS = (
@@ -35,7 +35,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     merged = tl.period_intervals[0]
     span = tl.period_span
     cap = p["limit"] + p["transition-hours"]
-    ids = np.flatnonzero(span > cap + 1e-6)  # few periods are too long: test the rest on those only
+    ids = flatnonzero(span > cap + 1e-6)  # few periods are too long: test the rest on those only
     ids = ids[scope[merged.resident[ids]]]
     if p["kinds"] or p["codes"]:
         ids = ids[holding(tl, p["kinds"], p["codes"])[ids]]

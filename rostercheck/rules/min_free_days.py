@@ -27,14 +27,13 @@ from rostercheck.rules.base import (
     Option,
     Windows,
     ceil_div,
-    columns,
     fmt,
     window_cells,
     window_sums,
     windows,
     worst_windows,
 )
-from rostercheck.timeline import FAR, Timeline
+from rostercheck.timeline import FAR, Intervals, Timeline, flatnonzero
 from rostercheck.wording import plural
 
 KIND = "min-free-days"
@@ -65,6 +64,8 @@ def free_blocks(tl: Timeline, w: Windows, block_minutes: int) -> np.ndarray:
     R, D = tl.n_residents, tl.n_days
     # gaps shorter than a block hold no block however they are clipped: leave them out
     b = tl.busy_within(block_minutes)
+    if (len(b.start) + R) * len(w.start) <= DENSE:
+        return _free_blocks_dense(tl, b, w, block_minutes)
     out = np.empty((R, len(w.start)), dtype=np.int64)
     first = np.r_[0, np.cumsum(np.bincount(b.resident, minlength=R))] if len(b.start) else np.zeros(R + 1, np.int64)
     k = tl.day_index(b.start, side="left")  # first midnight at or after each busy start
@@ -76,18 +77,41 @@ def free_blocks(tl: Timeline, w: Windows, block_minutes: int) -> np.ndarray:
         e = _edges(tl, b.start[lo:hi], b.end[lo:hi], k[lo:hi], first[r0:r1 + 1] - lo, block_minutes)
         # its first gap comes before its last gap exactly when the first busy time starting after
         # the window's start also ends before the window's end
-        many = columns(e.next_end, w.start) < z
-        part = np.add(columns(e.head, w.start), columns(e.tail, w.end), out=out[r0:r1])
+        many = w.at_start(e.next_end) < z
+        part = np.add(w.at_start(e.head), w.at_end(e.tail), out=out[r0:r1])
         part *= many
         if not many.all():  # at most one gap (rare): clipped at both ends, or none at all
             i0 = e.gap_index()
             i1 = i0 - (e.gap_start >= tl.day_start)
             rr, wi = np.nonzero(~many)
-            g0, g1 = columns(i0, w.start)[rr, wi], columns(i1, w.end)[rr, wi]
+            g0, g1 = w.at_start(i0)[rr, wi], w.at_end(i1)[rr, wi]
             a_, z_ = tl.day_start[w.start[wi]], z[wi]
             one = np.minimum(e.ge[g0], z_) - np.maximum(e.gs[g0], a_)
             part[rr, wi] = np.where(g0 == g1, one // block_minutes, 0)
     return out
+
+
+#: Up to this many (gap, window) pairs ``free_blocks`` clips every gap to every window: a small
+#: roster's few hundred gaps and handful of windows, a dozen numpy calls in all.
+DENSE = 1 << 15
+
+
+def _free_blocks_dense(tl: Timeline, b: Intervals, w: Windows, block_minutes: int) -> np.ndarray:
+    """``free_blocks`` by the definition: each gap between busy intervals (before the first and
+    after the last, open) clipped to each window, whole blocks counted and summed per resident."""
+    R, n = tl.n_residents, len(b.start)
+    # resident r's gaps: (-FAR, start_0), (end_0, start_1), ..., (end_last, FAR) from first[r] + r on
+    per = np.bincount(b.resident, minlength=R) + 1 if n else np.ones(R, dtype=np.int64)
+    at = np.arange(n) + b.resident  # the gap before interval i; the one after it is at + 1
+    gs = np.full(n + R, -FAR, dtype=np.int64)
+    ge = np.full(n + R, FAR, dtype=np.int64)
+    ge[at] = b.start
+    gs[at + 1] = b.end
+    a, z = tl.day_start[w.start], tl.day_start[w.end]
+    blocks = np.minimum(ge[:, None], z) - np.maximum(gs[:, None], a)
+    blocks //= block_minutes
+    np.maximum(blocks, 0, out=blocks)  # a gap outside the window holds nothing
+    return np.add.reduceat(blocks, np.cumsum(per) - per, axis=0)
 
 
 @dataclass
@@ -164,7 +188,7 @@ def _edges(
 def free_calendar_days(tl: Timeline) -> np.ndarray:
     """[R, D] True where the date has no work, call or home call touching it and no leave."""
     busy = tl.leave.copy()
-    sel = np.flatnonzero(tl.shift_mask(BUSY_KINDS) & (tl.col("end") > tl.col("start")))
+    sel = flatnonzero(tl.shift_mask(BUSY_KINDS) & (tl.col("end") > tl.col("start")))
     start, end = tl.col("start")[sel], tl.col("end")[sel]
     d0 = tl.day_index(start) - 1
     d1 = tl.day_index(end, side="left")  # exclusive

@@ -53,8 +53,10 @@ def free_evenings(tl: Timeline, evening: tuple[int, int], leave: bool = True) ->
     leave (``exclude-leave = false``: only evenings on service are protected time)."""
     R, D = tl.n_residents, tl.n_days
     base = tl.days.astype("datetime64[m]")
-    es = local_to_abs(base + np.timedelta64(evening[0], "m"), tl.tz)
-    ee = local_to_abs(base + np.timedelta64(evening[1], "m"), tl.tz)
+    # both edges of every evening in one conversion (a time zone's offsets are looked up once)
+    edges = local_to_abs(np.concatenate([base + np.timedelta64(evening[0], "m"),
+                                         base + np.timedelta64(evening[1], "m")]), tl.tz)
+    es, ee = edges[:D], edges[D:]
     # Each work interval marks the evenings it overlaps (most overlap none or one), instead of
     # asking, for every resident and date, whether some interval overlaps that evening.
     busy = np.zeros(R * D, dtype=bool)
@@ -78,6 +80,8 @@ def evenings_needed(w: Windows, p: dict[str, Any]) -> np.ndarray:
     need = ceil_div(p["min"] * w.length, p["per"])[None, :]
     if need.size and need.max() < 1 << 31:  # a count of evenings: [R, W] as int32 is half the bytes
         need = need.astype(np.int32)
+    if w.on_range[0] > 0:  # every window has an on-service day: the same row for every resident
+        return np.broadcast_to(need, w.on.shape)
     return np.where(w.on > 0, need, need.dtype.type(0))
 
 

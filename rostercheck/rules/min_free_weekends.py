@@ -14,7 +14,7 @@ Example: `[rules.golden-weekend]` with `min = 1`, `per = 28`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from rostercheck.rules.base import (
     windows,
     worst_windows,
 )
-from rostercheck.timeline import Timeline
+from rostercheck.timeline import LANE, Timeline, flatnonzero
 from rostercheck.wording import plural
 
 KIND = "min-free-weekends"
@@ -50,7 +50,7 @@ def saturdays(tl: Timeline) -> np.ndarray:
     """Axis days that are a Saturday whose Sunday is on the axis too (made once per timeline)."""
     cache = tl.memo("saturdays")
     if "sat" not in cache:
-        sat = np.flatnonzero((tl.weekday == 5)[: tl.n_days - 1])
+        sat = flatnonzero((tl.weekday == 5)[: tl.n_days - 1])
         sat.flags.writeable = False
         cache["sat"] = sat
     return cache["sat"]
@@ -62,15 +62,16 @@ def free_saturdays(tl: Timeline) -> np.ndarray:
     sat = saturdays(tl)
     if not len(sat):
         return np.zeros((R, 0), dtype=bool)
-    r = np.repeat(np.arange(R, dtype=np.int64), len(sat))
-    s = np.tile(tl.day_start[sat], R)
-    e = np.tile(tl.day_start[sat + 2], R)
+    # every resident's weekends on its lane, resident after resident: (resident, weekend) in order
+    lane = np.arange(R, dtype=np.int64)[:, None] * LANE
+    s = (lane + tl.day_start[sat]).ravel()
+    e = (lane + tl.day_start[sat + 2]).ravel()
     # A free weekend lies in a gap at least as long as it, so gaps shorter than the shortest
     # weekend may be filled in first: use busy time merged that way if a rule made it already.
     span = int((tl.day_start[sat + 2] - tl.day_start[sat]).min())
     made = [g for g in tl.busy_gaps_made() if g <= span]
     busy = tl.busy_within(max(made) if made else span)  # includes leave days
-    return ~busy.overlaps(r, s, e).reshape(R, len(sat))
+    return ~busy.overlaps_lanes(s, e).reshape(R, len(sat))
 
 
 def free_weekends(tl: Timeline) -> np.ndarray:
@@ -87,20 +88,46 @@ def _in_windows(tl: Timeline, w: Windows) -> tuple[np.ndarray, np.ndarray, np.nd
     sat = saturdays(tl)
     last_sat = np.maximum(w.end - 1, w.start)
     j0, j1 = np.searchsorted(sat, w.start, side="left"), np.searchsorted(sat, last_sat, side="left")
-    pairs, which = np.unique(j0 * (len(sat) + 1) + j1, return_inverse=True)
+    key = j0 * (len(sat) + 1) + j1
+    if len(key) and bool((key[1:] >= key[:-1]).all()):
+        # windows in order (rolling or blocks: always) hold ranges in order: np.unique without its sort
+        new = np.empty(len(key), dtype=bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        pairs, which = key[new], np.cumsum(new) - 1
+    else:
+        pairs, which = np.unique(key, return_inverse=True)
     return pairs // (len(sat) + 1), pairs % (len(sat) + 1), which.ravel()
 
 
-def _need(tl: Timeline, j0: np.ndarray, j1: np.ndarray, p: dict[str, Any]) -> np.ndarray:
-    """Free weekends required per resident and range of Saturdays [R, len(j0)]."""
+#: Up to this many (window, Saturday) pairs a window's weekends are counted by a product with the
+#: [W, S] table of which weekends each window holds: a small roster's handful of each, two numpy
+#: calls instead of running counts, distinct ranges and their look-ups.
+DENSE = 1 << 12
+
+
+def _per_window(tl: Timeline, w: Windows) -> tuple[Callable[[np.ndarray], np.ndarray], np.ndarray]:
+    """How to count [R, S] weekend flags per window: a function giving the counts per distinct range
+    of Saturdays (``_in_windows``; per window when the windows are few), and each window's range."""
+    sat = saturdays(tl)
+    if len(sat) * len(w.start) <= DENSE:
+        # the same weekends as _in_windows's ranges: Saturdays from the start, their Sunday inside
+        held = (sat[None, :] >= w.start[:, None]) & (sat[None, :] < np.maximum(w.end - 1, w.start)[:, None])
+        HT = held.T.astype(np.int32)
+        return (lambda X: X.astype(np.int32) @ HT), np.arange(len(w.start))
+    j0, j1, which = _in_windows(tl, w)
+    return (lambda X: between(prefix(X, np.int32), j0, j1)), which
+
+
+def _need(tl: Timeline, count: Callable[[np.ndarray], np.ndarray], p: dict[str, Any]) -> np.ndarray:
+    """Free weekends required per resident and range of Saturdays (``count`` counts per range)."""
     R = tl.n_residents
     sat = saturdays(tl)
     if p.get("exclude-leave", True):
         avail = ~(tl.leave[:, sat] | tl.leave[:, sat + 1])
     else:
         avail = np.ones((R, len(sat)), dtype=bool)
-    weekends = between(prefix(avail, np.int32), j0, j1)
-    return by_value(weekends, lambda k: ceil_div(p["min"] * k * 7, p["per"]))
+    return by_value(count(avail), lambda k: ceil_div(p["min"] * k * 7, p["per"]))
 
 
 def weekend_need(tl: Timeline, w: Windows, p: dict[str, Any]) -> np.ndarray:
@@ -110,17 +137,17 @@ def weekend_need(tl: Timeline, w: Windows, p: dict[str, Any]) -> np.ndarray:
     `min` per `per` days is `min * 7 / per` per weekend, rounded up, so a 28-day window with four
     weekends needs one and a window holding no weekend needs none.
     """
-    j0, j1, which = _in_windows(tl, w)
-    return _need(tl, j0, j1, p)[:, which]
+    count, which = _per_window(tl, w)
+    return _need(tl, count, p)[:, which]
 
 
 def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     w = windows(tl, p["average-days"] or p["per"], p)
     # weekends counted per Saturday, not per day, and per distinct range of Saturdays, not per
     # window: a window's free weekends are a difference of running counts over the Saturdays
-    j0, j1, which = _in_windows(tl, w)
-    free_by = between(prefix(free_saturdays(tl), np.int32), j0, j1)
-    need_by = _need(tl, j0, j1, p)
+    count, which = _per_window(tl, w)
+    free_by = count(free_saturdays(tl))
+    need_by = _need(tl, count, p)
     bad = (free_by < need_by)[:, which]
 
     def free(r: int, wi: int) -> int:

@@ -26,7 +26,7 @@ import numpy as np
 
 from rostercheck.rules.base import Hit, Option, fmt
 from rostercheck.rules.period_facts import holding, rest_minutes
-from rostercheck.timeline import Timeline
+from rostercheck.timeline import Timeline, flatnonzero
 
 KIND = "min-rest"
 OPTIONS = (
@@ -49,7 +49,11 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
     # Only a pair (i, i + 1) with less free time between than any period could require can fall
     # short: the arithmetic below runs on those pairs, not on every one of the year's periods.
     most = max(p["min-hours"], p["ratio"] * float(span.max()))
-    i = np.flatnonzero(rest_minutes(tl) < most * 60 + 60)
+    i = flatnonzero(rest_minutes(tl) < most * 60 + 60)
+    if p["side"] != "both" and p["after-hours"] > 0:
+        i = i[span[i] >= p["after-hours"] - 1e-9]  # rest is owed only after a period long enough to trigger
+    if not len(i):  # no rest short enough to fall short of any requirement
+        return
     j = i + 1
     same = r[j] == r[i]
     nxt_start = start[j]
@@ -70,7 +74,7 @@ def check(tl: Timeline, p: dict[str, Any], scope: np.ndarray) -> Iterator[Hit]:
         need = np.maximum(need, np.where(trig(j) & same, need_of(j), -np.inf))
     owed_after = same & trig_i & (gap < need_i - 1e-6)
     bad = np.isfinite(need) & (gap < need - 1e-6)
-    found = np.flatnonzero(bad & (nxt_start > tl.checked_start))  # rest ending in the history is context
+    found = flatnonzero(bad & (nxt_start > tl.checked_start))  # rest ending in the history is context
     if not len(found):
         return
     ids = i[found]
