@@ -90,6 +90,30 @@ def cell_text(value: object) -> str:
     return str(value).translate(_ODD_SPACES).strip()
 
 
+#: str cell value -> its text: the same names, codes and headers come back in every roster of a
+#: batch (and in every sheet of a workbook); bounded, cleared whole when full
+_STR_TEXTS: dict[str, str] = {}
+_STR_TEXTS_MAX = 65_536
+
+
+def cell_texts(values: list) -> list[str]:
+    """``cell_text`` of each value (the distinct values of a sheet): strings through a per-process
+    memo, everything else through ``cell_text``."""
+    memo = _STR_TEXTS
+    out = list(map(memo.get, values))  # None where not a remembered str (a str key never equals a number)
+    if None not in out:
+        return out  # type: ignore[return-value]
+    for k, v in enumerate(values):
+        if out[k] is None:
+            if type(v) is str:
+                if len(memo) >= _STR_TEXTS_MAX:
+                    memo.clear()
+                out[k] = memo[v] = v.translate(_ODD_SPACES).strip()
+            else:
+                out[k] = cell_text(v)
+    return out  # type: ignore[return-value]
+
+
 def collapse(text: str) -> str:
     """Stripped text with every whitespace run as one space: names compare as people read them."""
     return " ".join(text.translate(_ODD_SPACES).split())

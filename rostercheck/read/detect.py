@@ -15,13 +15,14 @@ or half-day is decided by ``grid`` once it sees the date columns.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from rostercheck.errors import InputError
 from rostercheck.model import LAYOUTS, REPORT_SHEET_HEADERS, RosterOptions
 from rostercheck.read import headers as H
-from rostercheck.read.cells import cell_text, column_index, factorize, object_array
+from rostercheck.read.cells import column_index, object_array
 from rostercheck.read.date_order import is_date
 from rostercheck.read.source import Sheet
 
@@ -43,20 +44,33 @@ class Plan:
     title_row: int | None = None
 
 
+@lru_cache(maxsize=8192, typed=True)
+def _is_date(value: object) -> bool:
+    """``is_date`` of a distinct cell value, once per process (``typed``: TRUE is not 1)."""
+    return bool(is_date(value))
+
+
 class HeadScan:
     """Header keys and date flags for the top rows of a sheet, computed once per sheet."""
 
     def __init__(self, sheet: Sheet, nrows: int) -> None:
-        head = sheet.values[:nrows]
         self.sheet = sheet
-        self.nrows = int(head.shape[0])
-        # one factorize of the head, then text, header key and date test per distinct value
-        codes, uniques = factorize(head)
-        texts = [cell_text(u) for u in uniques]
-        self.texts = object_array(texts)[codes].reshape(head.shape)
-        self.keys = object_array([H.header_key(t) for t in texts])[codes].reshape(head.shape)
-        self.is_date = np.array([bool(is_date(u)) for u in uniques] + [False], dtype=bool)[codes].reshape(head.shape)
-        # (either date order: 13/07/2026 too)
+        # the sheet's one factorize (``Sheet.factors``, shared with the reader), then the header key
+        # and date test per distinct value the top rows hold
+        all_codes, uniques, all_texts = sheet.factors()
+        codes = all_codes[:nrows]
+        self.nrows = int(codes.shape[0])
+        used = np.flatnonzero(np.bincount(codes.ravel(), minlength=len(uniques)))
+        texts = object_array(all_texts)
+        keys = np.empty(len(uniques), dtype=object)
+        dates = np.zeros(len(uniques), dtype=bool)
+        if used.size:
+            # both cached per process and mapped from C: a batch's rosters share their headers
+            keys[used] = list(map(H.header_key, texts[used].tolist()))
+            dates[used] = list(map(_is_date, object_array(uniques)[used].tolist()))  # either order: 13/07/2026 too
+        self.texts = texts[codes]
+        self.keys = keys[codes]
+        self.is_date = dates[codes]
         # per row, its keys as a set and its date count: the detection asks each row many times
         self._key_sets = [frozenset(row) for row in self.keys.tolist()]
         self._dates = self.is_date.sum(axis=1).tolist() if self.nrows else []

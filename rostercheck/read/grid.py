@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -91,12 +92,17 @@ def column_for(
     )
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
 class _Columns:
     """The date columns of a grid: positions, dates, slots, and the layout they imply."""
 
     def __init__(self, cols: list[int], dates: list[dt.date], slots: list[str], layout: str, last_header: int):
         self.cols = np.asarray(cols, dtype=np.int64)
-        self.dates = np.asarray(dates, dtype="datetime64[D]")
+        # by ordinal: numpy converts a list of date objects one by one, slowly
+        self.dates = (np.fromiter(map(dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
+                      - _EPOCH_ORDINAL).astype("datetime64[D]")
         self.slots = np.asarray(slots, dtype=object)
         self.layout = layout
         self.last_header = last_header  # last row that belongs to the header (weekday/AM-PM rows)
@@ -589,7 +595,9 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     cells = narrow_cells(((r + sheet.row0)[:, None] * CELL_STRIDE + (columns.cols + sheet.col0)[None, :]).ravel())
     left = [j for j in range(int(columns.cols[0])) if j != name_col and (texts[header_rows, j] != "").any()]
     info.labels = {
-        column_letters(sheet.col0 + j): (_header_text(texts, header_rows, j), [collapse(t) for t in texts[r, j]])
+        column_letters(sheet.col0 + j): (
+            _header_text(texts, header_rows, j), list(map(_collapsed, texts[r, j].tolist()))
+        )
         for j in left
     }
     return SheetRoster(
@@ -692,6 +700,21 @@ def _empty(
     )
 
 
+#: ``collapse`` of a name-column text, once per process (a batch's rosters list the same people)
+_collapsed = lru_cache(maxsize=16384)(collapse)
+
+
+@lru_cache(maxsize=16384)
+def _name_facts(name: str) -> tuple[bool, bool, str, bool, bool, bool, bool]:
+    """What ``_RowWalk.run`` asks of a name-column text, once per distinct name per process: footer
+    label, duty label, header key, section title, has a letter, a weekday or AM/PM label, a
+    placeholder. All are pure tests of the text; the walk asks them of every row."""
+    return (
+        H.is_footer(name), H.is_duty(name), H.header_key(name), H.is_section(name), has_letter(name),
+        is_weekday_label(name) or slot_label(name) is not None, H.is_placeholder(name),
+    )  # fmt: skip
+
+
 class _RowWalk:
     """Walk the rows below the header: who is on the roster, and which rows hold their cells.
 
@@ -755,6 +778,7 @@ class _RowWalk:
         group_pgy: int | None = None
         nonblank = (texts[self.start :] != "").any(axis=1) if sheet.nrows > self.start else np.zeros(0, bool)
         footer_at: int | None = None
+        names = list(map(_collapsed, texts[self.start :, self.name_col].tolist()))
         for k, i in enumerate(range(self.start, sheet.nrows)):
             if not nonblank[k]:
                 continue
@@ -763,7 +787,7 @@ class _RowWalk:
                     self.skip(i, "footer")
                     continue
                 footer_at = None  # a person below a notes line: the roster goes on (issue 13)
-            name = collapse(texts[i, self.name_col])
+            name = names[k]
             dropped = self.keep is not None and self.filter_col is not None and not self.keep[k]
             if not name:
                 codes = self.codes(i)
@@ -783,7 +807,8 @@ class _RowWalk:
                 else:
                     self.skip(i, "no codes")
                 continue
-            if H.is_footer(name):
+            is_footer, is_duty, key, section, letter, labelled_like, placeholder = _name_facts(name)
+            if is_footer:
                 # A footer label ends the roster only on a row without shift codes: "Total Care",
                 # "Notes" or "Key" with codes under the dates is a person; a row of counts is not.
                 codes = self.codes(i)
@@ -801,19 +826,17 @@ class _RowWalk:
                         "the dates: read as a resident",
                     )
                 )  # fmt: skip
-            if H.is_duty(name) and self.names_under_dates(i, name):
+            if is_duty and self.names_under_dates(i, name):
                 self.skip(i, "duty row", text=name, detail="names under the dates")
                 continue
-            key = H.header_key(name)
             if key in H.NAME:
                 if self.codes(i):
                     raise _second_header(sheet, i)
                 self.skip(i, "section title", text=name)  # "Residents" over the residents: a title
                 continue
-            section = H.is_section(name)
             if dropped:
                 untyped = not collapse(texts[i, self.filter_col]) and not self.codes(i)
-                if untyped and (section or H.is_placeholder(name)):
+                if untyped and (section or placeholder):
                     # a title row has no role: say it is a title, as it would be without the filter
                     if section:
                         group_pgy = H.group_pgy(name)
@@ -823,11 +846,10 @@ class _RowWalk:
                     self.skip_filtered(i)
                 continue
             candidate = (
-                not has_letter(name) or section or self.no_attrs[k] or key in H.SUBHEADER
-                or is_weekday_label(name) or slot_label(name) is not None or H.is_placeholder(name)
+                not letter or section or self.no_attrs[k] or key in H.SUBHEADER or labelled_like or placeholder
             )  # fmt: skip
             codes = self.codes(i) if candidate else 1
-            labelled = candidate and (key in H.SUBHEADER or is_weekday_label(name) or slot_label(name) is not None)
+            labelled = candidate and (key in H.SUBHEADER or labelled_like)
             if labelled and (not codes or self.labels_only(i)):
                 self.skip(i, "sub-header", text=name)
                 continue
@@ -839,14 +861,14 @@ class _RowWalk:
                     info.sections.append((sheet.row_number(i), name))
                     self.skip(i, "section title", text=name)
                     continue
-                if H.is_placeholder(name):
+                if placeholder:
                     self.skip(i, "placeholder", text=name)
                     continue
-                if self.no_attrs[k] or not has_letter(name):
+                if self.no_attrs[k] or not letter:
                     # a name-only row where everyone else has a role, or a number without shifts
                     self.skip(i, "no codes", text=name)
                     continue
-            elif candidate and H.is_placeholder(name):
+            elif candidate and placeholder:
                 info.warnings.append(
                     ReadWarning(
                         sheet.name, sheet.address(i, self.name_col),

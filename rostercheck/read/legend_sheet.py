@@ -12,7 +12,7 @@ from rostercheck.errors import InputError
 from rostercheck.model import LegendRow, Source
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import time_text
-from rostercheck.read.cells import cell_text, collapse, text_array
+from rostercheck.read.cells import cell_text, collapse
 from rostercheck.read.detect import Plan
 from rostercheck.read.result import ReadWarning
 from rostercheck.read.source import Sheet
@@ -24,7 +24,7 @@ def read_legend(sheet: Sheet, plan: Plan) -> tuple[list[LegendRow], list[ReadWar
     """The legend sheet's rows, and a warning for each row that cannot be used (a time nobody can
     read): a workbook's legend only ever adds descriptions and meanings, so one bad row must not
     stop a check the config already covers."""
-    texts = text_array(sheet.values)
+    texts = sheet.texts()  # the sheet's texts, made once (detection already factorized it)
     h = plan.header
     keys = [H.header_key(t) for t in texts[h]]
     code_col = H.find(keys, H.LEGEND_CODE)

@@ -135,11 +135,44 @@ def _scalar(v: object) -> str | None:
     return None
 
 
+def _float(v: float) -> str:
+    if v != v:
+        return "NaN"
+    if v == _INF:
+        return "Infinity"
+    if v == -_INF:
+        return "-Infinity"
+    return float.__repr__(v)
+
+
+#: exact type -> how ``_scalar`` writes it: one dict look-up per value instead of a call through
+#: ``_scalar``'s isinstance chain (subclasses, rarer, still go through ``_scalar``)
+_WRITERS: dict[type, Callable[[object], str]] = {
+    str: _enc,  # type: ignore[dict-item]
+    int: int.__repr__,  # type: ignore[dict-item]
+    float: _float,  # type: ignore[dict-item]
+    bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null",
+}
+#: a dict key as written (``_enc``), by key: a document repeats a few dozen keys many times
+_KEYS: dict[str, str] = {}
+
+
+def _key(k: str) -> str:
+    s = _KEYS.get(k)
+    if s is None:
+        if len(_KEYS) > 4096:
+            _KEYS.clear()
+        s = _KEYS[k] = _enc(k)
+    return s
+
+
 def _write(v: object, depth: int, w: Callable[[str], object]) -> None:
     s = _scalar(v)
     if s is not None:
         w(s)
         return
+    writers = _WRITERS
     if isinstance(v, dict) and all(type(k) is str for k in v):
         if not v:
             w("{}")
@@ -147,11 +180,12 @@ def _write(v: object, depth: int, w: Callable[[str], object]) -> None:
         pad = "\n" + "  " * (depth + 1)
         sep = "{" + pad
         for k, x in v.items():
-            s = _scalar(x)
+            f = writers.get(type(x))
+            s = f(x) if f is not None else _scalar(x)
             if s is not None:
-                w(sep + _enc(k) + ": " + s)
+                w(sep + _key(k) + ": " + s)
             else:
-                w(sep + _enc(k) + ": ")
+                w(sep + _key(k) + ": ")
                 _write(x, depth + 1, w)
             sep = "," + pad
         w("\n" + "  " * depth + "}")
@@ -162,7 +196,8 @@ def _write(v: object, depth: int, w: Callable[[str], object]) -> None:
         pad = "\n" + "  " * (depth + 1)
         sep = "[" + pad
         for x in v:
-            s = _scalar(x)
+            f = writers.get(type(x))
+            s = f(x) if f is not None else _scalar(x)
             if s is not None:
                 w(sep + s)
             else:
