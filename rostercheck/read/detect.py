@@ -61,14 +61,13 @@ class HeadScan:
         codes = all_codes[:nrows]
         self.nrows = int(codes.shape[0])
         used = np.flatnonzero(np.bincount(codes.ravel(), minlength=len(uniques)))
-        texts = object_array(all_texts)
         keys = np.empty(len(uniques), dtype=object)
         dates = np.zeros(len(uniques), dtype=bool)
         if used.size:
             # both cached per process and mapped from C: a batch's rosters share their headers
-            keys[used] = list(map(H.header_key, texts[used].tolist()))
+            keys[used] = list(map(H.header_key, object_array(all_texts)[used].tolist()))
             dates[used] = list(map(_is_date, object_array(uniques)[used].tolist()))  # either order: 13/07/2026 too
-        self.texts = texts[codes]
+        self.texts = sheet.texts()[:nrows]
         self.keys = keys[codes]
         self.is_date = dates[codes]
         # per row, its keys as a set and its date count: the detection asks each row many times

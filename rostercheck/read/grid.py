@@ -135,9 +135,10 @@ def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: 
 
 
 def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int], options: RosterOptions) -> _Columns:
-    values = sheet.values
+    row = sheet.values[d].tolist()
+    drow: list[str] = texts[d].tolist()  # the date row's texts as a list: read a cell at a time below
     parsed_row: list[HeaderDate | None] = header_dates(
-        [None if j in skip else values[d, j] for j in range(sheet.ncols)], options.date_order,
+        [None if j in skip else row[j] for j in range(sheet.ncols)], options.date_order,
         lambda j: sheet.where(d, j),
     )
     found = [j for j, p in enumerate(parsed_row) if p is not None]
@@ -150,7 +151,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         texts, range(max(0, top - 2), min(sheet.nrows, bottom + 2)), d, h, first, last + 1, len(found)
     )
     gaps = np.diff(found)
-    every_other = len(found) >= 2 and bool((gaps == 2).all()) and all(texts[d, j + 1] == "" for j in found[:-1])
+    every_other = len(found) >= 2 and bool((gaps == 2).all()) and all(drow[j + 1] == "" for j in found[:-1])
     #: "3/12 AM", "2026-03-12_PM": every date cell names its session, so every column is a date cell
     slotted = sum(1 for j in found if parsed_row[j].slot) >= max(2, len(found) // 2)  # type: ignore[union-attr]
     abs_d = sheet.row0 + d
@@ -177,11 +178,12 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     date_cells: list[int] = []
     spacers: list[int] = []
     pos = 0
+    lrow: list[str] = texts[label_row].tolist() if label_row is not None else []
     for j in range(first, end + 1):
         if j in skip:
             continue
         p = parsed_row[j]
-        session = session_label(texts[label_row, j]) if label_row is not None else None
+        session = session_label(lrow[j]) if label_row is not None else None
         label = session[0] if session else None
         if p is not None and p.slot and half:
             label = p.slot
@@ -189,7 +191,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
             parsed.append(p)
             date_cells.append(j)
             pos = 0
-        elif texts[d, j] == "":
+        elif drow[j] == "":
             if not half or (label_row is not None and label is None):
                 spacers.append(j)  # a spacer column between dates (checked for codes later)
                 continue
@@ -218,8 +220,8 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         cols.append(j)
         col_date.append(len(parsed) - 1)
 
-    for j in range(sheet.ncols):
-        if (j < first or j > end) and j not in skip and parsed_row[j] is None and looks_like_date(texts[d, j]):
+    for j in [*range(first), *range(end + 1, sheet.ncols)]:
+        if j not in skip and parsed_row[j] is None and looks_like_date(drow[j]):
             raise InputError(f"{texts[d, j]!r} is not a real date; expected a date in the header", **sheet.where(d, j))
     labels = _weekday_labels(sheet, texts, d, h, label_row, date_cells, cols, col_date, parsed, first, end)
     year, notes, inferred = options.year, [], None
@@ -227,7 +229,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         year, notes = _inferred_year(sheet, d, date_cells, parsed, labels)
         inferred = year
     dates = resolve_years(
-        parsed, year, lambda k: sheet.where(d, date_cells[k]), [texts[d, j] for j in date_cells]
+        parsed, year, lambda k: sheet.where(d, date_cells[k]), [drow[j] for j in date_cells]
     )
     warnings = [
         ReadWarning(sheet.name, sheet.address(i, j), f"weekday {text!r} but {dates[k].isoformat()} is a "
@@ -235,7 +237,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         for k, found_labels in enumerate(labels) for i, j, text, days in found_labels
         if dates[k].weekday() not in days
     ]  # fmt: skip
-    warnings.extend(_out_of_sequence(sheet, d, date_cells, dates, [texts[d, j] for j in date_cells]))
+    warnings.extend(_out_of_sequence(sheet, d, date_cells, dates, [drow[j] for j in date_cells]))
     if inferred is not None:
         k = next(k for k, p in enumerate(parsed) if p.year is None)
         warnings.insert(0, ReadWarning(
@@ -340,16 +342,18 @@ def _weekday_labels(
     for i in rows:
         if i == d:
             continue
-        cells = [t for t in texts[i, first : end + 1] if t]
-        if i != label_row and len(cells) >= 2 and all(is_weekday_label(t) for t in cells):
+        row: list[str] = texts[i].tolist()
+        cells = [t for t in row[first : end + 1] if t]
+        if i != label_row and len(cells) >= 2 and all(map(is_weekday_label, cells)):
             for j, k in zip(cols, col_date, strict=True):
-                if texts[i, j] and (i, j) not in {(r, c) for r, c, _, _ in out[k]}:
-                    out[k].append((i, j, texts[i, j], weekdays_named(texts[i, j])))
+                if row[j] and not any(r == i and c == j for r, c, _, _ in out[k]):
+                    out[k].append((i, j, row[j], weekdays_named(row[j])))
     if label_row is not None:
+        lrow: list[str] = texts[label_row].tolist()
         for j, k in zip(cols, col_date, strict=True):
-            session = session_label(texts[label_row, j])
+            session = session_label(lrow[j])
             if session and session[1] is not None:
-                out[k].append((label_row, j, texts[label_row, j], (session[1],)))
+                out[k].append((label_row, j, lrow[j], (session[1],)))
     return out
 
 
@@ -492,7 +496,7 @@ def _all_typed(
         col = attr[what]
         if col is None:
             continue
-        values = {collapse(texts[i, col]).lower() for i in rows}
+        values = {t.lower() for t in map(_collapsed, texts[rows, col].tolist())}
         if values and values <= _NOT_RESIDENTS:
             header = info.columns[what][1] or column_letters(sheet.col0 + col)
             typed = ", ".join(sorted(repr(collapse(texts[i, col])) for i in rows[:1]))
@@ -676,8 +680,8 @@ def _sheet_info(
 def _weekday_row(sheet: Sheet, texts: np.ndarray, d: int, h: int, first: int, last: int) -> int | None:
     """The row of weekday names over the dates (``Mon``, ``Tuesday``, ``Th``), if there is one."""
     for i in range(max(0, min(d, h) - 2), min(sheet.nrows, max(d, h) + 3)):
-        cells = [t for t in texts[i, first : last + 1] if t]
-        if i != d and len(cells) >= 2 and all(is_weekday_label(t) for t in cells):
+        cells = [t for t in texts[i, first : last + 1].tolist() if t]
+        if i != d and len(cells) >= 2 and all(map(is_weekday_label, cells)):
             return sheet.row_number(i)
     return None
 

@@ -13,13 +13,14 @@ import csv
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
 from rostercheck.errors import InputError
-from rostercheck.read.cells import a1, cell_text, cell_texts, factorize, object_array
+from rostercheck.read.cells import cell_text, cell_texts, column_letters, factorize, object_array
 from rostercheck.read.csv_columns import BLOCK, Columns, read_chunks
 
 #: bytes of XML below which a workbook is read by calamine rather than ``read.xlsx_values``: both
@@ -40,6 +41,10 @@ _ALL = slice(None)
 #: a calamine sheet of at most this many cells is turned into Python values once, whole, even when
 #: only its top rows are asked for (detection asks first, the reader next)
 _WHOLE_CELLS = 20_000
+
+
+#: ``column_letters``, once per column index: a reader names a cell per resident and per warning
+_letters = lru_cache(maxsize=16384)(column_letters)
 
 
 @dataclass
@@ -129,6 +134,8 @@ class Sheet:
 
     def texts(self) -> np.ndarray:
         """``cell_text`` of every cell (2-D object array, aligned with ``values``), made once; read-only."""
+        if self._texts is None and self._parent is not None:
+            self._texts = self._parent.texts()[: self.nrows]  # a view: read-only as its base
         if self._texts is None:
             codes, _, texts = self.factors()
             out = object_array(texts)[codes] if codes.size else np.empty(codes.shape, dtype=object)
@@ -142,7 +149,10 @@ class Sheet:
 
     def text_codes(self) -> tuple[np.ndarray, list[str]] | None:
         """Every cell's text as a code (2-D, aligned with ``values``) into a list of texts, when the
-        sheet was read that way (``CodedSheet``); None otherwise. Texts may repeat in the list."""
+        sheet was read that way (``CodedSheet``); None otherwise. Texts may repeat in the list.
+
+        (A month's sheet has its ``factors`` too, but measured, recoding its body for the table costs
+        what the table's own factorize of its thousand texts costs.)"""
         return None
 
     def row(self, i: int) -> np.ndarray:
@@ -153,8 +163,8 @@ class Sheet:
         return self.values[i, j]
 
     def address(self, i: int, j: int) -> str:
-        """A1 address of values[i, j]."""
-        return a1(self.row0 + i, self.col0 + j)
+        """A1 address of values[i, j] (``a1``, with the column's letters made once per process)."""
+        return f"{_letters(self.col0 + j)}{self.row0 + i + 1}"
 
     def row_number(self, i: int) -> int:
         """1-based sheet row of values[i], as Excel shows it."""
