@@ -114,6 +114,9 @@ class _Columns:
         self.inferred_year: int | None = None
 
 
+_HEADER_WORDS = H.NAME | H.PGY | H.TEAM | H.ROLE | H.SUBHEADER
+
+
 def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: int, ndates: int) -> int | None:
     """An AM/PM sub-header row: every filled cell over the dates is AM or PM, at least one per date.
 
@@ -121,11 +124,11 @@ def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: 
     whole-day grid into a half-day one. The header row itself may carry the labels (``TEMPLATE |
     ROLE | PROVIDER | AM | PM ...``), whatever its other headers say.
     """
-    header_words = H.NAME | H.PGY | H.TEAM | H.ROLE | H.SUBHEADER
+    header_words = _HEADER_WORDS
     for r in rows:
         if r == d:
             continue
-        cells = [t for t in texts[r, first : end + 1] if t]
+        cells = [t for t in texts[r, first : end + 1].tolist() if t]
         if not (cells and len(cells) >= max(2, ndates) and all(session_label(t) for t in cells)):
             continue
         # A resident's name left of the dates means a resident row, whatever its codes are.
@@ -286,10 +289,11 @@ def _out_of_sequence(
     n = len(dates)
     if n < 2:
         return []
-    ordinal = np.array([x.toordinal() for x in dates], dtype=np.int64)
-    steps = np.diff(ordinal)
-    forward = steps[steps > 0]
+    ordinal = [x.toordinal() for x in dates]
+    steps_array = np.diff(np.array(ordinal, dtype=np.int64))
+    forward = steps_array[steps_array > 0]
     usual = int(np.bincount(forward).argmax()) if forward.size else 1
+    steps = steps_array.tolist()  # the loops below read Python ints, a date at a time
     out: list[ReadWarning] = []
 
     def warn(k: int, message: str) -> None:
@@ -312,7 +316,7 @@ def _out_of_sequence(
     for k in range(1, n):
         if k in odd or k - 1 in odd:
             continue
-        step = int(steps[k - 1])
+        step = steps[k - 1]
         if step <= 0:
             warn(k, f"{shown(k)} comes after {dates[k - 1].isoformat()} in the date header: the dates go "
                     "backwards; a typo?")  # fmt: skip
