@@ -183,3 +183,14 @@ def test_json_scalars_of_subclasses_are_written_as_json_writes_them() -> None:
     value = {"a": _Level.ONE, "b": [_Text("x"), 1.5, float("inf"), -float("inf"), float("nan"), None, True]}
     assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
     assert dumps([value], 2) == json.dumps([value], indent=2, ensure_ascii=False).replace("\n", "\n    ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(items=st.lists(VALUES, max_size=20))
+def test_remembered_date_tests_are_the_date_tests(items: list) -> None:
+    from rostercheck.read import date_order, detect
+
+    for _ in range(2):  # the second time from the memos
+        assert [date_order._date_value(v) for v in items] == [date_order.parse_date_value(v) for v in items]
+        assert detect._dates(items) == [bool(date_order.is_date(v)) for v in items]
+    assert date_order._date_value([1, 2]) is None  # an unhashable value is read, not remembered
