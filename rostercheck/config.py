@@ -81,13 +81,15 @@ def find_config(roster: str | os.PathLike | None, explicit: str | os.PathLike | 
             raise InputError(what, file=str(explicit))
         table = "tool.rostercheck" if p.name == "pyproject.toml" else ""
         return p, table
-    candidates = []
+    # os.path, not pathlib: a batch asks this once a roster, and ``Path.resolve`` alone cost more
+    # than the cached config it finds; same paths (``realpath`` is what ``resolve`` calls)
     if roster is not None:
-        candidates.append(Path(roster).resolve().parent / "rostercheck.toml")
-    candidates.append(Path.cwd() / "rostercheck.toml")
-    for c in candidates:
-        if c.is_file():
-            return c, ""
+        beside = os.path.join(os.path.dirname(os.path.realpath(roster)), "rostercheck.toml")
+        if os.path.isfile(beside):
+            return Path(beside), ""
+    here = os.path.join(os.getcwd(), "rostercheck.toml")
+    if os.path.isfile(here):
+        return Path(here), ""
     pp = Path.cwd() / "pyproject.toml"
     if pp.is_file():
         try:

@@ -11,6 +11,7 @@ pay for the import there; a DataFrame handed to ``RawRoster`` is turned back int
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -212,8 +213,11 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
     flat = np.asarray(values, dtype=object).ravel()
     items = flat.tolist()
     uniq = list(dict.fromkeys(items))
-    if any(type(u) is bool for u in uniq) or (
-        any(type(u) in (int, float) and u in (0, 1) for u in uniq) and bool in set(map(type, items))
+    types = set(map(type, uniq))  # one pass in C; the usual sheet (texts, dates) stops here
+    if bool in types or (
+        (int in types or float in types)
+        and any(type(u) in (int, float) and u in (0, 1) for u in uniq)
+        and bool in set(map(type, items))
     ):
         typed = [(type(v) is bool, v) for v in items]
         keys = list(dict.fromkeys(typed))
@@ -221,8 +225,8 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
         look = {k: i for i, k in enumerate(keys)}
         codes = np.fromiter(map(look.__getitem__, typed), dtype=np.int64, count=len(typed))
     else:
-        look = {u: i for i, u in enumerate(uniq)}
-        codes = np.fromiter(map(look.__getitem__, items), dtype=np.int64, count=len(items))
+        look = dict(zip(uniq, range(len(uniq))))
+        codes = _codes(look, items)
     if None in look or (False, None) in look:
         k = next(i for i, u in enumerate(uniq) if u is None)
         if k != len(uniq) - 1:  # None last, the others keep their order
@@ -232,6 +236,19 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
             codes = remap[codes]
             uniq = uniq[:k] + uniq[k + 1:] + [None]
     return codes, uniq
+
+
+def _codes(look: dict, items: list) -> np.ndarray:
+    """``look[item]`` for every item, as int64. Up to ``_GETTER_ITEMS`` items one ``itemgetter``
+    call looks them all up in C (its argument tuple is one pointer an item); beyond, a stream."""
+    n = len(items)
+    if 2 <= n <= _GETTER_ITEMS:
+        return np.fromiter(itemgetter(*items)(look), dtype=np.int64, count=n)
+    return np.fromiter(map(look.__getitem__, items), dtype=np.int64, count=n)
+
+
+#: items (cells) up to which ``_codes`` builds the look-up tuple whole
+_GETTER_ITEMS = 65_536
 
 
 def code_dtype(n: int) -> type:

@@ -35,3 +35,28 @@ def test_a_bad_config_is_refused_every_time(tmp_path: Path) -> None:
     for _ in range(2):
         with pytest.raises(InputError):
             cfgmod.load(str(tmp_path / "july.xlsx"))
+
+
+def test_the_config_beside_a_roster_is_found_through_links_and_relative_paths(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``find_config`` looks beside the roster's real path (a linked folder finds the config of the
+    folder it points to), then in the working directory, as ``Path.resolve`` found them."""
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "rostercheck.toml").write_text('preset = ["acgme"]\n')
+    (real / "july.xlsx").write_bytes(b"")
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for roster in (real / "july.xlsx", tmp_path / "link" / "july.xlsx"):
+        found = cfgmod.find_config(str(roster), None)
+        assert found == (Path(roster).resolve().parent / "rostercheck.toml", "")
+    monkeypatch.chdir(real)
+    assert cfgmod.find_config("july.xlsx", None) == (real.resolve() / "rostercheck.toml", "")
+    assert cfgmod.find_config(None, None) == (real.resolve() / "rostercheck.toml", "")
+    monkeypatch.chdir(elsewhere)
+    assert cfgmod.find_config(str(elsewhere / "july.xlsx"), None) is None
+    (elsewhere / "rostercheck.toml").write_text("")
+    assert cfgmod.find_config(str(tmp_path / "nowhere" / "july.xlsx"), None) == (
+        elsewhere.resolve() / "rostercheck.toml", "")

@@ -403,6 +403,11 @@ def _merge_warnings(parts: list[SheetRoster], residents: list[Resident], entries
     return out
 
 
+def _narrow(cells: np.ndarray) -> np.ndarray:
+    """``narrow_cells``, which a sheet's reader already applied to a sheet's cells (int32 stays int32)."""
+    return cells if cells.dtype == np.int32 else narrow_cells(cells)
+
+
 def _ids(values: np.ndarray) -> np.ndarray:
     """Small integer ids of the distinct values of an object column, first seen first."""
     seen: dict[object, int] = {}
@@ -453,7 +458,7 @@ def _merge(parts: list[SheetRoster]) -> tuple[list[Resident], Table]:
         "start": cat("start"),
         "end": cat("end"),
         "sheet": sheet,
-        "cell": narrow_cells(cat("cell")),
+        "cell": _narrow(cat("cell")),
     }
     table = Table({c: data[c] for c in ENTRY_COLUMNS})
     if len(parts) == 1 and parts[0].text_factors is not None:

@@ -90,6 +90,32 @@ def cell_text(value: object) -> str:
     return str(value).translate(_ODD_SPACES).strip()
 
 
+#: str, date and datetime cell value -> its text: the same names, codes, headers and dates come back
+#: in every roster of a batch (and in every sheet of a workbook); bounded, cleared whole when full.
+#: Only these types: no two of them are equal unless they read the same (1 == 1.0 == True are not here)
+_TEXTS: dict[object, str] = {}
+_TEXTS_MAX = 65_536
+_MEMO_TYPES = frozenset({str, dt.date, dt.datetime})
+
+
+def cell_texts(values: list) -> list[str]:
+    """``cell_text`` of each value (the distinct values of a sheet): texts and dates through a
+    per-process memo (a dictionary look-up each, from C), everything else through ``cell_text``."""
+    memo = _TEXTS
+    # None where not remembered: a number never finds a key (no str or date equals a number)
+    out = list(map(memo.get, values))
+    if None not in out:
+        return out  # type: ignore[return-value]
+    for k, v in enumerate(values):
+        if out[k] is None:
+            out[k] = text = cell_text(v)
+            if type(v) in _MEMO_TYPES:
+                if len(memo) >= _TEXTS_MAX:
+                    memo.clear()
+                memo[v] = text
+    return out  # type: ignore[return-value]
+
+
 def collapse(text: str) -> str:
     """Stripped text with every whitespace run as one space: names compare as people read them."""
     return " ".join(text.translate(_ODD_SPACES).split())

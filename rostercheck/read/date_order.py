@@ -49,6 +49,20 @@ def _is_date_text(value: str) -> bool:
     return parse_date_value(value) is not None or numeric_parts(value) is not None
 
 
+@lru_cache(maxsize=8192, typed=True)
+def _cached_date_value(value: object) -> HeaderDate | None:
+    return parse_date_value(value)
+
+
+def _date_value(value: object) -> HeaderDate | None:
+    """``parse_date_value``, once per distinct header value per process (a batch's rosters head
+    their grids with the same dates; ``HeaderDate`` is frozen, so one may be shared)."""
+    try:
+        return _cached_date_value(value)
+    except TypeError:  # an unhashable value: never a date a cell holds, but read it as before
+        return parse_date_value(value)
+
+
 def decide_order(values: list[object], order: str | None, where: Callable[[int], dict]) -> str:
     """"dmy" or "mdy" for this column: ``order`` if given, else what the values allow."""
     if order is not None:
@@ -126,7 +140,7 @@ def header_dates(values: list[object], order: str | None, where: Callable[[int],
     for v in values:
         m = _NUMERIC.match(cell_text(v)) if chosen == "dmy" and isinstance(v, str) else None
         if m is None:
-            out.append(parse_date_value(v) if v is not None else None)
+            out.append(_date_value(v) if v is not None else None)
             continue
         # day first: read the text with its two numbers swapped, so a weekday or session written
         # with the date still counts (and is still checked against it)

@@ -151,6 +151,7 @@ def parse_date_value(value: object) -> HeaderDate | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # weekday rows and name columns repeat their texts from roster to roster
 def is_weekday_label(text: str) -> bool:
     t = text.strip().lower().rstrip(".")
     return t in WEEKDAYS or t in _WEEKDAY_LETTERS
@@ -163,6 +164,7 @@ _LETTER_DAYS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def weekdays_named(text: str) -> tuple[int, ...]:
     """The weekdays (0 Monday) a weekday label can mean: ``Thu`` -> (3,), ``S`` -> (5, 6); () if none."""
     t = text.strip().lower().rstrip(".")

@@ -14,6 +14,7 @@ or half-day is decided by ``grid`` once it sees the date columns.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from rostercheck.errors import InputError
 from rostercheck.model import LAYOUTS, REPORT_SHEET_HEADERS, RosterOptions
 from rostercheck.read import headers as H
-from rostercheck.read.cells import cell_text, column_index, factorize, object_array
+from rostercheck.read.cells import column_index, object_array
 from rostercheck.read.date_order import is_date
 from rostercheck.read.source import Sheet
 
@@ -43,29 +44,69 @@ class Plan:
     title_row: int | None = None
 
 
+#: str, date and datetime value -> ``is_date``: the same headers and dates come back in every
+#: roster of a batch. Only these types (no two of them are equal unless they read the same).
+_IS_DATE: dict[object, bool] = {}
+_IS_DATE_MAX = 65_536
+_MEMO_TYPES = frozenset({str, dt.date, dt.datetime})
+
+
+def _dates(values: list) -> list[bool]:
+    """``is_date`` of each distinct value, from the memo where it can (a look-up each, from C)."""
+    memo = _IS_DATE
+    out = list(map(memo.get, values))
+    if None not in out:
+        return out  # type: ignore[return-value]
+    for k, v in enumerate(values):
+        if out[k] is None:
+            out[k] = found = bool(is_date(v))
+            if type(v) in _MEMO_TYPES:
+                if len(memo) >= _IS_DATE_MAX:
+                    memo.clear()
+                memo[v] = found
+    return out  # type: ignore[return-value]
+
+
 class HeadScan:
     """Header keys and date flags for the top rows of a sheet, computed once per sheet."""
 
     def __init__(self, sheet: Sheet, nrows: int) -> None:
-        head = sheet.values[:nrows]
         self.sheet = sheet
-        self.nrows = int(head.shape[0])
-        # one factorize of the head, then text, header key and date test per distinct value
-        codes, uniques = factorize(head)
-        texts = [cell_text(u) for u in uniques]
-        self.texts = object_array(texts)[codes].reshape(head.shape)
-        self.keys = object_array([H.header_key(t) for t in texts])[codes].reshape(head.shape)
-        self.is_date = np.array([bool(is_date(u)) for u in uniques] + [False], dtype=bool)[codes].reshape(head.shape)
-        # (either date order: 13/07/2026 too)
-        # per row, its keys as a set and its date count: the detection asks each row many times
-        self._key_sets = [frozenset(row) for row in self.keys.tolist()]
+        # the sheet's one factorize (``Sheet.factors``, shared with the reader), then the header key
+        # and date test per distinct value the top rows hold, each from a per-process memo
+        all_codes, uniques, all_texts = sheet.factors()
+        codes = all_codes[:nrows]
+        self.nrows = int(codes.shape[0])
+        if all_codes.size <= 2 * codes.size:
+            # a month's sheet, its top rows at least half of it: every value, at most twice the work
+            key_of = object_array(list(map(H.header_key, all_texts)))
+            date_of = np.fromiter(_dates(uniques), dtype=bool, count=len(uniques))
+        else:  # a year's sheet: only the values of the top rows
+            used = np.flatnonzero(np.bincount(codes.ravel(), minlength=len(uniques)))
+            key_of = np.empty(len(uniques), dtype=object)
+            date_of = np.zeros(len(uniques), dtype=bool)
+            if used.size:
+                key_of[used] = object_array(list(map(H.header_key, object_array(all_texts)[used].tolist())))
+                date_of[used] = np.fromiter(_dates(object_array(uniques)[used].tolist()), dtype=bool,
+                                            count=used.size)
+        self.texts = sheet.texts()[:nrows]
+        self.keys = key_of[codes]
+        self.is_date = date_of[codes]  # either date order: 13/07/2026 too
+        # per row, its keys as a set (made when first asked: detection asks a few rows, many times)
+        # and its date count
+        self._key_sets: dict[int, frozenset[str]] = {}
         self._dates = self.is_date.sum(axis=1).tolist() if self.nrows else []
 
     def row_keys(self, i: int) -> list[str]:
         return list(self.keys[i]) if 0 <= i < self.nrows else []
 
     def has(self, i: int, words: frozenset[str]) -> bool:
-        return 0 <= i < self.nrows and not self._key_sets[i].isdisjoint(words)
+        if not 0 <= i < self.nrows:
+            return False
+        keys = self._key_sets.get(i)
+        if keys is None:
+            keys = self._key_sets[i] = frozenset(self.keys[i].tolist())
+        return not keys.isdisjoint(words)
 
     def date_count(self, i: int) -> int:
         return int(self._dates[i]) if 0 <= i < self.nrows else 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -91,12 +92,17 @@ def column_for(
     )
 
 
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
 class _Columns:
     """The date columns of a grid: positions, dates, slots, and the layout they imply."""
 
     def __init__(self, cols: list[int], dates: list[dt.date], slots: list[str], layout: str, last_header: int):
         self.cols = np.asarray(cols, dtype=np.int64)
-        self.dates = np.asarray(dates, dtype="datetime64[D]")
+        # by ordinal: numpy converts a list of date objects one by one, slowly
+        self.dates = (np.fromiter(map(dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
+                      - _EPOCH_ORDINAL).astype("datetime64[D]")
         self.slots = np.asarray(slots, dtype=object)
         self.layout = layout
         self.last_header = last_header  # last row that belongs to the header (weekday/AM-PM rows)
@@ -108,6 +114,9 @@ class _Columns:
         self.inferred_year: int | None = None
 
 
+_HEADER_WORDS = H.NAME | H.PGY | H.TEAM | H.ROLE | H.SUBHEADER
+
+
 def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: int, ndates: int) -> int | None:
     """An AM/PM sub-header row: every filled cell over the dates is AM or PM, at least one per date.
 
@@ -115,11 +124,11 @@ def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: 
     whole-day grid into a half-day one. The header row itself may carry the labels (``TEMPLATE |
     ROLE | PROVIDER | AM | PM ...``), whatever its other headers say.
     """
-    header_words = H.NAME | H.PGY | H.TEAM | H.ROLE | H.SUBHEADER
+    header_words = _HEADER_WORDS
     for r in rows:
         if r == d:
             continue
-        cells = [t for t in texts[r, first : end + 1] if t]
+        cells = [t for t in texts[r, first : end + 1].tolist() if t]
         if not (cells and len(cells) >= max(2, ndates) and all(session_label(t) for t in cells)):
             continue
         # A resident's name left of the dates means a resident row, whatever its codes are.
@@ -129,9 +138,10 @@ def _label_row(texts: np.ndarray, rows: range, d: int, h: int, first: int, end: 
 
 
 def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int], options: RosterOptions) -> _Columns:
-    values = sheet.values
+    row = sheet.values[d].tolist()
+    drow: list[str] = texts[d].tolist()  # the date row's texts as a list: read a cell at a time below
     parsed_row: list[HeaderDate | None] = header_dates(
-        [None if j in skip else values[d, j] for j in range(sheet.ncols)], options.date_order,
+        [None if j in skip else row[j] for j in range(sheet.ncols)], options.date_order,
         lambda j: sheet.where(d, j),
     )
     found = [j for j, p in enumerate(parsed_row) if p is not None]
@@ -144,7 +154,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         texts, range(max(0, top - 2), min(sheet.nrows, bottom + 2)), d, h, first, last + 1, len(found)
     )
     gaps = np.diff(found)
-    every_other = len(found) >= 2 and bool((gaps == 2).all()) and all(texts[d, j + 1] == "" for j in found[:-1])
+    every_other = len(found) >= 2 and bool((gaps == 2).all()) and all(drow[j + 1] == "" for j in found[:-1])
     #: "3/12 AM", "2026-03-12_PM": every date cell names its session, so every column is a date cell
     slotted = sum(1 for j in found if parsed_row[j].slot) >= max(2, len(found) // 2)  # type: ignore[union-attr]
     abs_d = sheet.row0 + d
@@ -171,11 +181,12 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
     date_cells: list[int] = []
     spacers: list[int] = []
     pos = 0
+    lrow: list[str] = texts[label_row].tolist() if label_row is not None else []
     for j in range(first, end + 1):
         if j in skip:
             continue
         p = parsed_row[j]
-        session = session_label(texts[label_row, j]) if label_row is not None else None
+        session = session_label(lrow[j]) if label_row is not None else None
         label = session[0] if session else None
         if p is not None and p.slot and half:
             label = p.slot
@@ -183,7 +194,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
             parsed.append(p)
             date_cells.append(j)
             pos = 0
-        elif texts[d, j] == "":
+        elif drow[j] == "":
             if not half or (label_row is not None and label is None):
                 spacers.append(j)  # a spacer column between dates (checked for codes later)
                 continue
@@ -212,8 +223,8 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         cols.append(j)
         col_date.append(len(parsed) - 1)
 
-    for j in range(sheet.ncols):
-        if (j < first or j > end) and j not in skip and parsed_row[j] is None and looks_like_date(texts[d, j]):
+    for j in [*range(first), *range(end + 1, sheet.ncols)]:
+        if j not in skip and parsed_row[j] is None and looks_like_date(drow[j]):
             raise InputError(f"{texts[d, j]!r} is not a real date; expected a date in the header", **sheet.where(d, j))
     labels = _weekday_labels(sheet, texts, d, h, label_row, date_cells, cols, col_date, parsed, first, end)
     year, notes, inferred = options.year, [], None
@@ -221,7 +232,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         year, notes = _inferred_year(sheet, d, date_cells, parsed, labels)
         inferred = year
     dates = resolve_years(
-        parsed, year, lambda k: sheet.where(d, date_cells[k]), [texts[d, j] for j in date_cells]
+        parsed, year, lambda k: sheet.where(d, date_cells[k]), [drow[j] for j in date_cells]
     )
     warnings = [
         ReadWarning(sheet.name, sheet.address(i, j), f"weekday {text!r} but {dates[k].isoformat()} is a "
@@ -229,7 +240,7 @@ def _date_columns(sheet: Sheet, texts: np.ndarray, h: int, d: int, skip: set[int
         for k, found_labels in enumerate(labels) for i, j, text, days in found_labels
         if dates[k].weekday() not in days
     ]  # fmt: skip
-    warnings.extend(_out_of_sequence(sheet, d, date_cells, dates, [texts[d, j] for j in date_cells]))
+    warnings.extend(_out_of_sequence(sheet, d, date_cells, dates, [drow[j] for j in date_cells]))
     if inferred is not None:
         k = next(k for k, p in enumerate(parsed) if p.year is None)
         warnings.insert(0, ReadWarning(
@@ -278,10 +289,11 @@ def _out_of_sequence(
     n = len(dates)
     if n < 2:
         return []
-    ordinal = np.array([x.toordinal() for x in dates], dtype=np.int64)
-    steps = np.diff(ordinal)
-    forward = steps[steps > 0]
+    ordinal = [x.toordinal() for x in dates]
+    steps_array = np.diff(np.array(ordinal, dtype=np.int64))
+    forward = steps_array[steps_array > 0]
     usual = int(np.bincount(forward).argmax()) if forward.size else 1
+    steps = steps_array.tolist()  # the loops below read Python ints, a date at a time
     out: list[ReadWarning] = []
 
     def warn(k: int, message: str) -> None:
@@ -304,7 +316,7 @@ def _out_of_sequence(
     for k in range(1, n):
         if k in odd or k - 1 in odd:
             continue
-        step = int(steps[k - 1])
+        step = steps[k - 1]
         if step <= 0:
             warn(k, f"{shown(k)} comes after {dates[k - 1].isoformat()} in the date header: the dates go "
                     "backwards; a typo?")  # fmt: skip
@@ -334,16 +346,18 @@ def _weekday_labels(
     for i in rows:
         if i == d:
             continue
-        cells = [t for t in texts[i, first : end + 1] if t]
-        if i != label_row and len(cells) >= 2 and all(is_weekday_label(t) for t in cells):
+        row: list[str] = texts[i].tolist()
+        cells = [t for t in row[first : end + 1] if t]
+        if i != label_row and len(cells) >= 2 and all(map(is_weekday_label, cells)):
             for j, k in zip(cols, col_date, strict=True):
-                if texts[i, j] and (i, j) not in {(r, c) for r, c, _, _ in out[k]}:
-                    out[k].append((i, j, texts[i, j], weekdays_named(texts[i, j])))
+                if row[j] and not any(r == i and c == j for r, c, _, _ in out[k]):
+                    out[k].append((i, j, row[j], weekdays_named(row[j])))
     if label_row is not None:
+        lrow: list[str] = texts[label_row].tolist()
         for j, k in zip(cols, col_date, strict=True):
-            session = session_label(texts[label_row, j])
+            session = session_label(lrow[j])
             if session and session[1] is not None:
-                out[k].append((label_row, j, texts[label_row, j], (session[1],)))
+                out[k].append((label_row, j, lrow[j], (session[1],)))
     return out
 
 
@@ -486,7 +500,7 @@ def _all_typed(
         col = attr[what]
         if col is None:
             continue
-        values = {collapse(texts[i, col]).lower() for i in rows}
+        values = {t.lower() for t in map(_collapsed, texts[rows, col].tolist())}
         if values and values <= _NOT_RESIDENTS:
             header = info.columns[what][1] or column_letters(sheet.col0 + col)
             typed = ", ".join(sorted(repr(collapse(texts[i, col])) for i in rows[:1]))
@@ -589,7 +603,9 @@ def read_grid(sheet: Sheet, plan: Plan, options: RosterOptions, *, lenient: bool
     cells = narrow_cells(((r + sheet.row0)[:, None] * CELL_STRIDE + (columns.cols + sheet.col0)[None, :]).ravel())
     left = [j for j in range(int(columns.cols[0])) if j != name_col and (texts[header_rows, j] != "").any()]
     info.labels = {
-        column_letters(sheet.col0 + j): (_header_text(texts, header_rows, j), [collapse(t) for t in texts[r, j]])
+        column_letters(sheet.col0 + j): (
+            _header_text(texts, header_rows, j), list(map(_collapsed, texts[r, j].tolist()))
+        )
         for j in left
     }
     return SheetRoster(
@@ -668,8 +684,8 @@ def _sheet_info(
 def _weekday_row(sheet: Sheet, texts: np.ndarray, d: int, h: int, first: int, last: int) -> int | None:
     """The row of weekday names over the dates (``Mon``, ``Tuesday``, ``Th``), if there is one."""
     for i in range(max(0, min(d, h) - 2), min(sheet.nrows, max(d, h) + 3)):
-        cells = [t for t in texts[i, first : last + 1] if t]
-        if i != d and len(cells) >= 2 and all(is_weekday_label(t) for t in cells):
+        cells = [t for t in texts[i, first : last + 1].tolist() if t]
+        if i != d and len(cells) >= 2 and all(map(is_weekday_label, cells)):
             return sheet.row_number(i)
     return None
 
@@ -690,6 +706,21 @@ def _empty(
         f"empty roster: no resident names below the header in column {column_letters(sheet.col0 + name_col)}",
         **sheet.where(h, name_col),
     )
+
+
+#: ``collapse`` of a name-column text, once per process (a batch's rosters list the same people)
+_collapsed = lru_cache(maxsize=16384)(collapse)
+
+
+@lru_cache(maxsize=16384)
+def _name_facts(name: str) -> tuple[bool, bool, str, bool, bool, bool, bool]:
+    """What ``_RowWalk.run`` asks of a name-column text, once per distinct name per process: footer
+    label, duty label, header key, section title, has a letter, a weekday or AM/PM label, a
+    placeholder. All are pure tests of the text; the walk asks them of every row."""
+    return (
+        H.is_footer(name), H.is_duty(name), H.header_key(name), H.is_section(name), has_letter(name),
+        is_weekday_label(name) or slot_label(name) is not None, H.is_placeholder(name),
+    )  # fmt: skip
 
 
 class _RowWalk:
@@ -755,6 +786,7 @@ class _RowWalk:
         group_pgy: int | None = None
         nonblank = (texts[self.start :] != "").any(axis=1) if sheet.nrows > self.start else np.zeros(0, bool)
         footer_at: int | None = None
+        names = list(map(_collapsed, texts[self.start :, self.name_col].tolist()))
         for k, i in enumerate(range(self.start, sheet.nrows)):
             if not nonblank[k]:
                 continue
@@ -763,7 +795,7 @@ class _RowWalk:
                     self.skip(i, "footer")
                     continue
                 footer_at = None  # a person below a notes line: the roster goes on (issue 13)
-            name = collapse(texts[i, self.name_col])
+            name = names[k]
             dropped = self.keep is not None and self.filter_col is not None and not self.keep[k]
             if not name:
                 codes = self.codes(i)
@@ -783,7 +815,8 @@ class _RowWalk:
                 else:
                     self.skip(i, "no codes")
                 continue
-            if H.is_footer(name):
+            is_footer, is_duty, key, section, letter, labelled_like, placeholder = _name_facts(name)
+            if is_footer:
                 # A footer label ends the roster only on a row without shift codes: "Total Care",
                 # "Notes" or "Key" with codes under the dates is a person; a row of counts is not.
                 codes = self.codes(i)
@@ -801,19 +834,17 @@ class _RowWalk:
                         "the dates: read as a resident",
                     )
                 )  # fmt: skip
-            if H.is_duty(name) and self.names_under_dates(i, name):
+            if is_duty and self.names_under_dates(i, name):
                 self.skip(i, "duty row", text=name, detail="names under the dates")
                 continue
-            key = H.header_key(name)
             if key in H.NAME:
                 if self.codes(i):
                     raise _second_header(sheet, i)
                 self.skip(i, "section title", text=name)  # "Residents" over the residents: a title
                 continue
-            section = H.is_section(name)
             if dropped:
                 untyped = not collapse(texts[i, self.filter_col]) and not self.codes(i)
-                if untyped and (section or H.is_placeholder(name)):
+                if untyped and (section or placeholder):
                     # a title row has no role: say it is a title, as it would be without the filter
                     if section:
                         group_pgy = H.group_pgy(name)
@@ -823,11 +854,10 @@ class _RowWalk:
                     self.skip_filtered(i)
                 continue
             candidate = (
-                not has_letter(name) or section or self.no_attrs[k] or key in H.SUBHEADER
-                or is_weekday_label(name) or slot_label(name) is not None or H.is_placeholder(name)
+                not letter or section or self.no_attrs[k] or key in H.SUBHEADER or labelled_like or placeholder
             )  # fmt: skip
             codes = self.codes(i) if candidate else 1
-            labelled = candidate and (key in H.SUBHEADER or is_weekday_label(name) or slot_label(name) is not None)
+            labelled = candidate and (key in H.SUBHEADER or labelled_like)
             if labelled and (not codes or self.labels_only(i)):
                 self.skip(i, "sub-header", text=name)
                 continue
@@ -839,14 +869,14 @@ class _RowWalk:
                     info.sections.append((sheet.row_number(i), name))
                     self.skip(i, "section title", text=name)
                     continue
-                if H.is_placeholder(name):
+                if placeholder:
                     self.skip(i, "placeholder", text=name)
                     continue
-                if self.no_attrs[k] or not has_letter(name):
+                if self.no_attrs[k] or not letter:
                     # a name-only row where everyone else has a role, or a number without shifts
                     self.skip(i, "no codes", text=name)
                     continue
-            elif candidate and H.is_placeholder(name):
+            elif candidate and placeholder:
                 info.warnings.append(
                     ReadWarning(
                         sheet.name, sheet.address(i, self.name_col),

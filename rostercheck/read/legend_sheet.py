@@ -12,7 +12,7 @@ from rostercheck.errors import InputError
 from rostercheck.model import LegendRow, Source
 from rostercheck.read import headers as H
 from rostercheck.read.attributes import time_text
-from rostercheck.read.cells import cell_text, collapse, text_array
+from rostercheck.read.cells import cell_text, collapse
 from rostercheck.read.detect import Plan
 from rostercheck.read.result import ReadWarning
 from rostercheck.read.source import Sheet
@@ -24,7 +24,7 @@ def read_legend(sheet: Sheet, plan: Plan) -> tuple[list[LegendRow], list[ReadWar
     """The legend sheet's rows, and a warning for each row that cannot be used (a time nobody can
     read): a workbook's legend only ever adds descriptions and meanings, so one bad row must not
     stop a check the config already covers."""
-    texts = text_array(sheet.values)
+    texts = sheet.texts()  # the sheet's texts, made once (detection already factorized it)
     h = plan.header
     keys = [H.header_key(t) for t in texts[h]]
     code_col = H.find(keys, H.LEGEND_CODE)
@@ -54,10 +54,8 @@ def read_legend(sheet: Sheet, plan: Plan) -> tuple[list[LegendRow], list[ReadWar
                 LegendRow(
                     code=code,
                     description=collapse(texts[i, desc_col]) if desc_col is not None else "",
-                    start=time_text(sheet.values[i, start_col], sheet.where(i, start_col))
-                    if start_col is not None
-                    else None,
-                    end=time_text(sheet.values[i, end_col], sheet.where(i, end_col)) if end_col is not None else None,
+                    start=_time(sheet, i, start_col) if start_col is not None else None,
+                    end=_time(sheet, i, end_col) if end_col is not None else None,
                     kind=(collapse(texts[i, kind_col]).lower() or None) if kind_col is not None else None,
                     hours=_hours(sheet, i, hours_col) if hours_col is not None else None,
                     source=Source(sheet.file, sheet.name, sheet.address(i, code_col)),
@@ -70,6 +68,23 @@ def read_legend(sheet: Sheet, plan: Plan) -> tuple[list[LegendRow], list[ReadWar
                 )
             )
     return rows, warnings
+
+
+#: a time written as text -> its "HH:MM" (``time_text``), once per process: every legend sheet of a
+#: batch writes the same few times. Only texts that read (an error is raised, never remembered).
+_TIMES: dict[str, str | None] = {}
+
+
+def _time(sheet: Sheet, i: int, j: int) -> str | None:
+    value = sheet.values[i, j]
+    if type(value) is not str:
+        return time_text(value, sheet.where(i, j))
+    text = _TIMES.get(value, _TIMES)
+    if text is _TIMES:
+        if len(_TIMES) > 4096:
+            _TIMES.clear()
+        text = _TIMES[value] = time_text(value, sheet.where(i, j))
+    return text  # type: ignore[return-value]
 
 
 def _hours(sheet: Sheet, i: int, j: int) -> float | None:

@@ -13,13 +13,14 @@ import csv
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
 from rostercheck.errors import InputError
-from rostercheck.read.cells import a1, cell_text, factorize, object_array, text_array
+from rostercheck.read.cells import cell_text, cell_texts, column_letters, factorize, object_array
 from rostercheck.read.csv_columns import BLOCK, Columns, read_chunks
 
 #: bytes of XML below which a workbook is read by calamine rather than ``read.xlsx_values``: both
@@ -40,6 +41,10 @@ _ALL = slice(None)
 #: a calamine sheet of at most this many cells is turned into Python values once, whole, even when
 #: only its top rows are asked for (detection asks first, the reader next)
 _WHOLE_CELLS = 20_000
+
+
+#: ``column_letters``, once per column index: a reader names a cell per resident and per warning
+_letters = lru_cache(maxsize=16384)(column_letters)
 
 
 @dataclass
@@ -82,6 +87,11 @@ class Sheet:
     #: merged ranges as 0-based absolute (first_row, first_col, last_row, last_col)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     _columns: dict[int, Column] = field(default_factory=dict, repr=False, compare=False)
+    #: (codes, distinct values, their texts), made once (``factors``)
+    _factors: tuple[np.ndarray, list, list[str]] | None = field(default=None, repr=False, compare=False)
+    _texts: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: the sheet whose top rows this is (``head_sheet``): its factors serve this one too
+    _parent: Sheet | None = field(default=None, repr=False, compare=False)
 
     @property
     def nrows(self) -> int:
@@ -102,13 +112,47 @@ class Sheet:
         """The first ``n`` rows as a 2-D object array."""
         return self.values[:n]
 
+    def factors(self) -> tuple[np.ndarray, list, list[str]]:
+        """Per cell (2-D, aligned with ``values``) the index of its distinct value; the distinct
+        values; and each one's ``cell_text``.
+
+        Made once per sheet and shared by detection (``detect.HeadScan``, through ``head_sheet``)
+        and the readers, so a month's sheet is hashed and turned into text once, not once per step.
+        The arrays are read-only: every caller sees the same ones.
+        """
+        if self._factors is None:
+            if self._parent is not None:
+                codes, uniques, texts = self._parent.factors()
+                codes = codes[: self.nrows]
+            else:
+                flat, uniques = factorize(self.values)
+                codes = flat.reshape(self.values.shape)
+                codes.flags.writeable = False
+                texts = cell_texts(uniques)
+            self._factors = (codes, uniques, texts)
+        return self._factors
+
     def texts(self) -> np.ndarray:
-        """``cell_text`` of every cell (2-D object array, aligned with ``values``)."""
-        return text_array(self.values)
+        """``cell_text`` of every cell (2-D object array, aligned with ``values``), made once; read-only."""
+        if self._texts is None and self._parent is not None:
+            self._texts = self._parent.texts()[: self.nrows]  # a view: read-only as its base
+        if self._texts is None:
+            codes, _, texts = self.factors()
+            out = object_array(texts)[codes] if codes.size else np.empty(codes.shape, dtype=object)
+            out.flags.writeable = False
+            self._texts = out
+        return self._texts
+
+    def head_sheet(self, n: int) -> Sheet:
+        """The first ``n`` rows as a sheet of their own, sharing this sheet's ``factors``."""
+        return Sheet(self.file, self.name, self.values[:n], self.row0, self.col0, self.merged, _parent=self)
 
     def text_codes(self) -> tuple[np.ndarray, list[str]] | None:
         """Every cell's text as a code (2-D, aligned with ``values``) into a list of texts, when the
-        sheet was read that way (``CodedSheet``); None otherwise. Texts may repeat in the list."""
+        sheet was read that way (``CodedSheet``); None otherwise. Texts may repeat in the list.
+
+        (A month's sheet has its ``factors`` too, but measured, recoding its body for the table costs
+        what the table's own factorize of its thousand texts costs.)"""
         return None
 
     def row(self, i: int) -> np.ndarray:
@@ -119,8 +163,8 @@ class Sheet:
         return self.values[i, j]
 
     def address(self, i: int, j: int) -> str:
-        """A1 address of values[i, j]."""
-        return a1(self.row0 + i, self.col0 + j)
+        """A1 address of values[i, j] (``a1``, with the column's letters made once per process)."""
+        return f"{_letters(self.col0 + j)}{self.row0 + i + 1}"
 
     def row_number(self, i: int) -> int:
         """1-based sheet row of values[i], as Excel shows it."""
@@ -146,8 +190,11 @@ class CodedSheet(Sheet):
         self._uniques = uniques
         self._texts_list: list[str] | None = None
 
-    def texts(self) -> np.ndarray:
-        return object_array(self._text_of)[self._codes]
+    def factors(self) -> tuple[np.ndarray, list, list[str]]:
+        """The codes it was read as (distinct values may repeat: a value's text is still its own)."""
+        if self._factors is None:
+            self._factors = (self._codes, self._uniques.tolist(), self._text_of)
+        return self._factors
 
     def text_codes(self) -> tuple[np.ndarray, list[str]]:
         return self._codes, self._text_of
@@ -155,7 +202,7 @@ class CodedSheet(Sheet):
     @property
     def _text_of(self) -> list[str]:
         if self._texts_list is None:
-            self._texts_list = [cell_text(u) for u in self._uniques.tolist()]
+            self._texts_list = cell_texts(self._uniques.tolist())
         return self._texts_list
 
 
@@ -179,7 +226,7 @@ class Book:
         if key not in self._cache:
             full = self._cache.get((name, None))
             if full is not None and nrows is not None:
-                self._cache[key] = Sheet(full.file, full.name, full.values[:nrows], full.row0, full.col0, full.merged)
+                self._cache[key] = full.head_sheet(nrows)
             else:
                 self._cache[key] = self._loader(name, nrows)
         return self._cache[key]
@@ -264,7 +311,7 @@ def _open_excel(p: Path, file: str, parts: dict | None = None) -> Book:
         full = read[name]  # type: ignore[index]
         if nrows is None:
             return full
-        return Sheet(full.file, full.name, full.values[:nrows], full.row0, full.col0, full.merged)
+        return full.head_sheet(nrows)
 
     return Book(file, fast.names, fast.visible, load)
 
@@ -297,8 +344,11 @@ def _open_calamine(p: Path, file: str) -> Book:
     visible = [m.name for m in meta if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
     parsed: dict[str, object] = {}
     whole: dict[str, list] = {}
+    full: dict[str | None, Sheet] = {}
 
     def load(name: str | None, nrows: int | None) -> Sheet:
+        if name in full:  # a month's sheet, read whole once: detection's top rows share its factors
+            return full[name] if nrows is None else full[name].head_sheet(nrows)
         try:
             if name not in parsed:  # calamine parses the whole sheet here; do it once
                 parsed[name] = wb.get_sheet_by_name(name)
@@ -308,6 +358,10 @@ def _open_calamine(p: Path, file: str) -> Book:
             elif sh.height * sh.width <= _WHOLE_CELLS:
                 # a month's sheet: its top rows for detection, then all of it, converted once
                 rows = whole[name] = sh.to_python(skip_empty_area=True)
+                if rows and min(map(len, rows)) == max(map(len, rows)):
+                    # a rectangle (calamine's used range): its top rows are the whole sheet's top rows
+                    sheet = full[name] = _calamine_sheet(file, name, rows, sh.start, sh.merged_cell_ranges)
+                    return sheet if nrows is None else sheet.head_sheet(nrows)
                 rows = rows if nrows is None else rows[:nrows]
             else:
                 rows = sh.to_python(skip_empty_area=True, nrows=nrows)
@@ -322,12 +376,16 @@ def _open_calamine(p: Path, file: str) -> Book:
                                  "open it in Excel or LibreOffice and save it again", file=file,
                                  sheet=name) from None
             raise InputError(f"not a readable Excel workbook: {exc}", file=file, sheet=name) from None
-        values = _rectangle(rows)
-        row0, col0 = start if start is not None and values.size else (0, 0)
-        ranges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in merged]
-        return Sheet(file, name, values, int(row0), int(col0), ranges)
+        return _calamine_sheet(file, name, rows, start, merged)
 
     return Book(file, names, visible, load)
+
+
+def _calamine_sheet(file: str, name: str | None, rows: list[list], start, merged) -> Sheet:
+    values = _rectangle(rows)
+    row0, col0 = start if start is not None and values.size else (0, 0)
+    ranges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in merged or []]
+    return Sheet(file, name, values, int(row0), int(col0), ranges)
 
 
 def _reader_error(exc: BaseException) -> bool:
@@ -529,6 +587,10 @@ class CsvSheet(Sheet):
         for j, col in self._columns.items():
             out[:, j] = col.uniques[col.codes[:n]]
         return out
+
+    def head_sheet(self, n: int) -> Sheet:
+        """The first ``n`` rows as a plain sheet: its own factors (never the whole file's)."""
+        return Sheet(self.file, None, self.head(n))
 
     def row(self, i: int) -> np.ndarray:
         return object_array([c.uniques[c.codes[i]] for c in self._columns.values()])

@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _enc
+from operator import add, call
+from typing import Any
 
 from rostercheck.check import CheckResult
 from rostercheck.report.cellrange import ranges_json
@@ -135,34 +137,82 @@ def _scalar(v: object) -> str | None:
     return None
 
 
+def _float(v: float) -> str:
+    if v != v:
+        return "NaN"
+    if v == _INF:
+        return "Infinity"
+    if v == -_INF:
+        return "-Infinity"
+    return float.__repr__(v)
+
+
+#: exact type -> how ``_scalar`` writes it, every one but float's a C function: one dict look-up
+#: and one C call per value instead of a call through ``_scalar``'s isinstance chain (subclasses,
+#: rarer, still go through ``_scalar``)
+_WRITERS: dict[type, Callable[[Any], str]] = {
+    str: _enc,
+    int: int.__repr__,
+    float: _float,
+    bool: {True: "true", False: "false"}.__getitem__,
+    type(None): {None: "null"}.__getitem__,
+}
+#: (the keys of a dict, depth) -> each key's line start (``\n``, indent, key, ``": "``): a document
+#: repeats one shape of dict (a resident, a skipped row) many times
+_PREFIXES: dict[tuple, tuple[str, ...]] = {}
+
+
+def _prefixes(keys: tuple, depth: int) -> tuple[str, ...]:
+    hit = _PREFIXES.get((keys, depth))
+    if hit is None:
+        if len(_PREFIXES) > 4096:
+            _PREFIXES.clear()
+        pad = "\n" + "  " * (depth + 1)
+        hit = _PREFIXES[(keys, depth)] = tuple(pad + _enc(k) + ": " for k in keys)
+    return hit
+
+
+_STR = frozenset({str})
+
+
 def _write(v: object, depth: int, w: Callable[[str], object]) -> None:
     s = _scalar(v)
     if s is not None:
         w(s)
         return
-    if isinstance(v, dict) and all(type(k) is str for k in v):
+    writers = _WRITERS
+    if isinstance(v, dict) and _STR.issuperset(map(type, v)):  # every key a str (a C loop)
         if not v:
             w("{}")
             return
-        pad = "\n" + "  " * (depth + 1)
-        sep = "{" + pad
-        for k, x in v.items():
-            s = _scalar(x)
+        values = v.values()
+        funcs = list(map(writers.get, map(type, values)))
+        keys = tuple(v)
+        if None not in funcs:  # every value a plain scalar: the whole dict in one join, from C
+            w("{" + ",".join(map(add, _prefixes(keys, depth), map(call, funcs, values))) + "\n" + "  " * depth + "}")
+            return
+        sep = "{"
+        for prefix, f, x in zip(_prefixes(keys, depth), funcs, values, strict=True):
+            s = f(x) if f is not None else _scalar(x)
             if s is not None:
-                w(sep + _enc(k) + ": " + s)
+                w(sep + prefix + s)
             else:
-                w(sep + _enc(k) + ": ")
+                w(sep + prefix)
                 _write(x, depth + 1, w)
-            sep = "," + pad
+            sep = ","
         w("\n" + "  " * depth + "}")
     elif isinstance(v, (list, tuple)):
         if not v:
             w("[]")
             return
         pad = "\n" + "  " * (depth + 1)
+        funcs = list(map(writers.get, map(type, v)))
+        if None not in funcs:  # a list of plain scalars
+            w("[" + pad + ("," + pad).join(map(call, funcs, v)) + "\n" + "  " * depth + "]")
+            return
         sep = "[" + pad
-        for x in v:
-            s = _scalar(x)
+        for f, x in zip(funcs, v, strict=True):
+            s = f(x) if f is not None else _scalar(x)
             if s is not None:
                 w(sep + s)
             else:
