@@ -106,8 +106,9 @@ def run_process(argv: list[str], ok: tuple[int, ...] = (0, 1), tree: str | None 
 def paired(a: list[str], b: list[str], runs: int, ok: tuple[int, ...] = (0, 1), tree_a: str | None = None
            ) -> dict[str, Any]:
     """``a`` and ``b`` run alternately (a b, b a, a b, ...), so that load from other users falls on
-    both alike; per side the median CPU, wall and the largest peak, and the median of the per-pair
-    CPU ratios b / a (robust to one slow pair). ``tree_a``: ``a`` imports rostercheck from there."""
+    both alike; per side the median CPU, wall and the largest peak, and the medians of the per-pair
+    CPU and wall ratios b / a (robust to one slow pair, and to the machine's speed drifting between
+    pairs: a ratio of medians is not). ``tree_a``: ``a`` imports rostercheck from there."""
     import statistics
 
     ra: list[dict[str, Any]] = []
@@ -125,7 +126,8 @@ def paired(a: list[str], b: list[str], runs: int, ok: tuple[int, ...] = (0, 1), 
                 "wall": statistics.median(r["wall"] for r in rs), "peak_mb": max(r["peak_mb"] for r in rs)}
 
     ratio = statistics.median(y["cpu"] / max(x["cpu"], 1e-9) for x, y in zip(ra, rb))
-    return {"a": side(ra), "b": side(rb), "ratio": ratio, "runs": runs}
+    wall_ratio = statistics.median(y["wall"] / max(x["wall"], 1e-9) for x, y in zip(ra, rb))
+    return {"a": side(ra), "b": side(rb), "ratio": ratio, "wall_ratio": wall_ratio, "runs": runs}
 
 
 def pyarrow_line() -> str:
