@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
               f"median of the per-pair ratios {bare['wall_ratio']:.2f}x")
         import statistics
 
-        from common import run_process, spawn
+        from common import spawn
 
         # each critical path paired with a bare read taken just before or after it, as ``paired`` does:
         # the machine's speed drifts by a fifth within minutes here
