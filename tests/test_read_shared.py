@@ -89,7 +89,7 @@ def test_cell_texts_is_cell_text_of_each(items: list) -> None:
 
 def test_cell_texts_memo_that_fills_up_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cells, "_TEXTS", {})
-    monkeypatch.setattr(cells, "_TEXTS_MAX", 4)
+    monkeypatch.setattr(cells, "MEMO_MAX", 4)
     values = [f" v{k}\u00a0" for k in range(10)] + [dt.date(2026, 7, k) for k in range(1, 10)]
     for _ in range(3):
         assert cell_texts(values) == [cell_text(v) for v in values]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -90,30 +92,38 @@ def cell_text(value: object) -> str:
     return str(value).translate(_ODD_SPACES).strip()
 
 
-#: str, date and datetime cell value -> its text: the same names, codes, headers and dates come back
-#: in every roster of a batch (and in every sheet of a workbook); bounded, cleared whole when full.
-#: Only these types: no two of them are equal unless they read the same (1 == 1.0 == True are not here)
+#: The value types a per-process memo may hold: no two of them are equal unless they read the same
+#: (1 == 1.0 == True read differently, so numbers and booleans are never remembered)
+MEMO_TYPES = frozenset({str, dt.date, dt.datetime})
+#: entries a memo holds before it is cleared whole
+MEMO_MAX = 65_536
+
+
+def memo_map(values: list, memo: dict, fn: Callable[[Any], Any]) -> list:
+    """``[fn(v) for v in values]`` (the distinct values of a sheet), through ``memo``: the same names,
+    codes, headers and dates come back in every roster of a batch and every sheet of a workbook, so
+    each is a dictionary look-up from C after its first time. ``fn`` never returns None; only
+    ``MEMO_TYPES`` are remembered, and a full memo is cleared whole (bounded memory)."""
+    out = list(map(memo.get, values))  # None where not remembered: a number never finds a key
+    if None not in out:
+        return out
+    for k, v in enumerate(values):
+        if out[k] is None:
+            out[k] = got = fn(v)
+            if type(v) in MEMO_TYPES:
+                if len(memo) >= MEMO_MAX:
+                    memo.clear()
+                memo[v] = got
+    return out
+
+
+#: cell value -> its text (``cell_texts``)
 _TEXTS: dict[object, str] = {}
-_TEXTS_MAX = 65_536
-_MEMO_TYPES = frozenset({str, dt.date, dt.datetime})
 
 
 def cell_texts(values: list) -> list[str]:
-    """``cell_text`` of each value (the distinct values of a sheet): texts and dates through a
-    per-process memo (a dictionary look-up each, from C), everything else through ``cell_text``."""
-    memo = _TEXTS
-    # None where not remembered: a number never finds a key (no str or date equals a number)
-    out = list(map(memo.get, values))
-    if None not in out:
-        return out  # type: ignore[return-value]
-    for k, v in enumerate(values):
-        if out[k] is None:
-            out[k] = text = cell_text(v)
-            if type(v) in _MEMO_TYPES:
-                if len(memo) >= _TEXTS_MAX:
-                    memo.clear()
-                memo[v] = text
-    return out  # type: ignore[return-value]
+    """``cell_text`` of each value (the distinct values of a sheet), through a per-process memo."""
+    return memo_map(values, _TEXTS, cell_text)
 
 
 def collapse(text: str) -> str:

@@ -14,7 +14,6 @@ or half-day is decided by ``grid`` once it sees the date columns.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +21,7 @@ import numpy as np
 from rostercheck.errors import InputError
 from rostercheck.model import LAYOUTS, REPORT_SHEET_HEADERS, RosterOptions
 from rostercheck.read import headers as H
-from rostercheck.read.cells import column_index, object_array
+from rostercheck.read.cells import column_index, memo_map, object_array
 from rostercheck.read.date_order import is_date
 from rostercheck.read.source import Sheet
 
@@ -44,27 +43,17 @@ class Plan:
     title_row: int | None = None
 
 
-#: str, date and datetime value -> ``is_date``: the same headers and dates come back in every
-#: roster of a batch. Only these types (no two of them are equal unless they read the same).
+#: value -> ``is_date``: the same headers and dates come back in every roster of a batch
 _IS_DATE: dict[object, bool] = {}
-_IS_DATE_MAX = 65_536
-_MEMO_TYPES = frozenset({str, dt.date, dt.datetime})
+
+
+def _is_date(value: object) -> bool:
+    return bool(is_date(value))
 
 
 def _dates(values: list) -> list[bool]:
-    """``is_date`` of each distinct value, from the memo where it can (a look-up each, from C)."""
-    memo = _IS_DATE
-    out = list(map(memo.get, values))
-    if None not in out:
-        return out  # type: ignore[return-value]
-    for k, v in enumerate(values):
-        if out[k] is None:
-            out[k] = found = bool(is_date(v))
-            if type(v) in _MEMO_TYPES:
-                if len(memo) >= _IS_DATE_MAX:
-                    memo.clear()
-                memo[v] = found
-    return out  # type: ignore[return-value]
+    """``is_date`` of each distinct value, from a per-process memo where it can (``memo_map``)."""
+    return memo_map(values, _IS_DATE, _is_date)
 
 
 class HeadScan:

@@ -127,13 +127,7 @@ def _scalar(v: object) -> str | None:
     if isinstance(v, int):
         return int.__repr__(v)
     if isinstance(v, float):
-        if v != v:
-            return "NaN"
-        if v == _INF:
-            return "Infinity"
-        if v == -_INF:
-            return "-Infinity"
-        return float.__repr__(v)
+        return _float(v)
     return None
 
 
